@@ -1,0 +1,540 @@
+//! The expression language: parsed once at load ([`parse`]), type- and unit-checked into a
+//! resolved tree ([`check`]), and evaluated many times here with three-valued logic.
+
+pub mod check;
+pub mod parse;
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+
+pub use parse::Duration;
+
+use crate::units::Type;
+
+/// A runtime value. Units are checked at load, so a number is just an exact decimal here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Num(Decimal),
+    Date(NaiveDate),
+    Dur(Duration),
+    /// The index of a word in its word set.
+    Word(u16),
+    /// A set of words, one bit per word.
+    Words(u64),
+}
+
+/// The facts of one case, one slot per declared field, `None` where the case does not say.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    pub values: Vec<Option<Value>>,
+    /// For list fields: the items, each with one slot per item field.
+    pub lists: Vec<Option<Vec<Vec<Option<Value>>>>>,
+}
+
+/// Which facts an unknown result is waiting for: bits of subject fields and of item fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Missing {
+    pub fields: u64,
+    pub item_fields: u64,
+}
+
+impl Missing {
+    fn field(i: u16) -> Missing {
+        Missing {
+            fields: 1 << i,
+            item_fields: 0,
+        }
+    }
+    fn item_field(i: u16) -> Missing {
+        Missing {
+            fields: 0,
+            item_fields: 1 << i,
+        }
+    }
+    pub fn union(self, other: Missing) -> Missing {
+        Missing {
+            fields: self.fields | other.fields,
+            item_fields: self.item_fields | other.item_fields,
+        }
+    }
+}
+
+/// A result under three-valued logic: known, or unknown for want of some facts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tri {
+    Known(Value),
+    Unknown(Missing),
+}
+
+impl Tri {
+    pub fn as_bool(self) -> Option<bool> {
+        match self {
+            Tri::Known(Value::Bool(b)) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn missing(self) -> Missing {
+        match self {
+            Tri::Unknown(m) => m,
+            Tri::Known(_) => Missing::default(),
+        }
+    }
+}
+
+/// A failure while evaluating: the input cannot be computed exactly.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    #[error("the result of `{0}` is too large for exact arithmetic")]
+    Overflow(Arc<str>),
+    #[error("`{0}` divides by zero")]
+    DivisionByZero(Arc<str>),
+    #[error("`{0}` falls outside the calendar")]
+    DateOutOfRange(Arc<str>),
+    #[error("parameter `{name}` has no value in force on {date}")]
+    NoParameterValue { name: Arc<str>, date: NaiveDate },
+}
+
+/// A dated parameter: one value per period, periods not overlapping.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Arc<str>,
+    pub ty: Type,
+    pub versions: Vec<ParamVersion>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ParamVersion {
+    pub from: NaiveDate,
+    /// Last day in force, inclusive; `None` runs on.
+    pub until: Option<NaiveDate>,
+    pub value: Value,
+}
+
+impl Param {
+    pub fn value_on(&self, date: NaiveDate) -> Option<Value> {
+        self.versions
+            .iter()
+            .find(|v| v.from <= date && v.until.is_none_or(|u| date <= u))
+            .map(|v| v.value)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn holds(self, ord: Ordering) -> bool {
+        match self {
+            CmpOp::Eq => ord == Ordering::Equal,
+            CmpOp::Ne => ord != Ordering::Equal,
+            CmpOp::Lt => ord == Ordering::Less,
+            CmpOp::Le => ord != Ordering::Greater,
+            CmpOp::Gt => ord == Ordering::Greater,
+            CmpOp::Ge => ord != Ordering::Less,
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggOp {
+    Count,
+    Sum,
+    All,
+    Any,
+}
+
+/// A checked expression: every name resolved to a slot, every type and unit known.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    /// The source text this node came from, for explanations and error messages.
+    pub text: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Const(Value),
+    Field(u16),
+    ItemField(u16),
+    Param(u32),
+    AsOf,
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    /// A word among a set of words (`use in [residential, public]`): the bits of the set.
+    WordIn(Box<Expr>, u64),
+    /// A set of words holding one word (`new_talent in priority`).
+    HasWord(Box<Expr>, u16),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    MinMax { max: bool, args: Vec<Expr> },
+    Agg {
+        op: AggOp,
+        list: u16,
+        body: Option<Box<Expr>>,
+        filter: Option<Box<Expr>>,
+    },
+    /// A date moved by a duration, forwards or backwards.
+    Shift {
+        date: Box<Expr>,
+        by: Box<Expr>,
+        back: bool,
+    },
+    EndOfYear(Box<Expr>),
+    /// A named definition or clause variable, kept for explanations.
+    Named(Arc<str>, Box<Expr>),
+}
+
+/// What an evaluation reads: the case's facts, the parameters, the date.
+#[derive(Clone, Copy)]
+pub struct Cx<'a> {
+    pub facts: &'a Facts,
+    pub item: Option<&'a [Option<Value>]>,
+    pub params: &'a [Param],
+    pub as_of: NaiveDate,
+}
+
+impl Expr {
+    pub fn eval(&self, cx: &Cx) -> Result<Tri, EvalError> {
+        use ExprKind as K;
+        Ok(match &self.kind {
+            K::Const(v) => Tri::Known(*v),
+            K::Field(i) => match cx.facts.values.get(*i as usize).copied().flatten() {
+                Some(v) => Tri::Known(v),
+                None => Tri::Unknown(Missing::field(*i)),
+            },
+            K::ItemField(i) => match cx.item.and_then(|it| it.get(*i as usize).copied().flatten())
+            {
+                Some(v) => Tri::Known(v),
+                None => Tri::Unknown(Missing::item_field(*i)),
+            },
+            K::Param(i) => {
+                let p = &cx.params[*i as usize];
+                match p.value_on(cx.as_of) {
+                    Some(v) => Tri::Known(v),
+                    None => {
+                        return Err(EvalError::NoParameterValue {
+                            name: p.name.clone(),
+                            date: cx.as_of,
+                        });
+                    }
+                }
+            }
+            K::AsOf => Tri::Known(Value::Date(cx.as_of)),
+            K::Named(_, inner) => inner.eval(cx)?,
+            K::Not(inner) => match inner.eval(cx)? {
+                Tri::Known(Value::Bool(b)) => Tri::Known(Value::Bool(!b)),
+                other => other,
+            },
+            K::Neg(inner) => match inner.eval(cx)? {
+                Tri::Known(Value::Num(n)) => Tri::Known(Value::Num(-n)),
+                other => other,
+            },
+            K::And(l, r) => {
+                let a = l.eval(cx)?;
+                if a.as_bool() == Some(false) {
+                    return Ok(a);
+                }
+                let b = r.eval(cx)?;
+                match (a, b) {
+                    (_, Tri::Known(Value::Bool(false))) => b,
+                    (Tri::Known(_), Tri::Known(_)) => b,
+                    _ => Tri::Unknown(a.missing().union(b.missing())),
+                }
+            }
+            K::Or(l, r) => {
+                let a = l.eval(cx)?;
+                if a.as_bool() == Some(true) {
+                    return Ok(a);
+                }
+                let b = r.eval(cx)?;
+                match (a, b) {
+                    (_, Tri::Known(Value::Bool(true))) => b,
+                    (Tri::Known(_), Tri::Known(_)) => b,
+                    _ => Tri::Unknown(a.missing().union(b.missing())),
+                }
+            }
+            K::Arith(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
+                (Tri::Known(a), Tri::Known(b)) => Tri::Known(self.arith(*op, a, b)?),
+                (a, b) => Tri::Unknown(a.missing().union(b.missing())),
+            },
+            K::Cmp(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
+                (Tri::Known(a), Tri::Known(b)) => {
+                    Tri::Known(Value::Bool(op.holds(compare(a, b))))
+                }
+                (a, b) => Tri::Unknown(a.missing().union(b.missing())),
+            },
+            K::WordIn(inner, set) => match inner.eval(cx)? {
+                Tri::Known(Value::Word(w)) => Tri::Known(Value::Bool(set >> w & 1 == 1)),
+                other => other,
+            },
+            K::HasWord(inner, w) => match inner.eval(cx)? {
+                Tri::Known(Value::Words(set)) => Tri::Known(Value::Bool(set >> w & 1 == 1)),
+                other => other,
+            },
+            K::If(c, a, b) => match c.eval(cx)? {
+                Tri::Known(Value::Bool(true)) => a.eval(cx)?,
+                Tri::Known(_) => b.eval(cx)?,
+                Tri::Unknown(m) => {
+                    // Both branches agreeing decides the value whatever the condition.
+                    match (a.eval(cx)?, b.eval(cx)?) {
+                        (Tri::Known(x), Tri::Known(y)) if x == y => Tri::Known(x),
+                        (x, y) => Tri::Unknown(m.union(x.missing()).union(y.missing())),
+                    }
+                }
+            },
+            K::MinMax { max, args } => {
+                let mut best: Option<Value> = None;
+                let mut missing = Missing::default();
+                let mut unknown = false;
+                for arg in args {
+                    match arg.eval(cx)? {
+                        Tri::Known(v) => {
+                            best = Some(match best {
+                                None => v,
+                                Some(b) => {
+                                    let ord = compare(v, b);
+                                    if (*max && ord == Ordering::Greater)
+                                        || (!*max && ord == Ordering::Less)
+                                    {
+                                        v
+                                    } else {
+                                        b
+                                    }
+                                }
+                            })
+                        }
+                        Tri::Unknown(m) => {
+                            unknown = true;
+                            missing = missing.union(m);
+                        }
+                    }
+                }
+                match best {
+                    Some(v) if !unknown => Tri::Known(v),
+                    _ => Tri::Unknown(missing),
+                }
+            }
+            K::Agg {
+                op,
+                list,
+                body,
+                filter,
+            } => self.aggregate(cx, *op, *list, body.as_deref(), filter.as_deref())?,
+            K::Shift { date, by, back } => match (date.eval(cx)?, by.eval(cx)?) {
+                (Tri::Known(Value::Date(d)), Tri::Known(Value::Dur(dur))) => {
+                    Tri::Known(Value::Date(shift(d, dur, *back).ok_or_else(|| {
+                        EvalError::DateOutOfRange(self.text.clone())
+                    })?))
+                }
+                (a, b) => Tri::Unknown(a.missing().union(b.missing())),
+            },
+            K::EndOfYear(inner) => match inner.eval(cx)? {
+                Tri::Known(Value::Date(d)) => Tri::Known(Value::Date(
+                    NaiveDate::from_ymd_opt(d.year(), 12, 31)
+                        .ok_or_else(|| EvalError::DateOutOfRange(self.text.clone()))?,
+                )),
+                other => other,
+            },
+        })
+    }
+
+    fn arith(&self, op: ArithOp, a: Value, b: Value) -> Result<Value, EvalError> {
+        let (Value::Num(x), Value::Num(y)) = (a, b) else {
+            // The checker admits only numbers here.
+            return Err(EvalError::Overflow(self.text.clone()));
+        };
+        let r = match op {
+            ArithOp::Add => x.checked_add(y),
+            ArithOp::Sub => x.checked_sub(y),
+            ArithOp::Mul => x.checked_mul(y),
+            ArithOp::Div => {
+                if y.is_zero() {
+                    return Err(EvalError::DivisionByZero(self.text.clone()));
+                }
+                x.checked_div(y)
+            }
+        };
+        r.map(Value::Num)
+            .ok_or_else(|| EvalError::Overflow(self.text.clone()))
+    }
+
+    fn aggregate(
+        &self,
+        cx: &Cx,
+        op: AggOp,
+        list: u16,
+        body: Option<&Expr>,
+        filter: Option<&Expr>,
+    ) -> Result<Tri, EvalError> {
+        let Some(items) = cx.facts.lists.get(list as usize).and_then(|l| l.as_ref()) else {
+            return Ok(Tri::Unknown(Missing::field(list)));
+        };
+        let mut missing = Missing::default();
+        let mut unknown = false;
+        let mut total = Decimal::ZERO;
+        let mut decided: Option<bool> = None;
+        for item in items {
+            let icx = Cx {
+                item: Some(item),
+                ..*cx
+            };
+            if let Some(f) = filter {
+                match f.eval(&icx)? {
+                    Tri::Known(Value::Bool(true)) => {}
+                    Tri::Known(_) => continue,
+                    Tri::Unknown(m) => {
+                        unknown = true;
+                        missing = missing.union(m);
+                        continue;
+                    }
+                }
+            }
+            match op {
+                AggOp::Count => {
+                    total = total
+                        .checked_add(Decimal::ONE)
+                        .ok_or_else(|| EvalError::Overflow(self.text.clone()))?
+                }
+                AggOp::Sum => match body.map(|b| b.eval(&icx)).transpose()? {
+                    Some(Tri::Known(Value::Num(n))) => {
+                        total = total
+                            .checked_add(n)
+                            .ok_or_else(|| EvalError::Overflow(self.text.clone()))?
+                    }
+                    Some(t) => {
+                        unknown = true;
+                        missing = missing.union(t.missing());
+                    }
+                    None => {}
+                },
+                AggOp::All | AggOp::Any => {
+                    let want = op == AggOp::Any;
+                    match body.map(|b| b.eval(&icx)).transpose()? {
+                        Some(Tri::Known(Value::Bool(b))) if b == want => decided = Some(want),
+                        Some(Tri::Known(_)) => {}
+                        Some(t) => {
+                            unknown = true;
+                            missing = missing.union(t.missing());
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        Ok(match op {
+            AggOp::Count | AggOp::Sum => {
+                if unknown {
+                    Tri::Unknown(missing)
+                } else {
+                    Tri::Known(Value::Num(total))
+                }
+            }
+            AggOp::All | AggOp::Any => {
+                let want = op == AggOp::Any;
+                match decided {
+                    // One counter-example decides `all`; one example decides `any`.
+                    Some(_) => Tri::Known(Value::Bool(want)),
+                    None if unknown => Tri::Unknown(missing),
+                    None => Tri::Known(Value::Bool(!want)),
+                }
+            }
+        })
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        use ExprKind as K;
+        f(self);
+        match &self.kind {
+            K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
+            K::Not(a) | K::Neg(a) | K::WordIn(a, _) | K::HasWord(a, _) | K::EndOfYear(a) => {
+                a.walk(f)
+            }
+            K::Named(_, a) => a.walk(f),
+            K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            K::Shift { date, by, .. } => {
+                date.walk(f);
+                by.walk(f);
+            }
+            K::If(c, a, b) => {
+                c.walk(f);
+                a.walk(f);
+                b.walk(f);
+            }
+            K::MinMax { args, .. } => args.iter().for_each(|a| a.walk(f)),
+            K::Agg { body, filter, .. } => {
+                if let Some(b) = body {
+                    b.walk(f);
+                }
+                if let Some(x) = filter {
+                    x.walk(f);
+                }
+            }
+        }
+    }
+}
+
+fn compare(a: Value, b: Value) -> Ordering {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x.cmp(&y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(&y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
+        (Value::Word(x), Value::Word(y)) => x.cmp(&y),
+        (Value::Words(x), Value::Words(y)) => x.cmp(&y),
+        // The checker never pairs different kinds; treat them as unequal.
+        _ => Ordering::Less,
+    }
+}
+
+/// A date moved by whole months (clamped to the month's last day) and days.
+pub fn shift(d: NaiveDate, by: Duration, back: bool) -> Option<NaiveDate> {
+    let months = Months::new(by.months.unsigned_abs());
+    let forward_months = (by.months >= 0) != back;
+    let d = if forward_months {
+        d.checked_add_months(months)?
+    } else {
+        d.checked_sub_months(months)?
+    };
+    let days = chrono::Days::new(u64::from(by.days.unsigned_abs()));
+    if (by.days >= 0) != back {
+        d.checked_add_days(days)
+    } else {
+        d.checked_sub_days(days)
+    }
+}

@@ -1,0 +1,5 @@
+//! Reading case files: TOML and JSON, both into one exact tree.
+pub mod json;
+pub mod raw;
+pub mod toml;
+pub use raw::{MAX_DEPTH, Raw, RawEntry, RawKind, SyntaxError};
