@@ -2,8 +2,13 @@
 //! exactly and explain themselves.
 #![forbid(unsafe_code)]
 
+pub mod case;
+pub mod diagnostic;
 pub mod expr;
+pub mod eval;
 pub mod input;
+pub mod report;
+pub mod rulebook;
 pub mod schema;
 pub mod source;
 pub mod units;

@@ -1,3 +1,7 @@
+//! The `policy-calc` command: a thin front over the library.
+
+mod cli;
+
 fn main() {
-    println!("Hello, world!");
+    std::process::exit(cli::run(std::env::args().skip(1).collect()));
 }

@@ -55,6 +55,14 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Checks what follows as a per-item expression of the list field `list`.
+    pub fn enter_list(&mut self, list: u16) {
+        let rec = &self.schema.records[self.record as usize];
+        if let Some(Type::List(item)) = rec.fields.get(list as usize).map(|f| f.ty) {
+            self.item = Some((list, item));
+        }
+    }
+
     /// Checks `ast` and requires its type to be `want` (when given).
     pub fn check_as(&mut self, ast: &Ast, want: Option<Type>) -> Option<Expr> {
         let e = self.check(ast, None)?;

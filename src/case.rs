@@ -1,0 +1,444 @@
+//! A case: one subject's facts on one date, read from TOML or JSON text or built in code,
+//! and checked against the subject's declared fields before anything is evaluated.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::expr::{Facts, Value};
+use crate::input::{Raw, RawEntry, RawKind};
+use crate::rulebook::Rulebook;
+use crate::schema::{Field, Record, Schema, suggest};
+use crate::source::Span;
+use crate::units::Type;
+
+/// One subject's facts, valid against the subject's fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    pub subject: u16,
+    pub subject_name: String,
+    /// The case's own evaluation date, if it gives one.
+    pub as_of: Option<NaiveDate>,
+    pub facts: Facts,
+}
+
+/// A fact given in code: `Fact::from(true)`, `Fact::from(dec!(180.55))`, `Fact::word("steel")`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fact {
+    Bool(bool),
+    Num(Decimal),
+    Date(NaiveDate),
+    Word(String),
+    Words(Vec<String>),
+    Items(Vec<Vec<(String, Fact)>>),
+}
+
+impl From<bool> for Fact {
+    fn from(b: bool) -> Fact {
+        Fact::Bool(b)
+    }
+}
+impl From<Decimal> for Fact {
+    fn from(d: Decimal) -> Fact {
+        Fact::Num(d)
+    }
+}
+impl From<i64> for Fact {
+    fn from(n: i64) -> Fact {
+        Fact::Num(Decimal::from(n))
+    }
+}
+impl From<NaiveDate> for Fact {
+    fn from(d: NaiveDate) -> Fact {
+        Fact::Date(d)
+    }
+}
+impl Fact {
+    pub fn word(w: &str) -> Fact {
+        Fact::Word(w.to_string())
+    }
+}
+
+/// Where a case came from, for error messages.
+struct Src<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Src<'_> {
+    fn at(&self, code: &'static str, span: Span, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(code, self.file, self.text, span, msg)
+    }
+}
+
+impl Rulebook {
+    /// Reads a case from TOML text. `file` names it in error messages.
+    pub fn case_from_toml(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
+        let src = Src { file, text };
+        let raw = crate::input::toml::parse(text)
+            .map_err(|e| Diagnostics(vec![src.at("case::syntax", e.span, format!("TOML syntax: {}", e.message))]))?;
+        case_from_raw(&self.schema, &raw, &src)
+    }
+
+    /// Reads a case from JSON text, numbers exactly.
+    pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
+        let src = Src { file, text };
+        let raw = crate::input::json::parse(text)
+            .map_err(|e| Diagnostics(vec![src.at("case::syntax", e.span, format!("JSON syntax: {}", e.message))]))?;
+        case_from_raw(&self.schema, &raw, &src)
+    }
+
+    /// Reads a case from text that is JSON when it starts with `{`, else TOML.
+    pub fn case_from_text(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
+        let t = text.trim_start_matches('\u{feff}').trim_start();
+        if t.starts_with('{') {
+            self.case_from_json(text, file)
+        } else {
+            self.case_from_toml(text, file)
+        }
+    }
+
+    /// Builds a case in code. Each fact is checked as if read from a file named `<code>`.
+    pub fn case(&self, subject: &str, facts: &[(&str, Fact)]) -> Result<Case, Diagnostics> {
+        let src = Src { file: "<code>", text: "" };
+        let Some((id, _)) = self.schema.subject(subject) else {
+            let names: Vec<&str> = self.schema.subjects.iter().map(|s| s.name.as_str()).collect();
+            return Err(Diagnostics(vec![src
+                .at("case::unknown_subject", Span::default(), format!("unknown subject `{subject}`"))
+                .expected(names.join(", "))
+                .suggestion(suggest(subject, names.iter().copied()).map(|s| format!("did you mean `{s}`?")))]));
+        };
+        let rec = self.schema.record_of(id);
+        let mut facts_out = empty_facts(rec);
+        let mut diags = Vec::new();
+        for (name, fact) in facts {
+            let raw = fact_to_raw(fact);
+            let entry = RawEntry {
+                key: name.to_string(),
+                key_span: Span::default(),
+                value: raw,
+            };
+            read_field(&self.schema, rec, &entry, &src, &rec.path, &mut facts_out, &mut diags);
+        }
+        if diags.is_empty() {
+            Ok(Case {
+                subject: id,
+                subject_name: subject.to_string(),
+                as_of: None,
+                facts: facts_out,
+            })
+        } else {
+            Err(Diagnostics(diags))
+        }
+    }
+}
+
+fn fact_to_raw(f: &Fact) -> Raw {
+    let kind = match f {
+        Fact::Bool(b) => RawKind::Bool(*b),
+        Fact::Num(d) => RawKind::Number {
+            text: d.to_string(),
+            integer: d.scale() == 0,
+        },
+        Fact::Date(d) => RawKind::Date(*d),
+        Fact::Word(w) => RawKind::String(w.clone()),
+        Fact::Words(ws) => RawKind::Array(ws.iter().map(|w| fact_to_raw(&Fact::Word(w.clone()))).collect()),
+        Fact::Items(items) => RawKind::Array(
+            items
+                .iter()
+                .map(|item| Raw {
+                    kind: RawKind::Table(
+                        item.iter()
+                            .map(|(k, v)| RawEntry {
+                                key: k.clone(),
+                                key_span: Span::default(),
+                                value: fact_to_raw(v),
+                            })
+                            .collect(),
+                    ),
+                    span: Span::default(),
+                })
+                .collect(),
+        ),
+    };
+    Raw {
+        kind,
+        span: Span::default(),
+    }
+}
+
+fn empty_facts(rec: &Record) -> Facts {
+    Facts {
+        values: vec![None; rec.fields.len()],
+        lists: vec![None; rec.fields.len()],
+    }
+}
+
+fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnostics> {
+    let names: Vec<&str> = schema.subjects.iter().map(|s| s.name.as_str()).collect();
+    let RawKind::Table(entries) = &raw.kind else {
+        return Err(Diagnostics(vec![src
+            .at("case::syntax", raw.span, format!("a case is a table, found {}", raw.kind.describe()))]));
+    };
+    let mut diags = Vec::new();
+    let mut as_of = None;
+    let mut subject: Option<(u16, &RawEntry)> = None;
+    for e in entries {
+        if e.key == "as_of" {
+            match date_of(&e.value) {
+                Ok(d) => as_of = Some(d),
+                Err(msg) => diags.push(
+                    src.at("case::bad_value", e.value.span, msg)
+                        .field("as_of")
+                        .expected("a date such as 2023-03-01"),
+                ),
+            }
+            continue;
+        }
+        match schema.subject(&e.key) {
+            Some((id, _)) => {
+                if let Some((_, first)) = subject {
+                    diags.push(
+                        src.at(
+                            "case::two_subjects",
+                            e.key_span,
+                            format!("a case has exactly one subject, but `{}` follows `{}`", e.key, first.key),
+                        )
+                        .field(e.key.clone())
+                        .suggestion(Some("put each subject in a case file of its own".into())),
+                    );
+                } else {
+                    subject = Some((id, e));
+                }
+            }
+            None => diags.push(
+                src.at("case::unknown_subject", e.key_span, format!("unknown subject `{}`", e.key))
+                    .field(e.key.clone())
+                    .expected(format!("`as_of` or one subject: {}", names.join(", ")))
+                    .suggestion(suggest(&e.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
+            ),
+        }
+    }
+    let Some((id, entry)) = subject else {
+        if diags.is_empty() {
+            diags.push(
+                src.at("case::no_subject", Span::new(0, 0), "the case names no subject")
+                    .expected(format!("one table: {}", names.join(", "))),
+            );
+        }
+        return Err(Diagnostics(diags));
+    };
+    let rec = schema.record_of(id);
+    let mut facts = empty_facts(rec);
+    match &entry.value.kind {
+        RawKind::Table(fields) => {
+            for f in fields {
+                read_field(schema, rec, f, src, &rec.path, &mut facts, &mut diags);
+            }
+        }
+        other => diags.push(
+            src.at(
+                "case::bad_value",
+                entry.value.span,
+                format!("`{}` must be a table of facts, found {}", entry.key, other.describe()),
+            )
+            .field(entry.key.clone()),
+        ),
+    }
+    if diags.is_empty() {
+        Ok(Case {
+            subject: id,
+            subject_name: entry.key.clone(),
+            as_of,
+            facts,
+        })
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
+
+fn date_of(raw: &Raw) -> Result<NaiveDate, String> {
+    match &raw.kind {
+        RawKind::Date(d) => Ok(*d),
+        RawKind::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|_| s.len() == 10)
+            .ok_or_else(|| format!("`{s}` is not a real date in the form YYYY-MM-DD")),
+        other => Err(format!("expected a date, found {}", other.describe())),
+    }
+}
+
+/// An exact decimal from a number's source text, or from a decimal string.
+pub fn decimal_of(raw: &Raw) -> Result<Decimal, String> {
+    let text = match &raw.kind {
+        RawKind::Number { text, .. } => text.as_str(),
+        RawKind::String(s) => s.trim(),
+        other => return Err(format!("expected a number, found {}", other.describe())),
+    };
+    parse_decimal(text)
+}
+
+/// Parses a decimal exactly: digits too many for 96 bits are an error, never rounded away.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let too_large = || {
+        format!("`{text}` is too large or too precise for exact arithmetic (at most 28 significant digits)")
+    };
+    let (mant, exp) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.trim_start_matches('+').parse::<i32>().map_err(|_| format!("`{text}` is not a number"))?),
+        None => (text, 0),
+    };
+    if mant.is_empty()
+        || !mant.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
+        || !mant.bytes().any(|b| b.is_ascii_digit())
+    {
+        return Err(format!("`{text}` is not a number"));
+    }
+    let m = Decimal::from_str_exact(mant.trim_start_matches('+')).map_err(|e| match e {
+        rust_decimal::Error::ConversionTo(_) => format!("`{text}` is not a number"),
+        _ => too_large(),
+    })?;
+    if m.is_zero() {
+        return Ok(Decimal::ZERO);
+    }
+    if exp >= 0 {
+        if exp > 28 {
+            return Err(too_large());
+        }
+        let mut d = m;
+        for _ in 0..exp {
+            d = d.checked_mul(Decimal::TEN).ok_or_else(too_large)?;
+        }
+        Ok(d)
+    } else {
+        let scale = m.scale() + exp.unsigned_abs();
+        if scale > 28 {
+            return Err(too_large());
+        }
+        Ok(Decimal::from_i128_with_scale(m.mantissa(), scale))
+    }
+}
+
+fn read_field(
+    schema: &Schema,
+    rec: &Record,
+    entry: &RawEntry,
+    src: &Src,
+    path: &str,
+    facts: &mut Facts,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let field_path = format!("{path}.{}", entry.key);
+    let Some(&index) = rec.by_name.get(&entry.key) else {
+        let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
+        diags.push(
+            src.at("case::unknown_field", entry.key_span, format!("`{}` has no field `{}`", path, entry.key))
+                .field(field_path)
+                .expected(format!("one of: {}", names.join(", ")))
+                .suggestion(suggest(&entry.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
+        );
+        return;
+    };
+    let field = &rec.fields[index as usize];
+    if let Type::List(item_rec) = field.ty {
+        let RawKind::Array(items) = &entry.value.kind else {
+            diags.push(
+                src.at("case::wrong_type", entry.value.span, format!("`{}` is a list of tables, found {}", entry.key, entry.value.kind.describe()))
+                    .expected(format!("[[{field_path}]] tables"))
+                    .field(field_path),
+            );
+            return;
+        };
+        let item_rec = &schema.records[item_rec as usize];
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{field_path}[{}]", i + 1);
+            let RawKind::Table(fields) = &item.kind else {
+                diags.push(
+                    src.at("case::wrong_type", item.span, format!("each item of `{}` is a table, found {}", entry.key, item.kind.describe()))
+                        .field(item_path),
+                );
+                continue;
+            };
+            let mut item_facts = empty_facts(item_rec);
+            for f in fields {
+                read_field(schema, item_rec, f, src, &item_path, &mut item_facts, diags);
+            }
+            out.push(item_facts.values);
+        }
+        facts.lists[index as usize] = Some(out);
+        return;
+    }
+    match value_of(schema, field, &entry.value) {
+        Ok(v) => facts.values[index as usize] = Some(v),
+        Err((msg, expected)) => diags.push(
+            src.at("case::bad_value", entry.value.span, msg)
+                .field(field_path)
+                .expected(expected),
+        ),
+    }
+}
+
+/// A fact's value checked against its field: type, unit, allowed words, bounds.
+fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String, String)> {
+    let expected = || match field.ty {
+        Type::Bool => "true or false".to_string(),
+        Type::Date => "a date such as 2023-03-01".to_string(),
+        Type::Word(w) => format!("one of: {}", schema.word_sets[w as usize].words.join(", ")),
+        Type::Words(w) => format!("a list of: {}", schema.word_sets[w as usize].words.join(", ")),
+        _ if field.integer => "a whole number".to_string(),
+        _ => format!("a number in {}", field.unit_label),
+    };
+    let err = |msg: String| (msg, expected());
+    match field.ty {
+        Type::Bool => match raw.kind {
+            RawKind::Bool(b) => Ok(Value::Bool(b)),
+            ref other => Err(err(format!("expected true or false, found {}", other.describe()))),
+        },
+        Type::Date => date_of(raw).map(Value::Date).map_err(err),
+        Type::Word(w) => match &raw.kind {
+            RawKind::String(s) => word(schema, w, s).map(Value::Word).map_err(|m| (m.0, expected())),
+            other => Err(err(format!("expected a word, found {}", other.describe()))),
+        },
+        Type::Words(w) => match &raw.kind {
+            RawKind::Array(items) => {
+                let mut set = 0u64;
+                for item in items {
+                    match &item.kind {
+                        RawKind::String(s) => set |= 1 << word(schema, w, s).map_err(|m| (m.0, expected()))?,
+                        other => return Err(err(format!("expected a list of words, found {} in it", other.describe()))),
+                    }
+                }
+                Ok(Value::Words(set))
+            }
+            other => Err(err(format!("expected a list of words, found {}", other.describe()))),
+        },
+        Type::Num(_) => {
+            let d = decimal_of(raw).map_err(err)?;
+            if field.integer && !d.fract().is_zero() {
+                return Err(err(format!("`{}` must be a whole number, found {d}", field.name)));
+            }
+            if let Some(min) = field.min
+                && d < min
+            {
+                return Err(err(format!("`{}` cannot be below {min} {}, found {d}", field.name, field.unit_label)));
+            }
+            if let Some(max) = field.max
+                && d > max
+            {
+                return Err(err(format!("`{}` cannot be above {max}, found {d}", field.name)));
+            }
+            Ok(Value::Num(d))
+        }
+        Type::Duration | Type::List(_) => Err(err("this field cannot be given directly".into())),
+    }
+}
+
+fn word(schema: &Schema, set: u16, s: &str) -> Result<u16, (String,)> {
+    let ws = &schema.word_sets[set as usize];
+    ws.index(s).ok_or_else(|| {
+        let hint = suggest(s, ws.words.iter().map(String::as_str))
+            .map(|x| format!(" (did you mean `{x}`?)"))
+            .unwrap_or_default();
+        (format!("`{s}` is not a word of `{}`{hint}", ws.owner),)
+    })
+}

@@ -1,0 +1,155 @@
+//! The report of an evaluation, as CONTRACT.md fixes it in JSON.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub subject: String,
+    pub as_of: NaiveDate,
+    pub results: Vec<ClauseResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseResult {
+    pub clause: String,
+    pub document: String,
+    pub number: String,
+    pub section: String,
+    pub quote: String,
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Quantity>,
+    #[serde(default)]
+    pub values: Values,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub missing: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Eligible,
+    NotEligible,
+    Compliant,
+    NonCompliant,
+    Required,
+    Computed,
+    Met,
+    NotMet,
+    OnTrack,
+    Behind,
+    NotApplicable,
+    NotInForce,
+    Undetermined,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 13] = [
+        Outcome::Eligible,
+        Outcome::NotEligible,
+        Outcome::Compliant,
+        Outcome::NonCompliant,
+        Outcome::Required,
+        Outcome::Computed,
+        Outcome::Met,
+        Outcome::NotMet,
+        Outcome::OnTrack,
+        Outcome::Behind,
+        Outcome::NotApplicable,
+        Outcome::NotInForce,
+        Outcome::Undetermined,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Eligible => "eligible",
+            Outcome::NotEligible => "not_eligible",
+            Outcome::Compliant => "compliant",
+            Outcome::NonCompliant => "non_compliant",
+            Outcome::Required => "required",
+            Outcome::Computed => "computed",
+            Outcome::Met => "met",
+            Outcome::NotMet => "not_met",
+            Outcome::OnTrack => "on_track",
+            Outcome::Behind => "behind",
+            Outcome::NotApplicable => "not_applicable",
+            Outcome::NotInForce => "not_in_force",
+            Outcome::Undetermined => "undetermined",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An exact number with its unit: `{"value": "36110.00", "unit": "CNY"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quantity {
+    pub value: String,
+    pub unit: String,
+}
+
+/// Named figures in the order the rule declares them, serialised as a JSON object.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Values(pub Vec<(String, Quantity)>);
+
+impl Values {
+    pub fn get(&self, name: &str) -> Option<&Quantity> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, q)| q)
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Values, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Values;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of named quantities")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Values, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, Quantity>()? {
+                    out.push((k, v));
+                }
+                Ok(Values(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl Report {
+    pub fn result(&self, clause: &str) -> Option<&ClauseResult> {
+        self.results.iter().find(|r| r.clause == clause)
+    }
+
+    /// Whether any result is `non_compliant` (the command's exit status 1).
+    pub fn has_non_compliance(&self) -> bool {
+        self.results.iter().any(|r| r.outcome == Outcome::NonCompliant)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}

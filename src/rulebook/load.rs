@@ -1,0 +1,838 @@
+//! From rule files as written to a checked [`Rulebook`]: every mistake in every file is
+//! collected and reported with its file, line and column, not only the first.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use toml::value::Datetime;
+
+use super::surface::{self, S};
+use super::{
+    Clause, Document, Goal, Guard, Kind, Named, NotComputable, Note, Reading, Rounding, Rulebook,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::expr::check::{Checker, Names};
+use crate::expr::parse::{self, Ast, AstKind};
+use crate::expr::{Expr, Param, ParamVersion, Value};
+use crate::schema::{Field, Record, Schema, Subject, WordSet, suggest};
+use crate::source::Span;
+use crate::units::{Type, Unit};
+
+/// One rule file's name and text.
+#[derive(Clone, Debug)]
+pub struct RuleSource {
+    pub name: String,
+    pub text: String,
+}
+
+/// Loads a rulebook from rule files (one of them `subjects.toml`) and the seed texts that
+/// their quotes must come from, as `(file name, text)`.
+pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebook, Diagnostics> {
+    let mut cx = Loader {
+        diags: Vec::new(),
+        seeds: seeds
+            .iter()
+            .map(|(n, t)| (n.clone(), strip_ws(t)))
+            .collect(),
+    };
+    let schema = match sources.iter().find(|s| file_name(&s.name) == "subjects.toml") {
+        Some(src) => cx.schema(src),
+        None => {
+            cx.diags.push(Diagnostic::at(
+                "rules::no_subjects",
+                "rules/",
+                "",
+                Span::default(),
+                "the rules have no subjects.toml declaring the subjects and their fields",
+            ));
+            None
+        }
+    };
+    let Some(schema) = schema else {
+        return Err(Diagnostics(cx.diags));
+    };
+    let mut book = Rulebook {
+        by_subject: vec![Vec::new(); schema.subjects.len()],
+        schema,
+        documents: Vec::new(),
+        params: Vec::new(),
+        clauses: Vec::new(),
+    };
+    let mut seen_docs: HashMap<String, String> = HashMap::new();
+    let mut seen_clauses: HashMap<(String, u16), String> = HashMap::new();
+    for src in sources {
+        if file_name(&src.name) == "subjects.toml" {
+            continue;
+        }
+        let file: surface::RuleFile = match toml::from_str(&src.text) {
+            Ok(f) => f,
+            Err(e) => {
+                let span = e.span().map(Span::from).unwrap_or_default();
+                let code = if e.message().contains("unknown field") || e.message().contains("missing field") {
+                    "rules::format"
+                } else {
+                    "rules::syntax"
+                };
+                cx.diags.push(Diagnostic::at(code, &src.name, &src.text, span, e.message().trim().to_string()));
+                continue;
+            }
+        };
+        cx.document(src, &file, &mut book, &mut seen_docs, &mut seen_clauses);
+    }
+    if cx.diags.is_empty() {
+        Ok(book)
+    } else {
+        // A definition used by several clauses reports its mistakes once.
+        let mut seen = HashSet::new();
+        cx.diags
+            .retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
+        Err(Diagnostics(cx.diags))
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The text without any white space: quotes are matched this way, since the seed's page
+/// breaks and spacing are artefacts of its extraction.
+pub fn strip_ws(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+struct Loader {
+    diags: Vec<Diagnostic>,
+    seeds: Vec<(String, String)>,
+}
+
+/// Where the text of a string value starts, after its opening quotes.
+fn inner_offset(text: &str, span: Span) -> usize {
+    let rest = text.get(span.start..).unwrap_or("");
+    if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+        let after = &rest[3..];
+        let nl = if after.starts_with("\r\n") {
+            2
+        } else if after.starts_with('\n') {
+            1
+        } else {
+            0
+        };
+        span.start + 3 + nl
+    } else if rest.starts_with('"') || rest.starts_with('\'') {
+        span.start + 1
+    } else {
+        span.start
+    }
+}
+
+fn sp<T>(s: &S<T>) -> Span {
+    Span::from(s.span())
+}
+
+/// A definition as written, parsed once.
+struct DefineSrc {
+    name: String,
+    ast: Option<Ast>,
+    text: String,
+    base: usize,
+}
+
+struct ClauseNames<'a> {
+    schema: &'a Schema,
+    record: u16,
+    params: &'a HashMap<String, (u32, Type)>,
+    defines: &'a [DefineSrc],
+    cache: &'a mut HashMap<(String, u16), Option<Expr>>,
+    in_progress: Vec<String>,
+    lets: Vec<(String, Option<Expr>)>,
+    src: &'a RuleSource,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Names for ClauseNames<'_> {
+    fn param(&self, name: &str) -> Option<(u32, Type)> {
+        self.params.get(name).copied()
+    }
+
+    fn named(&mut self, name: &str) -> Option<Option<Expr>> {
+        if let Some((_, e)) = self.lets.iter().rev().find(|(n, _)| n == name) {
+            return Some(e.clone());
+        }
+        let defines = self.defines;
+        let def = defines.iter().find(|d| d.name == name)?;
+        let key = (name.to_string(), self.record);
+        if let Some(e) = self.cache.get(&key) {
+            return Some(e.clone());
+        }
+        if self.in_progress.iter().any(|n| n == name) {
+            self.diags.push(Diagnostic::at(
+                "rules::cycle",
+                &self.src.name,
+                &self.src.text,
+                Span::new(def.base, def.base + def.text.len()),
+                format!("definition `{name}` refers to itself"),
+            ));
+            return Some(None);
+        }
+        let ast = def.ast.clone()?;
+        self.in_progress.push(name.to_string());
+        let (schema, record, text, base) = (self.schema, self.record, def.text.clone(), def.base);
+        let (expr, errors) = {
+            let mut checker = Checker::new(schema, record, self, &text);
+            let e = checker.check(&ast, None);
+            (e, std::mem::take(&mut checker.errors))
+        };
+        self.in_progress.pop();
+        for e in errors {
+            let d = Diagnostic::at(e.code, &self.src.name, &self.src.text, e.span.shift(base), e.message)
+                .field(format!("define.{name}"))
+                .suggestion(e.suggestion.map(|s| format!("did you mean `{s}`?")));
+            self.diags.push(d);
+        }
+        self.cache.insert(key, expr.clone());
+        Some(expr)
+    }
+
+    fn all_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.params.keys().cloned().collect();
+        v.extend(self.defines.iter().map(|d| d.name.clone()));
+        v.extend(self.lets.iter().map(|(n, _)| n.clone()));
+        v.push("as_of".into());
+        v
+    }
+}
+
+impl Loader {
+    fn at(&mut self, code: &'static str, src: &RuleSource, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.diags.push(Diagnostic::at(code, &src.name, &src.text, span, message));
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn date(&mut self, src: &RuleSource, d: &S<Datetime>, what: &str) -> Option<NaiveDate> {
+        let v = d.get_ref();
+        let date = match (v.date, v.time, v.offset) {
+            (Some(date), None, None) => {
+                NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+            }
+            _ => None,
+        };
+        if date.is_none() {
+            self.at("rules::format", src, sp(d), format!("`{what}` must be a plain date such as 2022-06-19"));
+        }
+        date
+    }
+
+    fn schema(&mut self, src: &RuleSource) -> Option<Schema> {
+        let file: surface::SubjectsFile = match toml::from_str(&src.text) {
+            Ok(f) => f,
+            Err(e) => {
+                let span = e.span().map(Span::from).unwrap_or_default();
+                self.at("rules::syntax", src, span, e.message().trim().to_string());
+                return None;
+            }
+        };
+        let before = self.diags.len();
+        let mut schema = Schema::default();
+        for s in &file.subject {
+            if schema.subjects.iter().any(|x| x.name == *s.name.get_ref()) {
+                self.at("rules::duplicate_id", src, sp(&s.name), format!("subject `{}` is declared twice", s.name.get_ref()));
+                continue;
+            }
+            let record = self.record(src, &mut schema, s.name.get_ref().clone(), &s.fields);
+            schema.subjects.push(Subject {
+                name: s.name.get_ref().clone(),
+                title: s.title.clone(),
+                record,
+            });
+        }
+        (self.diags.len() == before).then_some(schema)
+    }
+
+    fn record(&mut self, src: &RuleSource, schema: &mut Schema, path: String, decls: &[surface::FieldDecl]) -> u16 {
+        let index = schema.records.len() as u16;
+        schema.records.push(Record {
+            path: path.clone(),
+            ..Record::default()
+        });
+        if decls.len() > 64 {
+            self.at("rules::format", src, Span::default(), format!("`{path}` declares more than 64 fields"));
+        }
+        let mut fields = Vec::new();
+        for f in decls {
+            let name = f.name.get_ref().clone();
+            let mut words = |this: &mut Self| -> u16 {
+                if f.words.is_empty() || f.words.len() > 64 {
+                    this.at("rules::format", src, sp(&f.ty), "a word field lists between 1 and 64 words in `words`");
+                }
+                schema.word_sets.push(WordSet {
+                    owner: name.clone(),
+                    words: f.words.clone(),
+                });
+                (schema.word_sets.len() - 1) as u16
+            };
+            let (ty, label, integer) = match f.ty.get_ref().as_str() {
+                "bool" => (Type::Bool, "bool".to_string(), false),
+                "int" => (Type::Num(Unit::ONE), "int".to_string(), true),
+                "date" => (Type::Date, "date".to_string(), false),
+                "CNY" => (Type::Num(Unit::CNY), "CNY".to_string(), false),
+                "m2" => (Type::Num(Unit::M2), "m2".to_string(), false),
+                "ratio" => (Type::Num(Unit::ONE), "ratio".to_string(), false),
+                "word" => (Type::Word(words(self)), f.words.join(" | "), false),
+                "words" => (Type::Words(words(self)), format!("list of {}", f.words.join(" | ")), false),
+                "list" => {
+                    let rec = self.record(src, schema, format!("{path}.{name}"), &f.items);
+                    (Type::List(rec), "list".to_string(), false)
+                }
+                other => {
+                    let s = suggest(other, ["bool", "int", "date", "CNY", "m2", "ratio", "word", "words", "list"]);
+                    self.at("rules::format", src, sp(&f.ty), format!("unknown field type `{other}`"))
+                        .expected = Some("bool, int, date, CNY, m2, ratio, word, words or list".into());
+                    if let Some(s) = s {
+                        self.diags.last_mut().expect("pushed").suggestion = Some(format!("did you mean `{s}`?"));
+                    }
+                    continue;
+                }
+            };
+            let mut bound = |b: &Option<S<String>>| -> Option<Decimal> {
+                let b = b.as_ref()?;
+                match Decimal::from_str_exact(b.get_ref()) {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        self.at("rules::format", src, sp(b), "a bound is a decimal number written as a string");
+                        None
+                    }
+                }
+            };
+            let (min, max) = (bound(&f.min), bound(&f.max));
+            fields.push(Field {
+                name,
+                ty,
+                unit_label: label,
+                integer,
+                min,
+                max,
+                doc: f.doc.clone(),
+            });
+        }
+        let rec = &mut schema.records[index as usize];
+        for (i, f) in fields.iter().enumerate() {
+            rec.by_name.insert(f.name.clone(), i as u16);
+        }
+        rec.fields = fields;
+        index
+    }
+
+    fn check_quote(&mut self, src: &RuleSource, seed: &str, quote: &S<String>) {
+        let q = strip_ws(quote.get_ref());
+        let Some((_, text)) = self.seeds.iter().find(|(n, _)| n == seed) else {
+            return;
+        };
+        if q.is_empty() {
+            self.at("rules::quote", src, sp(quote), "a quote cannot be empty");
+            return;
+        }
+        if text.contains(&q) {
+            return;
+        }
+        // The longest opening of the quote that the seed does hold shows where it goes wrong.
+        let chars: Vec<char> = q.chars().collect();
+        let (mut lo, mut hi) = (0usize, chars.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            let prefix: String = chars[..mid].iter().collect();
+            if text.contains(&prefix) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let matched: String = chars[..lo].iter().collect();
+        let next: String = chars[lo..].iter().take(12).collect();
+        let hint = if lo == 0 {
+            "no part of it is in the seed".to_string()
+        } else {
+            format!("the seed has `{matched}` but not what follows: `{next}`")
+        };
+        self.at("rules::quote", src, sp(quote), format!("quote not found in seed `{seed}`"))
+            .suggestion = Some(hint);
+    }
+
+    fn document(
+        &mut self,
+        src: &RuleSource,
+        file: &surface::RuleFile,
+        book: &mut Rulebook,
+        seen_docs: &mut HashMap<String, String>,
+        seen_clauses: &mut HashMap<(String, u16), String>,
+    ) {
+        let d = &file.document;
+        let id = d.id.get_ref().clone();
+        if let Some(prev) = seen_docs.insert(id.clone(), src.name.clone()) {
+            self.at("rules::duplicate_id", src, sp(&d.id), format!("document `{id}` is also defined in {prev}"));
+            return;
+        }
+        let seed = d.source.get_ref().clone();
+        if !self.seeds.iter().any(|(n, _)| *n == seed) {
+            let names: Vec<String> = self.seeds.iter().map(|(n, _)| n.clone()).collect();
+            let s = suggest(&seed, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+            self.at("rules::quote", src, sp(&d.source), format!("no seed `{seed}` under seeds/"))
+                .suggestion = s;
+        }
+        let issued = self.date(src, &d.issued, "issued");
+        let from = self.date(src, &d.in_force.from, "in_force.from");
+        let until = d.in_force.until.as_ref().and_then(|u| self.date(src, u, "in_force.until"));
+        if let (Some(f), Some(u)) = (from, until)
+            && u < f
+        {
+            let span = sp(d.in_force.until.as_ref().expect("until given"));
+            self.at("rules::dates", src, span, "the document's `until` comes before its `from`");
+        }
+        for q in d.quotes.iter().chain(&d.in_force.quote) {
+            self.check_quote(src, &seed, q);
+        }
+        let doc_index = book.documents.len();
+        let mut not_computable = Vec::new();
+        for n in &file.not_computable {
+            self.check_quote(src, &seed, &n.quote);
+            not_computable.push(NotComputable {
+                section: n.section.clone(),
+                quote: n.quote.get_ref().clone(),
+                reason: n.reason.clone(),
+            });
+        }
+        book.documents.push(Document {
+            id: id.clone(),
+            number: d.number.clone(),
+            title: d.title.clone(),
+            short_title: d.short_title.clone(),
+            issued: issued.unwrap_or_default(),
+            from: from.unwrap_or_default(),
+            until,
+            in_force_reading: d.in_force.reading.clone(),
+            computable: d.computable,
+            note: d.note.clone(),
+            file: src.name.clone(),
+            not_computable,
+        });
+
+        // Parameters: dated versions that must not overlap and must share one type.
+        let mut params: HashMap<String, (u32, Type)> = HashMap::new();
+        for p in &file.params {
+            let name = p.name.get_ref().clone();
+            if params.contains_key(&name) {
+                self.at("rules::duplicate_id", src, sp(&p.name), format!("parameter `{name}` is declared twice"));
+                continue;
+            }
+            if let Some(q) = &p.quote {
+                self.check_quote(src, &seed, q);
+            }
+            let mut versions: Vec<(ParamVersion, Span)> = Vec::new();
+            let mut ty: Option<Type> = None;
+            for v in &p.versions {
+                let (Some(vfrom), until) = (
+                    self.date(src, &v.from, "from"),
+                    v.until.as_ref().and_then(|u| self.date(src, u, "until")),
+                ) else {
+                    continue;
+                };
+                let Some((value, vty)) = self.constant(src, &v.value) else {
+                    continue;
+                };
+                match ty {
+                    None => ty = Some(vty),
+                    Some(t) if t != vty => {
+                        self.at(
+                            "rules::unit_mismatch",
+                            src,
+                            sp(&v.value),
+                            format!("this version's type differs from the first version of `{name}`"),
+                        )
+                        .expected = Some(book.schema.describe(t));
+                        continue;
+                    }
+                    _ => {}
+                }
+                versions.push((
+                    ParamVersion {
+                        from: vfrom,
+                        until,
+                        value,
+                    },
+                    sp(&v.from),
+                ));
+            }
+            versions.sort_by_key(|(v, _)| v.from);
+            // A version without `until` runs until the next one starts.
+            for i in 0..versions.len() {
+                let next_from = versions.get(i + 1).map(|(v, _)| v.from);
+                let (v, span) = &versions[i];
+                if let Some(u) = v.until
+                    && u < v.from
+                {
+                    let span = *span;
+                    self.at("rules::dates", src, span, format!("a version of `{name}` ends before it starts"));
+                }
+                if let Some(nf) = next_from {
+                    let overlaps = nf == v.from || v.until.is_some_and(|u| u >= nf);
+                    if overlaps {
+                        let span = versions[i + 1].1;
+                        self.at(
+                            "rules::overlapping_dates",
+                            src,
+                            span,
+                            format!("versions of `{name}` overlap: this one starts on {nf}, while an earlier one is still in force"),
+                        );
+                    }
+                }
+            }
+            let mut versions: Vec<ParamVersion> = versions.into_iter().map(|(v, _)| v).collect();
+            for i in 0..versions.len().saturating_sub(1) {
+                if versions[i].until.is_none() {
+                    versions[i].until = versions[i + 1].from.pred_opt();
+                }
+            }
+            let Some(ty) = ty else {
+                if p.versions.is_empty() {
+                    self.at("rules::format", src, sp(&p.name), format!("parameter `{name}` has no versions"));
+                }
+                continue;
+            };
+            let index = book.params.len() as u32;
+            book.params.push(Param {
+                name: Arc::from(name.as_str()),
+                ty,
+                versions,
+            });
+            params.insert(name, (index, ty));
+        }
+
+        // Definitions: parsed now, checked for each subject that uses them.
+        let mut defines = Vec::new();
+        for def in &file.defines {
+            let name = def.name.get_ref().clone();
+            if defines.iter().any(|d: &DefineSrc| d.name == name) || params.contains_key(&name) {
+                self.at("rules::duplicate_id", src, sp(&def.name), format!("`{name}` is already defined"));
+                continue;
+            }
+            let base = inner_offset(&src.text, sp(&def.expr));
+            let ast = self.parse(src, &def.expr);
+            defines.push(DefineSrc {
+                name,
+                ast,
+                text: def.expr.get_ref().clone(),
+                base,
+            });
+        }
+        let mut cache = HashMap::new();
+        for c in &file.clauses {
+            let clause = self.clause(src, c, doc_index, &seed, book, &params, &defines, &mut cache);
+            if let Some(clause) = clause {
+                let key = (clause.id.clone(), clause.subject);
+                if let Some(prev) = seen_clauses.insert(key, src.name.clone()) {
+                    self.at(
+                        "rules::duplicate_id",
+                        src,
+                        sp(&c.id),
+                        format!("clause `{}` for `{}` is also defined in {prev}", clause.id, c.subject.get_ref()),
+                    );
+                    continue;
+                }
+                book.by_subject[clause.subject as usize].push(book.clauses.len());
+                book.clauses.push(clause);
+            }
+        }
+    }
+
+    fn parse(&mut self, src: &RuleSource, s: &S<String>) -> Option<Ast> {
+        let base = inner_offset(&src.text, sp(s));
+        match parse::parse(s.get_ref()) {
+            Ok(ast) => Some(ast),
+            Err(e) => {
+                self.at("rules::syntax", src, e.span.shift(base), e.message);
+                None
+            }
+        }
+    }
+
+    /// A parameter value: a literal, possibly negated.
+    fn constant(&mut self, src: &RuleSource, s: &S<String>) -> Option<(Value, Type)> {
+        let ast = self.parse(src, s)?;
+        let (neg, inner) = match &ast.kind {
+            AstKind::Neg(inner) => (true, inner.as_ref()),
+            _ => (false, &ast),
+        };
+        let r = match (&inner.kind, neg) {
+            (AstKind::Num { value, unit, .. }, _) => Some((Value::Num(if neg { -*value } else { *value }), Type::Num(*unit))),
+            (AstKind::Bool(b), false) => Some((Value::Bool(*b), Type::Bool)),
+            (AstKind::Date(d), false) => Some((Value::Date(*d), Type::Date)),
+            (AstKind::Dur(d), false) => Some((Value::Dur(*d), Type::Duration)),
+            _ => None,
+        };
+        if r.is_none() {
+            self.at("rules::format", src, sp(s), "a parameter value is a single literal: `2%`, `200 CNY/m2`, `2021-01-27`, `true`");
+        }
+        r
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn clause(
+        &mut self,
+        src: &RuleSource,
+        c: &surface::ClauseDecl,
+        doc_index: usize,
+        seed: &str,
+        book: &Rulebook,
+        params: &HashMap<String, (u32, Type)>,
+        defines: &[DefineSrc],
+        cache: &mut HashMap<(String, u16), Option<Expr>>,
+    ) -> Option<Clause> {
+        let before = self.diags.len();
+        self.check_quote(src, seed, &c.quote);
+        for q in &c.quotes {
+            self.check_quote(src, seed, q);
+        }
+        let kind = match c.kind.get_ref().as_str() {
+            "requirement" => Some(Kind::Requirement),
+            "entitlement" => Some(Kind::Entitlement),
+            "computed" => Some(Kind::Computed),
+            "target" => Some(Kind::Target),
+            other => {
+                let s = suggest(other, ["requirement", "entitlement", "computed", "target"]).map(|s| format!("did you mean `{s}`?"));
+                self.at("rules::format", src, sp(&c.kind), format!("unknown clause kind `{other}`"))
+                    .suggestion = s;
+                None
+            }
+        };
+        let subject_name = c.subject.get_ref();
+        let Some((subject, _)) = book.schema.subject(subject_name) else {
+            let names: Vec<&str> = book.schema.subjects.iter().map(|s| s.name.as_str()).collect();
+            let s = suggest(subject_name, names.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+            self.at("rules::unknown_subject", src, sp(&c.subject), format!("unknown subject `{subject_name}`"))
+                .suggestion = s;
+            return None;
+        };
+        let record = book.schema.subjects[subject as usize].record;
+        let mut names = ClauseNames {
+            schema: &book.schema,
+            record,
+            params,
+            defines,
+            cache,
+            in_progress: Vec::new(),
+            lets: Vec::new(),
+            src,
+            diags: &mut Vec::new(),
+        };
+        let mut pending = Vec::new();
+        let mut logic = Vec::new();
+        let mut compile = |this: &mut Self, names: &mut ClauseNames, s: &S<String>, label: &str, want: Option<Type>, item: Option<u16>| -> Option<Expr> {
+            logic.push((label.to_string(), s.get_ref().clone()));
+            let ast = this.parse(src, s)?;
+            let base = inner_offset(&src.text, sp(s));
+            let (expr, errors) = {
+                let mut checker = Checker::new(&book.schema, record, names, s.get_ref());
+                if let Some(list) = item {
+                    checker.enter_list(list);
+                }
+                let e = checker.check_as(&ast, want);
+                (e, std::mem::take(&mut checker.errors))
+            };
+            for e in errors {
+                let d = Diagnostic::at(e.code, &src.name, &src.text, e.span.shift(base), e.message)
+                    .field(format!("clause.{}.{label}", c.id.get_ref()))
+                    .suggestion(e.suggestion.map(|s| if s.contains(' ') { s } else { format!("did you mean `{s}`?") }));
+                this.diags.push(d);
+            }
+            expr
+        };
+        let round = |this: &mut Self, r: &Option<S<String>>, default: Rounding| -> Rounding {
+            match r {
+                None => default,
+                Some(r) => Rounding::parse(r.get_ref()).unwrap_or_else(|| {
+                    this.at("rules::format", src, sp(r), format!("unknown rounding `{}`", r.get_ref()))
+                        .expected = Some("half_away_from_zero, down or none".into());
+                    default
+                }),
+            }
+        };
+        let unit_label = |ty: Type, given: &Option<String>| -> String {
+            given.clone().unwrap_or_else(|| match ty {
+                Type::Num(u) => u.to_string(),
+                Type::Date => "date".into(),
+                Type::Bool => "bool".into(),
+                _ => "".into(),
+            })
+        };
+
+        let mut lets = Vec::new();
+        for l in &c.lets {
+            let e = compile(self, &mut names, &l.expr, l.name.get_ref(), None, None);
+            names.lets.push((l.name.get_ref().clone(), e.clone()));
+            if let Some(e) = e {
+                lets.push(Named {
+                    name: l.name.get_ref().clone(),
+                    unit: unit_label(e.ty, &None),
+                    expr: e,
+                    round: round(self, &l.round, Rounding::None),
+                    each: None,
+                    report: l.report,
+                });
+            }
+        }
+        let mut guards = Vec::new();
+        for g in &c.guards {
+            if let Some(e) = compile(self, &mut names, &g.expr, "guard", Some(Type::Bool), None) {
+                guards.push(Guard {
+                    expr: e,
+                    message: g.message.clone(),
+                });
+            }
+        }
+        let when = c.when.as_ref().and_then(|w| compile(self, &mut names, w, "when", Some(Type::Bool), None));
+        let test_src = match kind {
+            Some(Kind::Entitlement) => c.eligible.as_ref().map(|e| (e, "eligible")),
+            Some(Kind::Requirement) => c.require.as_ref().map(|e| (e, "require")),
+            _ => None,
+        };
+        let test = test_src.and_then(|(s, label)| compile(self, &mut names, s, label, Some(Type::Bool), None));
+        let amount = c.amount.as_ref().and_then(|a| {
+            let e = compile(self, &mut names, a, "amount", None, None)?;
+            if !e.ty.is_num() {
+                self.at("rules::type_mismatch", src, sp(a), "an amount is a number");
+                return None;
+            }
+            if c.round.is_none() {
+                self.at("rules::format", src, sp(a), "an amount declares its rounding in `round`")
+                    .expected = Some("round = \"half_away_from_zero\" (amounts paid) or \"down\" (caps)".into());
+            }
+            Some(Named {
+                name: "amount".into(),
+                unit: unit_label(e.ty, &None),
+                expr: e,
+                round: round(self, &c.round, Rounding::None),
+                each: None,
+                report: true,
+            })
+        });
+        let mut values = Vec::new();
+        for v in &c.values {
+            let each = match &v.each {
+                None => None,
+                Some(list) => {
+                    let rec = &book.schema.records[record as usize];
+                    match rec.by_name.get(list.get_ref()) {
+                        Some(&i) if matches!(rec.fields[i as usize].ty, Type::List(_)) => Some(i),
+                        _ => {
+                            self.at("rules::unknown_name", src, sp(list), format!("`{}` is not a list field of `{}`", list.get_ref(), rec.path));
+                            continue;
+                        }
+                    }
+                }
+            };
+            if let Some(e) = compile(self, &mut names, &v.expr, v.name.get_ref(), None, each) {
+                values.push(Named {
+                    name: v.name.get_ref().clone(),
+                    unit: unit_label(e.ty, &v.unit),
+                    expr: e,
+                    round: round(self, &v.round, Rounding::None),
+                    each,
+                    report: true,
+                });
+            }
+        }
+        let mut notes = Vec::new();
+        for n in &c.notes {
+            if let Some(e) = compile(self, &mut names, &n.when, "note", Some(Type::Bool), None) {
+                notes.push(Note {
+                    when: e,
+                    text: n.text.clone(),
+                });
+            }
+        }
+        let deadline = c.deadline.as_ref().and_then(|d| compile(self, &mut names, d, "deadline", Some(Type::Date), None));
+        let mut goals = Vec::new();
+        for g in &c.goals {
+            let Some(figure) = compile(self, &mut names, &g.figure, g.name.get_ref(), None, None) else {
+                continue;
+            };
+            let (target_src, strict) = match (&g.at_least, &g.more_than) {
+                (Some(t), None) => (t, false),
+                (None, Some(t)) => (t, true),
+                _ => {
+                    self.at("rules::format", src, sp(&g.name), "a goal gives exactly one of `at_least` and `more_than`");
+                    continue;
+                }
+            };
+            if let Some(target) = compile(self, &mut names, target_src, g.name.get_ref(), Some(figure.ty), None) {
+                goals.push(Goal {
+                    name: g.name.get_ref().clone(),
+                    unit: unit_label(figure.ty, &g.unit),
+                    figure,
+                    target,
+                    strict,
+                });
+            }
+        }
+        pending.append(names.diags);
+        self.diags.append(&mut pending);
+
+        // What each kind of clause needs.
+        let needs: &[(bool, &str)] = match kind {
+            Some(Kind::Requirement) => &[(c.require.is_some(), "a requirement needs `require`")],
+            Some(Kind::Entitlement) => &[(c.eligible.is_some(), "an entitlement needs `eligible`")],
+            Some(Kind::Computed) => &[(c.amount.is_some(), "a computed clause needs `amount`")],
+            Some(Kind::Target) => &[
+                (c.deadline.is_some(), "a target needs `deadline`"),
+                (!c.goals.is_empty(), "a target needs at least one `goal`"),
+            ],
+            None => &[],
+        };
+        for (ok, msg) in needs {
+            if !ok {
+                self.at("rules::format", src, sp(&c.id), *msg);
+            }
+        }
+        if self.diags.len() > before {
+            return None;
+        }
+        Some(Clause {
+            id: c.id.get_ref().clone(),
+            subject,
+            document: doc_index,
+            kind: kind?,
+            section: c.section.clone(),
+            quote: c.quote.get_ref().clone(),
+            quotes: c.quotes.iter().map(|q| q.get_ref().clone()).collect(),
+            summary: c.summary.clone(),
+            when,
+            test,
+            amount,
+            lets,
+            guards,
+            values,
+            notes,
+            deadline,
+            goals,
+            readings: c
+                .readings
+                .iter()
+                .map(|r| Reading {
+                    text: r.text.clone(),
+                    chosen: r.chosen.clone(),
+                    rejected: r.rejected.clone(),
+                })
+                .collect(),
+            logic,
+            file: src.name.clone(),
+            line: crate::source::line_col(&src.text, c.id.span().start).line,
+        })
+    }
+}
+
+#[allow(dead_code)]
+fn decimal(text: &str) -> Option<Decimal> {
+    Decimal::from_str(text).ok()
+}

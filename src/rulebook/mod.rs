@@ -1,0 +1,291 @@
+//! The checked rulebook: documents, dated parameters and clauses, every expression resolved.
+
+mod load;
+pub mod surface;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+pub use load::{RuleSource, load};
+
+use crate::diagnostic::Diagnostics;
+use crate::expr::{Expr, Param};
+use crate::schema::Schema;
+
+/// A loaded rulebook. Immutable, `Send + Sync`: load once, evaluate from many threads.
+#[derive(Debug)]
+pub struct Rulebook {
+    pub schema: Schema,
+    pub documents: Vec<Document>,
+    pub params: Vec<Param>,
+    pub clauses: Vec<Clause>,
+    /// Clause indices per subject, in rulebook order.
+    pub by_subject: Vec<Vec<usize>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+    pub short_title: String,
+    pub issued: NaiveDate,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub in_force_reading: String,
+    pub computable: bool,
+    pub note: String,
+    pub file: String,
+    pub not_computable: Vec<NotComputable>,
+}
+
+impl Document {
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NotComputable {
+    pub section: String,
+    pub quote: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Requirement,
+    Entitlement,
+    Computed,
+    Target,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Requirement => "requirement",
+            Kind::Entitlement => "entitlement",
+            Kind::Computed => "computed",
+            Kind::Target => "target",
+        }
+    }
+}
+
+/// How a reported number is rounded, once, at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// To 0.01, half away from zero (四舍五入): amounts paid or charged.
+    HalfAwayFromZero,
+    /// Down to 0.01: caps, so that the reported cap itself complies.
+    Down,
+    /// Not rounded: ratios.
+    None,
+}
+
+impl Rounding {
+    pub fn parse(text: &str) -> Option<Rounding> {
+        match text {
+            "half_away_from_zero" => Some(Rounding::HalfAwayFromZero),
+            "down" => Some(Rounding::Down),
+            "none" => Some(Rounding::None),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Rounding::HalfAwayFromZero => "half_away_from_zero",
+            Rounding::Down => "down",
+            Rounding::None => "none",
+        }
+    }
+    pub fn apply(self, d: Decimal) -> Decimal {
+        match self {
+            Rounding::HalfAwayFromZero => d
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                .max_scale2(),
+            Rounding::Down => d
+                .round_dp_with_strategy(2, RoundingStrategy::ToNegativeInfinity)
+                .max_scale2(),
+            Rounding::None => d,
+        }
+    }
+}
+
+trait Scale2 {
+    fn max_scale2(self) -> Decimal;
+}
+
+impl Scale2 for Decimal {
+    /// Shows exactly two decimals: money is given to the fen ("36110.00").
+    fn max_scale2(mut self) -> Decimal {
+        if self.scale() < 2 {
+            self.rescale(2);
+        }
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Reading {
+    pub text: String,
+    pub chosen: String,
+    pub rejected: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Named {
+    pub name: String,
+    pub expr: Expr,
+    pub round: Rounding,
+    /// The unit label reported.
+    pub unit: String,
+    /// For a per-item value: the list field.
+    pub each: Option<u16>,
+    pub report: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub expr: Expr,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Note {
+    pub when: Expr,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Goal {
+    pub name: String,
+    pub figure: Expr,
+    pub target: Expr,
+    /// true: the figure must exceed the target; false: reach it.
+    pub strict: bool,
+    pub unit: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Clause {
+    pub id: String,
+    pub subject: u16,
+    pub document: usize,
+    pub kind: Kind,
+    pub section: String,
+    pub quote: String,
+    pub quotes: Vec<String>,
+    pub summary: String,
+    pub when: Option<Expr>,
+    /// `eligible` for an entitlement, `require` for a requirement.
+    pub test: Option<Expr>,
+    pub amount: Option<Named>,
+    pub lets: Vec<Named>,
+    pub guards: Vec<Guard>,
+    pub values: Vec<Named>,
+    pub notes: Vec<Note>,
+    pub deadline: Option<Expr>,
+    pub goals: Vec<Goal>,
+    pub readings: Vec<Reading>,
+    /// Source texts, for showing the clause whole.
+    pub logic: Vec<(String, String)>,
+    pub file: String,
+    pub line: usize,
+}
+
+/// The rule files compiled into the library.
+pub const EMBEDDED_RULES: &[(&str, &str)] = &[
+    ("subjects.toml", include_str!("../../rules/subjects.toml")),
+    ("kq-2022-12.toml", include_str!("../../rules/kq-2022-12.toml")),
+    ("kq-2022-13.toml", include_str!("../../rules/kq-2022-13.toml")),
+    ("kq-2022-14.toml", include_str!("../../rules/kq-2022-14.toml")),
+    ("kq-2022-15.toml", include_str!("../../rules/kq-2022-15.toml")),
+    ("kq-2022-16.toml", include_str!("../../rules/kq-2022-16.toml")),
+    ("kq-2022-8.toml", include_str!("../../rules/kq-2022-8.toml")),
+];
+
+/// The source documents compiled into the library, for the quote check.
+pub const EMBEDDED_SEEDS: &[(&str, &str)] = &[(
+    "keqiao-gazette-2022-05.txt",
+    include_str!("../../seeds/keqiao-gazette-2022-05.txt"),
+)];
+
+impl Rulebook {
+    /// The built-in rulebook, with no file access.
+    pub fn embedded() -> &'static Rulebook {
+        static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
+        BOOK.get_or_init(|| {
+            let sources: Vec<RuleSource> = EMBEDDED_RULES
+                .iter()
+                .map(|(name, text)| RuleSource {
+                    name: format!("rules/{name}"),
+                    text: (*text).to_string(),
+                })
+                .collect();
+            let seeds: Vec<(String, String)> = EMBEDDED_SEEDS
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect();
+            // The built-in rules are tested; a failure here is a build defect, shown whole.
+            load(&sources, &seeds).unwrap_or_else(|e| panic!("the built-in rulebook is broken:\n{e}"))
+        })
+    }
+
+    /// Loads every `*.toml` in `dir` (with `subjects.toml` among them). Quotes are checked
+    /// against the seeds in `dir/../seeds` when that folder exists, else the built-in seeds.
+    pub fn load_dir(dir: &Path) -> Result<Rulebook, LoadError> {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        names.sort();
+        let mut sources = Vec::new();
+        for p in names {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| LoadError::Io(format!("{}: {e}", p.display())))?;
+            sources.push(RuleSource {
+                name: p.display().to_string(),
+                text,
+            });
+        }
+        let seed_dir = dir.join("..").join("seeds");
+        let mut seeds = Vec::new();
+        if seed_dir.is_dir() {
+            for e in std::fs::read_dir(&seed_dir).map_err(|e| LoadError::Io(format!("{}: {e}", seed_dir.display())))? {
+                let p = e.map_err(|e| LoadError::Io(e.to_string()))?.path();
+                if p.extension().is_some_and(|x| x == "txt") {
+                    let text = std::fs::read_to_string(&p)
+                        .map_err(|e| LoadError::Io(format!("{}: {e}", p.display())))?;
+                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    seeds.push((name, text));
+                }
+            }
+        }
+        for (n, t) in EMBEDDED_SEEDS {
+            if !seeds.iter().any(|(s, _)| s == n) {
+                seeds.push((n.to_string(), t.to_string()));
+            }
+        }
+        load(&sources, &seeds).map_err(LoadError::Rules)
+    }
+
+    pub fn clause(&self, id: &str) -> impl Iterator<Item = &Clause> {
+        self.clauses.iter().filter(move |c| c.id == id)
+    }
+
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.id == id)
+    }
+}
+
+/// Why a rulebook did not load.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the rules: {0}")]
+    Io(String),
+    #[error("{0}")]
+    Rules(Diagnostics),
+}

@@ -1,0 +1,236 @@
+//! The rule files as written: serde structs mirroring the TOML, each value that a person
+//! writes kept with its span so that mistakes point at the line and column.
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::value::Datetime;
+
+pub type S<T> = Spanned<T>;
+
+/// `rules/subjects.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectsFile {
+    pub subject: Vec<SubjectDecl>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectDecl {
+    pub name: S<String>,
+    #[serde(default)]
+    pub title: String,
+    #[serde(rename = "field", default)]
+    pub fields: Vec<FieldDecl>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDecl {
+    pub name: S<String>,
+    /// bool | int | date | CNY | m2 | ratio | word | words | list
+    #[serde(rename = "type")]
+    pub ty: S<String>,
+    #[serde(default)]
+    pub words: Vec<String>,
+    pub min: Option<S<String>>,
+    pub max: Option<S<String>>,
+    #[serde(default)]
+    pub doc: String,
+    /// The fields of each item of a `list` field.
+    #[serde(rename = "item", default)]
+    pub items: Vec<FieldDecl>,
+}
+
+/// One rule file: one source document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub document: DocumentDecl,
+    #[serde(rename = "param", default)]
+    pub params: Vec<ParamDecl>,
+    #[serde(rename = "define", default)]
+    pub defines: Vec<DefineDecl>,
+    #[serde(rename = "clause", default)]
+    pub clauses: Vec<ClauseDecl>,
+    /// Passages that carry no computable clause, listed so nothing is dropped silently.
+    #[serde(rename = "not_computable", default)]
+    pub not_computable: Vec<NotComputableDecl>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentDecl {
+    pub id: S<String>,
+    pub number: String,
+    pub title: String,
+    #[serde(default)]
+    pub short_title: String,
+    pub issued: S<Datetime>,
+    /// The seed file under `seeds/` that the quotes come from.
+    pub source: S<String>,
+    pub in_force: InForceDecl,
+    /// Whether the document carries computable clauses at all.
+    #[serde(default = "yes")]
+    pub computable: bool,
+    #[serde(default)]
+    pub note: String,
+    /// Quotes of the document itself (its commencement clause, say).
+    #[serde(default)]
+    pub quotes: Vec<S<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InForceDecl {
+    pub from: S<Datetime>,
+    pub until: Option<S<Datetime>>,
+    pub quote: Option<S<String>>,
+    #[serde(default)]
+    pub reading: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamDecl {
+    pub name: S<String>,
+    #[serde(default)]
+    pub doc: String,
+    pub quote: Option<S<String>>,
+    pub versions: Vec<VersionDecl>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDecl {
+    pub from: S<Datetime>,
+    pub until: Option<S<Datetime>>,
+    /// A constant in the expression language: `2%`, `200 CNY/m2`, `2021-01-27`.
+    pub value: S<String>,
+    /// Where the value comes from, when it is not the document's own text (an amendment).
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefineDecl {
+    pub name: S<String>,
+    pub expr: S<String>,
+    #[serde(default)]
+    pub doc: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseDecl {
+    pub id: S<String>,
+    pub subject: S<String>,
+    /// requirement | entitlement | computed | target
+    pub kind: S<String>,
+    pub section: String,
+    pub quote: S<String>,
+    /// Further quotes the clause rests on.
+    #[serde(default)]
+    pub quotes: Vec<S<String>>,
+    #[serde(default)]
+    pub summary: String,
+    /// When the clause applies at all; false gives `not_applicable`.
+    pub when: Option<S<String>>,
+    /// For an entitlement: who is eligible.
+    pub eligible: Option<S<String>>,
+    /// For a requirement: what complies.
+    pub require: Option<S<String>>,
+    /// The one number the clause yields.
+    pub amount: Option<S<String>>,
+    /// half_away_from_zero | down | none (for the amount).
+    pub round: Option<S<String>>,
+    /// Variables, in order, that later expressions of the clause may use.
+    #[serde(rename = "let", default)]
+    pub lets: Vec<LetDecl>,
+    /// Conditions the input must meet; a false one is an input error.
+    #[serde(rename = "guard", default)]
+    pub guards: Vec<GuardDecl>,
+    #[serde(rename = "value", default)]
+    pub values: Vec<ValueDecl>,
+    /// Texts added to the reasons when their condition holds.
+    #[serde(rename = "note", default)]
+    pub notes: Vec<NoteDecl>,
+    /// For a target.
+    pub deadline: Option<S<String>>,
+    #[serde(rename = "goal", default)]
+    pub goals: Vec<GoalDecl>,
+    #[serde(rename = "reading", default)]
+    pub readings: Vec<ReadingDecl>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetDecl {
+    pub name: S<String>,
+    pub expr: S<String>,
+    /// Also report it among the values.
+    #[serde(default)]
+    pub report: bool,
+    pub round: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardDecl {
+    pub expr: S<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueDecl {
+    pub name: S<String>,
+    pub expr: S<String>,
+    /// A list field: the value is computed for each item.
+    pub each: Option<S<String>>,
+    pub round: Option<S<String>>,
+    /// The unit label to report, when the type's own (`1`) says too little: `ratio`, `units`.
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteDecl {
+    pub when: S<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoalDecl {
+    pub name: S<String>,
+    pub figure: S<String>,
+    /// The figure must be at least this (以上, 达到, 不少于).
+    pub at_least: Option<S<String>>,
+    /// The figure must be more than this (超过, 高于).
+    pub more_than: Option<S<String>>,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingDecl {
+    /// The words read.
+    pub text: String,
+    pub chosen: String,
+    #[serde(default)]
+    pub rejected: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotComputableDecl {
+    pub section: String,
+    pub quote: S<String>,
+    pub reason: String,
+}
