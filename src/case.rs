@@ -174,6 +174,11 @@ fn empty_facts(rec: &Record) -> Facts {
     }
 }
 
+/// Reads a case from an already parsed tree of `text` (golden files hold cases inside them).
+pub(crate) fn case_from_parsed(schema: &Schema, raw: &Raw, file: &str, text: &str) -> Result<Case, Diagnostics> {
+    case_from_raw(schema, raw, &Src { file, text })
+}
+
 fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnostics> {
     let names: Vec<&str> = schema.subjects.iter().map(|s| s.name.as_str()).collect();
     let RawKind::Table(entries) = &raw.kind else {

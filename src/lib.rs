@@ -6,6 +6,7 @@ pub mod case;
 pub mod diagnostic;
 pub mod expr;
 pub mod eval;
+pub mod golden;
 pub mod input;
 pub mod report;
 pub mod rulebook;

@@ -1,0 +1,4 @@
+//! The one integration test binary: a module per area links once, which keeps builds fast.
+
+mod common;
+mod golden;
