@@ -1,5 +1,4 @@
-//! policy-calc: the clauses of the Keqiao District gazette (May 2022) as rules that evaluate
-//! exactly and explain themselves.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod case;

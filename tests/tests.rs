@@ -2,3 +2,5 @@
 
 mod common;
 mod golden;
+mod input;
+mod rulebook;

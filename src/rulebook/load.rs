@@ -528,18 +528,19 @@ impl Loader {
         }
         let mut cache = HashMap::new();
         for c in &file.clauses {
-            let clause = self.clause(src, c, doc_index, &seed, book, &params, &defines, &mut cache);
-            if let Some(clause) = clause {
-                let key = (clause.id.clone(), clause.subject);
+            // Duplicates are found from the ids as written, whether or not the clause checks.
+            if let Some((subject, _)) = book.schema.subject(c.subject.get_ref()) {
+                let key = (c.id.get_ref().clone(), subject);
                 if let Some(prev) = seen_clauses.insert(key, src.name.clone()) {
                     self.at(
                         "rules::duplicate_id",
                         src,
                         sp(&c.id),
-                        format!("clause `{}` for `{}` is also defined in {prev}", clause.id, c.subject.get_ref()),
+                        format!("clause `{}` for `{}` is also defined in {prev}", c.id.get_ref(), c.subject.get_ref()),
                     );
-                    continue;
                 }
+            }
+            if let Some(clause) = self.clause(src, c, doc_index, &seed, book, &params, &defines, &mut cache) {
                 book.by_subject[clause.subject as usize].push(book.clauses.len());
                 book.clauses.push(clause);
             }

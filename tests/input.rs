@@ -1,0 +1,134 @@
+//! Reading cases: numbers exactly, TOML and JSON alike, and errors that name their place.
+
+use crate::common::{book, date, result};
+use policy_calc::case::Fact;
+
+fn amount(text_toml: &str, clause: &str, as_of: &str) -> String {
+    let report = crate::common::eval(text_toml, as_of);
+    result(&report, clause).amount.as_ref().map(|a| a.value.clone()).unwrap_or_default()
+}
+
+#[test]
+fn a_toml_float_is_read_from_its_source_text() {
+    // Through f64, 180.55 is 180.55000000000001136868377216160297393798828125.
+    let text = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 180.55\n";
+    let case = book().case_from_toml(text, "c.toml").expect("reads");
+    let area = case.facts.values[4];
+    assert_eq!(area, Some(policy_calc::expr::Value::Num("180.55".parse().unwrap())));
+    assert_eq!(amount(text, "rural-prefab-subsidy", "2023-03-01"), "36110.00");
+}
+
+#[test]
+fn toml_and_json_give_the_same_report() {
+    let toml = "as_of = 2023-03-01\n[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 0.1\n";
+    let json = r#"{"as_of": "2023-03-01", "rural_housing": {"new": true, "prefab": true, "structure": "steel", "floor_area": 0.1}}"#;
+    let a = book().case_from_toml(toml, "a.toml").expect("toml reads");
+    let b = book().case_from_json(json, "b.json").expect("json reads");
+    assert_eq!(a, b);
+    let r = book().evaluate(&b, date("2023-03-01")).expect("evaluates");
+    assert_eq!(result(&r, "rural-prefab-subsidy").amount.as_ref().unwrap().value, "20.00");
+}
+
+#[test]
+fn integers_and_decimal_strings_are_accepted_for_numbers() {
+    for area in ["100", "\"100.00\"", "1e2", "100.000"] {
+        let text = format!("[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = {area}\n");
+        assert_eq!(amount(&text, "rural-prefab-subsidy", "2023-03-01"), "20000.00", "{area}");
+    }
+}
+
+#[test]
+fn a_misspelt_field_names_file_line_column_and_the_nearest_field() {
+    let text = "as_of = 2023-03-01\n[rural_housing]\nnew = true\nfloor_aera = 180.55\n";
+    let d = book().case_from_toml(text, "case.toml").unwrap_err().0;
+    assert_eq!(d.len(), 1);
+    assert_eq!((d[0].file.as_str(), d[0].line, d[0].column), ("case.toml", 4, 1));
+    assert_eq!(d[0].code, "case::unknown_field");
+    assert_eq!(d[0].field.as_deref(), Some("rural_housing.floor_aera"));
+    assert_eq!(d[0].suggestion.as_deref(), Some("did you mean `floor_area`?"));
+}
+
+#[test]
+fn every_bad_field_of_a_case_is_reported_at_once() {
+    let text = "[building_project]\nuse = \"housing\"\nfloors = 2.5\ninstallation_cost = -1\nbim = \"yes\"\ngreen_star = 4\n";
+    let d = book().case_from_toml(text, "case.toml").unwrap_err().0;
+    let fields: Vec<_> = d.iter().map(|x| (x.field.clone().unwrap(), x.line)).collect();
+    assert_eq!(
+        fields,
+        vec![
+            ("building_project.use".to_string(), 2),
+            ("building_project.floors".to_string(), 3),
+            ("building_project.installation_cost".to_string(), 4),
+            ("building_project.bim".to_string(), 5),
+            ("building_project.green_star".to_string(), 6),
+        ]
+    );
+    assert!(d[0].message.contains("`housing` is not a word of `use`"), "{}", d[0].message);
+    assert!(d[2].message.contains("cannot be below 0"), "{}", d[2].message);
+}
+
+#[test]
+fn a_number_too_large_for_exact_arithmetic_is_an_error_not_a_rounded_value() {
+    let text = "[rural_housing]\nfloor_area = 123456789012345678901234567890\n";
+    let d = book().case_from_toml(text, "case.toml").unwrap_err().0;
+    assert!(d[0].message.contains("too large"), "{}", d[0].message);
+    let text = "[rural_housing]\nfloor_area = 0.12345678901234567890123456789\n";
+    let d = book().case_from_toml(text, "case.toml").unwrap_err().0;
+    assert!(d[0].message.contains("too precise"), "{}", d[0].message);
+    // 28 significant digits are exact.
+    let text = "[rural_housing]\nfloor_area = 1.234567890123456789012345678\n";
+    assert!(book().case_from_toml(text, "case.toml").is_ok());
+}
+
+#[test]
+fn subjects_are_exactly_one() {
+    let none = book().case_from_toml("as_of = 2023-03-01\n", "c.toml").unwrap_err().0;
+    assert_eq!(none[0].code, "case::no_subject");
+    let two = book().case_from_toml("[rural_housing]\n[tenant]\n", "c.toml").unwrap_err().0;
+    assert_eq!((two[0].code, two[0].line), ("case::two_subjects", 2));
+    let unknown = book().case_from_toml("[rural_housin]\n", "c.toml").unwrap_err().0;
+    assert_eq!(unknown[0].suggestion.as_deref(), Some("did you mean `rural_housing`?"));
+}
+
+#[test]
+fn a_case_built_in_code_is_checked_like_a_file() {
+    let ok = book()
+        .case(
+            "rural_housing",
+            &[
+                ("new", Fact::from(true)),
+                ("prefab", Fact::from(true)),
+                ("structure", Fact::word("steel")),
+                ("floor_area", Fact::from(rust_decimal::Decimal::new(18055, 2))),
+            ],
+        )
+        .expect("valid facts");
+    let r = book().evaluate(&ok, date("2023-03-01")).expect("evaluates");
+    assert_eq!(result(&r, "rural-prefab-subsidy").amount.as_ref().unwrap().value, "36110.00");
+    let bad = book().case("rural_housing", &[("structure", Fact::word("steal"))]).unwrap_err().0;
+    assert!(bad[0].message.contains("did you mean `steel`?"), "{}", bad[0].message);
+}
+
+#[test]
+fn no_binary_float_type_appears_in_the_source() {
+    let mut offenders = Vec::new();
+    let mut stack = vec![crate::common::root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("src dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).expect("read source");
+                for (i, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    let words = code.split(|c: char| !c.is_alphanumeric() && c != '_');
+                    if words.into_iter().any(|w| w == "f32" || w == "f64") {
+                        offenders.push(format!("{}:{}: {line}", p.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "binary floats in src/:\n{}", offenders.join("\n"));
+}
