@@ -1,46 +1,95 @@
-//! The command line: arguments to a validated configuration, then the work, then the exit
-//! status (0 fine, 1 some result non_compliant, 2 bad input).
+//! The command line: what the user typed becomes a validated configuration before any work
+//! starts; exit status 0 (fine), 1 (some result non_compliant, or a golden case failed),
+//! 2 (bad input: a case, a rule file or an argument).
 
-use std::io::{Read, Write};
+/// Prints a line to standard output; a closed pipe is not an error worth a panic.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// Prints without a line break.
+macro_rules! outn {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// Prints a line to standard error, never panicking.
+macro_rules! err {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
+mod check;
+mod human;
+mod show;
+mod test_cmd;
+
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use policy_calc::diagnostic::Diagnostic;
 use policy_calc::rulebook::{LoadError, Rulebook};
 
-pub fn run(args: Vec<String>) -> i32 {
-    let Some((cmd, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
-        return 2;
-    };
-    match cmd.as_str() {
-        "check" => check(rest),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            0
+pub const USAGE: &str = "\
+policy-calc: the clauses of the Keqiao District gazette (May 2022), evaluated exactly
+
+usage:
+  policy-calc check CASE... [--as-of YYYY-MM-DD] [--format human|json] [--lang zh|en] [--rules DIR]
+  policy-calc test PATH...            run golden cases (files or folders of them)
+  policy-calc documents               list the documents and their windows in force
+  policy-calc clauses [--subject S]   list the clauses
+  policy-calc clause ID               show one clause whole: citation, quote, logic, parameters, readings
+  policy-calc fields SUBJECT          show a subject's fields, units and allowed words
+  policy-calc catalogue               print the rulebook catalogue (docs/clauses.md)
+
+CASE is a TOML or JSON case file, or - for standard input. Without --rules the built-in rulebook
+is used. Exit status: 0 fine, 1 some result non_compliant, 2 bad input.";
+
+/// Human text in Chinese or English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return if v.starts_with("zh") { Lang::Zh } else { Lang::En };
+            }
         }
-        other => {
-            eprintln!("error: unknown command `{other}`\n\n{USAGE}");
-            2
-        }
+        Lang::En
     }
 }
 
-const USAGE: &str = "usage: policy-calc check CASE... [--as-of YYYY-MM-DD] [--format human|json] [--rules DIR]";
-
-struct CheckArgs {
-    cases: Vec<String>,
-    as_of: Option<NaiveDate>,
-    json: bool,
-    rules: Option<PathBuf>,
+/// Options shared by the commands, validated.
+pub struct Opts {
+    pub args: Vec<String>,
+    pub as_of: Option<NaiveDate>,
+    pub json: bool,
+    pub lang: Lang,
+    pub rules: Option<PathBuf>,
+    pub subject: Option<String>,
 }
 
-fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
-    let mut out = CheckArgs {
-        cases: Vec::new(),
+fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
+    let mut out = Opts {
+        args: Vec::new(),
         as_of: None,
         json: false,
+        lang: Lang::from_env(),
         rules: None,
+        subject: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -48,31 +97,44 @@ fn parse_check(args: &[String]) -> Result<CheckArgs, String> {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (a.as_str(), None),
         };
-        let mut value = |name: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| format!("`{name}` needs a value"))
-        };
+        if !flag.starts_with("--") || flag == "-" {
+            out.args.push(a.clone());
+            continue;
+        }
+        if flag == "--" {
+            out.args.extend(it.by_ref().cloned());
+            break;
+        }
+        if !allowed.contains(&flag) {
+            return Err(format!("unknown option `{flag}` here (this command takes: {})", if allowed.is_empty() { "no options".to_string() } else { allowed.join(", ") }));
+        }
+        let value = inline
+            .or_else(|| it.next().cloned())
+            .ok_or_else(|| format!("`{flag}` needs a value"))?;
         match flag {
             "--as-of" => {
-                let v = value("--as-of")?;
-                out.as_of = Some(parse_date(&v).ok_or_else(|| {
-                    format!("`--as-of {v}` is not a real date in the form YYYY-MM-DD")
-                })?);
+                out.as_of = Some(parse_date(&value).ok_or_else(|| {
+                    format!("`--as-of {value}` is not a real date in the form YYYY-MM-DD")
+                })?)
             }
-            "--format" => match value("--format")?.as_str() {
-                "json" => out.json = true,
-                "human" => out.json = false,
-                other => return Err(format!("unknown format `{other}`: expected human or json")),
-            },
-            "--rules" => out.rules = Some(PathBuf::from(value("--rules")?)),
-            f if f.starts_with("--") => return Err(format!("unknown option `{f}`")),
-            _ => out.cases.push(a.clone()),
+            "--format" => {
+                out.json = match value.as_str() {
+                    "json" => true,
+                    "human" => false,
+                    other => return Err(format!("unknown format `{other}`: expected human or json")),
+                }
+            }
+            "--lang" => {
+                out.lang = match value.as_str() {
+                    "zh" => Lang::Zh,
+                    "en" => Lang::En,
+                    other => return Err(format!("unknown language `{other}`: expected zh or en")),
+                }
+            }
+            "--rules" => out.rules = Some(PathBuf::from(value)),
+            "--subject" => out.subject = Some(value),
+            _ => unreachable!("allowed flags are handled"),
         }
-    }
-    if out.cases.is_empty() {
-        return Err("no case given: name case files, or `-` for standard input".into());
     }
     Ok(out)
 }
@@ -81,99 +143,68 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     (s.len() == 10).then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
 }
 
-fn check(args: &[String]) -> i32 {
-    let args = match parse_check(args) {
-        Ok(a) => a,
+pub fn run(args: Vec<String>) -> i32 {
+    let Some((cmd, rest)) = args.split_first() else {
+        err!("{USAGE}");
+        return 2;
+    };
+    let (allowed, f): (&[&str], fn(&Opts, &Rulebook) -> i32) = match cmd.as_str() {
+        "check" => (&["--as-of", "--format", "--lang", "--rules"], check::run),
+        "test" => (&["--rules"], test_cmd::run),
+        "documents" => (&["--rules"], show::documents),
+        "clauses" => (&["--rules", "--subject"], show::clauses),
+        "clause" => (&["--rules", "--lang"], show::clause),
+        "fields" => (&["--rules"], show::fields),
+        "catalogue" => (&["--rules"], show::catalogue),
+        "-h" | "--help" | "help" => {
+            out!("{USAGE}");
+            return 0;
+        }
+        "-V" | "--version" => {
+            out!("policy-calc {}", env!("CARGO_PKG_VERSION"));
+            return 0;
+        }
+        other => {
+            let s = policy_calc::schema::suggest(other, ["check", "test", "documents", "clauses", "clause", "fields", "catalogue"])
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            err!("error: unknown command `{other}`{s}\n\n{USAGE}");
+            return 2;
+        }
+    };
+    let opts = match parse_opts(rest, allowed) {
+        Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
+            err!("error: {e}\n\n{USAGE}");
             return 2;
         }
     };
-    let owned;
-    let book: &Rulebook = match &args.rules {
-        None => Rulebook::embedded(),
-        Some(dir) => match Rulebook::load_dir(dir) {
-            Ok(b) => {
-                owned = b;
-                &owned
-            }
-            Err(LoadError::Io(e)) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-            Err(LoadError::Rules(d)) => {
-                for d in &d.0 {
-                    eprintln!("{}", render(d));
-                }
-                eprintln!("error: the rules in {} have {} problem(s)", dir.display(), d.0.len());
-                return 2;
-            }
-        },
-    };
-    let today = chrono::Local::now().date_naive();
-    let mut status = 0;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for path in &args.cases {
-        let (name, text) = match read_case(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {e}");
-                status = 2;
-                continue;
-            }
-        };
-        let case = match book.case_from_text(&text, &name) {
-            Ok(c) => c,
-            Err(d) => {
-                for d in &d.0 {
-                    eprintln!("{}", render(d));
-                }
-                status = 2;
-                continue;
-            }
-        };
-        let as_of = args.as_of.or(case.as_of).unwrap_or(today);
-        let report = match book.evaluate(&case, as_of) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {name}: {e}");
-                for f in &e.facts {
-                    eprintln!("  {f}");
-                }
-                status = 2;
-                continue;
-            }
-        };
-        if report.has_non_compliance() && status == 0 {
-            status = 1;
-        }
-        let text = if args.json {
-            report.to_json()
-        } else {
-            human(&name, &report)
-        };
-        if writeln!(out, "{text}").is_err() {
-            return 2;
-        }
+    match load(&opts) {
+        Ok(Some(book)) => f(&opts, &book),
+        Ok(None) => f(&opts, Rulebook::embedded()),
+        Err(code) => code,
     }
-    status
 }
 
-fn read_case(path: &str) -> Result<(String, String), String> {
-    if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("standard input: {e}"))?;
-        let text = String::from_utf8(bytes).map_err(|_| "standard input: not UTF-8 text".to_string())?;
-        return Ok(("<stdin>".into(), text));
+/// The rulebook named by `--rules`, or `None` for the built-in one.
+fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
+    let Some(dir) = &opts.rules else {
+        return Ok(None);
+    };
+    match Rulebook::load_dir(dir) {
+        Ok(b) => Ok(Some(b)),
+        Err(LoadError::Io(e)) => {
+            err!("error: {e}");
+            Err(2)
+        }
+        Err(LoadError::Rules(d)) => {
+            for d in &d.0 {
+                err!("{}\n", render(d));
+            }
+            err!("error: the rules in {} have {} problem(s)", dir.display(), d.0.len());
+            Err(2)
+        }
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!("{path}: not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())
-    })?;
-    Ok((path.to_string(), text))
 }
 
 /// A diagnostic as a compiler shows it: where, the line, a caret under the problem.
@@ -181,8 +212,21 @@ pub fn render(d: &Diagnostic) -> String {
     let mut s = format!("error[{}]: {}\n  --> {}:{}:{}\n", d.code, d.message, d.file, d.line, d.column);
     if !d.snippet.is_empty() {
         let gutter = d.line.to_string().len();
-        let pad: String = d.snippet.chars().take(d.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-        s.push_str(&format!("{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{}\n", "", d.line, d.snippet, "", "^".repeat(d.width)));
+        let pad: String = d
+            .snippet
+            .chars()
+            .take(d.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+            .collect();
+        let shown: String = d.snippet.chars().take(200).collect();
+        s.push_str(&format!(
+            "{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{}\n",
+            "",
+            d.line,
+            shown,
+            "",
+            "^".repeat(d.width.min(120))
+        ));
     }
     if let Some(f) = &d.field {
         s.push_str(&format!("  = field: {f}\n"));
@@ -197,20 +241,7 @@ pub fn render(d: &Diagnostic) -> String {
     s
 }
 
-fn human(name: &str, report: &policy_calc::report::Report) -> String {
-    let mut s = format!("{name}: {} on {}\n", report.subject, report.as_of);
-    for r in &report.results {
-        s.push_str(&format!("  {:<28} {:<15}", r.clause, r.outcome.name()));
-        if let Some(a) = &r.amount {
-            s.push_str(&format!(" {} {}", a.value, a.unit));
-        }
-        s.push_str(&format!("  [{} {}]\n", r.number, r.section));
-        for reason in &r.reasons {
-            s.push_str(&format!("      - {reason}\n"));
-        }
-        if !r.missing.is_empty() {
-            s.push_str(&format!("      missing: {}\n", r.missing.join(", ")));
-        }
-    }
-    s
+/// Characters that take two columns in a terminal (CJK), so the caret lines up.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }

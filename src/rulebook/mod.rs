@@ -289,3 +289,38 @@ pub enum LoadError {
     #[error("{0}")]
     Rules(Diagnostics),
 }
+
+impl Clause {
+    /// Every checked expression of the clause.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut v: Vec<&Expr> = Vec::new();
+        v.extend(self.when.iter());
+        v.extend(self.test.iter());
+        v.extend(self.amount.iter().map(|a| &a.expr));
+        v.extend(self.lets.iter().map(|l| &l.expr));
+        v.extend(self.guards.iter().map(|g| &g.expr));
+        v.extend(self.values.iter().map(|x| &x.expr));
+        v.extend(self.notes.iter().map(|n| &n.when));
+        v.extend(self.deadline.iter());
+        for g in &self.goals {
+            v.push(&g.figure);
+            v.push(&g.target);
+        }
+        v
+    }
+
+    /// The parameters the clause reads, by index into [`Rulebook::params`], in first use order.
+    pub fn params_used(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for e in self.exprs() {
+            e.walk(&mut |n| {
+                if let crate::expr::ExprKind::Param(i) = n.kind
+                    && !out.contains(&i)
+                {
+                    out.push(i);
+                }
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,87 @@
+//! `policy-calc check`: evaluate case files and print their reports.
+
+use std::io::{Read, Write};
+
+use policy_calc::rulebook::Rulebook;
+
+use super::{Opts, human, render};
+
+pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
+    if opts.args.is_empty() {
+        err!("error: no case given: name case files, or `-` for standard input\n\n{}", super::USAGE);
+        return 2;
+    }
+    let today = chrono::Local::now().date_naive();
+    let mut status = 0;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for path in &opts.args {
+        let (name, text) = match read_case(path) {
+            Ok(t) => t,
+            Err(e) => {
+                err!("error: {e}");
+                status = 2;
+                continue;
+            }
+        };
+        let case = match book.case_from_text(&text, &name) {
+            Ok(c) => c,
+            Err(d) => {
+                for d in &d.0 {
+                    err!("{}\n", render(d));
+                }
+                err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
+                status = 2;
+                continue;
+            }
+        };
+        let as_of = opts.as_of.or(case.as_of).unwrap_or(today);
+        let report = match book.evaluate(&case, as_of) {
+            Ok(r) => r,
+            Err(e) => {
+                err!("error: {name}: {e}");
+                for f in &e.facts {
+                    err!("  = {f}");
+                }
+                status = 2;
+                continue;
+            }
+        };
+        if report.has_non_compliance() && status == 0 {
+            status = 1;
+        }
+        let text = if opts.json {
+            report.to_json()
+        } else {
+            human::report(&name, &report, book, opts.lang)
+        };
+        if writeln!(out, "{text}").is_err() {
+            // A closed pipe: nothing more can be shown.
+            return if status == 0 { 0 } else { status };
+        }
+    }
+    status
+}
+
+fn read_case(path: &str) -> Result<(String, String), String> {
+    let (name, bytes) = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("standard input: {e}"))?;
+        ("<stdin>".to_string(), bytes)
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        (path.to_string(), bytes)
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{name}: not a text file (invalid UTF-8 at byte {}); a case is TOML or JSON text",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    if text.trim().is_empty() {
+        return Err(format!("{name}: the file is empty; a case names one subject, e.g. [rural_housing]"));
+    }
+    Ok((name, text))
+}

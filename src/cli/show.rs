@@ -1,0 +1,202 @@
+//! Commands that show the rulebook: documents, clauses, one clause whole, a subject's fields,
+//! and the catalogue for people (docs/clauses.md).
+
+use policy_calc::expr::Value;
+use policy_calc::rulebook::{Clause, Rulebook};
+use policy_calc::units::Type;
+
+use super::Opts;
+
+fn window(d: &policy_calc::rulebook::Document) -> String {
+    match d.until {
+        Some(u) => format!("{} to {u}", d.from),
+        None => format!("from {}", d.from),
+    }
+}
+
+pub fn documents(_: &Opts, book: &Rulebook) -> i32 {
+    for d in &book.documents {
+        let clauses = book.clauses.iter().filter(|c| book.documents[c.document].id == d.id).count();
+        out!("{:<11} {}  in force {}  {} clause(s)", d.id, d.number, window(d), clauses);
+        out!("            {}", d.title);
+        if !d.computable {
+            out!("            no computable clauses: {}", d.note);
+        }
+    }
+    0
+}
+
+pub fn clauses(opts: &Opts, book: &Rulebook) -> i32 {
+    if let Some(s) = &opts.subject
+        && book.schema.subject(s).is_none()
+    {
+        return unknown_subject(book, s);
+    }
+    for c in &book.clauses {
+        let subject = &book.schema.subjects[c.subject as usize].name;
+        if opts.subject.as_ref().is_some_and(|s| s != subject) {
+            continue;
+        }
+        let d = &book.documents[c.document];
+        out!("{:<34} {:<19} {:<12} {} {}", c.id, subject, c.kind.name(), d.number, c.section);
+    }
+    0
+}
+
+fn unknown_subject(book: &Rulebook, s: &str) -> i32 {
+    let names: Vec<&str> = book.schema.subjects.iter().map(|x| x.name.as_str()).collect();
+    let hint = policy_calc::schema::suggest(s, names.iter().copied())
+        .map(|x| format!(" (did you mean `{x}`?)"))
+        .unwrap_or_default();
+    err!("error: unknown subject `{s}`{hint}; the subjects are: {}", names.join(", "));
+    2
+}
+
+pub fn show_value(book: &Rulebook, ty: Type, v: Value) -> String {
+    match (v, ty) {
+        (Value::Num(d), Type::Num(u)) if u.is_one() => d.normalize().to_string(),
+        (Value::Num(d), Type::Num(u)) => format!("{} {u}", d.normalize()),
+        (Value::Date(d), _) => d.to_string(),
+        (Value::Bool(b), _) => b.to_string(),
+        (Value::Word(w), Type::Word(s)) => book.schema.word_sets[s as usize].words[w as usize].clone(),
+        (other, _) => format!("{other:?}"),
+    }
+}
+
+/// One clause, whole, as Markdown-ish text.
+pub fn describe(book: &Rulebook, c: &Clause) -> String {
+    let d = &book.documents[c.document];
+    let subject = &book.schema.subjects[c.subject as usize].name;
+    let mut s = format!("### `{}` ({subject}, {})\n\n", c.id, c.kind.name());
+    s.push_str(&format!("{} {} ({}), in force {}\n\n", d.number, c.section, d.short_title, window(d)));
+    if !c.summary.is_empty() {
+        s.push_str(&format!("{}\n\n", c.summary));
+    }
+    s.push_str(&format!("> {}\n", c.quote));
+    for q in &c.quotes {
+        s.push_str(&format!(">\n> {q}\n"));
+    }
+    s.push_str("\nLogic:\n\n");
+    for (label, text) in &c.logic {
+        s.push_str(&format!("- {label}: `{}`\n", text.split_whitespace().collect::<Vec<_>>().join(" ")));
+    }
+    if let Some(a) = &c.amount {
+        s.push_str(&format!("- rounding of the amount: {}\n", a.round.name()));
+    }
+    let params = c.params_used();
+    if !params.is_empty() {
+        s.push_str("\nParameters:\n\n");
+        for i in params {
+            let p = &book.params[i as usize];
+            let versions: Vec<String> = p
+                .versions
+                .iter()
+                .map(|v| {
+                    let until = v.until.map(|u| format!(" to {u}")).unwrap_or_else(|| " on".into());
+                    format!("{} from {}{until}", show_value(book, p.ty, v.value), v.from)
+                })
+                .collect();
+            s.push_str(&format!("- `{}`: {}\n", p.name, versions.join("; ")));
+        }
+    }
+    if !c.readings.is_empty() {
+        s.push_str("\nReadings:\n\n");
+        for r in &c.readings {
+            s.push_str(&format!("- \"{}\": {}", r.text, r.chosen));
+            if !r.rejected.is_empty() {
+                s.push_str(&format!(" Rejected: {}", r.rejected));
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+pub fn clause(opts: &Opts, book: &Rulebook) -> i32 {
+    let [id] = opts.args.as_slice() else {
+        err!("error: `clause` takes one clause id\n\n{}", super::USAGE);
+        return 2;
+    };
+    let found: Vec<&Clause> = book.clause(id).collect();
+    if found.is_empty() {
+        let ids: Vec<&str> = book.clauses.iter().map(|c| c.id.as_str()).collect();
+        let hint = policy_calc::schema::suggest(id, ids.iter().copied())
+            .map(|x| format!(" (did you mean `{x}`?)"))
+            .unwrap_or_default();
+        err!("error: no clause `{id}`{hint}; `policy-calc clauses` lists them");
+        return 2;
+    }
+    for c in found {
+        out!("{}", describe(book, c));
+    }
+    0
+}
+
+pub fn fields(opts: &Opts, book: &Rulebook) -> i32 {
+    let [name] = opts.args.as_slice() else {
+        err!("error: `fields` takes one subject\n\n{}", super::USAGE);
+        return 2;
+    };
+    let Some((id, subject)) = book.schema.subject(name) else {
+        return unknown_subject(book, name);
+    };
+    out!("{} ({})", subject.name, subject.title);
+    print_record(book, book.schema.record_of(id), "  ");
+    0
+}
+
+fn print_record(book: &Rulebook, rec: &policy_calc::schema::Record, indent: &str) {
+    for f in &rec.fields {
+        let mut bounds = String::new();
+        if let Some(m) = f.min {
+            bounds.push_str(&format!(" >= {m}"));
+        }
+        if let Some(m) = f.max {
+            bounds.push_str(&format!(" <= {m}"));
+        }
+        out!("{indent}{:<36} {:<10}{bounds}  {}", f.name, f.unit_label.split(" | ").next().map_or("", |_| match f.ty {
+            Type::Word(_) => "word",
+            Type::Words(_) => "words",
+            _ => f.unit_label.as_str(),
+        }), f.doc);
+        if let Type::Word(s) | Type::Words(s) = f.ty {
+            out!("{indent}    one of: {}", book.schema.word_sets[s as usize].words.join(", "));
+        }
+        if let Type::List(r) = f.ty {
+            print_record(book, &book.schema.records[r as usize], &format!("{indent}    "));
+        }
+    }
+}
+
+/// The catalogue of the rulebook, generated from the rule files.
+pub fn catalogue_text(book: &Rulebook) -> String {
+    let mut s = String::from(
+        "# The rulebook\n\nGenerated by `policy-calc catalogue` from the rule files under `rules/`; do not edit by hand\n(a test fails when this file is stale: regenerate it with `cargo run -q -- catalogue > docs/clauses.md`).\n",
+    );
+    for d in &book.documents {
+        s.push_str(&format!("\n## {} {} ({})\n\n{}\n\nIn force {}.", d.id, d.number, d.short_title, d.title, window(d)));
+        if !d.in_force_reading.is_empty() {
+            s.push_str(&format!(" {}", d.in_force_reading));
+        }
+        s.push('\n');
+        if !d.computable {
+            s.push_str(&format!("\nNo computable clauses: {}\n", d.note));
+        }
+        for c in book.clauses.iter().filter(|c| c.document == book.documents.iter().position(|x| x.id == d.id).unwrap_or(usize::MAX)) {
+            s.push('\n');
+            s.push_str(&describe(book, c));
+        }
+        if !d.not_computable.is_empty() {
+            s.push_str("\n### Passages with nothing to compute\n\n");
+            for n in &d.not_computable {
+                s.push_str(&format!("- {} ({}): > {}\n", n.section, n.reason, n.quote));
+            }
+        }
+    }
+    s
+}
+
+pub fn catalogue(_: &Opts, book: &Rulebook) -> i32 {
+    outn!("{}", catalogue_text(book));
+    0
+}

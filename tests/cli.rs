@@ -1,0 +1,259 @@
+//! The real binary, run as a caseworker or a script would: every example, every class of bad
+//! input, the exit statuses, and snapshots of what people read.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::common::{files, root};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_policy-calc"));
+    cmd.args(args)
+        .current_dir(root())
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run policy-calc");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait for policy-calc");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = root().join("target/test-scratch/cli");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write scratch file");
+    p
+}
+
+/// Compares `actual` with tests/snapshots/NAME; `UPDATE_SNAPSHOTS=1` rewrites it (review the diff).
+fn snapshot(name: &str, actual: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no snapshot {name}: run with UPDATE_SNAPSHOTS=1 and review it"));
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "snapshot {name} differs from line {}:\n--- expected\n{}\n+++ actual\n{}\n(UPDATE_SNAPSHOTS=1 rewrites it)",
+            first + 1,
+            expected.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
+            actual.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
+        );
+    }
+}
+
+#[test]
+fn every_example_runs_with_the_builtin_rulebook() {
+    let examples = files(&root().join("examples"), "toml");
+    assert!(examples.len() >= 8, "one example per subject");
+    let mut subjects = Vec::new();
+    for p in examples {
+        let rel = format!("examples/{}", p.file_name().unwrap().to_string_lossy());
+        let r = run(&["check", &rel, "--format", "json"], None);
+        assert!(r.code == 0 || r.code == 1, "{rel}: exit {}\n{}", r.code, r.stderr);
+        assert!(r.stderr.is_empty(), "{rel}: {}", r.stderr);
+        let report: policy_calc::report::Report = serde_json::from_str(r.stdout.trim()).expect("one JSON report");
+        assert!(!report.results.is_empty(), "{rel}: no results");
+        assert_eq!(r.code == 1, report.has_non_compliance(), "{rel}: exit status follows non_compliant");
+        subjects.push(report.subject);
+    }
+    subjects.sort();
+    subjects.dedup();
+    let declared: Vec<String> = policy_calc::rulebook::Rulebook::embedded()
+        .schema
+        .subjects
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    for s in declared {
+        assert!(subjects.contains(&s), "no example for subject {s}");
+    }
+}
+
+#[test]
+fn json_lines_one_object_per_case_and_standard_input() {
+    let case = std::fs::read(root().join("examples/rural_housing.toml")).unwrap();
+    let r = run(&["check", "examples/enterprise.toml", "-", "--format=json"], Some(&case));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("{\"subject\":\"enterprise\""));
+    assert!(lines[1].contains("\"amount\":{\"value\":\"36110.00\",\"unit\":\"CNY\"}"));
+}
+
+#[test]
+fn exit_status_is_one_when_something_is_non_compliant() {
+    let r = run(&["check", "examples/tenant.toml"], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("arh-rent-cap [NON-COMPLIANT]"), "{}", r.stdout);
+}
+
+#[test]
+fn as_of_on_the_command_line_overrides_the_case() {
+    let r = run(&["check", "examples/rural_housing.toml", "--as-of", "2026-01-01", "--format", "json"], None);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("\"as_of\":\"2026-01-01\""));
+    assert!(r.stdout.contains("\"outcome\":\"not_in_force\""));
+}
+
+#[test]
+fn a_bad_file_is_reported_while_the_good_ones_are_still_evaluated() {
+    let bad = scratch_file("typo.toml", b"[rural_housing]\nfloor_aera = 1\n");
+    let r = run(&["check", bad.to_str().unwrap(), "examples/rural_housing.toml"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean `floor_area`?"), "{}", r.stderr);
+    assert!(r.stdout.contains("36,110.00 CNY"), "{}", r.stdout);
+}
+
+/// Each class of bad input: exit 2, a message naming the problem, and no panic.
+#[test]
+fn every_class_of_bad_input_is_exit_two_with_a_clear_message() {
+    let deep = format!("[rural_housing]\nfloor_area = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("toml-syntax.toml", b"[rural_housing\nnew = true\n".to_vec(), "TOML syntax"),
+        ("unknown-subject.toml", b"[farmhouse]\nnew = true\n".to_vec(), "unknown subject `farmhouse`"),
+        ("two-subjects.toml", b"[rural_housing]\n[tenant]\n".to_vec(), "exactly one subject"),
+        ("no-subject.toml", b"as_of = 2023-03-01\n".to_vec(), "names no subject"),
+        ("unknown-field.toml", b"[rural_housing]\nfloors = 2\n".to_vec(), "has no field `floors`"),
+        ("wrong-type.toml", b"[rural_housing]\nnew = \"yes\"\n".to_vec(), "expected true or false, found a string"),
+        ("negative-area.toml", b"[rural_housing]\nfloor_area = -5\n".to_vec(), "cannot be below 0"),
+        ("negative-amount.toml", b"[tenant]\nrent = -0.01\n".to_vec(), "cannot be below 0"),
+        ("unknown-word.toml", b"[rural_housing]\nstructure = \"brick\"\n".to_vec(), "`brick` is not a word of `structure`"),
+        ("impossible-date.toml", b"[enterprise]\ndesignated_on = 2023-02-30\n".to_vec(), "2023-02-30"),
+        ("impossible-date.json", br#"{"enterprise": {"designated_on": "2023-02-30"}}"#.to_vec(), "not a real date"),
+        ("too-large.toml", b"[rural_housing]\nfloor_area = 99999999999999999999999999999999\n".to_vec(), "too large"),
+        ("empty.toml", Vec::new(), "empty"),
+        ("garbage.bin", (0u8..=255).cycle().take(4096).collect(), "not a text file"),
+        ("deep.toml", deep.into_bytes(), "deep"),
+        ("deep.json", format!("{{\"rural_housing\": {{\"floor_area\": {}1{}}}}}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(), "deep"),
+        ("json-syntax.json", b"{\"rural_housing\": {\"new\": true,}}".to_vec(), "JSON syntax"),
+    ];
+    for (name, bytes, needle) in cases {
+        let p = scratch_file(name, &bytes);
+        let r = run(&["check", p.to_str().unwrap()], None);
+        assert_eq!(r.code, 2, "{name}: exit {}\nstdout: {}\nstderr: {}", r.code, r.stdout, r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{name} panicked:\n{}", r.stderr);
+        assert!(r.stderr.to_lowercase().contains(&needle.to_lowercase()), "{name}: expected {needle:?} in:\n{}", r.stderr);
+        assert!(r.stdout.is_empty(), "{name}: nothing is evaluated for a bad case:\n{}", r.stdout);
+    }
+    for bad in [["--as-of", "2023-13-01"], ["--as-of", "yesterday"], ["--format", "xml"], ["--lang", "fr"]] {
+        let r = run(&["check", "examples/rural_housing.toml", bad[0], bad[1]], None);
+        assert_eq!(r.code, 2, "{bad:?}");
+        assert!(r.stderr.contains(bad[1]), "{bad:?}: {}", r.stderr);
+    }
+    let r = run(&["check"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no case given"));
+    let r = run(&["chek"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean `check`?"));
+    let r = run(&["check", "no/such/file.toml"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no/such/file.toml"));
+}
+
+#[test]
+fn bad_rules_are_exit_two_with_every_problem() {
+    let dir = root().join("target/test-scratch/cli-rules/rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join("rules/subjects.toml"), dir.join("subjects.toml")).unwrap();
+    std::fs::write(dir.join("x.toml"), "[document]\nid = 1\n").unwrap();
+    let r = run(&["check", "examples/rural_housing.toml", "--rules", dir.to_str().unwrap()], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("x.toml:2:6"), "{}", r.stderr);
+}
+
+#[test]
+fn the_commands_that_show_the_rulebook() {
+    let r = run(&["documents"], None);
+    assert_eq!(r.code, 0);
+    for id in ["kq-2022-8", "kq-2022-12", "kq-2022-13", "kq-2022-14", "kq-2022-15", "kq-2022-16"] {
+        assert!(r.stdout.contains(id), "documents lists {id}");
+    }
+    let r = run(&["clauses", "--subject", "rural_housing"], None);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("rural-prefab-subsidy"));
+    assert!(!r.stdout.contains("warranty-deposit"));
+    let r = run(&["clause", "warranty-deposit"], None);
+    assert_eq!(r.code, 0);
+    for part in ["三（三）", "以物业建筑安装总造价为基数乘以2%费率计取", "`warranty_rate`: 0.02 from 2022-06-19", "Readings:"] {
+        assert!(r.stdout.contains(part), "clause shows {part}:\n{}", r.stdout);
+    }
+    let r = run(&["clause", "warranty-deposits"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean `warranty-deposit`?"));
+    let r = run(&["fields", "rural_housing"], None);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("floor_area") && r.stdout.contains("m2") && r.stdout.contains("steel, concrete, timber, other"));
+    let r = run(&["fields", "farm"], None);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn the_golden_cases_run_through_the_test_command() {
+    let r = run(&["test", "tests/cases"], None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(" passed, 0 failed"));
+    let failing = scratch_file(
+        "failing-golden.toml",
+        b"[[case]]\nname = \"wrong\"\nas_of = 2023-03-01\n[case.rural_housing]\nnew = false\n[[case.expect]]\nclause = \"rural-prefab-subsidy\"\noutcome = \"eligible\"\n",
+    );
+    let r = run(&["test", failing.to_str().unwrap()], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("FAIL") && r.stdout.contains("outcome: expected eligible, got not_eligible"), "{}", r.stdout);
+}
+
+#[test]
+fn the_catalogue_in_docs_is_up_to_date() {
+    let r = run(&["catalogue"], None);
+    assert_eq!(r.code, 0);
+    let path = root().join("docs/clauses.md");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &r.stdout).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(on_disk == r.stdout, "docs/clauses.md is stale: run `cargo run -q -- catalogue > docs/clauses.md`");
+}
+
+#[test]
+fn snapshots_of_the_human_report_in_both_languages() {
+    for example in ["building_project", "rental_project", "tenant", "district"] {
+        for lang in ["en", "zh"] {
+            let r = run(&["check", &format!("examples/{example}.toml"), "--lang", lang], None);
+            snapshot(&format!("report-{example}-{lang}.txt"), &r.stdout);
+        }
+    }
+}
+
+#[test]
+fn snapshots_of_rendered_errors() {
+    let p = scratch_file("errors.toml", "as_of = 2023-03-01\n[building_project]\nuse = \"housing\"\nfloor_aera = 3\ngreen_star = 4\n".as_bytes());
+    let r = run(&["check", p.to_str().unwrap()], None);
+    let stderr = r.stderr.replace(p.to_str().unwrap(), "errors.toml");
+    snapshot("errors-case.txt", &stderr);
+}
