@@ -32,18 +32,18 @@ impl Unit {
         let n = base(num)?;
         match den {
             None => Some(n),
-            Some(d) => n.div(base(d)?),
+            Some(d) => n.per(base(d)?),
         }
     }
 
-    pub fn mul(self, other: Unit) -> Option<Unit> {
+    pub fn times(self, other: Unit) -> Option<Unit> {
         Some(Unit {
             cny: self.cny.checked_add(other.cny)?,
             m2: self.m2.checked_add(other.m2)?,
         })
     }
 
-    pub fn div(self, other: Unit) -> Option<Unit> {
+    pub fn per(self, other: Unit) -> Option<Unit> {
         Some(Unit {
             cny: self.cny.checked_sub(other.cny)?,
             m2: self.m2.checked_sub(other.m2)?,
@@ -116,9 +116,9 @@ mod tests {
     fn units_parse_compose_and_print() {
         let per_m2 = Unit::parse("CNY/m2").unwrap();
         assert_eq!(per_m2, Unit { cny: 1, m2: -1 });
-        assert_eq!(per_m2.mul(Unit::M2), Some(Unit::CNY));
+        assert_eq!(per_m2.times(Unit::M2), Some(Unit::CNY));
         assert_eq!(per_m2.to_string(), "CNY/m2");
-        assert_eq!(Unit::CNY.div(Unit::CNY), Some(Unit::ONE));
+        assert_eq!(Unit::CNY.per(Unit::CNY), Some(Unit::ONE));
         assert_eq!(Unit::ONE.to_string(), "1");
         assert_eq!(Unit::parse("yuan"), None);
         assert_eq!(Unit::parse("CNY/m2/m2"), None);

@@ -1,7 +1,9 @@
 //! The one integration test binary: a module per area links once, which keeps builds fast.
 
 mod common;
+mod coverage;
 mod cli;
 mod golden;
 mod input;
 mod rulebook;
+mod properties;

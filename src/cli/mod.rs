@@ -143,12 +143,15 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     (s.len() == 10).then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
 }
 
+/// A command: its options, the rulebook, and it returns the exit status.
+type Command = fn(&Opts, &Rulebook) -> i32;
+
 pub fn run(args: Vec<String>) -> i32 {
     let Some((cmd, rest)) = args.split_first() else {
         err!("{USAGE}");
         return 2;
     };
-    let (allowed, f): (&[&str], fn(&Opts, &Rulebook) -> i32) = match cmd.as_str() {
+    let (allowed, f): (&[&str], Command) = match cmd.as_str() {
         "check" => (&["--as-of", "--format", "--lang", "--rules"], check::run),
         "test" => (&["--rules"], test_cmd::run),
         "documents" => (&["--rules"], show::documents),

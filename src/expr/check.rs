@@ -372,7 +372,7 @@ impl<'a> Checker<'a> {
                     self.err(code, span, msg, hint);
                     return None;
                 }
-                if !ordered && !(equality && matches!(a.ty, Type::Bool | Type::Word(_))) {
+                if !(ordered || (equality && matches!(a.ty, Type::Bool | Type::Word(_)))) {
                     let found = self.schema.describe(a.ty);
                     self.type_error(span, format!("`{}` cannot compare {found}", cmp.symbol()), false);
                     return None;
@@ -415,8 +415,8 @@ impl<'a> Checker<'a> {
                         }
                         (if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, Some(ua))
                     }
-                    BinOp::Mul => (ArithOp::Mul, ua.mul(ub)),
-                    _ => (ArithOp::Div, ua.div(ub)),
+                    BinOp::Mul => (ArithOp::Mul, ua.times(ub)),
+                    _ => (ArithOp::Div, ua.per(ub)),
                 };
                 let Some(unit) = unit else {
                     self.err("rules::unit_mismatch", span, "the unit of this product is out of range".into(), None);
