@@ -756,7 +756,8 @@ impl Loader {
         let deadline = c.deadline.as_ref().and_then(|d| compile(self, &mut names, d, "deadline", Some(Type::Date), None));
         let mut goals = Vec::new();
         for g in &c.goals {
-            let Some(figure) = compile(self, &mut names, &g.figure, g.name.get_ref(), None, None) else {
+            let figure_label = format!("goal {} figure", g.name.get_ref());
+            let Some(figure) = compile(self, &mut names, &g.figure, &figure_label, None, None) else {
                 continue;
             };
             let (target_src, strict) = match (&g.at_least, &g.more_than) {
@@ -767,7 +768,8 @@ impl Loader {
                     continue;
                 }
             };
-            if let Some(target) = compile(self, &mut names, target_src, g.name.get_ref(), Some(figure.ty), None) {
+            let target_label = format!("goal {} {}", g.name.get_ref(), if strict { "more than" } else { "at least" });
+            if let Some(target) = compile(self, &mut names, target_src, &target_label, Some(figure.ty), None) {
                 goals.push(Goal {
                     name: g.name.get_ref().clone(),
                     unit: unit_label(figure.ty, &g.unit),
