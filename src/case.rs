@@ -118,7 +118,7 @@ impl Rulebook {
                 key_span: Span::default(),
                 value: raw,
             };
-            read_field(&self.schema, rec, &entry, &src, &rec.path, &mut facts_out, &mut diags);
+            read_field(&self.schema, rec, &entry, &src, &|| rec.path.clone(), &mut facts_out, &mut diags);
         }
         if diags.is_empty() {
             Ok(Case {
@@ -238,7 +238,7 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
     match &entry.value.kind {
         RawKind::Table(fields) => {
             for f in fields {
-                read_field(schema, rec, f, src, &rec.path, &mut facts, &mut diags);
+                read_field(schema, rec, f, src, &|| rec.path.clone(), &mut facts, &mut diags);
             }
         }
         other => diags.push(
@@ -265,12 +265,26 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
 fn date_of(raw: &Raw) -> Result<NaiveDate, String> {
     match &raw.kind {
         RawKind::Date(d) => Ok(*d),
+        // Exactly YYYY-MM-DD: chrono alone would also take " 2023-1-01", "+999-01-01" and
+        // "-999-01-01" (year -999), which no TOML date can write back.
         RawKind::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .ok()
-            .filter(|_| s.len() == 10)
+            .filter(|_| is_yyyy_mm_dd(s))
             .ok_or_else(|| format!("`{s}` is not a real date in the form YYYY-MM-DD")),
         other => Err(format!("expected a date, found {}", other.describe())),
     }
+}
+
+fn is_yyyy_mm_dd(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// An exact decimal from a number's source text, or from a decimal string.
@@ -306,7 +320,8 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         return Ok(Decimal::ZERO);
     }
     if exp >= 0 {
-        if exp > 28 {
+        // The mantissa is at least 1e-28, so from 1e57 on the value is past Decimal::MAX.
+        if exp > 57 {
             return Err(too_large());
         }
         let mut d = m;
@@ -315,29 +330,37 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         }
         Ok(d)
     } else {
-        let scale = m.scale() + exp.unsigned_abs();
+        // Trailing zeros of the mantissa make room: 1.50e-27 is 0.0000000000000000000000000015.
+        let mut mantissa = m.mantissa();
+        let mut scale = m.scale() + exp.unsigned_abs();
+        while scale > 28 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
         if scale > 28 {
             return Err(too_large());
         }
-        Ok(Decimal::from_i128_with_scale(m.mantissa(), scale))
+        Ok(Decimal::from_i128_with_scale(mantissa, scale))
     }
 }
 
+/// Reads one `key = value` of a case into `facts`. `path` names the table it stands in; it is
+/// only formatted when there is something to report, since most fields are fine.
 fn read_field(
     schema: &Schema,
     rec: &Record,
     entry: &RawEntry,
     src: &Src,
-    path: &str,
+    path: &dyn Fn() -> String,
     facts: &mut Facts,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let field_path = format!("{path}.{}", entry.key);
+    let field_path = || format!("{}.{}", path(), entry.key);
     let Some(&index) = rec.by_name.get(&entry.key) else {
         let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
         diags.push(
-            src.at("case::unknown_field", entry.key_span, format!("`{}` has no field `{}`", path, entry.key))
-                .field(field_path)
+            src.at("case::unknown_field", entry.key_span, format!("`{}` has no field `{}`", path(), entry.key))
+                .field(field_path())
                 .expected(format!("one of: {}", names.join(", ")))
                 .suggestion(suggest(&entry.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
         );
@@ -348,36 +371,46 @@ fn read_field(
         let RawKind::Array(items) = &entry.value.kind else {
             diags.push(
                 src.at("case::wrong_type", entry.value.span, format!("`{}` is a list of tables, found {}", entry.key, entry.value.kind.describe()))
-                    .expected(format!("[[{field_path}]] tables"))
-                    .field(field_path),
+                    .expected(format!("[[{}]] tables", field_path()))
+                    .field(field_path()),
             );
             return;
         };
         let item_rec = &schema.records[item_rec as usize];
         let mut out = Vec::with_capacity(items.len());
+        let mut item_facts = Facts {
+            values: Vec::new(),
+            lists: Vec::new(),
+        };
         for (i, item) in items.iter().enumerate() {
-            let item_path = format!("{field_path}[{}]", i + 1);
+            let item_path = || format!("{}[{}]", field_path(), i + 1);
             let RawKind::Table(fields) = &item.kind else {
                 diags.push(
                     src.at("case::wrong_type", item.span, format!("each item of `{}` is a table, found {}", entry.key, item.kind.describe()))
-                        .field(item_path),
+                        .field(item_path()),
                 );
                 continue;
             };
-            let mut item_facts = empty_facts(item_rec);
+            item_facts.values = vec![None; item_rec.fields.len()];
             for f in fields {
                 read_field(schema, item_rec, f, src, &item_path, &mut item_facts, diags);
             }
-            out.push(item_facts.values);
+            out.push(std::mem::take(&mut item_facts.values));
         }
-        facts.lists[index as usize] = Some(out);
+        match facts.lists.get_mut(index as usize) {
+            Some(slot) => *slot = Some(out.into()),
+            None => diags.push(
+                src.at("case::wrong_type", entry.value.span, "lists inside list items are not supported")
+                    .field(field_path()),
+            ),
+        }
         return;
     }
     match value_of(schema, field, &entry.value) {
         Ok(v) => facts.values[index as usize] = Some(v),
         Err((msg, expected)) => diags.push(
             src.at("case::bad_value", entry.value.span, msg)
-                .field(field_path)
+                .field(field_path())
                 .expected(expected),
         ),
     }

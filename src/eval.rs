@@ -1,10 +1,23 @@
 //! Evaluating a case against the rulebook: every clause of the case's subject, with its
 //! outcome, amount, values, the reasons that decided it and the facts it still needs.
+//!
+//! One decision procedure serves two outputs. [`Rulebook::evaluate`] builds the full report,
+//! with reasons and quotes, for people and the JSON contract; [`Rulebook::evaluate_compact`]
+//! fills a reusable [`CompactReport`] with outcomes, amounts, values and missing facts only,
+//! and allocates nothing once its buffers have grown. Both run the same code below, so they
+//! cannot disagree: the reasons only read what the decision already computed, and a failure
+//! while explaining leaves a reason out rather than changing an outcome.
+
+use std::cell::Cell;
+use std::fmt;
+use std::io::{self, Write};
+use std::ops::Range;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::case::Case;
+use crate::expr::program::{Compiler, Ctx, Program, params_on};
 use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::report::{ClauseResult, Outcome, Quantity, Report, Values};
 use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
@@ -22,246 +35,257 @@ pub struct EvaluationError {
     pub facts: Vec<String>,
 }
 
-struct Env<'a> {
-    schema: &'a Schema,
-    record: &'a Record,
-    cx: Cx<'a>,
+/// A set of clauses to evaluate, per subject: all of them ([`Rulebook::evaluate_compact`]) or
+/// a selection ([`Rulebook::select`]), in rulebook order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClauseSet {
+    by_subject: Vec<Vec<usize>>,
 }
 
-impl Rulebook {
-    /// Evaluates `case` on `as_of`: one result for every clause of the case's subject.
-    pub fn evaluate(&self, case: &Case, as_of: NaiveDate) -> Result<Report, EvaluationError> {
-        let record = self.schema.record_of(case.subject);
-        let env = Env {
-            schema: &self.schema,
-            record,
-            cx: Cx {
-                facts: &case.facts,
-                item: None,
-                params: &self.params,
-                as_of,
-            },
-        };
-        let mut results = Vec::with_capacity(self.by_subject[case.subject as usize].len());
-        for &ci in &self.by_subject[case.subject as usize] {
-            let clause = &self.clauses[ci];
-            let r = self.clause_result(clause, &env).map_err(|e| match e {
-                Failure::Eval(e) => EvaluationError {
-                    clause: clause.id.clone(),
-                    message: e.to_string(),
-                    facts: Vec::new(),
-                },
-                Failure::Guard(message, facts) => EvaluationError {
-                    clause: clause.id.clone(),
-                    message,
-                    facts,
-                },
-            })?;
-            results.push(r);
+/// The results of one case without words: per clause its outcome, amount, values and missing
+/// facts, exactly as [`Rulebook::evaluate`] gives them. Keep one per thread and pass it to
+/// every evaluation: its buffers are reused.
+#[derive(Debug, Default)]
+pub struct CompactReport<'b> {
+    book: Option<&'b Rulebook>,
+    subject: u16,
+    pub as_of: NaiveDate,
+    results: Vec<CompactResult<'b>>,
+    values: Vec<CompactValue<'b>>,
+    scratch: Scratch,
+}
+
+/// What the compiled decisions read and write besides the case: the parameters on the date,
+/// the memo slots and the first failure. Kept between evaluations to reuse its buffers.
+#[derive(Default)]
+struct Scratch {
+    /// The date `params` hold the values of, for the rulebook at this address.
+    params_for: Option<(usize, NaiveDate)>,
+    params: Vec<Option<Value>>,
+    memo: Vec<Cell<Option<Option<Value>>>>,
+    error: Cell<Option<EvalError>>,
+}
+
+impl fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Scratch")
+    }
+}
+
+impl Scratch {
+    /// Ready for a case of `subject` on `as_of`: its memo slots empty.
+    fn prepare(&mut self, book: &Rulebook, subject: u16, as_of: NaiveDate) {
+        let key = (book as *const Rulebook as usize, as_of);
+        if self.params_for != Some(key) {
+            params_on(&book.params, as_of, &mut self.params);
+            self.params_for = Some(key);
         }
-        Ok(Report {
-            subject: case.subject_name.clone(),
+        let p = &book.programs;
+        if self.memo.len() < p.slots {
+            self.memo.resize_with(p.slots, Cell::default);
+        }
+        if let Some(r) = p.by_subject.get(subject as usize) {
+            self.memo[r.clone()].iter().for_each(|m| m.set(None));
+        }
+        self.error.set(None);
+    }
+
+    fn ctx<'c>(&'c self, facts: &'c crate::expr::Facts, as_of: NaiveDate) -> Ctx<'c> {
+        Ctx {
+            facts,
+            item: None,
+            params: &self.params,
             as_of,
-            results,
-        })
+            memo: &self.memo,
+            error: &self.error,
+        }
     }
+}
 
-    fn clause_result(&self, clause: &Clause, env: &Env) -> Result<ClauseResult, Failure> {
-        let doc = &self.documents[clause.document];
-        let mut r = ClauseResult {
-            clause: clause.id.clone(),
-            document: doc.id.clone(),
-            number: doc.number.clone(),
-            section: clause.section.clone(),
-            quote: clause.quote.clone(),
-            outcome: Outcome::Undetermined,
-            amount: None,
-            values: Values::default(),
-            reasons: Vec::new(),
-            missing: Vec::new(),
-        };
-        let as_of = env.cx.as_of;
-        // A target is judged from its document's start on, also after the document expires.
-        let ends = doc.until.filter(|_| clause.kind != Kind::Target);
-        if as_of < doc.from || ends.is_some_and(|u| as_of > u) {
-            r.outcome = Outcome::NotInForce;
-            let window = match doc.until {
-                Some(u) => format!("from {} to {}", doc.from, u),
-                None => format!("from {}", doc.from),
-            };
-            r.reasons.push(format!("{} is in force {window}, not on {as_of}", doc.number));
-            return Ok(r);
-        }
-        match self.decide(clause, env, &mut r) {
-            Ok(()) => Ok(r),
-            Err(Failure::Eval(EvalError::NoParameterValue { name, date })) => {
-                r.outcome = Outcome::NotInForce;
-                r.reasons = vec![format!("parameter `{name}` has no value in force on {date}")];
-                r.amount = None;
-                r.values = Values::default();
-                Ok(r)
-            }
-            Err(e) => Err(e),
-        }
-    }
+/// The decisions of every clause, compiled once at load (see [`crate::expr::program`]).
+#[derive(Default)]
+pub struct Programs {
+    clauses: Vec<ClauseProgram>,
+    /// The memo slots of each subject's clauses, and how many there are in all.
+    by_subject: Vec<Range<usize>>,
+    slots: usize,
+}
 
-    fn decide(&self, clause: &Clause, env: &Env, r: &mut ClauseResult) -> Result<(), Failure> {
-        for g in &clause.guards {
-            if g.expr.eval(&env.cx)?.as_bool() == Some(false) {
-                let mut facts = Vec::new();
-                env.facts_of(&g.expr, &mut facts)?;
-                return Err(Failure::Guard(g.message.clone(), facts));
-            }
-        }
-        if let Some(when) = &clause.when {
-            match when.eval(&env.cx)? {
-                Tri::Known(Value::Bool(false)) => {
-                    r.outcome = Outcome::NotApplicable;
-                    env.explain(when, &mut r.reasons)?;
-                    return Ok(());
-                }
-                Tri::Unknown(m) => {
-                    r.outcome = Outcome::Undetermined;
-                    r.missing = env.missing_names(m);
-                    return Ok(());
-                }
-                _ => env.explain(when, &mut r.reasons)?,
-            }
-        }
-        match clause.kind {
-            Kind::Requirement | Kind::Entitlement => {
-                let test = clause.test.as_ref().expect("checked at load");
-                let requirement = clause.kind == Kind::Requirement;
-                match test.eval(&env.cx)? {
-                    Tri::Known(Value::Bool(b)) => {
-                        r.outcome = match (requirement, b) {
-                            (true, true) => Outcome::Compliant,
-                            (true, false) => Outcome::NonCompliant,
-                            (false, true) => Outcome::Eligible,
-                            (false, false) => Outcome::NotEligible,
-                        };
-                        env.explain(test, &mut r.reasons)?;
-                    }
-                    t => {
-                        // A requirement whose compliance facts are not given is still required.
-                        r.outcome = if requirement {
-                            Outcome::Required
-                        } else {
-                            Outcome::Undetermined
-                        };
-                        r.missing = env.missing_names(t.missing());
-                    }
-                }
-                if r.outcome == Outcome::NotEligible {
-                    return Ok(());
-                }
-                if clause.kind == Kind::Entitlement
-                    && r.outcome == Outcome::Eligible
-                    && let Some(a) = &clause.amount
-                {
-                    self.amount(a, env, r)?;
-                }
-            }
-            Kind::Computed => {
-                let a = clause.amount.as_ref().expect("checked at load");
-                self.amount(a, env, r)?;
-                r.outcome = if r.amount.is_some() {
-                    Outcome::Computed
-                } else {
-                    Outcome::Undetermined
-                };
-            }
-            Kind::Target => self.target(clause, env, r)?,
-        }
-        for l in clause.lets.iter().filter(|l| l.report) {
-            env.named_value(l, r)?;
-        }
-        for v in &clause.values {
-            env.named_value(v, r)?;
-        }
-        for n in &clause.notes {
-            if n.when.eval(&env.cx)?.as_bool() == Some(true) {
-                r.reasons.push(n.text.clone());
-            }
-        }
-        Ok(())
+impl fmt::Debug for Programs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Programs({} clauses, {} memo slots)",
+            self.clauses.len(),
+            self.slots
+        )
     }
+}
 
-    fn amount(&self, a: &Named, env: &Env, r: &mut ClauseResult) -> Result<(), Failure> {
-        match a.expr.eval(&env.cx)? {
-            Tri::Known(Value::Num(d)) => {
-                let q = quantity(d, a.round, &a.unit);
-                let mut reason = format!("{} = {} {}", a.expr.text, d, a.unit);
-                if q.value != d.to_string() {
-                    reason.push_str(&format!(", rounded {} to {}", rounding_words(a.round), q.value));
-                }
-                r.reasons.push(reason);
-                env.facts_of(&a.expr, &mut r.reasons)?;
-                r.amount = Some(q);
-            }
-            t => {
-                let mut m = env.missing_names(t.missing());
-                r.missing.append(&mut m);
-                r.missing.dedup();
-            }
-        }
-        Ok(())
-    }
+/// One clause's expressions, compiled: those the decision evaluates, in the clause's order.
+struct ClauseProgram {
+    guards: Vec<Program<bool>>,
+    when: Option<Program<bool>>,
+    test: Option<Program<bool>>,
+    amount: Option<Program<Decimal>>,
+    /// The `let`s with `report = true`.
+    lets: Vec<Program<Decimal>>,
+    values: Vec<Program<Decimal>>,
+    deadline: Option<Program<NaiveDate>>,
+    goals: Vec<(Program<Decimal>, Program<Decimal>)>,
+}
 
-    fn target(&self, clause: &Clause, env: &Env, r: &mut ClauseResult) -> Result<(), Failure> {
-        let deadline = clause.deadline.as_ref().expect("checked at load");
-        let mut missing = Missing::default();
-        let deadline = match deadline.eval(&env.cx)? {
-            Tri::Known(Value::Date(d)) => Some(d),
-            t => {
-                missing = missing.union(t.missing());
-                None
+impl Programs {
+    /// Compiles the clauses of `book`, subject by subject.
+    pub fn compile(book: &Rulebook) -> Programs {
+        let mut c = Compiler::new(&book.params);
+        let mut clauses: Vec<Option<ClauseProgram>> = book.clauses.iter().map(|_| None).collect();
+        let mut by_subject = Vec::with_capacity(book.by_subject.len());
+        for indices in &book.by_subject {
+            let (mut top, mut items) = (Vec::new(), Vec::new());
+            for &i in indices {
+                decision_exprs(&book.clauses[i], &mut top, &mut items);
             }
-        };
-        let mut all_met = true;
-        let mut any_failed = false;
-        for g in &clause.goals {
-            let fig = g.figure.eval(&env.cx)?;
-            let tgt = g.target.eval(&env.cx)?;
-            let op = if g.strict { ">" } else { ">=" };
-            match (fig, tgt) {
-                (Tri::Known(Value::Num(f)), Tri::Known(Value::Num(t))) => {
-                    let ok = if g.strict { f > t } else { f >= t };
-                    let shortfall = (t - f).max(Decimal::ZERO);
-                    r.values.0.push((g.name.clone(), quantity(f, Rounding::None, &g.unit)));
-                    r.values.0.push((format!("{}.target", g.name), quantity(t, Rounding::None, &g.unit)));
-                    r.values.0.push((format!("{}.shortfall", g.name), quantity(shortfall, Rounding::None, &g.unit)));
-                    r.reasons.push(format!(
-                        "{}: {} {} against a target of {op} {} ({})",
-                        g.name,
-                        f.normalize(),
-                        g.unit,
-                        t.normalize(),
-                        if ok { "reached" } else { "not reached" }
-                    ));
-                    any_failed |= !ok;
-                }
-                (f, t) => {
-                    all_met = false;
-                    missing = missing.union(f.missing()).union(t.missing());
-                }
+            let start = c.subject(&top, &items);
+            for &i in indices {
+                clauses[i] = Some(ClauseProgram::new(&mut c, &book.clauses[i]));
             }
+            by_subject.push(start..c.slots_end());
         }
-        let passed = deadline.map(|d| env.cx.as_of > d);
-        r.outcome = match (passed, any_failed, all_met) {
-            (None, _, _) => Outcome::Undetermined,
-            (Some(true), true, _) => Outcome::NotMet,
-            (Some(false), true, _) => Outcome::Behind,
-            (Some(true), false, true) => Outcome::Met,
-            (Some(false), false, true) => Outcome::OnTrack,
-            (Some(_), false, false) => Outcome::Undetermined,
-        };
-        if let Some(d) = deadline {
-            r.reasons.push(format!("deadline {d}: {}", if env.cx.as_of > d { "passed" } else { "not yet passed" }));
+        let clauses = clauses
+            .into_iter()
+            .zip(&book.clauses)
+            .map(|(p, clause)| {
+                p.unwrap_or_else(|| {
+                    c.subject(&[], &[]);
+                    ClauseProgram::new(&mut c, clause)
+                })
+            })
+            .collect();
+        Programs {
+            clauses,
+            by_subject,
+            slots: c.slots_end(),
         }
-        r.missing = env.missing_names(missing);
-        Ok(())
     }
+}
+
+/// The expressions a decision evaluates: for the case (`top`) and per list item (`items`).
+fn decision_exprs<'b>(clause: &'b Clause, top: &mut Vec<&'b Expr>, items: &mut Vec<&'b Expr>) {
+    top.extend(clause.guards.iter().map(|g| &g.expr));
+    top.extend(
+        clause
+            .when
+            .iter()
+            .chain(&clause.test)
+            .chain(&clause.deadline),
+    );
+    top.extend(clause.amount.iter().map(|a| &a.expr));
+    for v in clause
+        .lets
+        .iter()
+        .filter(|l| l.report)
+        .chain(&clause.values)
+    {
+        if v.each.is_some() {
+            items.push(&v.expr)
+        } else {
+            top.push(&v.expr)
+        }
+    }
+    for g in &clause.goals {
+        top.push(&g.figure);
+        top.push(&g.target);
+    }
+}
+
+impl ClauseProgram {
+    fn new<'b>(c: &mut Compiler<'b>, clause: &'b Clause) -> ClauseProgram {
+        ClauseProgram {
+            guards: clause.guards.iter().map(|g| c.condition(&g.expr)).collect(),
+            when: clause.when.as_ref().map(|e| c.condition(e)),
+            test: clause.test.as_ref().map(|e| c.condition(e)),
+            amount: clause.amount.as_ref().map(|a| c.number(&a.expr, false)),
+            lets: clause
+                .lets
+                .iter()
+                .filter(|l| l.report)
+                .map(|l| c.number(&l.expr, l.each.is_some()))
+                .collect(),
+            values: clause
+                .values
+                .iter()
+                .map(|v| c.number(&v.expr, v.each.is_some()))
+                .collect(),
+            deadline: clause.deadline.as_ref().map(|e| c.date(e)),
+            goals: clause
+                .goals
+                .iter()
+                .map(|g| (c.number(&g.figure, false), c.number(&g.target, false)))
+                .collect(),
+        }
+    }
+}
+
+/// One clause's result in a [`CompactReport`].
+#[derive(Clone, Copy, Debug)]
+pub struct CompactResult<'b> {
+    pub clause: &'b Clause,
+    pub outcome: Outcome,
+    /// The amount as reported: rounded as the clause says, money to the fen.
+    pub amount: Option<Decimal>,
+    /// The facts that would decide an `undetermined` (or `required`) result.
+    pub missing: Missing,
+    values: (u32, u32),
+}
+
+/// A named figure: `base`, `units[2].rent_cap`, `two_star_share.shortfall`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompactValue<'b> {
+    pub name: &'b str,
+    /// For a per-item value: the list and the item's number, from 1.
+    pub item: Option<(&'b str, u32)>,
+    /// `""`, `".target"` or `".shortfall"`.
+    pub suffix: &'static str,
+    pub unit: &'b str,
+    /// The value as reported: rounded as the rule says.
+    pub value: Decimal,
+}
+
+impl fmt::Display for CompactValue<'_> {
+    /// The value's name as the report keys it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.item {
+            Some((list, i)) => write!(f, "{list}[{i}].{}{}", self.name, self.suffix),
+            None => write!(f, "{}{}", self.name, self.suffix),
+        }
+    }
+}
+
+/// What one clause decided, before it is put into words.
+struct Decided<'o, 'b> {
+    outcome: Outcome,
+    amount: Option<Decimal>,
+    missing: Missing,
+    values: &'o mut Vec<CompactValue<'b>>,
+    /// The reasons, when the caller wants them (the full report); `None` skips all wording.
+    reasons: Option<&'o mut Vec<String>>,
+}
+
+impl Decided<'_, '_> {
+    fn why(&mut self) -> Option<&mut Vec<String>> {
+        self.reasons.as_deref_mut()
+    }
+}
+
+/// What a clause is evaluated against: the book's schema (`'b`) and one case's facts (`'c`).
+struct Env<'b, 'c> {
+    schema: &'b Schema,
+    record: &'b Record,
+    /// For the tree evaluator: explanations, and the facts an unknown result needs.
+    cx: Cx<'c>,
+    /// For the compiled decisions.
+    ctx: Ctx<'c>,
 }
 
 enum Failure {
@@ -275,6 +299,454 @@ impl From<EvalError> for Failure {
     }
 }
 
+impl Failure {
+    fn into_error(self, clause: &Clause) -> EvaluationError {
+        match self {
+            Failure::Eval(e) => EvaluationError {
+                clause: clause.id.clone(),
+                message: e.to_string(),
+                facts: Vec::new(),
+            },
+            Failure::Guard(message, facts) => EvaluationError {
+                clause: clause.id.clone(),
+                message,
+                facts,
+            },
+        }
+    }
+}
+
+impl Rulebook {
+    /// Evaluates `case` on `as_of`: one result for every clause of the case's subject.
+    pub fn evaluate(&self, case: &Case, as_of: NaiveDate) -> Result<Report, EvaluationError> {
+        let mut scratch = Scratch::default();
+        scratch.prepare(self, case.subject, as_of);
+        let env = self.env(case, as_of, &scratch);
+        let clauses = &self.by_subject[case.subject as usize];
+        let mut results = Vec::with_capacity(clauses.len());
+        let mut values = Vec::new();
+        for &ci in clauses {
+            let clause = &self.clauses[ci];
+            let mut reasons = Vec::new();
+            values.clear();
+            let mut d = Decided {
+                outcome: Outcome::Undetermined,
+                amount: None,
+                missing: Missing::default(),
+                values: &mut values,
+                reasons: Some(&mut reasons),
+            };
+            self.clause_result(ci, &env, &mut d)
+                .map_err(|e| e.into_error(clause))?;
+            let (outcome, amount, missing) = (d.outcome, d.amount, d.missing);
+            let doc = &self.documents[clause.document];
+            results.push(ClauseResult {
+                clause: clause.id.clone(),
+                document: doc.id.clone(),
+                number: doc.number.clone(),
+                section: clause.section.clone(),
+                quote: clause.quote.clone(),
+                outcome,
+                amount: amount.map(|a| Quantity {
+                    value: a.to_string(),
+                    unit: clause
+                        .amount
+                        .as_ref()
+                        .map(|n| n.unit.clone())
+                        .unwrap_or_default(),
+                }),
+                values: Values(
+                    values
+                        .iter()
+                        .map(|v| {
+                            let q = Quantity {
+                                value: v.value.to_string(),
+                                unit: v.unit.to_string(),
+                            };
+                            (v.to_string(), q)
+                        })
+                        .collect(),
+                ),
+                reasons,
+                missing: missing_names(&self.schema, env.record, missing)
+                    .map(|n| n.to_string())
+                    .collect(),
+            });
+        }
+        Ok(Report {
+            subject: case.subject_name.clone(),
+            as_of,
+            results,
+        })
+    }
+
+    /// Evaluates `case` on `as_of` into `out`, without reasons or quotes: the same outcomes,
+    /// amounts, values and missing facts as [`Rulebook::evaluate`], at a fraction of the cost.
+    pub fn evaluate_compact<'b>(
+        &'b self,
+        case: &Case,
+        as_of: NaiveDate,
+        out: &mut CompactReport<'b>,
+    ) -> Result<(), EvaluationError> {
+        self.evaluate_clauses(case, as_of, &self.by_subject[case.subject as usize], out)
+    }
+
+    /// Like [`Rulebook::evaluate_compact`], for the clauses of `set` only.
+    pub fn evaluate_selected<'b>(
+        &'b self,
+        case: &Case,
+        as_of: NaiveDate,
+        set: &ClauseSet,
+        out: &mut CompactReport<'b>,
+    ) -> Result<(), EvaluationError> {
+        let clauses = set
+            .by_subject
+            .get(case.subject as usize)
+            .map_or(&[][..], Vec::as_slice);
+        self.evaluate_clauses(case, as_of, clauses, out)
+    }
+
+    /// The clauses that `keep` accepts, e.g. `book.select(|c| c.id == "warranty-deposit")`.
+    pub fn select(&self, keep: impl Fn(&Clause) -> bool) -> ClauseSet {
+        let by_subject = self
+            .by_subject
+            .iter()
+            .map(|cs| {
+                cs.iter()
+                    .copied()
+                    .filter(|&i| keep(&self.clauses[i]))
+                    .collect()
+            })
+            .collect();
+        ClauseSet { by_subject }
+    }
+
+    fn evaluate_clauses<'b>(
+        &'b self,
+        case: &Case,
+        as_of: NaiveDate,
+        clauses: &[usize],
+        out: &mut CompactReport<'b>,
+    ) -> Result<(), EvaluationError> {
+        out.book = Some(self);
+        out.subject = case.subject;
+        out.as_of = as_of;
+        out.results.clear();
+        out.values.clear();
+        out.scratch.prepare(self, case.subject, as_of);
+        let CompactReport {
+            results,
+            values,
+            scratch,
+            ..
+        } = out;
+        let env = self.env(case, as_of, scratch);
+        for &ci in clauses {
+            let clause = &self.clauses[ci];
+            let start = values.len() as u32;
+            let mut d = Decided {
+                outcome: Outcome::Undetermined,
+                amount: None,
+                missing: Missing::default(),
+                values,
+                reasons: None,
+            };
+            self.clause_result(ci, &env, &mut d)
+                .map_err(|e| e.into_error(clause))?;
+            let (outcome, amount, missing) = (d.outcome, d.amount, d.missing);
+            results.push(CompactResult {
+                clause,
+                outcome,
+                amount,
+                missing,
+                values: (start, values.len() as u32),
+            });
+        }
+        Ok(())
+    }
+
+    fn env<'b, 'c>(&'b self, case: &'c Case, as_of: NaiveDate, scratch: &'c Scratch) -> Env<'b, 'c>
+    where
+        'b: 'c,
+    {
+        Env {
+            schema: &self.schema,
+            record: self.schema.record_of(case.subject),
+            cx: Cx {
+                facts: &case.facts,
+                item: None,
+                params: &self.params,
+                as_of,
+            },
+            ctx: scratch.ctx(&case.facts, as_of),
+        }
+    }
+
+    fn clause_result<'b>(
+        &'b self,
+        ci: usize,
+        env: &Env<'b, '_>,
+        d: &mut Decided<'_, 'b>,
+    ) -> Result<(), Failure> {
+        let clause = &self.clauses[ci];
+        let doc = &self.documents[clause.document];
+        let as_of = env.cx.as_of;
+        // A target is judged from its document's start on, also after the document expires.
+        let ends = doc.until.filter(|_| clause.kind != Kind::Target);
+        if as_of < doc.from || ends.is_some_and(|u| as_of > u) {
+            d.outcome = Outcome::NotInForce;
+            if let Some(why) = d.why() {
+                let window = match doc.until {
+                    Some(u) => format!("from {} to {}", doc.from, u),
+                    None => format!("from {}", doc.from),
+                };
+                why.push(format!(
+                    "{} is in force {window}, not on {as_of}",
+                    doc.number
+                ));
+            }
+            return Ok(());
+        }
+        let start = d.values.len();
+        match self.decide(clause, &self.programs.clauses[ci], env, d) {
+            Ok(()) => {
+                if matches!(d.outcome, Outcome::Undetermined | Outcome::Required)
+                    && let Some(why) = d.why()
+                {
+                    env.undefined_ratios(clause, why);
+                }
+                Ok(())
+            }
+            Err(Failure::Eval(EvalError::NoParameterValue { name, date })) => {
+                d.outcome = Outcome::NotInForce;
+                d.amount = None;
+                d.values.truncate(start);
+                if let Some(why) = d.why() {
+                    why.clear();
+                    why.push(format!(
+                        "parameter `{name}` has no value in force on {date}"
+                    ));
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn decide<'b>(
+        &'b self,
+        clause: &'b Clause,
+        p: &ClauseProgram,
+        env: &Env<'b, '_>,
+        d: &mut Decided<'_, 'b>,
+    ) -> Result<(), Failure> {
+        let ctx = &env.ctx;
+        for (g, gp) in clause.guards.iter().zip(&p.guards) {
+            if gp.run(ctx)? == Some(false) {
+                let mut facts = Vec::new();
+                env.facts_of(&g.expr, &mut facts);
+                return Err(Failure::Guard(g.message.clone(), facts));
+            }
+        }
+        if let (Some(when), Some(wp)) = (&clause.when, &p.when) {
+            match wp.run(ctx)? {
+                Some(false) => {
+                    d.outcome = Outcome::NotApplicable;
+                    if let Some(why) = d.why() {
+                        env.explain(when, why);
+                    }
+                    return Ok(());
+                }
+                None => {
+                    d.outcome = Outcome::Undetermined;
+                    d.missing = env.missing(when);
+                    return Ok(());
+                }
+                Some(true) => {
+                    if let Some(why) = d.why() {
+                        env.explain(when, why);
+                    }
+                }
+            }
+        }
+        match clause.kind {
+            Kind::Requirement | Kind::Entitlement => {
+                let (test, tp) = clause
+                    .test
+                    .as_ref()
+                    .zip(p.test.as_ref())
+                    .expect("checked at load");
+                let requirement = clause.kind == Kind::Requirement;
+                match tp.run(ctx)? {
+                    Some(b) => {
+                        d.outcome = match (requirement, b) {
+                            (true, true) => Outcome::Compliant,
+                            (true, false) => Outcome::NonCompliant,
+                            (false, true) => Outcome::Eligible,
+                            (false, false) => Outcome::NotEligible,
+                        };
+                        if let Some(why) = d.why() {
+                            env.explain(test, why);
+                        }
+                    }
+                    None => {
+                        // A requirement whose compliance facts are not given is still required.
+                        d.outcome = if requirement {
+                            Outcome::Required
+                        } else {
+                            Outcome::Undetermined
+                        };
+                        d.missing = env.missing(test);
+                    }
+                }
+                if clause.kind == Kind::Entitlement
+                    && d.outcome == Outcome::Eligible
+                    && let Some(a) = clause.amount.as_ref().zip(p.amount.as_ref())
+                {
+                    amount(a, env, d)?;
+                }
+            }
+            Kind::Computed => {
+                let a = clause
+                    .amount
+                    .as_ref()
+                    .zip(p.amount.as_ref())
+                    .expect("checked at load");
+                amount(a, env, d)?;
+                d.outcome = if d.amount.is_some() {
+                    Outcome::Computed
+                } else {
+                    Outcome::Undetermined
+                };
+            }
+            Kind::Target => target(clause, p, env, d)?,
+        }
+        for (l, lp) in clause.lets.iter().filter(|l| l.report).zip(&p.lets) {
+            env.named_value(l, lp, d.values)?;
+        }
+        for (v, vp) in clause.values.iter().zip(&p.values) {
+            env.named_value(v, vp, d.values)?;
+        }
+        if let Some(why) = d.why() {
+            for n in &clause.notes {
+                if n.when.eval(&env.cx).ok().and_then(Tri::as_bool) == Some(true) {
+                    why.push(n.text.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> Result<(), Failure> {
+    match ap.run(&env.ctx)? {
+        Some(x) => {
+            let q = reported(x, a.round, &a.unit);
+            if let Some(why) = d.why() {
+                let mut reason = format!("{} = {} {}", a.expr.text, x, a.unit);
+                if q.to_string() != x.to_string() {
+                    reason.push_str(&format!(", rounded {} to {}", rounding_words(a.round), q));
+                }
+                why.push(reason);
+                env.facts_of(&a.expr, why);
+            }
+            d.amount = Some(q);
+        }
+        None => d.missing = d.missing.union(env.missing(&a.expr)),
+    }
+    Ok(())
+}
+
+fn target<'b>(
+    clause: &'b Clause,
+    p: &ClauseProgram,
+    env: &Env<'b, '_>,
+    d: &mut Decided<'_, 'b>,
+) -> Result<(), Failure> {
+    let ctx = &env.ctx;
+    let (deadline_expr, dp) = clause
+        .deadline
+        .as_ref()
+        .zip(p.deadline.as_ref())
+        .expect("checked at load");
+    let mut missing = Missing::default();
+    let deadline = dp.run(ctx)?;
+    if deadline.is_none() {
+        missing = env.missing(deadline_expr);
+    }
+    let mut all_met = true;
+    let mut any_failed = false;
+    for (g, (fp, tp)) in clause.goals.iter().zip(&p.goals) {
+        let fig = fp.run(ctx)?;
+        let tgt = tp.run(ctx)?;
+        match (fig, tgt) {
+            (Some(f), Some(t)) => {
+                let ok = if g.strict { f > t } else { f >= t };
+                let shortfall = (t - f).max(Decimal::ZERO);
+                // A `more_than` goal has no shortfall to state: any amount above the target
+                // reaches it, so only `at_least` goals report one.
+                let parts: &[(&'static str, Decimal)] = if g.strict {
+                    &[("", f), (".target", t)]
+                } else {
+                    &[("", f), (".target", t), (".shortfall", shortfall)]
+                };
+                for &(suffix, x) in parts {
+                    d.values.push(CompactValue {
+                        name: &g.name,
+                        item: None,
+                        suffix,
+                        unit: &g.unit,
+                        value: reported(x, Rounding::None, &g.unit),
+                    });
+                }
+                if let Some(why) = d.why() {
+                    why.push(format!(
+                        "{}: {} {} against a target of {} {} ({})",
+                        g.name,
+                        f.normalize(),
+                        g.unit,
+                        if g.strict { ">" } else { ">=" },
+                        t.normalize(),
+                        if ok { "reached" } else { "not reached" }
+                    ));
+                }
+                any_failed |= !ok;
+            }
+            (f, t) => {
+                all_met = false;
+                if f.is_none() {
+                    missing = missing.union(env.missing(&g.figure));
+                }
+                if t.is_none() {
+                    missing = missing.union(env.missing(&g.target));
+                }
+            }
+        }
+    }
+    let as_of = env.cx.as_of;
+    let passed = deadline.map(|dl| as_of > dl);
+    d.outcome = match (passed, any_failed, all_met) {
+        (None, _, _) => Outcome::Undetermined,
+        (Some(true), true, _) => Outcome::NotMet,
+        (Some(false), true, _) => Outcome::Behind,
+        (Some(true), false, true) => Outcome::Met,
+        (Some(false), false, true) => Outcome::OnTrack,
+        (Some(_), false, false) => Outcome::Undetermined,
+    };
+    if let (Some(dl), Some(why)) = (deadline, d.why()) {
+        why.push(format!(
+            "deadline {dl}: {}",
+            if as_of > dl {
+                "passed"
+            } else {
+                "not yet passed"
+            }
+        ));
+    }
+    d.missing = missing;
+    Ok(())
+}
+
 fn rounding_words(r: Rounding) -> &'static str {
     match r {
         Rounding::HalfAwayFromZero => "half away from zero",
@@ -283,27 +755,207 @@ fn rounding_words(r: Rounding) -> &'static str {
     }
 }
 
-/// A reported number: rounded as the rule says; money to the fen; ratios unrounded.
-pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
+/// A number as reported: rounded as the rule says; money to the fen; ratios unrounded.
+pub fn reported(d: Decimal, round: Rounding, unit: &str) -> Decimal {
     let v = round.apply(d);
-    let v = if round == Rounding::None {
-        if unit == "CNY" && v.scale() <= 2 {
-            let mut x = v;
-            x.rescale(2);
-            x
-        } else {
-            v.normalize()
-        }
-    } else {
+    if round != Rounding::None {
         v
-    };
+    } else if unit == "CNY" && v.scale() <= 2 {
+        let mut x = v;
+        x.rescale(2);
+        x
+    } else {
+        v.normalize()
+    }
+}
+
+/// A reported number with its unit, as the JSON report gives it.
+pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
     Quantity {
-        value: v.to_string(),
+        value: reported(d, round, unit).to_string(),
         unit: unit.to_string(),
     }
 }
 
-impl Env<'_> {
+/// The name of a missing fact: a subject field, or a field of a list's items (`units.area`).
+#[derive(Clone, Copy, Debug)]
+pub struct MissingName<'a> {
+    pub list: Option<&'a str>,
+    pub field: &'a str,
+}
+
+impl fmt::Display for MissingName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.list {
+            Some(l) => write!(f, "{l}.{}", self.field),
+            None => f.write_str(self.field),
+        }
+    }
+}
+
+/// The names of the facts in `m`, in the order the subject declares its fields.
+fn missing_names<'a>(
+    schema: &'a Schema,
+    record: &'a Record,
+    m: Missing,
+) -> impl Iterator<Item = MissingName<'a>> {
+    record.fields.iter().enumerate().flat_map(move |(i, f)| {
+        let own = (m.fields >> i & 1 == 1).then_some(MissingName {
+            list: None,
+            field: &f.name,
+        });
+        let items = match f.ty {
+            Type::List(rec) if m.item_fields != 0 => &schema.records[rec as usize].fields[..],
+            _ => &[],
+        };
+        let item_names = items
+            .iter()
+            .enumerate()
+            .filter(move |(j, _)| m.item_fields >> j & 1 == 1)
+            .map(move |(_, item)| MissingName {
+                list: Some(&f.name),
+                field: &item.name,
+            });
+        own.into_iter().chain(item_names)
+    })
+}
+
+impl<'b> CompactReport<'b> {
+    pub fn new() -> CompactReport<'b> {
+        CompactReport::default()
+    }
+
+    /// The subject's name (`rural_housing`).
+    pub fn subject(&self) -> &'b str {
+        self.book.map_or("", |b| {
+            b.schema.subjects[self.subject as usize].name.as_str()
+        })
+    }
+
+    pub fn results(&self) -> &[CompactResult<'b>] {
+        &self.results
+    }
+
+    pub fn result(&self, clause: &str) -> Option<&CompactResult<'b>> {
+        self.results.iter().find(|r| r.clause.id == clause)
+    }
+
+    /// The named figures of one result, in the order the rule declares them.
+    pub fn values(&self, r: &CompactResult<'b>) -> &[CompactValue<'b>] {
+        &self.values[r.values.0 as usize..r.values.1 as usize]
+    }
+
+    /// The names of the facts that `r` still needs, as the full report gives them.
+    pub fn missing(
+        &self,
+        r: &CompactResult<'b>,
+    ) -> impl Iterator<Item = MissingName<'b>> + use<'b> {
+        let (subject, m) = (self.subject, r.missing);
+        self.book
+            .into_iter()
+            .flat_map(move |b| missing_names(&b.schema, b.schema.record_of(subject), m))
+    }
+
+    /// Whether any result is `non_compliant` (the command's exit status 1).
+    pub fn has_non_compliance(&self) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.outcome == Outcome::NonCompliant)
+    }
+
+    /// Writes the report as one JSON object, `line` first when given:
+    /// `{"line":N,"subject":...,"as_of":...,"results":[{"clause","outcome","amount","values","missing"}]}`.
+    pub fn write_json(&self, line: Option<u64>, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"{")?;
+        if let Some(n) = line {
+            write!(out, "\"line\":{n},")?;
+        }
+        out.write_all(b"\"subject\":")?;
+        json_str(out, self.subject())?;
+        write!(out, ",\"as_of\":\"{}\",\"results\":[", self.as_of)?;
+        for (i, r) in self.results.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(b"{\"clause\":")?;
+            json_str(out, &r.clause.id)?;
+            write!(out, ",\"outcome\":\"{}\"", r.outcome.name())?;
+            if let Some(a) = r.amount {
+                let unit = r.clause.amount.as_ref().map_or("", |n| n.unit.as_str());
+                out.write_all(b",\"amount\":")?;
+                json_quantity(out, a, unit)?;
+            }
+            out.write_all(b",\"values\":{")?;
+            for (j, v) in self.values(r).iter().enumerate() {
+                if j > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\"")?;
+                if let Some((list, i)) = v.item {
+                    escaped(out, list)?;
+                    write!(out, "[{i}].")?;
+                }
+                escaped(out, v.name)?;
+                write!(out, "{}\":", v.suffix)?;
+                json_quantity(out, v.value, v.unit)?;
+            }
+            out.write_all(b"},\"missing\":[")?;
+            for (j, m) in self.missing(r).enumerate() {
+                if j > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\"")?;
+                if let Some(list) = m.list {
+                    escaped(out, list)?;
+                    out.write_all(b".")?;
+                }
+                escaped(out, m.field)?;
+                out.write_all(b"\"")?;
+            }
+            out.write_all(b"]}")?;
+        }
+        out.write_all(b"]}")
+    }
+}
+
+fn json_quantity(out: &mut impl Write, value: Decimal, unit: &str) -> io::Result<()> {
+    write!(out, "{{\"value\":\"{value}\",\"unit\":")?;
+    json_str(out, unit)?;
+    out.write_all(b"}")
+}
+
+/// Writes `s` as a JSON string.
+fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+    out.write_all(b"\"")?;
+    escaped(out, s)?;
+    out.write_all(b"\"")
+}
+
+/// Writes `s` escaped for the inside of a JSON string.
+fn escaped(out: &mut impl Write, s: &str) -> io::Result<()> {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.write_all(&s.as_bytes()[start..i])?;
+        if esc.is_empty() {
+            write!(out, "\\u{b:04x}")?;
+        } else {
+            out.write_all(esc)?;
+        }
+        start = i + 1;
+    }
+    out.write_all(&s.as_bytes()[start..])
+}
+
+impl<'b> Env<'b, '_> {
     fn show(&self, ty: Type, v: Value) -> String {
         match (v, ty) {
             (Value::Num(d), Type::Num(u)) if u == Unit::ONE => d.to_string(),
@@ -337,42 +989,47 @@ impl Env<'_> {
         }
     }
 
-    fn missing_names(&self, m: Missing) -> Vec<String> {
-        let mut out = Vec::new();
-        for (i, f) in self.record.fields.iter().enumerate() {
-            if m.fields >> i & 1 == 1 {
-                out.push(f.name.clone());
-            }
-            if let Type::List(rec) = f.ty {
-                for (j, item) in self.schema.records[rec as usize].fields.iter().enumerate() {
-                    if m.item_fields >> j & 1 == 1 {
-                        out.push(format!("{}.{}", f.name, item.name));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    fn named_value(&self, v: &Named, r: &mut ClauseResult) -> Result<(), EvalError> {
+    /// Pushes the value of `v` (one per item for a per-item value) when it is known.
+    fn named_value(
+        &self,
+        v: &'b Named,
+        p: &Program<Decimal>,
+        out: &mut Vec<CompactValue<'b>>,
+    ) -> Result<(), EvalError> {
         match v.each {
             None => {
-                if let Tri::Known(Value::Num(d)) = v.expr.eval(&self.cx)? {
-                    r.values.0.push((v.name.clone(), quantity(d, v.round, &v.unit)));
+                if let Some(d) = p.run(&self.ctx)? {
+                    out.push(CompactValue {
+                        name: &v.name,
+                        item: None,
+                        suffix: "",
+                        unit: &v.unit,
+                        value: reported(d, v.round, &v.unit),
+                    });
                 }
             }
             Some(list) => {
                 let list_name = &self.record.fields[list as usize].name;
-                if let Some(items) = self.cx.facts.lists.get(list as usize).and_then(|l| l.as_ref()) {
+                if let Some(items) = self
+                    .cx
+                    .facts
+                    .lists
+                    .get(list as usize)
+                    .and_then(|l| l.as_ref())
+                {
                     for (i, item) in items.iter().enumerate() {
-                        let cx = Cx {
+                        let ctx = Ctx {
                             item: Some(item),
-                            ..self.cx
+                            ..self.ctx
                         };
-                        if let Tri::Known(Value::Num(d)) = v.expr.eval(&cx)? {
-                            r.values
-                                .0
-                                .push((format!("{list_name}[{}].{}", i + 1, v.name), quantity(d, v.round, &v.unit)));
+                        if let Some(d) = p.run(&ctx)? {
+                            out.push(CompactValue {
+                                name: &v.name,
+                                item: Some((list_name, i as u32 + 1)),
+                                suffix: "",
+                                unit: &v.unit,
+                                value: reported(d, v.round, &v.unit),
+                            });
                         }
                     }
                 }
@@ -381,27 +1038,59 @@ impl Env<'_> {
         Ok(())
     }
 
+    /// The facts that an unknown `e` waits for.
+    /// Names each ratio of the clause whose divisor is zero: why an outcome with no missing
+    /// fact is still undetermined.
+    fn undefined_ratios(&self, clause: &Clause, why: &mut Vec<String>) {
+        for e in clause.exprs() {
+            e.walk(&mut |n| {
+                if let ExprKind::Arith(crate::expr::ArithOp::Div, _, den) = &n.kind
+                    && den.eval(&self.cx).ok() == Some(Tri::Known(Value::Num(Decimal::ZERO)))
+                {
+                    let line = format!("`{}` is undefined: `{}` is 0", n.text, den.text);
+                    if !why.contains(&line) {
+                        why.push(line);
+                    }
+                }
+            });
+        }
+    }
+
+    fn missing(&self, e: &Expr) -> Missing {
+        match e.eval(&self.cx) {
+            Ok(t) => t.missing(),
+            Err(_) => Missing::default(),
+        }
+    }
+
+    /// The value of `e` for an explanation: `None` when unknown or when it cannot be computed
+    /// (a reason is then left out; it never changes an outcome).
+    fn known(&self, e: &Expr, cx: &Cx) -> Option<Value> {
+        match e.eval(cx) {
+            Ok(Tri::Known(v)) => Some(v),
+            _ => None,
+        }
+    }
+
     /// `field = value` for each subject field and parameter that `e` reads, once each.
-    fn facts_of(&self, e: &Expr, out: &mut Vec<String>) -> Result<(), EvalError> {
+    fn facts_of(&self, e: &Expr, out: &mut Vec<String>) {
         let mut nodes: Vec<&Expr> = Vec::new();
         collect_facts(e, &mut nodes);
         for n in nodes {
-            if let Tri::Known(v) = n.eval(&self.cx)? {
+            if let Some(v) = self.known(n, &self.cx) {
                 let line = format!("{} = {}", n.text, self.show(n.ty, v));
                 if !out.contains(&line) {
                     out.push(line);
                 }
             }
         }
-        Ok(())
     }
 
     /// The facts that decided `e`: for `and` that held, all of its parts; for one that
     /// failed, the parts that failed; the reverse for `or`.
-    fn explain(&self, e: &Expr, out: &mut Vec<String>) -> Result<(), EvalError> {
-        let v = e.eval(&self.cx)?;
-        let Tri::Known(val) = v else {
-            return Ok(());
+    fn explain(&self, e: &Expr, out: &mut Vec<String>) {
+        let Some(val) = self.known(e, &self.cx) else {
+            return;
         };
         match &e.kind {
             ExprKind::Named(_, inner) => self.explain(inner, out),
@@ -411,76 +1100,71 @@ impl Env<'_> {
                 let short = Value::Bool(!is_and);
                 if val == short {
                     // Only the parts with the deciding value explain it.
-                    for part in [a, b] {
-                        if part.eval(&self.cx)? == Tri::Known(short) {
-                            return self.explain(part, out);
-                        }
+                    if let Some(part) = [a, b]
+                        .into_iter()
+                        .find(|p| self.known(p, &self.cx) == Some(short))
+                    {
+                        self.explain(part, out);
                     }
-                    Ok(())
                 } else {
-                    self.explain(a, out)?;
-                    self.explain(b, out)
+                    self.explain(a, out);
+                    self.explain(b, out);
                 }
             }
             ExprKind::If(c, a, b) => {
-                if let Tri::Known(Value::Bool(cv)) = c.eval(&self.cx)? {
-                    self.explain(c, out)?;
-                    self.explain(if cv { a } else { b }, out)
+                if let Some(Value::Bool(cv)) = self.known(c, &self.cx) {
+                    self.explain(c, out);
+                    self.explain(if cv { a } else { b }, out);
                 } else {
-                    Ok(())
+                    // The condition is unknown, yet both branches agree: each explains it.
+                    self.explain(a, out);
+                    self.explain(b, out);
                 }
             }
             _ => {
-                let line = self.leaf(e, val)?;
+                let line = self.leaf(e, val);
                 if !out.contains(&line) {
                     out.push(line);
                 }
-                Ok(())
             }
         }
     }
 
-    fn leaf(&self, e: &Expr, val: Value) -> Result<String, EvalError> {
+    fn leaf(&self, e: &Expr, val: Value) -> String {
         let yes = val == Value::Bool(true);
-        Ok(match &e.kind {
-            ExprKind::Field(_) | ExprKind::Param(_) => format!("{} = {}", e.text, self.show(e.ty, val)),
+        let shown = |x: &Expr| match self.known(x, &self.cx) {
+            Some(v) => self.show(x.ty, v),
+            None => "?".into(),
+        };
+        match &e.kind {
+            ExprKind::Field(_) | ExprKind::Param(_) => {
+                format!("{} = {}", e.text, self.show(e.ty, val))
+            }
             ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
                 if matches!(a.kind, ExprKind::Field(_)) && matches!(b.kind, ExprKind::Const(_)) =>
             {
-                let actual = match a.eval(&self.cx)? {
-                    Tri::Known(v) => self.show(a.ty, v),
-                    Tri::Unknown(_) => "?".into(),
-                };
-                let wanted = match b.eval(&self.cx)? {
-                    Tri::Known(v) => self.show(b.ty, v),
-                    Tri::Unknown(_) => "?".into(),
-                };
+                let actual = shown(a);
                 let holds_eq = (*op == CmpOp::Eq) == yes;
                 if holds_eq {
                     format!("{} = {actual}", a.text)
                 } else {
-                    format!("{} = {actual}, not {wanted}", a.text)
+                    format!("{} = {actual}, not {}", a.text, shown(b))
                 }
             }
             ExprKind::WordIn(a, set) if matches!(a.kind, ExprKind::Field(_)) => {
-                let actual = match a.eval(&self.cx)? {
-                    Tri::Known(v) => self.show(a.ty, v),
-                    Tri::Unknown(_) => "?".into(),
-                };
-                if yes {
-                    format!("{} = {actual}", a.text)
-                } else {
-                    let Type::Word(ws) = a.ty else {
-                        return Ok(format!("{} = {actual}", a.text));
-                    };
-                    let words: Vec<&str> = self.schema.word_sets[ws as usize]
-                        .words
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| set >> i & 1 == 1)
-                        .map(|(_, w)| w.as_str())
-                        .collect();
-                    format!("{} = {actual}, not {}", a.text, words.join(" or "))
+                let actual = shown(a);
+                match a.ty {
+                    Type::Word(ws) if !yes => {
+                        let words: Vec<&str> = self.schema.word_sets[ws as usize]
+                            .words
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| set >> i & 1 == 1)
+                            .map(|(_, w)| w.as_str())
+                            .collect();
+                        format!("{} = {actual}, not {}", a.text, words.join(" or "))
+                    }
+                    _ => format!("{} = {actual}", a.text),
                 }
             }
             ExprKind::Agg {
@@ -493,7 +1177,7 @@ impl Env<'_> {
                 // The items that decided it: the counter-examples of `all`, the examples of `any`.
                 let deciding = (*op == AggOp::All) != yes;
                 if deciding {
-                    let items = self.items_where(*list, body, *op == AggOp::Any)?;
+                    let items = self.items_where(*list, body, *op == AggOp::Any);
                     if !items.is_empty() {
                         line.push_str(&format!(" ({})", items.join("; ")));
                     }
@@ -514,30 +1198,36 @@ impl Env<'_> {
                 if let ExprKind::Cmp(_, a, b) = &e.kind {
                     for side in [a, b] {
                         if !matches!(side.kind, ExprKind::Const(_))
-                            && let Tri::Known(v) = side.eval(&self.cx)?
+                            && let Some(v) = self.known(side, &self.cx)
                         {
                             facts.push(format!("{} = {}", side.text, self.show(side.ty, v)));
                         }
                     }
                 } else {
-                    self.facts_of(e, &mut facts)?;
+                    self.facts_of(e, &mut facts);
                 }
                 if !facts.is_empty() {
                     line.push_str(&format!(" ({})", facts.join(", ")));
                 }
                 line
             }
-        })
+        }
     }
 
     /// The items of list `list` where `body` is `want`, shown by the item facts it reads.
-    fn items_where(&self, list: u16, body: &Expr, want: bool) -> Result<Vec<String>, EvalError> {
-        let Some(items) = self.cx.facts.lists.get(list as usize).and_then(|l| l.as_ref()) else {
-            return Ok(Vec::new());
+    fn items_where(&self, list: u16, body: &Expr, want: bool) -> Vec<String> {
+        let Some(items) = self
+            .cx
+            .facts
+            .lists
+            .get(list as usize)
+            .and_then(|l| l.as_ref())
+        else {
+            return Vec::new();
         };
         let list_name = &self.record.fields[list as usize].name;
         let Type::List(rec) = self.record.fields[list as usize].ty else {
-            return Ok(Vec::new());
+            return Vec::new();
         };
         let item_rec = &self.schema.records[rec as usize];
         let mut fields = Vec::new();
@@ -554,7 +1244,7 @@ impl Env<'_> {
                 item: Some(item),
                 ..self.cx
             };
-            if body.eval(&cx)? == Tri::Known(Value::Bool(want)) {
+            if self.known(body, &cx) == Some(Value::Bool(want)) {
                 if out.len() == 5 {
                     out.push("...".to_string());
                     break;
@@ -569,10 +1259,9 @@ impl Env<'_> {
                 out.push(format!("{list_name}[{}]: {}", i + 1, facts.join(", ")));
             }
         }
-        Ok(out)
+        out
     }
 }
-
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
 fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
@@ -583,8 +1272,16 @@ fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         }
         ExprKind::Agg { .. } => {}
         ExprKind::Const(_) | ExprKind::ItemField(_) | ExprKind::AsOf => {}
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::WordIn(a, _) | ExprKind::HasWord(a, _) | ExprKind::EndOfYear(a) | ExprKind::Named(_, a) => collect_facts(a, out),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith(_, a, b) | ExprKind::Cmp(_, a, b) => {
+        ExprKind::Not(a)
+        | ExprKind::Neg(a)
+        | ExprKind::WordIn(a, _)
+        | ExprKind::HasWord(a, _)
+        | ExprKind::EndOfYear(a)
+        | ExprKind::Named(_, a) => collect_facts(a, out),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Cmp(_, a, b) => {
             collect_facts(a, out);
             collect_facts(b, out);
         }

@@ -7,6 +7,9 @@ use policy_calc::rulebook::Rulebook;
 use super::{Opts, human, render};
 
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
+    if opts.batch.is_some() || opts.full {
+        return super::batch::run(opts, book);
+    }
     if opts.args.is_empty() {
         err!("error: no case given: name case files, or `-` for standard input\n\n{}", super::USAGE);
         return 2;

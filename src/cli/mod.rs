@@ -26,6 +26,7 @@ macro_rules! err {
     }};
 }
 
+mod batch;
 mod check;
 mod human;
 mod show;
@@ -42,6 +43,10 @@ policy-calc: the clauses of the Keqiao District gazette (May 2022), evaluated ex
 
 usage:
   policy-calc check CASE... [--as-of YYYY-MM-DD] [--format human|json] [--lang zh|en] [--rules DIR]
+  policy-calc check --batch FILE.jsonl [--as-of YYYY-MM-DD] [--full] [--rules DIR]
+                                      one JSON case a line (- for standard input), one JSON
+                                      report a line out, in order, on every core; a line's own
+                                      as_of comes first, then --as-of, then today
   policy-calc test PATH...            run golden cases (files or folders of them)
   policy-calc documents               list the documents and their windows in force
   policy-calc clauses [--subject S]   list the clauses
@@ -80,7 +85,14 @@ pub struct Opts {
     pub lang: Lang,
     pub rules: Option<PathBuf>,
     pub subject: Option<String>,
+    /// `check --batch FILE`: JSON Lines in and out.
+    pub batch: Option<String>,
+    /// `--full`: full reports in a batch.
+    pub full: bool,
 }
+
+/// Options that take no value.
+const SWITCHES: &[&str] = &["--full"];
 
 fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
     let mut out = Opts {
@@ -90,6 +102,8 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         lang: Lang::from_env(),
         rules: None,
         subject: None,
+        batch: None,
+        full: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -107,6 +121,13 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         }
         if !allowed.contains(&flag) {
             return Err(format!("unknown option `{flag}` here (this command takes: {})", if allowed.is_empty() { "no options".to_string() } else { allowed.join(", ") }));
+        }
+        if SWITCHES.contains(&flag) {
+            if inline.is_some() {
+                return Err(format!("`{flag}` takes no value"));
+            }
+            out.full = true;
+            continue;
         }
         let value = inline
             .or_else(|| it.next().cloned())
@@ -133,6 +154,7 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
             }
             "--rules" => out.rules = Some(PathBuf::from(value)),
             "--subject" => out.subject = Some(value),
+            "--batch" => out.batch = Some(value),
             _ => unreachable!("allowed flags are handled"),
         }
     }
@@ -152,7 +174,7 @@ pub fn run(args: Vec<String>) -> i32 {
         return 2;
     };
     let (allowed, f): (&[&str], Command) = match cmd.as_str() {
-        "check" => (&["--as-of", "--format", "--lang", "--rules"], check::run),
+        "check" => (&["--as-of", "--format", "--lang", "--rules", "--batch", "--full"], check::run),
         "test" => (&["--rules"], test_cmd::run),
         "documents" => (&["--rules"], show::documents),
         "clauses" => (&["--rules", "--subject"], show::clauses),

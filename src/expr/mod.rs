@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod parse;
+pub mod program;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -32,7 +33,92 @@ pub enum Value {
 pub struct Facts {
     pub values: Vec<Option<Value>>,
     /// For list fields: the items, each with one slot per item field.
-    pub lists: Vec<Option<Vec<Vec<Option<Value>>>>>,
+    pub lists: Vec<Option<Items>>,
+}
+
+/// The items of a list field, stored one after another in one buffer: a project's hundred
+/// unit types are read in one sweep of memory, not a hundred separate allocations.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Items {
+    /// Slots per item: the number of fields of the item record.
+    width: usize,
+    len: usize,
+    slots: Vec<Option<Value>>,
+}
+
+impl Items {
+    pub fn new(width: usize) -> Items {
+        Items {
+            width,
+            len: 0,
+            slots: Vec::new(),
+        }
+    }
+
+    /// Adds an item: its slots, cut or padded with `None` to the width.
+    pub fn push(&mut self, item: &[Option<Value>]) {
+        let n = item.len().min(self.width);
+        self.slots.extend_from_slice(&item[..n]);
+        self.slots.resize(self.slots.len() + self.width - n, None);
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<&[Option<Value>]> {
+        (i < self.len).then(|| &self.slots[i * self.width..(i + 1) * self.width])
+    }
+
+    pub fn iter(&self) -> ItemsIter<'_> {
+        ItemsIter { items: self, next: 0 }
+    }
+}
+
+/// The items of a list, in order.
+#[derive(Clone, Debug)]
+pub struct ItemsIter<'a> {
+    items: &'a Items,
+    next: usize,
+}
+
+impl<'a> Iterator for ItemsIter<'a> {
+    type Item = &'a [Option<Value>];
+    fn next(&mut self) -> Option<&'a [Option<Value>]> {
+        let item = self.items.get(self.next)?;
+        self.next += 1;
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.items.len - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for ItemsIter<'_> {}
+
+impl<'a> IntoIterator for &'a Items {
+    type Item = &'a [Option<Value>];
+    type IntoIter = ItemsIter<'a>;
+    fn into_iter(self) -> ItemsIter<'a> {
+        self.iter()
+    }
+}
+
+impl From<Vec<Vec<Option<Value>>>> for Items {
+    fn from(items: Vec<Vec<Option<Value>>>) -> Items {
+        let mut out = Items::new(items.iter().map(Vec::len).max().unwrap_or(0));
+        out.slots.reserve(out.width * items.len());
+        for item in &items {
+            out.push(item);
+        }
+        out
+    }
 }
 
 /// Which facts an unknown result is waiting for: bits of subject fields and of item fields.
@@ -90,6 +176,9 @@ impl Tri {
 pub enum EvalError {
     #[error("the result of `{0}` is too large for exact arithmetic")]
     Overflow(Arc<str>),
+    /// Not raised by evaluation any more: a division by zero is an undefined value, unknown
+    /// like a missing fact, and the report says which ratio is undefined. Kept for callers
+    /// that match on it.
     #[error("`{0}` divides by zero")]
     DivisionByZero(Arc<str>),
     #[error("`{0}` falls outside the calendar")]
@@ -287,6 +376,10 @@ impl Expr {
                 }
             }
             K::Arith(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
+                // A ratio over zero is undefined: unknown, waiting for no fact.
+                (Tri::Known(_), Tri::Known(Value::Num(y))) if *op == ArithOp::Div && y.is_zero() => {
+                    Tri::Unknown(Missing::default())
+                }
                 (Tri::Known(a), Tri::Known(b)) => Tri::Known(self.arith(*op, a, b)?),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
@@ -443,7 +536,12 @@ impl Expr {
                 AggOp::All | AggOp::Any => {
                     let want = op == AggOp::Any;
                     match body.map(|b| b.eval(&icx)).transpose()? {
-                        Some(Tri::Known(Value::Bool(b))) if b == want => decided = Some(want),
+                        // One counter-example decides `all`, one example `any`: the rest
+                        // cannot change it, as `false and x` does not look at `x`.
+                        Some(Tri::Known(Value::Bool(b))) if b == want => {
+                            decided = Some(want);
+                            break;
+                        }
                         Some(Tri::Known(_)) => {}
                         Some(t) => {
                             unknown = true;

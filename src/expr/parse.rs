@@ -4,7 +4,6 @@
 //! nesting is bounded by [`MAX_NESTING`], so hostile input gets an error, never a stack overflow.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -541,15 +540,18 @@ impl Parser<'_> {
 
     /// A number literal and what may follow it: `%`, a unit, or a duration word.
     fn number(&mut self, text: &str, start: Span) -> Result<Ast, ParseError> {
-        let mut value = Decimal::from_str(text).map_err(|_| ParseError {
+        // `from_str` would round digits past 28 decimals away; a rule's number is exact or an error.
+        let mut value = Decimal::from_str_exact(text).map_err(|_| ParseError {
             span: start,
             message: format!("`{text}` is too large or too precise for an exact decimal"),
         })?;
         if self.tok == Tok::Percent {
             let end = self.span;
             self.advance()?;
+            // Division rounds when the quotient needs more than 28 decimals: check it is exact.
             value = value
                 .checked_div(Decimal::ONE_HUNDRED)
+                .filter(|q| q.checked_mul(Decimal::ONE_HUNDRED) == Some(value))
                 .ok_or_else(|| ParseError {
                     span: start,
                     message: format!("`{text}%` cannot be held exactly"),
@@ -642,9 +644,41 @@ impl Parser<'_> {
     }
 }
 
-/// Prints an expression in a canonical, fully parenthesised form that parses back the same.
-impl fmt::Display for Ast {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// How tightly a node binds as printed: an operand that binds less tightly than its place in
+/// the grammar wants is put in parentheses, and no other is.
+fn strength(kind: &AstKind) -> u8 {
+    match kind {
+        AstKind::If(..) => 0,
+        AstKind::Bin(BinOp::Or, ..) => 1,
+        AstKind::Bin(BinOp::And, ..) => 2,
+        AstKind::Not(_) => 3,
+        AstKind::Bin(BinOp::Add | BinOp::Sub, ..) => 5,
+        AstKind::Bin(BinOp::Mul | BinOp::Div, ..) => 6,
+        AstKind::Bin(..) => 4,
+        AstKind::Neg(_) => 7,
+        _ => 8,
+    }
+}
+
+/// Whether `text` starts with the name of a unit (`CNY`, `m2`) as a whole word.
+fn starts_with_unit_name(text: &str) -> bool {
+    let word: &str = &text[..text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len())];
+    word == "CNY" || word == "m2"
+}
+
+impl Ast {
+    /// Writes this node where the grammar wants at least `place` (see [`strength`]).
+    /// `unit_tail`: a `/` and a unit name follow, so a number with a one-word unit at the end
+    /// is put in parentheses (`(5 CNY) / m2`, which `5 CNY / m2` would not be).
+    fn write(&self, f: &mut fmt::Formatter<'_>, place: u8, unit_tail: bool) -> fmt::Result {
+        let own = strength(&self.kind);
+        if own < place {
+            write!(f, "(")?;
+            self.write(f, 0, false)?;
+            return write!(f, ")");
+        }
         match &self.kind {
             AstKind::Num {
                 value,
@@ -656,6 +690,8 @@ impl fmt::Display for Ast {
                     write!(f, "{}%", p.normalize())
                 } else if unit.is_one() {
                     write!(f, "{}", value.normalize())
+                } else if unit_tail && (*unit == Unit::CNY || *unit == Unit::M2) {
+                    write!(f, "({} {unit})", value.normalize())
                 } else {
                     write!(f, "{} {unit}", value.normalize())
                 }
@@ -680,10 +716,27 @@ impl fmt::Display for Ast {
                 }
                 write!(f, "]")
             }
-            AstKind::Not(inner) => write!(f, "(not {inner})"),
-            AstKind::Neg(inner) => write!(f, "(-{inner})"),
-            AstKind::Bin(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
-            AstKind::If(c, a, b) => write!(f, "(if {c} then {a} else {b})"),
+            AstKind::Not(inner) => {
+                write!(f, "not ")?;
+                inner.write(f, own, unit_tail)
+            }
+            AstKind::Neg(inner) => {
+                write!(f, "-")?;
+                inner.write(f, own, unit_tail)
+            }
+            AstKind::Bin(op, l, r) => {
+                // Left-associative operators take an operand of their own strength on the left;
+                // a comparison takes none on either side (comparisons do not chain).
+                let (left, right) = if own == 4 { (5, 5) } else { (own, own + 1) };
+                let r_text = Printed(r, right, unit_tail).to_string();
+                let l_tail = *op == BinOp::Div && starts_with_unit_name(&r_text);
+                l.write(f, left, l_tail)?;
+                write!(f, " {} {r_text}", op.symbol())
+            }
+            AstKind::If(c, a, b) => {
+                write!(f, "if {c} then {a} else ")?;
+                b.write(f, 0, unit_tail)
+            }
             AstKind::Call(name, args) => {
                 write!(f, "{name}(")?;
                 for (i, arg) in args.iter().enumerate() {
@@ -695,6 +748,24 @@ impl fmt::Display for Ast {
                 write!(f, ")")
             }
         }
+    }
+}
+
+/// A node printed at a place in the grammar.
+struct Printed<'a>(&'a Ast, u8, bool);
+
+impl fmt::Display for Printed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write(f, self.1, self.2)
+    }
+}
+
+/// Prints an expression in a canonical form with only the parentheses its meaning needs, so
+/// that it parses back the same and nests no deeper than any text that gives the same tree
+/// (a fully parenthesised form could pass [`MAX_NESTING`] where the original did not).
+impl fmt::Display for Ast {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, 0, false)
     }
 }
 
@@ -715,24 +786,27 @@ mod tests {
     fn precedence_and_units() {
         assert_eq!(
             p("a + b * 2 >= 200 CNY/m2 and not c or d").to_string(),
-            "((((a + (b * 2)) >= 200 CNY/m2) and (not c)) or d)"
+            "a + b * 2 >= 200 CNY/m2 and not c or d"
         );
         assert_eq!(p("80%").to_string(), "80%");
         match p("80%").kind {
             AstKind::Num { value, .. } => assert_eq!(value, Decimal::new(8, 1)),
             other => panic!("{other:?}"),
         }
-        assert_eq!(p("x / m").to_string(), "(x / m)");
-        assert_eq!(p("70 m2 / 2").to_string(), "(70 m2 / 2)");
-        assert_eq!(p("as_of - 1 year").to_string(), "(as_of - 12 months)");
+        assert_eq!(p("x / m").to_string(), "x / m");
+        assert_eq!(p("70 m2 / 2").to_string(), "70 m2 / 2");
+        assert_eq!(p("as_of - 1 year").to_string(), "as_of - 12 months");
         assert_eq!(
             p("sum(units, count, area <= 70 m2)").to_string(),
-            "sum(units, count, (area <= 70 m2))"
+            "sum(units, count, area <= 70 m2)"
         );
-        assert_eq!(p("use in [residential, public,]").to_string(), "(use in [residential, public])");
+        assert_eq!(
+            p("use in [residential, public,]").to_string(),
+            "use in [residential, public]"
+        );
         assert_eq!(
             p("if a then 1 CNY else 0 CNY").to_string(),
-            "(if a then 1 CNY else 0 CNY)"
+            "if a then 1 CNY else 0 CNY"
         );
     }
 
@@ -744,11 +818,44 @@ mod tests {
             "2021-01-27 < d",
             "max(0 CNY, a - b - c)",
             "not not x",
+            "a - (b - c) - (not d == e) * -(f / g)",
+            "(a or b) and not (c and d) or (if e then f else g) + 1",
+            "5 CNY / (m2)",
+            "x * (5 m2) / CNY(y)",
         ] {
             let ast = p(text);
             let again = p(&ast.to_string());
-            assert!(same_expression(&ast, &again), "{text}");
+            assert!(same_expression(&ast, &again), "{text}: {ast}");
         }
+        assert_eq!(p("(a - (b)) - ((c))").to_string(), "a - b - c");
+        assert_eq!(p("5 CNY / (m2)").to_string(), "(5 CNY) / m2");
+        assert_eq!(p("5 CNY / m2").to_string(), "5 CNY/m2");
+    }
+
+    #[test]
+    fn the_printed_form_nests_no_deeper_than_the_text() {
+        // Each of these is as deep as the parser allows; its printed form must parse too.
+        for text in [
+            "-".repeat(MAX_NESTING - 1) + "a",
+            "not ".repeat(MAX_NESTING - 1) + "a",
+            "a".to_string() + &" + a".repeat(MAX_NESTING - 1),
+            "if a then b else ".repeat(MAX_NESTING - 1) + "c",
+        ] {
+            let ast = p(&text);
+            let again = parse(&ast.to_string()).unwrap_or_else(|e| panic!("{}: {e:?}", ast));
+            assert!(same_expression(&ast, &again));
+        }
+    }
+
+    #[test]
+    fn numbers_are_exact_or_an_error() {
+        // 29 decimals, and a percentage whose hundredth needs 30: never rounded silently.
+        assert!(parse("1.00000000000000000000000000001 CNY").is_err());
+        assert!(parse("0.1234567890123456789012345678%").is_err());
+        assert_eq!(
+            p("0.12345678901234567890123456%").to_string(),
+            "0.12345678901234567890123456%"
+        );
     }
 
     #[test]

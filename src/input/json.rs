@@ -137,8 +137,10 @@ impl Parser<'_> {
         }
         let start = self.pos;
         self.pos += 1; // `{`
-        let mut entries = Vec::new();
-        let mut seen = HashSet::new();
+        let mut entries: Vec<RawEntry> = Vec::new();
+        // Small objects (every case) look for duplicates by scanning; large ones by hashing,
+        // so that a hostile object of many keys stays linear.
+        let mut seen: Option<HashSet<String>> = None;
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -158,7 +160,17 @@ impl Parser<'_> {
             let key_start = self.pos;
             let key = self.string()?;
             let key_span = Span::new(key_start, self.pos);
-            if !seen.insert(key.clone()) {
+            let duplicate = match &mut seen {
+                Some(set) => !set.insert(key.clone()),
+                None if entries.len() >= 32 => {
+                    let mut set: HashSet<String> = entries.iter().map(|e| e.key.clone()).collect();
+                    let dup = !set.insert(key.clone());
+                    seen = Some(set);
+                    dup
+                }
+                None => entries.iter().any(|e| e.key == key),
+            };
+            if duplicate {
                 return Err(SyntaxError {
                     message: format!("duplicate key `{key}`"),
                     span: key_span,

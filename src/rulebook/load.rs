@@ -60,6 +60,7 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         documents: Vec::new(),
         params: Vec::new(),
         clauses: Vec::new(),
+        programs: Default::default(),
     };
     let mut seen_docs: HashMap<String, String> = HashMap::new();
     let mut seen_clauses: HashMap<(String, u16), String> = HashMap::new();
@@ -83,6 +84,7 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         cx.document(src, &file, &mut book, &mut seen_docs, &mut seen_clauses);
     }
     if cx.diags.is_empty() {
+        book.programs = crate::eval::Programs::compile(&book);
         Ok(book)
     } else {
         // A definition used by several clauses reports its mistakes once.

@@ -23,6 +23,8 @@ pub struct Rulebook {
     pub clauses: Vec<Clause>,
     /// Clause indices per subject, in rulebook order.
     pub by_subject: Vec<Vec<usize>>,
+    /// The clauses' decisions, compiled at load.
+    pub(crate) programs: crate::eval::Programs,
 }
 
 #[derive(Clone, Debug)]

@@ -1,0 +1,325 @@
+//! Batch evaluation: JSON Lines in, one case a line; JSON Lines out, one report a line, in the
+//! input's order; every core busy; memory bounded whatever the input's length.
+//!
+//! The calling thread reads chunks of whole lines, workers parse and evaluate them, and one
+//! writer puts the chunks back in order. A fixed pool of chunk buffers circulates between them,
+//! so at most `2 × workers + 2` chunks exist at once, and their buffers are reused.
+//!
+//! A line that is not a valid case is reported as `FILE:LINE:COLUMN: message` on the error
+//! stream and the other lines still run. Blank lines are skipped.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Write};
+use std::sync::Mutex;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::eval::CompactReport;
+use crate::rulebook::Rulebook;
+
+/// How a batch runs.
+#[derive(Clone, Debug)]
+pub struct BatchConfig {
+    /// `--as-of`: when given, it overrides every line's own `as_of`, as for `check`.
+    pub as_of: Option<NaiveDate>,
+    /// The date for lines that give no `as_of` of their own when `as_of` is not given.
+    pub today: NaiveDate,
+    /// Full reports (with reasons and quotes) instead of compact ones.
+    pub full: bool,
+    /// Worker threads; 0 for one per core.
+    pub threads: usize,
+    /// Report progress on the error stream every second or so (for a terminal).
+    pub progress: bool,
+}
+
+/// What a batch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchSummary {
+    /// Cases evaluated and written.
+    pub evaluated: u64,
+    /// Lines that were not a valid case, or whose evaluation failed.
+    pub bad: u64,
+    /// Evaluated cases with some result `non_compliant`.
+    pub non_compliant: u64,
+}
+
+impl BatchSummary {
+    /// The command's exit status: 2 if any line was bad, else 1 if any case is
+    /// non-compliant, else 0.
+    pub fn exit_status(&self) -> i32 {
+        if self.bad > 0 {
+            2
+        } else if self.non_compliant > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// A chunk of input lines with what became of them.
+#[derive(Default)]
+struct Chunk {
+    seq: u64,
+    /// The number of the chunk's first line, from 1.
+    first_line: u64,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    errors: Vec<u8>,
+    summary: BatchSummary,
+}
+
+/// A chunk holds about this much input; a longer line makes a longer chunk.
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Evaluates every line of `input` (named `name` in messages) with `book`, writing one JSON
+/// object a line to `output` in input order and the problems to `errors`.
+pub fn run(
+    book: &Rulebook,
+    name: &str,
+    mut input: impl BufRead,
+    output: impl Write + Send,
+    errors: impl Write + Send,
+    config: &BatchConfig,
+) -> io::Result<BatchSummary> {
+    let workers = match config.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let pool = 2 * workers + 2;
+    let (free_tx, free_rx) = mpsc::channel::<Chunk>();
+    let (work_tx, work_rx) = mpsc::channel::<Chunk>();
+    let (done_tx, done_rx) = mpsc::channel::<Chunk>();
+    for _ in 0..pool {
+        let _ = free_tx.send(Chunk::default());
+    }
+    let work_rx = Mutex::new(work_rx);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            s.spawn(move || {
+                let mut report = CompactReport::new();
+                loop {
+                    let next = work_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok(mut chunk)) = next else {
+                        break;
+                    };
+                    evaluate_chunk(book, name, config, &mut chunk, &mut report);
+                    if done_tx.send(chunk).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let writer =
+            s.spawn(move || write_in_order(done_rx, free_tx, output, errors, config.progress));
+
+        // Read whole lines into free chunks until the input ends or the writer stops.
+        let mut read_result = Ok(());
+        let mut line = 1;
+        for seq in 0.. {
+            let Ok(mut chunk) = free_rx.recv() else {
+                break;
+            };
+            chunk.seq = seq;
+            chunk.first_line = line;
+            chunk.input.clear();
+            let mut eof = false;
+            while chunk.input.len() < CHUNK_BYTES {
+                match input.read_until(b'\n', &mut chunk.input) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(_) => line += 1,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        read_result = Err(e);
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+            if !chunk.input.is_empty() && work_tx.send(chunk).is_err() {
+                break;
+            }
+            if eof {
+                break;
+            }
+        }
+        drop(work_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writer thread failed")));
+        read_result.and(written)
+    })
+}
+
+/// Writes the chunks in input order as they come, and returns each to the pool.
+fn write_in_order(
+    done: mpsc::Receiver<Chunk>,
+    free: mpsc::Sender<Chunk>,
+    mut output: impl Write,
+    mut errors: impl Write,
+    progress: bool,
+) -> io::Result<BatchSummary> {
+    let mut summary = BatchSummary::default();
+    let mut waiting: BTreeMap<u64, Chunk> = BTreeMap::new();
+    let mut next = 0;
+    let start = Instant::now();
+    let mut shown = start;
+    for chunk in done {
+        waiting.insert(chunk.seq, chunk);
+        while let Some(mut chunk) = waiting.remove(&next) {
+            if progress && !chunk.errors.is_empty() {
+                errors.write_all(b"\r\x1b[K")?;
+            }
+            errors.write_all(&chunk.errors)?;
+            output.write_all(&chunk.output)?;
+            summary.evaluated += chunk.summary.evaluated;
+            summary.bad += chunk.summary.bad;
+            summary.non_compliant += chunk.summary.non_compliant;
+            next += 1;
+            // A giant line may have grown a buffer: give the memory back.
+            for b in [&mut chunk.input, &mut chunk.output, &mut chunk.errors] {
+                b.clear();
+                b.shrink_to(4 * CHUNK_BYTES);
+            }
+            let _ = free.send(chunk);
+        }
+        if progress && shown.elapsed() >= Duration::from_secs(1) {
+            shown = Instant::now();
+            let done = summary.evaluated + summary.bad;
+            let millis = start.elapsed().as_millis().max(1) as u64;
+            write!(
+                errors,
+                "\r\x1b[K{done} cases, {} a second",
+                done.saturating_mul(1000) / millis
+            )?;
+            errors.flush()?;
+        }
+    }
+    if progress && shown != start {
+        errors.write_all(b"\r\x1b[K")?;
+    }
+    output.flush()?;
+    errors.flush()?;
+    Ok(summary)
+}
+
+fn evaluate_chunk<'b>(
+    book: &'b Rulebook,
+    name: &str,
+    config: &BatchConfig,
+    chunk: &mut Chunk,
+    report: &mut CompactReport<'b>,
+) {
+    let Chunk {
+        first_line,
+        input,
+        output,
+        errors,
+        summary,
+        ..
+    } = chunk;
+    output.clear();
+    errors.clear();
+    *summary = BatchSummary::default();
+    let bad = |errors: &mut Vec<u8>,
+               summary: &mut BatchSummary,
+               line: u64,
+               column: usize,
+               message: &str| {
+        let _ = writeln!(errors, "{name}:{line}:{column}: {message}");
+        summary.bad += 1;
+    };
+    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+        let line = *first_line + i as u64;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = if line == 1 {
+            raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
+        } else {
+            raw
+        };
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                let column = String::from_utf8_lossy(&raw[..e.valid_up_to()])
+                    .chars()
+                    .count()
+                    + 1;
+                bad(
+                    errors,
+                    summary,
+                    line,
+                    column,
+                    "error: not UTF-8 text; a case is one JSON object a line",
+                );
+                continue;
+            }
+        };
+        let case = match book.case_from_json(text, name) {
+            Ok(c) => c,
+            Err(d) => {
+                for d in &d.0 {
+                    let mut message = format!("error[{}]: {}", d.code, d.message);
+                    if let Some(f) = &d.field {
+                        message.push_str(&format!(" (field `{f}`)"));
+                    }
+                    if let Some(e) = &d.expected {
+                        message.push_str(&format!("; expected {e}"));
+                    }
+                    if let Some(s) = &d.suggestion {
+                        message.push_str(&format!("; {s}"));
+                    }
+                    // The line is the case's whole text: its diagnostics are on its line 1.
+                    let _ = writeln!(
+                        errors,
+                        "{name}:{}:{}: {message}",
+                        line + d.line as u64 - 1,
+                        d.column
+                    );
+                }
+                summary.bad += 1;
+                continue;
+            }
+        };
+        let as_of = config.as_of.or(case.as_of).unwrap_or(config.today);
+        let written = if config.full {
+            book.evaluate(&case, as_of).map(|r| {
+                let json = r.to_json();
+                let _ = write!(
+                    output,
+                    "{{\"line\":{line},{}",
+                    json.strip_prefix('{').unwrap_or(&json)
+                );
+                r.has_non_compliance()
+            })
+        } else {
+            book.evaluate_compact(&case, as_of, report).map(|()| {
+                let _ = report.write_json(Some(line), output);
+                report.has_non_compliance()
+            })
+        };
+        match written {
+            Ok(non_compliant) => {
+                output.push(b'\n');
+                summary.evaluated += 1;
+                summary.non_compliant += u64::from(non_compliant);
+            }
+            Err(e) => {
+                let mut message = format!("error: {e}");
+                for f in &e.facts {
+                    message.push_str(&format!("; {f}"));
+                }
+                bad(errors, summary, line, 1, &message);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `policy-calc check --batch FILE.jsonl`: one JSON case a line in, one JSON report a line out.
+
+use std::io::{BufReader, IsTerminal};
+
+use policy_calc::batch::{self, BatchConfig};
+use policy_calc::rulebook::Rulebook;
+
+use super::Opts;
+
+pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
+    let Some(path) = &opts.batch else {
+        err!(
+            "error: `--full` goes with `--batch FILE`\n\n{}",
+            super::USAGE
+        );
+        return 2;
+    };
+    if !opts.args.is_empty() {
+        err!(
+            "error: `--batch` reads its cases from {path}; it takes no case files besides (found {})",
+            opts.args.join(" ")
+        );
+        return 2;
+    }
+    let config = BatchConfig {
+        as_of: opts.as_of,
+        today: chrono::Local::now().date_naive(),
+        full: opts.full,
+        threads: 0,
+        progress: std::io::stderr().is_terminal(),
+    };
+    // Written from the batch's writer thread; the buffer takes the lock once per 256 KiB.
+    let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
+    let result = if path == "-" {
+        batch::run(
+            book,
+            "<stdin>",
+            std::io::stdin().lock(),
+            out,
+            std::io::stderr(),
+            &config,
+        )
+    } else {
+        match std::fs::File::open(path) {
+            Ok(f) => batch::run(
+                book,
+                path,
+                BufReader::with_capacity(256 * 1024, f),
+                out,
+                std::io::stderr(),
+                &config,
+            ),
+            Err(e) => {
+                err!("error: {path}: {e}");
+                return 2;
+            }
+        }
+    };
+    match result {
+        Ok(summary) => {
+            if summary.bad > 0 {
+                err!(
+                    "error: {} of {} lines in {path} were not evaluated (reported above)",
+                    summary.bad,
+                    summary.bad + summary.evaluated
+                );
+            }
+            summary.exit_status()
+        }
+        // A closed pipe downstream: whoever reads has what it wanted.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            err!("error: {path}: {e}");
+            2
+        }
+    }
+}

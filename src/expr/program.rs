@@ -1,0 +1,759 @@
+//! Checked expressions compiled once, at load, into typed closures: what the decisions run.
+//!
+//! [`Expr::eval`] walks the checked tree and carries a [`Value`] and the facts still missing
+//! through every node; it stays the reference semantics and serves the explanations. A
+//! [`Program`] computes the same result with the types resolved at load: each node is a
+//! closure returning `Option<T>` (`None`: unknown), an error is set aside in the context and
+//! evaluation stops being useful from there, and the missing facts are only worked out (by the
+//! tree) for a result that is unknown. Subexpressions that the clauses of a subject evaluate
+//! more than once (a clause variable used by a guard, the amount and a reported value; the
+//! same aggregate in a requirement and a value) get a memo slot, filled once per case.
+//!
+//! Both evaluators follow the same order and short cuts, so they agree on every known
+//! value, on unknown, and on the first error; `tests/batch.rs` checks it on random cases.
+
+use std::cell::Cell;
+use std::cmp::Ordering;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::{
+    AggOp, ArithOp, CmpOp, Duration, EvalError, Expr, ExprKind, Facts, Param, Value, shift,
+};
+use crate::units::Type;
+
+type F<T> = Box<dyn Fn(&Ctx) -> Option<T> + Send + Sync>;
+
+/// What a compiled expression reads while it runs.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub facts: &'a Facts,
+    pub item: Option<&'a [Option<Value>]>,
+    /// Each parameter's value on `as_of`, by index; `None` where no version is in force.
+    pub params: &'a [Option<Value>],
+    pub as_of: NaiveDate,
+    /// Values worked out earlier for this case, by memo slot.
+    pub memo: &'a [Cell<Option<Option<Value>>>],
+    /// The first failure; once set, the results are discarded.
+    pub error: &'a Cell<Option<EvalError>>,
+}
+
+impl Ctx<'_> {
+    fn fail(&self, e: EvalError) {
+        let first = self.error.take().unwrap_or(e);
+        self.error.set(Some(first));
+    }
+}
+
+/// A compiled expression yielding a number (or nothing for any other type).
+pub struct Program<T> {
+    f: F<T>,
+}
+
+impl<T> Program<T> {
+    /// Runs the program: `Ok(None)` when the result is unknown.
+    pub fn run(&self, cx: &Ctx) -> Result<Option<T>, EvalError> {
+        let r = (self.f)(cx);
+        match cx.error.take() {
+            Some(e) => Err(e),
+            None => Ok(r),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Program<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Program")
+    }
+}
+
+/// The parameters' values on `date`, by index.
+pub fn params_on(params: &[Param], date: NaiveDate, out: &mut Vec<Option<Value>>) {
+    out.clear();
+    out.extend(params.iter().map(|p| p.value_on(date)));
+}
+
+/// A value type of the language, as its compiled nodes return it.
+pub trait Ty: Copy + PartialEq + Send + Sync + 'static {
+    fn of(v: Value) -> Option<Self>;
+    fn value(self) -> Value;
+    /// The kinds of node only this type has (arithmetic for numbers, logic for conditions).
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Self>;
+}
+
+/// A word: its index in its word set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Word(u16);
+/// A set of words, one bit each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Words(u64);
+
+/// Compiles the expressions of a rulebook, subject by subject, giving a memo slot to each
+/// subexpression that the clauses of a subject evaluate more than once for the same case.
+pub struct Compiler<'p> {
+    params: &'p [Param],
+    /// Subexpressions of the current subject worth a slot: outside list items, seen twice.
+    shared: Vec<&'p Expr>,
+    /// The current subject's slots, from `base` on, with the expression each holds.
+    slots: Vec<&'p Expr>,
+    base: usize,
+    in_item: bool,
+}
+
+impl<'p> Compiler<'p> {
+    pub fn new(params: &'p [Param]) -> Compiler<'p> {
+        Compiler {
+            params,
+            shared: Vec::new(),
+            slots: Vec::new(),
+            base: 0,
+            in_item: false,
+        }
+    }
+
+    /// Starts the programs of one subject: `top` are the expressions its clauses evaluate for a
+    /// case, `items` those evaluated once per list item. Returns the first memo slot.
+    pub fn subject(&mut self, top: &[&'p Expr], items: &[&'p Expr]) -> usize {
+        let mut seen: Vec<(&Expr, u32)> = Vec::new();
+        for e in top {
+            count_candidates(e, false, &mut seen);
+        }
+        for e in items {
+            count_candidates(e, true, &mut seen);
+        }
+        self.shared = seen
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(e, _)| e)
+            .collect();
+        self.base += self.slots.len();
+        self.slots.clear();
+        self.base
+    }
+
+    /// One past the last memo slot handed out.
+    pub fn slots_end(&self) -> usize {
+        self.base + self.slots.len()
+    }
+
+    /// A number, or nothing for an expression of another type (still run for its errors).
+    pub fn number(&mut self, e: &'p Expr, per_item: bool) -> Program<Decimal> {
+        self.in_item = per_item;
+        let f = match e.ty {
+            Type::Num(_) => compile::<Decimal>(self, e),
+            Type::Bool => discard(compile::<bool>(self, e)),
+            Type::Date => discard(compile::<NaiveDate>(self, e)),
+            Type::Duration => discard(compile::<Duration>(self, e)),
+            Type::Word(_) => discard(compile::<Word>(self, e)),
+            Type::Words(_) => discard(compile::<Words>(self, e)),
+            // A list is only read inside an aggregate.
+            Type::List(_) => none(),
+        };
+        self.in_item = false;
+        Program { f }
+    }
+
+    pub fn condition(&mut self, e: &'p Expr) -> Program<bool> {
+        Program {
+            f: compile::<bool>(self, e),
+        }
+    }
+
+    pub fn date(&mut self, e: &'p Expr) -> Program<NaiveDate> {
+        Program {
+            f: compile::<NaiveDate>(self, e),
+        }
+    }
+
+    /// The memo slot of `e`, if it is shared.
+    fn slot(&mut self, e: &'p Expr) -> Option<usize> {
+        if self.in_item || !self.shared.iter().any(|s| same(s, e)) {
+            return None;
+        }
+        let i = match self.slots.iter().position(|s| same(s, e)) {
+            Some(i) => i,
+            None => {
+                self.slots.push(e);
+                self.slots.len() - 1
+            }
+        };
+        Some(self.base + i)
+    }
+}
+
+fn discard<T: 'static>(f: F<T>) -> F<Decimal> {
+    Box::new(move |cx| {
+        f(cx);
+        None
+    })
+}
+
+/// Counts the subexpressions that could share a memo slot: named ones and aggregates, outside
+/// list items, that do some work.
+fn count_candidates<'e>(e: &'e Expr, in_item: bool, seen: &mut Vec<(&'e Expr, u32)>) {
+    let candidate =
+        !in_item && matches!(e.kind, ExprKind::Named(..) | ExprKind::Agg { .. }) && !trivial(e);
+    if candidate {
+        match seen.iter_mut().find(|(s, _)| same(s, e)) {
+            Some((_, n)) => {
+                *n += 1;
+                // Its parts are counted once, with its first occurrence.
+                return;
+            }
+            None => seen.push((e, 1)),
+        }
+    }
+    let inside = in_item || matches!(e.kind, ExprKind::Agg { .. });
+    children(e, &mut |c| count_candidates(c, inside, seen));
+}
+
+/// A named leaf (a definition that is a field or a constant) costs less than a memo lookup.
+fn trivial(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Named(_, inner) => {
+            matches!(
+                inner.kind,
+                ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::AsOf
+            ) || trivial(inner)
+        }
+        _ => false,
+    }
+}
+
+fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+    use ExprKind as K;
+    match &e.kind {
+        K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
+        K::Not(a)
+        | K::Neg(a)
+        | K::WordIn(a, _)
+        | K::HasWord(a, _)
+        | K::EndOfYear(a)
+        | K::Named(_, a) => f(a),
+        K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        K::Shift { date, by, .. } => {
+            f(date);
+            f(by);
+        }
+        K::If(c, a, b) => {
+            f(c);
+            f(a);
+            f(b);
+        }
+        K::MinMax { args, .. } => args.iter().for_each(f),
+        K::Agg { body, filter, .. } => {
+            if let Some(b) = body {
+                f(b);
+            }
+            if let Some(x) = filter {
+                f(x);
+            }
+        }
+    }
+}
+
+/// Whether two checked expressions compute the same thing (their source text aside).
+pub fn same(a: &Expr, b: &Expr) -> bool {
+    use ExprKind as K;
+    if a.ty != b.ty {
+        return false;
+    }
+    match (&a.kind, &b.kind) {
+        (K::Const(x), K::Const(y)) => x == y && const_scale(x) == const_scale(y),
+        (K::Field(x), K::Field(y)) | (K::ItemField(x), K::ItemField(y)) => x == y,
+        (K::Param(x), K::Param(y)) => x == y,
+        (K::AsOf, K::AsOf) => true,
+        // A name is transparent: what it stands for decides.
+        (K::Named(_, x), K::Named(_, y)) => same(x, y),
+        (K::Not(x), K::Not(y)) | (K::Neg(x), K::Neg(y)) | (K::EndOfYear(x), K::EndOfYear(y)) => {
+            same(x, y)
+        }
+        (K::WordIn(x, s), K::WordIn(y, t)) => s == t && same(x, y),
+        (K::HasWord(x, s), K::HasWord(y, t)) => s == t && same(x, y),
+        (K::And(a1, b1), K::And(a2, b2)) | (K::Or(a1, b1), K::Or(a2, b2)) => {
+            same(a1, a2) && same(b1, b2)
+        }
+        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => o1 == o2 && same(a1, a2) && same(b1, b2),
+        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => o1 == o2 && same(a1, a2) && same(b1, b2),
+        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => same(c1, c2) && same(a1, a2) && same(b1, b2),
+        (K::MinMax { max: m1, args: x }, K::MinMax { max: m2, args: y }) => {
+            m1 == m2 && x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (
+            K::Agg {
+                op: o1,
+                list: l1,
+                body: b1,
+                filter: f1,
+            },
+            K::Agg {
+                op: o2,
+                list: l2,
+                body: b2,
+                filter: f2,
+            },
+        ) => o1 == o2 && l1 == l2 && same_opt(b1, b2) && same_opt(f1, f2),
+        (
+            K::Shift {
+                date: d1,
+                by: y1,
+                back: k1,
+            },
+            K::Shift {
+                date: d2,
+                by: y2,
+                back: k2,
+            },
+        ) => k1 == k2 && same(d1, d2) && same(y1, y2),
+        _ => false,
+    }
+}
+
+fn same_opt(a: &Option<Box<Expr>>, b: &Option<Box<Expr>>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => same(x, y),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Equal decimals may differ in scale (2.0 and 2.00), and results show the scale.
+fn const_scale(v: &Value) -> u32 {
+    match v {
+        Value::Num(d) => d.scale(),
+        _ => 0,
+    }
+}
+
+/// Compiles `e`, whose checked type is `T`.
+fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
+    use ExprKind as K;
+    match &e.kind {
+        K::Const(v) => {
+            let x = T::of(*v);
+            Box::new(move |_| x)
+        }
+        K::Field(i) => {
+            let i = *i as usize;
+            Box::new(move |cx| cx.facts.values.get(i).copied().flatten().and_then(T::of))
+        }
+        K::ItemField(i) => {
+            let i = *i as usize;
+            Box::new(move |cx| {
+                cx.item
+                    .and_then(|it| it.get(i).copied().flatten())
+                    .and_then(T::of)
+            })
+        }
+        K::Param(i) => {
+            let i = *i as usize;
+            let name = c.params[i].name.clone();
+            Box::new(move |cx| match cx.params[i] {
+                Some(v) => T::of(v),
+                None => {
+                    cx.fail(EvalError::NoParameterValue {
+                        name: name.clone(),
+                        date: cx.as_of,
+                    });
+                    None
+                }
+            })
+        }
+        K::Named(_, inner) => match c.slot(e) {
+            Some(slot) => {
+                let f = compile::<T>(c, inner);
+                memo(slot, f)
+            }
+            None => compile::<T>(c, inner),
+        },
+        K::If(cond, a, b) => {
+            let (cond, a, b) = (
+                compile::<bool>(c, cond),
+                compile::<T>(c, a),
+                compile::<T>(c, b),
+            );
+            Box::new(move |cx| match cond(cx) {
+                Some(true) => a(cx),
+                Some(false) => b(cx),
+                None => {
+                    // Both branches agreeing decides the value whatever the condition.
+                    let (x, y) = (a(cx), b(cx));
+                    if x.is_some() && x == y { x } else { None }
+                }
+            })
+        }
+        K::Agg { .. } => match c.slot(e) {
+            Some(slot) => {
+                let f = T::special(c, e);
+                memo(slot, f)
+            }
+            None => T::special(c, e),
+        },
+        _ => T::special(c, e),
+    }
+}
+
+fn memo<T: Ty>(slot: usize, f: F<T>) -> F<T> {
+    Box::new(move |cx| match cx.memo[slot].get() {
+        Some(v) => v.and_then(T::of),
+        None => {
+            let v = f(cx);
+            // A failed evaluation is not remembered: it fails again where it is read.
+            let error = cx.error.take();
+            if error.is_none() {
+                cx.memo[slot].set(Some(v.map(T::value)));
+            }
+            cx.error.set(error);
+            v
+        }
+    })
+}
+
+/// A node of a type that has none of its own kinds: the checker never gives one.
+fn none<T>() -> F<T> {
+    Box::new(|_| None)
+}
+
+impl Ty for bool {
+    fn of(v: Value) -> Option<bool> {
+        match v {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    fn value(self) -> Value {
+        Value::Bool(self)
+    }
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
+        special_bool(c, e)
+    }
+}
+
+fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
+    use ExprKind as K;
+    match &e.kind {
+        K::Not(a) => {
+            let a = compile::<bool>(c, a);
+            Box::new(move |cx| a(cx).map(|b| !b))
+        }
+        K::And(l, r) => {
+            let (l, r) = (compile::<bool>(c, l), compile::<bool>(c, r));
+            Box::new(move |cx| {
+                let a = l(cx);
+                if a == Some(false) {
+                    return a;
+                }
+                match (a, r(cx)) {
+                    (_, Some(false)) => Some(false),
+                    (Some(_), b) => b,
+                    _ => None,
+                }
+            })
+        }
+        K::Or(l, r) => {
+            let (l, r) = (compile::<bool>(c, l), compile::<bool>(c, r));
+            Box::new(move |cx| {
+                let a = l(cx);
+                if a == Some(true) {
+                    return a;
+                }
+                match (a, r(cx)) {
+                    (_, Some(true)) => Some(true),
+                    (Some(_), b) => b,
+                    _ => None,
+                }
+            })
+        }
+        K::Cmp(op, a, b) => match a.ty {
+            Type::Num(_) => cmp::<Decimal>(c, *op, a, b),
+            Type::Date => cmp::<NaiveDate>(c, *op, a, b),
+            Type::Bool => cmp::<bool>(c, *op, a, b),
+            Type::Word(_) => cmp::<Word>(c, *op, a, b),
+            Type::Words(_) => cmp::<Words>(c, *op, a, b),
+            Type::Duration => {
+                // Durations have no order; the tree calls two of them unequal, and so does this.
+                let (a, b, op) = (compile::<Duration>(c, a), compile::<Duration>(c, b), *op);
+                Box::new(move |cx| {
+                    let (x, y) = (a(cx), b(cx));
+                    x.and(y).map(|_| op.holds(Ordering::Less))
+                })
+            }
+            Type::List(_) => none(),
+        },
+        K::WordIn(a, set) => {
+            let (a, set) = (compile::<Word>(c, a), *set);
+            Box::new(move |cx| a(cx).map(|Word(w)| set >> w & 1 == 1))
+        }
+        K::HasWord(a, w) => {
+            let (a, w) = (compile::<Words>(c, a), *w);
+            Box::new(move |cx| a(cx).map(|Words(set)| set >> w & 1 == 1))
+        }
+        K::Agg {
+            op: op @ (AggOp::All | AggOp::Any),
+            list,
+            body: Some(body),
+            ..
+        } => {
+            let want = *op == AggOp::Any;
+            let list = *list;
+            let body = in_item(c, |c| compile::<bool>(c, body));
+            Box::new(move |cx| {
+                let items = items(cx, list)?;
+                let mut unknown = false;
+                for item in items {
+                    let icx = Ctx {
+                        item: Some(item),
+                        ..*cx
+                    };
+                    match body(&icx) {
+                        // One counter-example decides `all`; one example decides `any`.
+                        Some(b) if b == want => return Some(want),
+                        Some(_) => {}
+                        None => unknown = true,
+                    }
+                }
+                if unknown { None } else { Some(!want) }
+            })
+        }
+        _ => none(),
+    }
+}
+
+fn cmp<'p, T: Ty + Ord>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Expr) -> F<bool> {
+    let (a, b, op) = (compile::<T>(c, a), compile::<T>(c, b), op);
+    Box::new(move |cx| {
+        let (x, y) = (a(cx), b(cx));
+        Some(op.holds(x?.cmp(&y?)))
+    })
+}
+
+fn items<'a>(cx: &Ctx<'a>, list: u16) -> Option<&'a super::Items> {
+    cx.facts.lists.get(list as usize).and_then(|l| l.as_ref())
+}
+
+/// Compiles with the item context: nothing inside shares a memo slot.
+fn in_item<'p, R>(c: &mut Compiler<'p>, f: impl FnOnce(&mut Compiler<'p>) -> R) -> R {
+    let outer = std::mem::replace(&mut c.in_item, true);
+    let r = f(c);
+    c.in_item = outer;
+    r
+}
+
+impl Ty for Decimal {
+    fn of(v: Value) -> Option<Decimal> {
+        match v {
+            Value::Num(d) => Some(d),
+            _ => None,
+        }
+    }
+    fn value(self) -> Value {
+        Value::Num(self)
+    }
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Decimal> {
+        use ExprKind as K;
+        match &e.kind {
+            K::Neg(a) => {
+                let a = compile::<Decimal>(c, a);
+                Box::new(move |cx| a(cx).map(|n| -n))
+            }
+            K::Arith(op, l, r) => {
+                let (l, r, op, text) = (
+                    compile::<Decimal>(c, l),
+                    compile::<Decimal>(c, r),
+                    *op,
+                    e.text.clone(),
+                );
+                Box::new(move |cx| {
+                    let (x, y) = (l(cx), r(cx));
+                    let (x, y) = (x?, y?);
+                    let r = match op {
+                        ArithOp::Add => x.checked_add(y),
+                        ArithOp::Sub => x.checked_sub(y),
+                        ArithOp::Mul => x.checked_mul(y),
+                        // A ratio over zero is undefined: unknown, like a missing fact, so
+                        // that it never decides an outcome (see `EvalError::DivisionByZero`).
+                        ArithOp::Div if y.is_zero() => return None,
+                        ArithOp::Div => x.checked_div(y),
+                    };
+                    if r.is_none() {
+                        cx.fail(EvalError::Overflow(text.clone()));
+                    }
+                    r
+                })
+            }
+            K::MinMax { max, args } => min_max::<Decimal>(c, *max, args),
+            K::Agg {
+                op: op @ (AggOp::Count | AggOp::Sum),
+                list,
+                body,
+                filter,
+            } => {
+                let (op, list, text) = (*op, *list, e.text.clone());
+                let body = body
+                    .as_deref()
+                    .map(|b| in_item(c, |c| compile::<Decimal>(c, b)));
+                let filter = filter
+                    .as_deref()
+                    .map(|f| in_item(c, |c| compile::<bool>(c, f)));
+                Box::new(move |cx| {
+                    let items = items(cx, list)?;
+                    let mut unknown = false;
+                    let mut total = Decimal::ZERO;
+                    for item in items {
+                        let icx = Ctx {
+                            item: Some(item),
+                            ..*cx
+                        };
+                        if let Some(f) = &filter {
+                            match f(&icx) {
+                                Some(true) => {}
+                                Some(false) => continue,
+                                None => {
+                                    unknown = true;
+                                    continue;
+                                }
+                            }
+                        }
+                        let add = match op {
+                            AggOp::Count => Some(Decimal::ONE),
+                            _ => match body.as_ref().map(|b| b(&icx)) {
+                                Some(Some(n)) => Some(n),
+                                Some(None) => {
+                                    unknown = true;
+                                    None
+                                }
+                                None => None,
+                            },
+                        };
+                        if let Some(n) = add {
+                            match total.checked_add(n) {
+                                Some(t) => total = t,
+                                None => {
+                                    cx.fail(EvalError::Overflow(text.clone()));
+                                    return None;
+                                }
+                            }
+                        }
+                    }
+                    if unknown { None } else { Some(total) }
+                })
+            }
+            _ => none(),
+        }
+    }
+}
+
+fn min_max<'p, T: Ty + Ord>(c: &mut Compiler<'p>, max: bool, args: &'p [Expr]) -> F<T> {
+    let args: Vec<F<T>> = args.iter().map(|a| compile::<T>(c, a)).collect();
+    Box::new(move |cx| {
+        let mut best: Option<T> = None;
+        let mut unknown = false;
+        for a in &args {
+            match a(cx) {
+                Some(v) => {
+                    best = Some(match best {
+                        Some(b) if !((max && v > b) || (!max && v < b)) => b,
+                        _ => v,
+                    })
+                }
+                None => unknown = true,
+            }
+        }
+        if unknown { None } else { best }
+    })
+}
+
+impl Ty for NaiveDate {
+    fn of(v: Value) -> Option<NaiveDate> {
+        match v {
+            Value::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+    fn value(self) -> Value {
+        Value::Date(self)
+    }
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<NaiveDate> {
+        use ExprKind as K;
+        match &e.kind {
+            K::AsOf => Box::new(|cx| Some(cx.as_of)),
+            K::Shift { date, by, back } => {
+                let (date, by, back, text) = (
+                    compile::<NaiveDate>(c, date),
+                    compile::<Duration>(c, by),
+                    *back,
+                    e.text.clone(),
+                );
+                Box::new(move |cx| {
+                    let (d, b) = (date(cx), by(cx));
+                    let r = shift(d?, b?, back);
+                    if r.is_none() {
+                        cx.fail(EvalError::DateOutOfRange(text.clone()));
+                    }
+                    r
+                })
+            }
+            K::EndOfYear(a) => {
+                let (a, text) = (compile::<NaiveDate>(c, a), e.text.clone());
+                Box::new(move |cx| {
+                    let r = NaiveDate::from_ymd_opt(a(cx)?.year(), 12, 31);
+                    if r.is_none() {
+                        cx.fail(EvalError::DateOutOfRange(text.clone()));
+                    }
+                    r
+                })
+            }
+            K::MinMax { max, args } => min_max::<NaiveDate>(c, *max, args),
+            _ => none(),
+        }
+    }
+}
+
+impl Ty for Duration {
+    fn of(v: Value) -> Option<Duration> {
+        match v {
+            Value::Dur(d) => Some(d),
+            _ => None,
+        }
+    }
+    fn value(self) -> Value {
+        Value::Dur(self)
+    }
+    fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Duration> {
+        none()
+    }
+}
+
+impl Ty for Word {
+    fn of(v: Value) -> Option<Word> {
+        match v {
+            Value::Word(w) => Some(Word(w)),
+            _ => None,
+        }
+    }
+    fn value(self) -> Value {
+        Value::Word(self.0)
+    }
+    fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Word> {
+        none()
+    }
+}
+
+impl Ty for Words {
+    fn of(v: Value) -> Option<Words> {
+        match v {
+            Value::Words(w) => Some(Words(w)),
+            _ => None,
+        }
+    }
+    fn value(self) -> Value {
+        Value::Words(self.0)
+    }
+    fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Words> {
+        none()
+    }
+}
