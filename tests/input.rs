@@ -132,3 +132,13 @@ fn no_binary_float_type_appears_in_the_source() {
     }
     assert!(offenders.is_empty(), "binary floats in src/:\n{}", offenders.join("\n"));
 }
+
+#[test]
+fn an_overflow_is_an_error_naming_the_expression_and_its_fields() {
+    let text = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 79228162514264337593543950335\n";
+    let case = book().case_from_toml(text, "huge.toml").expect("the largest exact decimal reads");
+    let err = book().evaluate(&case, date("2023-03-01")).unwrap_err();
+    assert_eq!(err.clause, "rural-prefab-subsidy");
+    assert!(err.message.contains("rural_subsidy_rate * floor_area"), "{}", err.message);
+    assert!(err.message.contains("too large for exact arithmetic"), "{}", err.message);
+}
