@@ -113,6 +113,8 @@ fn unit_label(unit: &str, lang: Lang) -> String {
         ("CNY", Lang::Zh) => "元".into(),
         ("m2", Lang::Zh) => "平方米".into(),
         ("CNY/m2", Lang::Zh) => "元/平方米".into(),
+        ("sites" | "communities", Lang::Zh) => "个".into(),
+        ("units", Lang::Zh) => "套".into(),
         ("ratio" | "1", _) => String::new(),
         (u, _) => u.to_string(),
     }
@@ -176,11 +178,19 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
     };
     if brief {
         if let Some(first) = r.reasons.first() {
+            let first = match lang {
+                Lang::En => first.clone(),
+                Lang::Zh => zh_reason(first),
+            };
             s.push_str(&format!("      {because}: {first}\n"));
         }
         return;
     }
     for reason in &r.reasons {
+        let reason = match lang {
+            Lang::En => reason.clone(),
+            Lang::Zh => zh_reason(reason),
+        };
         s.push_str(&format!("      - {reason}\n"));
     }
     for (k, q) in &r.values.0 {
@@ -195,9 +205,87 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
     }
 }
 
+/// A reason in Chinese: the engine writes its few fixed phrases in English around the
+/// facts, field names and expressions (which stay as the rule files write them).
+pub fn zh_reason(reason: &str) -> String {
+    // "绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"
+    if let Some((number, rest)) = reason.split_once(" is in force from ")
+        && let Some((window, day)) = rest.split_once(", not on ")
+    {
+        let window = match window.split_once(" to ") {
+            Some((from, to)) => format!("{from} 至 {to}"),
+            None => format!("{window} 起"),
+        };
+        return format!("{number}施行期间为 {window}，{day} 不在其内");
+    }
+    if let Some(rest) = reason.strip_prefix("parameter ")
+        && let Some((name, day)) = rest.split_once(" has no value in force on ")
+    {
+        return format!("参数 {name} 在 {day} 没有生效的取值");
+    }
+    if let Some(rest) = reason.strip_prefix("deadline ") {
+        return format!(
+            "期限 {}",
+            rest.replace(": not yet passed", "：未到").replace(": passed", "：已过")
+        );
+    }
+    const PHRASES: &[(&str, &str)] = &[
+        (", rounded half away from zero to ", "，四舍五入至 "),
+        (", rounded down to ", "，向下取整至 "),
+        (" against a target of ", "，目标 "),
+        (" (not reached)", "（未达到）"),
+        (" (reached)", "（已达到）"),
+        (": yes (", "：是（"),
+        (": no (", "：否（"),
+        (" is undefined: ", " 无定义："),
+        (", not ", "，而非 "),
+        (" or ", " 或 "),
+    ];
+    let mut out = reason.to_string();
+    for (en, zh) in PHRASES {
+        out = out.replace(en, zh);
+    }
+    if out.contains("：是（") || out.contains("：否（") {
+        if let Some(stripped) = out.strip_suffix(')') {
+            out = format!("{stripped}）");
+        }
+    } else if let Some(stripped) = out.strip_suffix(": yes") {
+        out = format!("{stripped}：是");
+    } else if let Some(stripped) = out.strip_suffix(": no") {
+        out = format!("{stripped}：否");
+    }
+    if let Some(stripped) = out.strip_suffix(" is 0`") {
+        out = format!("{stripped} 为 0`");
+    }
+    out.replace("` is 0", "` 为 0")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use super::{thousands, zh_reason};
+
+    #[test]
+    fn reasons_in_chinese_keep_the_facts() {
+        assert_eq!(
+            zh_reason("绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"),
+            "绍柯政办发〔2022〕14号施行期间为 2022-06-19 至 2025-12-31，2026-01-01 不在其内"
+        );
+        assert_eq!(zh_reason("deadline 2025-12-31: not yet passed"), "期限 2025-12-31：未到");
+        assert_eq!(
+            zh_reason("floors >= 10: no (floors = 9)"),
+            "floors >= 10：否（floors = 9）"
+        );
+        assert_eq!(zh_reason("structure = concrete, not steel"), "structure = concrete，而非 steel");
+        assert_eq!(
+            zh_reason("base * warranty_rate = 2.0050 CNY, rounded half away from zero to 2.01"),
+            "base * warranty_rate = 2.0050 CNY，四舍五入至 2.01"
+        );
+        assert_eq!(
+            zh_reason("`steel_prefab_area / prefab_area` is undefined: `prefab_area` is 0"),
+            "`steel_prefab_area / prefab_area` 无定义：`prefab_area` 为 0"
+        );
+        assert_eq!(zh_reason("new = true"), "new = true");
+    }
 
     #[test]
     fn thousands_separators() {
