@@ -257,3 +257,16 @@ fn snapshots_of_rendered_errors() {
     let stderr = r.stderr.replace(p.to_str().unwrap(), "errors.toml");
     snapshot("errors-case.txt", &stderr);
 }
+
+#[test]
+fn with_format_json_errors_are_json_too() {
+    let bad = scratch_file("typo-json.toml", b"[rural_housing]\nfloor_aera = 1\n");
+    let r = run(&["check", bad.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(r.code, 2);
+    let v: serde_json::Value = serde_json::from_str(r.stderr.trim()).expect("stderr is one JSON object");
+    let e = &v["errors"][0];
+    assert_eq!(e["code"], "case::unknown_field");
+    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(e["field"], "rural_housing.floor_aera");
+    assert_eq!(e["suggestion"], "did you mean `floor_area`?");
+}

@@ -22,7 +22,11 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         let (name, text) = match read_case(path) {
             Ok(t) => t,
             Err(e) => {
-                err!("error: {e}");
+                if opts.json {
+                    err!("{}", json_error(path, &e, &[]));
+                } else {
+                    err!("error: {e}");
+                }
                 status = 2;
                 continue;
             }
@@ -30,10 +34,16 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         let case = match book.case_from_text(&text, &name) {
             Ok(c) => c,
             Err(d) => {
-                for d in &d.0 {
-                    err!("{}\n", render(d));
+                if opts.json {
+                    // A service reads the same diagnostics as data, one line per case.
+                    let line = serde_json::json!({ "file": name, "errors": d.0 });
+                    err!("{line}");
+                } else {
+                    for d in &d.0 {
+                        err!("{}\n", render(d));
+                    }
+                    err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
                 }
-                err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
                 status = 2;
                 continue;
             }
@@ -42,9 +52,13 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         let report = match book.evaluate(&case, as_of) {
             Ok(r) => r,
             Err(e) => {
-                err!("error: {name}: {e}");
-                for f in &e.facts {
-                    err!("  = {f}");
+                if opts.json {
+                    err!("{}", json_error(&name, &e.to_string(), &e.facts));
+                } else {
+                    err!("error: {name}: {e}");
+                    for f in &e.facts {
+                        err!("  = {f}");
+                    }
                 }
                 status = 2;
                 continue;
@@ -87,4 +101,9 @@ fn read_case(path: &str) -> Result<(String, String), String> {
         return Err(format!("{name}: the file is empty; a case names one subject, e.g. [rural_housing]"));
     }
     Ok((name, text))
+}
+
+/// An error that is not a diagnostic of the case text, as one JSON line for `--format json`.
+fn json_error(file: &str, message: &str, facts: &[String]) -> String {
+    serde_json::json!({ "file": file, "errors": [{ "message": message, "facts": facts }] }).to_string()
 }
