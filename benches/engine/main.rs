@@ -23,7 +23,7 @@ use divan::Bencher;
 use divan::counter::ItemsCount;
 use policy_calc::case::Case;
 use policy_calc::eval::{ClauseSet, CompactReport};
-use policy_calc::rulebook::{EMBEDDED_RULES, EMBEDDED_SEEDS, RuleSource, Rulebook};
+use policy_calc::rulebook::Rulebook;
 
 /// How many cases one iteration of a workload benchmark evaluates.
 const CASES: usize = 4096;
@@ -189,17 +189,7 @@ mod examples {
 /// Loading the built-in rulebook from the embedded rule files and seeds.
 #[divan::bench(sample_count = 50)]
 fn load_builtin(bencher: Bencher) {
-    let sources: Vec<RuleSource> = EMBEDDED_RULES
-        .iter()
-        .map(|(name, text)| RuleSource {
-            name: format!("rules/{name}"),
-            text: (*text).to_string(),
-        })
-        .collect();
-    let seeds: Vec<(String, String)> = EMBEDDED_SEEDS
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
+    let (sources, seeds) = policy_calc::rulebook::embedded_sources();
     bencher.bench_local(|| {
         policy_calc::rulebook::load(black_box(&sources), black_box(&seeds)).expect("loads")
     });

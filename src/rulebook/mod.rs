@@ -214,22 +214,28 @@ pub const EMBEDDED_SEEDS: &[(&str, &str)] = &[(
     include_str!("../../seeds/keqiao-gazette-2022-05.txt"),
 )];
 
+/// The built-in rule files and seeds, as [`load`] takes them.
+pub fn embedded_sources() -> (Vec<RuleSource>, Vec<(String, String)>) {
+    let sources = EMBEDDED_RULES
+        .iter()
+        .map(|(name, text)| RuleSource {
+            name: format!("rules/{name}"),
+            text: (*text).to_string(),
+        })
+        .collect();
+    let seeds = EMBEDDED_SEEDS
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    (sources, seeds)
+}
+
 impl Rulebook {
     /// The built-in rulebook, with no file access.
     pub fn embedded() -> &'static Rulebook {
         static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
         BOOK.get_or_init(|| {
-            let sources: Vec<RuleSource> = EMBEDDED_RULES
-                .iter()
-                .map(|(name, text)| RuleSource {
-                    name: format!("rules/{name}"),
-                    text: (*text).to_string(),
-                })
-                .collect();
-            let seeds: Vec<(String, String)> = EMBEDDED_SEEDS
-                .iter()
-                .map(|(n, t)| (n.to_string(), t.to_string()))
-                .collect();
+            let (sources, seeds) = embedded_sources();
             // The built-in rules are tested; a failure here is a build defect, shown whole.
             load(&sources, &seeds).unwrap_or_else(|e| panic!("the built-in rulebook is broken:\n{e}"))
         })
