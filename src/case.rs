@@ -312,10 +312,20 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     {
         return Err(format!("`{text}` is not a number"));
     }
-    let m = Decimal::from_str_exact(mant.trim_start_matches('+')).map_err(|e| match e {
-        rust_decimal::Error::ConversionTo(_) => format!("`{text}` is not a number"),
-        _ => too_large(),
-    })?;
+    let exact = |m: &str| Decimal::from_str_exact(m.trim_start_matches('+'));
+    let m = exact(mant)
+        .or_else(|e| match mant.split_once('.') {
+            // Zeros at the end of a fraction add no precision: 1.50000000000000000000000000000
+            // (29 decimals) is 1.5, and 7.9228162514264337593543951000e25 fits once they go.
+            Some((_, frac)) if frac.ends_with('0') => {
+                exact(mant.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => Err(e),
+        })
+        .map_err(|e| match e {
+            rust_decimal::Error::ConversionTo(_) => format!("`{text}` is not a number"),
+            _ => too_large(),
+        })?;
     if m.is_zero() {
         return Ok(Decimal::ZERO);
     }

@@ -7,3 +7,6 @@ mod golden;
 mod input;
 mod rulebook;
 mod properties;
+mod fuzz_corpus;
+mod oracle;
+mod batch;
