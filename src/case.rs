@@ -75,16 +75,26 @@ impl Rulebook {
     /// Reads a case from TOML text. `file` names it in error messages.
     pub fn case_from_toml(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         let src = Src { file, text };
-        let raw = crate::input::toml::parse(text)
-            .map_err(|e| Diagnostics(vec![src.at("case::syntax", e.span, format!("TOML syntax: {}", e.message))]))?;
+        let raw = crate::input::toml::parse(text).map_err(|e| {
+            Diagnostics(vec![src.at(
+                "case::syntax",
+                e.span,
+                format!("TOML syntax: {}", e.message),
+            )])
+        })?;
         case_from_raw(&self.schema, &raw, &src)
     }
 
     /// Reads a case from JSON text, numbers exactly.
     pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         let src = Src { file, text };
-        let raw = crate::input::json::parse(text)
-            .map_err(|e| Diagnostics(vec![src.at("case::syntax", e.span, format!("JSON syntax: {}", e.message))]))?;
+        let raw = crate::input::json::parse(text).map_err(|e| {
+            Diagnostics(vec![src.at(
+                "case::syntax",
+                e.span,
+                format!("JSON syntax: {}", e.message),
+            )])
+        })?;
         case_from_raw(&self.schema, &raw, &src)
     }
 
@@ -100,13 +110,28 @@ impl Rulebook {
 
     /// Builds a case in code. Each fact is checked as if read from a file named `<code>`.
     pub fn case(&self, subject: &str, facts: &[(&str, Fact)]) -> Result<Case, Diagnostics> {
-        let src = Src { file: "<code>", text: "" };
+        let src = Src {
+            file: "<code>",
+            text: "",
+        };
         let Some((id, _)) = self.schema.subject(subject) else {
-            let names: Vec<&str> = self.schema.subjects.iter().map(|s| s.name.as_str()).collect();
-            return Err(Diagnostics(vec![src
-                .at("case::unknown_subject", Span::default(), format!("unknown subject `{subject}`"))
+            let names: Vec<&str> = self
+                .schema
+                .subjects
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            return Err(Diagnostics(vec![
+                src.at(
+                    "case::unknown_subject",
+                    Span::default(),
+                    format!("unknown subject `{subject}`"),
+                )
                 .expected(names.join(", "))
-                .suggestion(suggest(subject, names.iter().copied()).map(|s| format!("did you mean `{s}`?")))]));
+                .suggestion(
+                    suggest(subject, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+                ),
+            ]));
         };
         let rec = self.schema.record_of(id);
         let mut facts_out = empty_facts(rec);
@@ -118,7 +143,15 @@ impl Rulebook {
                 key_span: Span::default(),
                 value: raw,
             };
-            read_field(&self.schema, rec, &entry, &src, &|| rec.path.clone(), &mut facts_out, &mut diags);
+            read_field(
+                &self.schema,
+                rec,
+                &entry,
+                &src,
+                &|| rec.path.clone(),
+                &mut facts_out,
+                &mut diags,
+            );
         }
         if diags.is_empty() {
             Ok(Case {
@@ -142,7 +175,11 @@ fn fact_to_raw(f: &Fact) -> Raw {
         },
         Fact::Date(d) => RawKind::Date(*d),
         Fact::Word(w) => RawKind::String(w.clone()),
-        Fact::Words(ws) => RawKind::Array(ws.iter().map(|w| fact_to_raw(&Fact::Word(w.clone()))).collect()),
+        Fact::Words(ws) => RawKind::Array(
+            ws.iter()
+                .map(|w| fact_to_raw(&Fact::Word(w.clone())))
+                .collect(),
+        ),
         Fact::Items(items) => RawKind::Array(
             items
                 .iter()
@@ -175,15 +212,23 @@ fn empty_facts(rec: &Record) -> Facts {
 }
 
 /// Reads a case from an already parsed tree of `text` (golden files hold cases inside them).
-pub(crate) fn case_from_parsed(schema: &Schema, raw: &Raw, file: &str, text: &str) -> Result<Case, Diagnostics> {
+pub(crate) fn case_from_parsed(
+    schema: &Schema,
+    raw: &Raw,
+    file: &str,
+    text: &str,
+) -> Result<Case, Diagnostics> {
     case_from_raw(schema, raw, &Src { file, text })
 }
 
 fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnostics> {
     let names: Vec<&str> = schema.subjects.iter().map(|s| s.name.as_str()).collect();
     let RawKind::Table(entries) = &raw.kind else {
-        return Err(Diagnostics(vec![src
-            .at("case::syntax", raw.span, format!("a case is a table, found {}", raw.kind.describe()))]));
+        return Err(Diagnostics(vec![src.at(
+            "case::syntax",
+            raw.span,
+            format!("a case is a table, found {}", raw.kind.describe()),
+        )]));
     };
     let mut diags = Vec::new();
     let mut as_of = None;
@@ -207,7 +252,10 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                         src.at(
                             "case::two_subjects",
                             e.key_span,
-                            format!("a case has exactly one subject, but `{}` follows `{}`", e.key, first.key),
+                            format!(
+                                "a case has exactly one subject, but `{}` follows `{}`",
+                                e.key, first.key
+                            ),
                         )
                         .field(e.key.clone())
                         .suggestion(Some("put each subject in a case file of its own".into())),
@@ -217,18 +265,28 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                 }
             }
             None => diags.push(
-                src.at("case::unknown_subject", e.key_span, format!("unknown subject `{}`", e.key))
-                    .field(e.key.clone())
-                    .expected(format!("`as_of` or one subject: {}", names.join(", ")))
-                    .suggestion(suggest(&e.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
+                src.at(
+                    "case::unknown_subject",
+                    e.key_span,
+                    format!("unknown subject `{}`", e.key),
+                )
+                .field(e.key.clone())
+                .expected(format!("`as_of` or one subject: {}", names.join(", ")))
+                .suggestion(
+                    suggest(&e.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+                ),
             ),
         }
     }
     let Some((id, entry)) = subject else {
         if diags.is_empty() {
             diags.push(
-                src.at("case::no_subject", Span::new(0, 0), "the case names no subject")
-                    .expected(format!("one table: {}", names.join(", "))),
+                src.at(
+                    "case::no_subject",
+                    Span::new(0, 0),
+                    "the case names no subject",
+                )
+                .expected(format!("one table: {}", names.join(", "))),
             );
         }
         return Err(Diagnostics(diags));
@@ -238,14 +296,26 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
     match &entry.value.kind {
         RawKind::Table(fields) => {
             for f in fields {
-                read_field(schema, rec, f, src, &|| rec.path.clone(), &mut facts, &mut diags);
+                read_field(
+                    schema,
+                    rec,
+                    f,
+                    src,
+                    &|| rec.path.clone(),
+                    &mut facts,
+                    &mut diags,
+                );
             }
         }
         other => diags.push(
             src.at(
                 "case::bad_value",
                 entry.value.span,
-                format!("`{}` must be a table of facts, found {}", entry.key, other.describe()),
+                format!(
+                    "`{}` must be a table of facts, found {}",
+                    entry.key,
+                    other.describe()
+                ),
             )
             .field(entry.key.clone()),
         ),
@@ -300,14 +370,23 @@ pub fn decimal_of(raw: &Raw) -> Result<Decimal, String> {
 /// Parses a decimal exactly: digits too many for 96 bits are an error, never rounded away.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let too_large = || {
-        format!("`{text}` is too large or too precise for exact arithmetic (at most 28 significant digits)")
+        format!(
+            "`{text}` is too large or too precise for exact arithmetic (at most 28 significant digits)"
+        )
     };
     let (mant, exp) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.trim_start_matches('+').parse::<i32>().map_err(|_| format!("`{text}` is not a number"))?),
+        Some((m, e)) => (
+            m,
+            e.trim_start_matches('+')
+                .parse::<i32>()
+                .map_err(|_| format!("`{text}` is not a number"))?,
+        ),
         None => (text, 0),
     };
     if mant.is_empty()
-        || !mant.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
+        || !mant
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
         || !mant.bytes().any(|b| b.is_ascii_digit())
     {
         return Err(format!("`{text}` is not a number"));
@@ -369,10 +448,16 @@ fn read_field(
     let Some(&index) = rec.by_name.get(&entry.key) else {
         let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
         diags.push(
-            src.at("case::unknown_field", entry.key_span, format!("`{}` has no field `{}`", path(), entry.key))
-                .field(field_path())
-                .expected(format!("one of: {}", names.join(", ")))
-                .suggestion(suggest(&entry.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
+            src.at(
+                "case::unknown_field",
+                entry.key_span,
+                format!("`{}` has no field `{}`", path(), entry.key),
+            )
+            .field(field_path())
+            .expected(format!("one of: {}", names.join(", ")))
+            .suggestion(
+                suggest(&entry.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+            ),
         );
         return;
     };
@@ -380,9 +465,17 @@ fn read_field(
     if let Type::List(item_rec) = field.ty {
         let RawKind::Array(items) = &entry.value.kind else {
             diags.push(
-                src.at("case::wrong_type", entry.value.span, format!("`{}` is a list of tables, found {}", entry.key, entry.value.kind.describe()))
-                    .expected(format!("[[{}]] tables", field_path()))
-                    .field(field_path()),
+                src.at(
+                    "case::wrong_type",
+                    entry.value.span,
+                    format!(
+                        "`{}` is a list of tables, found {}",
+                        entry.key,
+                        entry.value.kind.describe()
+                    ),
+                )
+                .expected(format!("[[{}]] tables", field_path()))
+                .field(field_path()),
             );
             return;
         };
@@ -396,8 +489,16 @@ fn read_field(
             let item_path = || format!("{}[{}]", field_path(), i + 1);
             let RawKind::Table(fields) = &item.kind else {
                 diags.push(
-                    src.at("case::wrong_type", item.span, format!("each item of `{}` is a table, found {}", entry.key, item.kind.describe()))
-                        .field(item_path()),
+                    src.at(
+                        "case::wrong_type",
+                        item.span,
+                        format!(
+                            "each item of `{}` is a table, found {}",
+                            entry.key,
+                            item.kind.describe()
+                        ),
+                    )
+                    .field(item_path()),
                 );
                 continue;
             };
@@ -410,8 +511,12 @@ fn read_field(
         match facts.lists.get_mut(index as usize) {
             Some(slot) => *slot = Some(out.into()),
             None => diags.push(
-                src.at("case::wrong_type", entry.value.span, "lists inside list items are not supported")
-                    .field(field_path()),
+                src.at(
+                    "case::wrong_type",
+                    entry.value.span,
+                    "lists inside list items are not supported",
+                )
+                .field(field_path()),
             ),
         }
         return;
@@ -432,7 +537,10 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
         Type::Bool => "true or false".to_string(),
         Type::Date => "a date such as 2023-03-01".to_string(),
         Type::Word(w) => format!("one of: {}", schema.word_sets[w as usize].words.join(", ")),
-        Type::Words(w) => format!("a list of: {}", schema.word_sets[w as usize].words.join(", ")),
+        Type::Words(w) => format!(
+            "a list of: {}",
+            schema.word_sets[w as usize].words.join(", ")
+        ),
         _ if field.integer => "a whole number".to_string(),
         _ => format!("a number in {}", field.unit_label),
     };
@@ -440,11 +548,16 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
     match field.ty {
         Type::Bool => match raw.kind {
             RawKind::Bool(b) => Ok(Value::Bool(b)),
-            ref other => Err(err(format!("expected true or false, found {}", other.describe()))),
+            ref other => Err(err(format!(
+                "expected true or false, found {}",
+                other.describe()
+            ))),
         },
         Type::Date => date_of(raw).map(Value::Date).map_err(err),
         Type::Word(w) => match &raw.kind {
-            RawKind::String(s) => word(schema, w, s).map(Value::Word).map_err(|m| (m.0, expected())),
+            RawKind::String(s) => word(schema, w, s)
+                .map(Value::Word)
+                .map_err(|m| (m.0, expected())),
             other => Err(err(format!("expected a word, found {}", other.describe()))),
         },
         Type::Words(w) => match &raw.kind {
@@ -452,28 +565,47 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
                 let mut set = 0u64;
                 for item in items {
                     match &item.kind {
-                        RawKind::String(s) => set |= 1 << word(schema, w, s).map_err(|m| (m.0, expected()))?,
-                        other => return Err(err(format!("expected a list of words, found {} in it", other.describe()))),
+                        RawKind::String(s) => {
+                            set |= 1 << word(schema, w, s).map_err(|m| (m.0, expected()))?
+                        }
+                        other => {
+                            return Err(err(format!(
+                                "expected a list of words, found {} in it",
+                                other.describe()
+                            )));
+                        }
                     }
                 }
                 Ok(Value::Words(set))
             }
-            other => Err(err(format!("expected a list of words, found {}", other.describe()))),
+            other => Err(err(format!(
+                "expected a list of words, found {}",
+                other.describe()
+            ))),
         },
         Type::Num(_) => {
             let d = decimal_of(raw).map_err(err)?;
             if field.integer && !d.fract().is_zero() {
-                return Err(err(format!("`{}` must be a whole number, found {d}", field.name)));
+                return Err(err(format!(
+                    "`{}` must be a whole number, found {d}",
+                    field.name
+                )));
             }
             if let Some(min) = field.min
                 && d < min
             {
-                return Err(err(format!("`{}` cannot be below {min} {}, found {d}", field.name, field.unit_label)));
+                return Err(err(format!(
+                    "`{}` cannot be below {min} {}, found {d}",
+                    field.name, field.unit_label
+                )));
             }
             if let Some(max) = field.max
                 && d > max
             {
-                return Err(err(format!("`{}` cannot be above {max}, found {d}", field.name)));
+                return Err(err(format!(
+                    "`{}` cannot be above {max}, found {d}",
+                    field.name
+                )));
             }
             Ok(Value::Num(d))
         }

@@ -32,7 +32,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `span` of `text`, the contents of `file`.
-    pub fn at(code: &'static str, file: &str, text: &str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn at(
+        code: &'static str,
+        file: &str,
+        text: &str,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let lc = line_col(text, span.start);
         let snippet = line_text(text, span.start).to_string();
         let end = span.end.min(text.len()).max(span.start.min(text.len()));
@@ -70,7 +76,11 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if let Some(field) = &self.field {
             write!(f, " (field `{field}`)")?;
         }

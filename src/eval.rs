@@ -541,13 +541,6 @@ impl Rulebook {
         d: &mut Decided<'_, 'b>,
     ) -> Result<(), Failure> {
         let ctx = &env.ctx;
-        for (g, gp) in clause.guards.iter().zip(&p.guards) {
-            if gp.run(ctx)? == Some(false) {
-                let mut facts = Vec::new();
-                env.facts_of(&g.expr, &mut facts);
-                return Err(Failure::Guard(g.message.clone(), facts));
-            }
-        }
         if let (Some(when), Some(wp)) = (&clause.when, &p.when) {
             match wp.run(ctx)? {
                 Some(false) => {
@@ -567,6 +560,14 @@ impl Rulebook {
                         env.explain(when, why);
                     }
                 }
+            }
+        }
+        // The input must meet a clause's guards only where the clause applies.
+        for (g, gp) in clause.guards.iter().zip(&p.guards) {
+            if gp.run(ctx)? == Some(false) {
+                let mut facts = Vec::new();
+                env.facts_of(&g.expr, &mut facts);
+                return Err(Failure::Guard(g.message.clone(), facts));
             }
         }
         match clause.kind {

@@ -44,20 +44,39 @@ pub struct GoldenResult {
 /// Runs every case of one golden file. A malformed file is an error; a failing case is not.
 pub fn run_file(book: &Rulebook, text: &str, file: &str) -> Result<Vec<GoldenResult>, Diagnostics> {
     let at = |span: Span, msg: String| Diagnostic::at("golden::format", file, text, span, msg);
-    let raw = crate::input::toml::parse(text)
-        .map_err(|e| Diagnostics(vec![Diagnostic::at("golden::syntax", file, text, e.span, e.message)]))?;
+    let raw = crate::input::toml::parse(text).map_err(|e| {
+        Diagnostics(vec![Diagnostic::at(
+            "golden::syntax",
+            file,
+            text,
+            e.span,
+            e.message,
+        )])
+    })?;
     let RawKind::Table(top) = &raw.kind else {
-        return Err(Diagnostics(vec![at(raw.span, "a golden file is a table".into())]));
+        return Err(Diagnostics(vec![at(
+            raw.span,
+            "a golden file is a table".into(),
+        )]));
     };
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for entry in top {
         if entry.key != "case" {
-            errors.push(at(entry.key_span, format!("unknown key `{}`: a golden file holds [[case]] tables", entry.key)));
+            errors.push(at(
+                entry.key_span,
+                format!(
+                    "unknown key `{}`: a golden file holds [[case]] tables",
+                    entry.key
+                ),
+            ));
             continue;
         }
         let RawKind::Array(cases) = &entry.value.kind else {
-            errors.push(at(entry.value.span, "`case` is an array of tables: write [[case]]".into()));
+            errors.push(at(
+                entry.value.span,
+                "`case` is an array of tables: write [[case]]".into(),
+            ));
             continue;
         };
         for c in cases {
@@ -83,12 +102,20 @@ fn string(raw: &Raw) -> Option<&str> {
 
 fn strings(raw: &Raw) -> Option<Vec<String>> {
     match &raw.kind {
-        RawKind::Array(items) => items.iter().map(|i| string(i).map(str::to_string)).collect(),
+        RawKind::Array(items) => items
+            .iter()
+            .map(|i| string(i).map(str::to_string))
+            .collect(),
         _ => None,
     }
 }
 
-fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenResult, Vec<Diagnostic>> {
+fn run_case(
+    book: &Rulebook,
+    c: &Raw,
+    file: &str,
+    text: &str,
+) -> Result<GoldenResult, Vec<Diagnostic>> {
     let at = |span: Span, msg: String| Diagnostic::at("golden::format", file, text, span, msg);
     let RawKind::Table(entries) = &c.kind else {
         return Err(vec![at(c.span, "each case is a table".into())]);
@@ -108,7 +135,10 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
             "error" => expected_error = string(&e.value).map(str::to_string),
             "expect" => match &e.value.kind {
                 RawKind::Array(items) => expects.extend(items.iter()),
-                _ => errors.push(at(e.value.span, "write expectations as [[case.expect]]".into())),
+                _ => errors.push(at(
+                    e.value.span,
+                    "write expectations as [[case.expect]]".into(),
+                )),
             },
             _ => case_entries.push(e.clone()),
         }
@@ -129,8 +159,12 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
         Err(d) => {
             match &expected_error {
                 Some(want) if d.0.iter().any(|x| x.message.contains(want.as_str())) => {}
-                Some(want) => result.failures.push(format!("expected an error containing {want:?}, got:\n{d}")),
-                None => result.failures.push(format!("the case does not read:\n{d}")),
+                Some(want) => result
+                    .failures
+                    .push(format!("expected an error containing {want:?}, got:\n{d}")),
+                None => result
+                    .failures
+                    .push(format!("the case does not read:\n{d}")),
             }
             return Ok(result);
         }
@@ -144,14 +178,18 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
         Err(e) => {
             match &expected_error {
                 Some(want) if e.to_string().contains(want.as_str()) => {}
-                Some(want) => result.failures.push(format!("expected an error containing {want:?}, got: {e}")),
+                Some(want) => result
+                    .failures
+                    .push(format!("expected an error containing {want:?}, got: {e}")),
                 None => result.failures.push(format!("evaluation failed: {e}")),
             }
             return Ok(result);
         }
     };
     if let Some(want) = &expected_error {
-        result.failures.push(format!("expected an error containing {want:?}, but the case evaluated"));
+        result.failures.push(format!(
+            "expected an error containing {want:?}, but the case evaluated"
+        ));
     }
     for x in expects {
         let RawKind::Table(fields) = &x.kind else {
@@ -160,7 +198,11 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
         };
         let get = |k: &str| fields.iter().find(|f| f.key == k).map(|f| &f.value);
         for f in fields {
-            if !["clause", "outcome", "amount", "values", "reasons", "missing"].contains(&f.key.as_str()) {
+            if ![
+                "clause", "outcome", "amount", "values", "reasons", "missing",
+            ]
+            .contains(&f.key.as_str())
+            {
                 errors.push(at(f.key_span, format!("unknown expectation `{}`", f.key)));
             }
         }
@@ -170,10 +212,18 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
         };
         result.clauses.push(clause.to_string());
         let Some(r) = report.result(clause) else {
-            result.failures.push(format!("clause {clause}: not in the report of a {} case", report.subject));
+            result.failures.push(format!(
+                "clause {clause}: not in the report of a {} case",
+                report.subject
+            ));
             continue;
         };
-        let mut fail = |what: String| result.failures.push(format!("clause {clause}: {what}\n    reasons: {:?}", r.reasons));
+        let mut fail = |what: String| {
+            result.failures.push(format!(
+                "clause {clause}: {what}\n    reasons: {:?}",
+                r.reasons
+            ))
+        };
         if let Some(o) = get("outcome").and_then(string)
             && o != r.outcome.name()
         {
@@ -192,8 +242,15 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
                         let want = string(&val.value).unwrap_or("?");
                         match r.values.get(&val.key) {
                             Some(q) if q.value == want => {}
-                            Some(q) => fail(format!("value {}: expected {want}, got {}", val.key, q.value)),
-                            None => fail(format!("value {}: expected {want}, but it is not reported (values: {:?})", val.key, r.values.0.iter().map(|(k, _)| k).collect::<Vec<_>>())),
+                            Some(q) => fail(format!(
+                                "value {}: expected {want}, got {}",
+                                val.key, q.value
+                            )),
+                            None => fail(format!(
+                                "value {}: expected {want}, but it is not reported (values: {:?})",
+                                val.key,
+                                r.values.0.iter().map(|(k, _)| k).collect::<Vec<_>>()
+                            )),
                         }
                     }
                 }
@@ -214,7 +271,9 @@ fn run_case(book: &Rulebook, c: &Raw, file: &str, text: &str) -> Result<GoldenRe
         }
         if let Some(m) = get("missing") {
             match strings(m) {
-                Some(list) if list != r.missing => fail(format!("missing: expected {list:?}, got {:?}", r.missing)),
+                Some(list) if list != r.missing => {
+                    fail(format!("missing: expected {list:?}, got {:?}", r.missing))
+                }
                 Some(_) => {}
                 None => errors.push(at(m.span, "`missing` is a list of strings".into())),
             }

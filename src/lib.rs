@@ -4,8 +4,8 @@
 pub mod batch;
 pub mod case;
 pub mod diagnostic;
-pub mod expr;
 pub mod eval;
+pub mod expr;
 pub mod golden;
 pub mod input;
 pub mod report;

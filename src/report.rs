@@ -146,7 +146,9 @@ impl Report {
 
     /// Whether any result is `non_compliant` (the command's exit status 1).
     pub fn has_non_compliance(&self) -> bool {
-        self.results.iter().any(|r| r.outcome == Outcome::NonCompliant)
+        self.results
+            .iter()
+            .any(|r| r.outcome == Outcome::NonCompliant)
     }
 
     pub fn to_json(&self) -> String {

@@ -20,12 +20,21 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
         .env("LANG", "C")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run policy-calc");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
     }
     let out = child.wait_with_output().expect("wait for policy-calc");
     Run {
@@ -50,8 +59,9 @@ fn snapshot(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("write snapshot");
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("no snapshot {name}: run with UPDATE_SNAPSHOTS=1 and review it"));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!("no snapshot {name}: run with UPDATE_SNAPSHOTS=1 and review it")
+    });
     if expected != actual {
         let first = expected
             .lines()
@@ -61,8 +71,18 @@ fn snapshot(name: &str, actual: &str) {
         panic!(
             "snapshot {name} differs from line {}:\n--- expected\n{}\n+++ actual\n{}\n(UPDATE_SNAPSHOTS=1 rewrites it)",
             first + 1,
-            expected.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
-            actual.lines().skip(first).take(5).collect::<Vec<_>>().join("\n"),
+            expected
+                .lines()
+                .skip(first)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            actual
+                .lines()
+                .skip(first)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
         );
     }
 }
@@ -75,11 +95,21 @@ fn every_example_runs_with_the_builtin_rulebook() {
     for p in examples {
         let rel = format!("examples/{}", p.file_name().unwrap().to_string_lossy());
         let r = run(&["check", &rel, "--format", "json"], None);
-        assert!(r.code == 0 || r.code == 1, "{rel}: exit {}\n{}", r.code, r.stderr);
+        assert!(
+            r.code == 0 || r.code == 1,
+            "{rel}: exit {}\n{}",
+            r.code,
+            r.stderr
+        );
         assert!(r.stderr.is_empty(), "{rel}: {}", r.stderr);
-        let report: policy_calc::report::Report = serde_json::from_str(r.stdout.trim()).expect("one JSON report");
+        let report: policy_calc::report::Report =
+            serde_json::from_str(r.stdout.trim()).expect("one JSON report");
         assert!(!report.results.is_empty(), "{rel}: no results");
-        assert_eq!(r.code == 1, report.has_non_compliance(), "{rel}: exit status follows non_compliant");
+        assert_eq!(
+            r.code == 1,
+            report.has_non_compliance(),
+            "{rel}: exit status follows non_compliant"
+        );
         subjects.push(report.subject);
     }
     subjects.sort();
@@ -98,7 +128,10 @@ fn every_example_runs_with_the_builtin_rulebook() {
 #[test]
 fn json_lines_one_object_per_case_and_standard_input() {
     let case = std::fs::read(root().join("examples/rural_housing.toml")).unwrap();
-    let r = run(&["check", "examples/enterprise.toml", "-", "--format=json"], Some(&case));
+    let r = run(
+        &["check", "examples/enterprise.toml", "-", "--format=json"],
+        Some(&case),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 2);
@@ -110,12 +143,26 @@ fn json_lines_one_object_per_case_and_standard_input() {
 fn exit_status_is_one_when_something_is_non_compliant() {
     let r = run(&["check", "examples/tenant.toml"], None);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stdout.contains("arh-rent-cap [NON-COMPLIANT]"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("arh-rent-cap [NON-COMPLIANT]"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
 fn as_of_on_the_command_line_overrides_the_case() {
-    let r = run(&["check", "examples/rural_housing.toml", "--as-of", "2026-01-01", "--format", "json"], None);
+    let r = run(
+        &[
+            "check",
+            "examples/rural_housing.toml",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("\"as_of\":\"2026-01-01\""));
     assert!(r.stdout.contains("\"outcome\":\"not_in_force\""));
@@ -124,45 +171,149 @@ fn as_of_on_the_command_line_overrides_the_case() {
 #[test]
 fn a_bad_file_is_reported_while_the_good_ones_are_still_evaluated() {
     let bad = scratch_file("typo.toml", b"[rural_housing]\nfloor_aera = 1\n");
-    let r = run(&["check", bad.to_str().unwrap(), "examples/rural_housing.toml"], None);
+    let r = run(
+        &[
+            "check",
+            bad.to_str().unwrap(),
+            "examples/rural_housing.toml",
+        ],
+        None,
+    );
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("did you mean `floor_area`?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean `floor_area`?"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.contains("36,110.00 CNY"), "{}", r.stdout);
 }
 
 /// Each class of bad input: exit 2, a message naming the problem, and no panic.
 #[test]
 fn every_class_of_bad_input_is_exit_two_with_a_clear_message() {
-    let deep = format!("[rural_housing]\nfloor_area = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+    let deep = format!(
+        "[rural_housing]\nfloor_area = {}1{}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("toml-syntax.toml", b"[rural_housing\nnew = true\n".to_vec(), "TOML syntax"),
-        ("unknown-subject.toml", b"[farmhouse]\nnew = true\n".to_vec(), "unknown subject `farmhouse`"),
-        ("two-subjects.toml", b"[rural_housing]\n[tenant]\n".to_vec(), "exactly one subject"),
-        ("no-subject.toml", b"as_of = 2023-03-01\n".to_vec(), "names no subject"),
-        ("unknown-field.toml", b"[rural_housing]\nfloors = 2\n".to_vec(), "has no field `floors`"),
-        ("wrong-type.toml", b"[rural_housing]\nnew = \"yes\"\n".to_vec(), "expected true or false, found a string"),
-        ("negative-area.toml", b"[rural_housing]\nfloor_area = -5\n".to_vec(), "cannot be below 0"),
-        ("negative-amount.toml", b"[tenant]\nrent = -0.01\n".to_vec(), "cannot be below 0"),
-        ("unknown-word.toml", b"[rural_housing]\nstructure = \"brick\"\n".to_vec(), "`brick` is not a word of `structure`"),
-        ("impossible-date.toml", b"[enterprise]\ndesignated_on = 2023-02-30\n".to_vec(), "2023-02-30"),
-        ("impossible-date.json", br#"{"enterprise": {"designated_on": "2023-02-30"}}"#.to_vec(), "not a real date"),
-        ("too-large.toml", b"[rural_housing]\nfloor_area = 99999999999999999999999999999999\n".to_vec(), "too large"),
+        (
+            "toml-syntax.toml",
+            b"[rural_housing\nnew = true\n".to_vec(),
+            "TOML syntax",
+        ),
+        (
+            "unknown-subject.toml",
+            b"[farmhouse]\nnew = true\n".to_vec(),
+            "unknown subject `farmhouse`",
+        ),
+        (
+            "two-subjects.toml",
+            b"[rural_housing]\n[tenant]\n".to_vec(),
+            "exactly one subject",
+        ),
+        (
+            "no-subject.toml",
+            b"as_of = 2023-03-01\n".to_vec(),
+            "names no subject",
+        ),
+        (
+            "unknown-field.toml",
+            b"[rural_housing]\nfloors = 2\n".to_vec(),
+            "has no field `floors`",
+        ),
+        (
+            "wrong-type.toml",
+            b"[rural_housing]\nnew = \"yes\"\n".to_vec(),
+            "expected true or false, found a string",
+        ),
+        (
+            "negative-area.toml",
+            b"[rural_housing]\nfloor_area = -5\n".to_vec(),
+            "cannot be below 0",
+        ),
+        (
+            "negative-amount.toml",
+            b"[tenant]\nrent = -0.01\n".to_vec(),
+            "cannot be below 0",
+        ),
+        (
+            "unknown-word.toml",
+            b"[rural_housing]\nstructure = \"brick\"\n".to_vec(),
+            "`brick` is not a word of `structure`",
+        ),
+        (
+            "impossible-date.toml",
+            b"[enterprise]\ndesignated_on = 2023-02-30\n".to_vec(),
+            "2023-02-30",
+        ),
+        (
+            "impossible-date.json",
+            br#"{"enterprise": {"designated_on": "2023-02-30"}}"#.to_vec(),
+            "not a real date",
+        ),
+        (
+            "too-large.toml",
+            b"[rural_housing]\nfloor_area = 99999999999999999999999999999999\n".to_vec(),
+            "too large",
+        ),
         ("empty.toml", Vec::new(), "empty"),
-        ("garbage.bin", (0u8..=255).cycle().take(4096).collect(), "not a text file"),
+        (
+            "garbage.bin",
+            (0u8..=255).cycle().take(4096).collect(),
+            "not a text file",
+        ),
         ("deep.toml", deep.into_bytes(), "deep"),
-        ("deep.json", format!("{{\"rural_housing\": {{\"floor_area\": {}1{}}}}}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(), "deep"),
-        ("json-syntax.json", b"{\"rural_housing\": {\"new\": true,}}".to_vec(), "JSON syntax"),
+        (
+            "deep.json",
+            format!(
+                "{{\"rural_housing\": {{\"floor_area\": {}1{}}}}}",
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            )
+            .into_bytes(),
+            "deep",
+        ),
+        (
+            "json-syntax.json",
+            b"{\"rural_housing\": {\"new\": true,}}".to_vec(),
+            "JSON syntax",
+        ),
     ];
     for (name, bytes, needle) in cases {
         let p = scratch_file(name, &bytes);
         let r = run(&["check", p.to_str().unwrap()], None);
-        assert_eq!(r.code, 2, "{name}: exit {}\nstdout: {}\nstderr: {}", r.code, r.stdout, r.stderr);
-        assert!(!r.stderr.contains("panicked"), "{name} panicked:\n{}", r.stderr);
-        assert!(r.stderr.to_lowercase().contains(&needle.to_lowercase()), "{name}: expected {needle:?} in:\n{}", r.stderr);
-        assert!(r.stdout.is_empty(), "{name}: nothing is evaluated for a bad case:\n{}", r.stdout);
+        assert_eq!(
+            r.code, 2,
+            "{name}: exit {}\nstdout: {}\nstderr: {}",
+            r.code, r.stdout, r.stderr
+        );
+        assert!(
+            !r.stderr.contains("panicked"),
+            "{name} panicked:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.to_lowercase().contains(&needle.to_lowercase()),
+            "{name}: expected {needle:?} in:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stdout.is_empty(),
+            "{name}: nothing is evaluated for a bad case:\n{}",
+            r.stdout
+        );
     }
-    for bad in [["--as-of", "2023-13-01"], ["--as-of", "yesterday"], ["--format", "xml"], ["--lang", "fr"]] {
-        let r = run(&["check", "examples/rural_housing.toml", bad[0], bad[1]], None);
+    for bad in [
+        ["--as-of", "2023-13-01"],
+        ["--as-of", "yesterday"],
+        ["--format", "xml"],
+        ["--lang", "fr"],
+    ] {
+        let r = run(
+            &["check", "examples/rural_housing.toml", bad[0], bad[1]],
+            None,
+        );
         assert_eq!(r.code, 2, "{bad:?}");
         assert!(r.stderr.contains(bad[1]), "{bad:?}: {}", r.stderr);
     }
@@ -181,9 +332,21 @@ fn every_class_of_bad_input_is_exit_two_with_a_clear_message() {
 fn bad_rules_are_exit_two_with_every_problem() {
     let dir = root().join("target/test-scratch/cli-rules/rules");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(root().join("rules/subjects.toml"), dir.join("subjects.toml")).unwrap();
+    std::fs::copy(
+        root().join("rules/subjects.toml"),
+        dir.join("subjects.toml"),
+    )
+    .unwrap();
     std::fs::write(dir.join("x.toml"), "[document]\nid = 1\n").unwrap();
-    let r = run(&["check", "examples/rural_housing.toml", "--rules", dir.to_str().unwrap()], None);
+    let r = run(
+        &[
+            "check",
+            "examples/rural_housing.toml",
+            "--rules",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("x.toml:2:6"), "{}", r.stderr);
 }
@@ -192,7 +355,14 @@ fn bad_rules_are_exit_two_with_every_problem() {
 fn the_commands_that_show_the_rulebook() {
     let r = run(&["documents"], None);
     assert_eq!(r.code, 0);
-    for id in ["kq-2022-8", "kq-2022-12", "kq-2022-13", "kq-2022-14", "kq-2022-15", "kq-2022-16"] {
+    for id in [
+        "kq-2022-8",
+        "kq-2022-12",
+        "kq-2022-13",
+        "kq-2022-14",
+        "kq-2022-15",
+        "kq-2022-16",
+    ] {
         assert!(r.stdout.contains(id), "documents lists {id}");
     }
     let r = run(&["clauses", "--subject", "rural_housing"], None);
@@ -201,15 +371,28 @@ fn the_commands_that_show_the_rulebook() {
     assert!(!r.stdout.contains("warranty-deposit"));
     let r = run(&["clause", "warranty-deposit"], None);
     assert_eq!(r.code, 0);
-    for part in ["三（三）", "以物业建筑安装总造价为基数乘以2%费率计取", "`warranty_rate`: 0.02 from 2022-06-19", "Readings:"] {
-        assert!(r.stdout.contains(part), "clause shows {part}:\n{}", r.stdout);
+    for part in [
+        "三（三）",
+        "以物业建筑安装总造价为基数乘以2%费率计取",
+        "`warranty_rate`: 0.02 from 2022-06-19",
+        "Readings:",
+    ] {
+        assert!(
+            r.stdout.contains(part),
+            "clause shows {part}:\n{}",
+            r.stdout
+        );
     }
     let r = run(&["clause", "warranty-deposits"], None);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("did you mean `warranty-deposit`?"));
     let r = run(&["fields", "rural_housing"], None);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("floor_area") && r.stdout.contains("m2") && r.stdout.contains("steel, concrete, timber, other"));
+    assert!(
+        r.stdout.contains("floor_area")
+            && r.stdout.contains("m2")
+            && r.stdout.contains("steel, concrete, timber, other")
+    );
     let r = run(&["fields", "farm"], None);
     assert_eq!(r.code, 2);
 }
@@ -225,7 +408,13 @@ fn the_golden_cases_run_through_the_test_command() {
     );
     let r = run(&["test", failing.to_str().unwrap()], None);
     assert_eq!(r.code, 1);
-    assert!(r.stdout.contains("FAIL") && r.stdout.contains("outcome: expected eligible, got not_eligible"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("FAIL")
+            && r.stdout
+                .contains("outcome: expected eligible, got not_eligible"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -237,14 +426,20 @@ fn the_catalogue_in_docs_is_up_to_date() {
         std::fs::write(&path, &r.stdout).unwrap();
     }
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(on_disk == r.stdout, "docs/clauses.md is stale: run `cargo run -q -- catalogue > docs/clauses.md`");
+    assert!(
+        on_disk == r.stdout,
+        "docs/clauses.md is stale: run `cargo run -q -- catalogue > docs/clauses.md`"
+    );
 }
 
 #[test]
 fn snapshots_of_the_human_report_in_both_languages() {
     for example in ["building_project", "rental_project", "tenant", "district"] {
         for lang in ["en", "zh"] {
-            let r = run(&["check", &format!("examples/{example}.toml"), "--lang", lang], None);
+            let r = run(
+                &["check", &format!("examples/{example}.toml"), "--lang", lang],
+                None,
+            );
             snapshot(&format!("report-{example}-{lang}.txt"), &r.stdout);
         }
     }
@@ -263,10 +458,14 @@ fn with_format_json_errors_are_json_too() {
     let bad = scratch_file("typo-json.toml", b"[rural_housing]\nfloor_aera = 1\n");
     let r = run(&["check", bad.to_str().unwrap(), "--format", "json"], None);
     assert_eq!(r.code, 2);
-    let v: serde_json::Value = serde_json::from_str(r.stderr.trim()).expect("stderr is one JSON object");
+    let v: serde_json::Value =
+        serde_json::from_str(r.stderr.trim()).expect("stderr is one JSON object");
     let e = &v["errors"][0];
     assert_eq!(e["code"], "case::unknown_field");
-    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(e["field"], "rural_housing.floor_aera");
     assert_eq!(e["suggestion"], "did you mean `floor_area`?");
 }

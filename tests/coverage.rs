@@ -51,13 +51,22 @@ fn every_clause_of_the_inventory_is_in_the_report_of_its_subject() {
     for (id, subjects) in CLAUSE_IDS {
         for subject in *subjects {
             let case = book().case(subject, &[]).expect("an empty case reads");
-            let report = book().evaluate(&case, crate::common::date("2023-03-01")).expect("evaluates");
-            assert!(report.result(id).is_some(), "clause {id} is not in the report of a {subject} case");
+            let report = book()
+                .evaluate(&case, crate::common::date("2023-03-01"))
+                .expect("evaluates");
+            assert!(
+                report.result(id).is_some(),
+                "clause {id} is not in the report of a {subject} case"
+            );
         }
     }
     // And the rulebook holds nothing the inventory does not name.
     for c in &book().clauses {
-        assert!(CLAUSE_IDS.iter().any(|(id, _)| *id == c.id), "clause {} is not in CLAUSES.md", c.id);
+        assert!(
+            CLAUSE_IDS.iter().any(|(id, _)| *id == c.id),
+            "clause {} is not in CLAUSES.md",
+            c.id
+        );
     }
 }
 
@@ -73,7 +82,10 @@ fn every_clause_has_golden_cases_with_more_than_one_outcome() {
             if let Some(report) = &r.report {
                 for c in &r.clauses {
                     if let Some(res) = report.result(c) {
-                        outcomes.entry(c.clone()).or_default().insert(res.outcome.name().to_string());
+                        outcomes
+                            .entry(c.clone())
+                            .or_default()
+                            .insert(res.outcome.name().to_string());
                     }
                 }
             }
@@ -87,7 +99,11 @@ fn every_clause_has_golden_cases_with_more_than_one_outcome() {
             _ => {}
         }
     }
-    assert!(thin.is_empty(), "clauses without a positive and a negative golden case:\n{}", thin.join("\n"));
+    assert!(
+        thin.is_empty(),
+        "clauses without a positive and a negative golden case:\n{}",
+        thin.join("\n")
+    );
 }
 
 /// Every quote of every rule file, white space removed, stands in the seed on disk.
@@ -103,13 +119,22 @@ fn every_quote_is_verbatim_from_the_seed() {
     for c in &book().clauses {
         for q in std::iter::once(&c.quote).chain(&c.quotes) {
             count += 1;
-            assert!(seed.contains(&strip(q)), "clause {}: quote not in the seed: {q}", c.id);
+            assert!(
+                seed.contains(&strip(q)),
+                "clause {}: quote not in the seed: {q}",
+                c.id
+            );
         }
     }
     for d in &book().documents {
         for n in &d.not_computable {
             count += 1;
-            assert!(seed.contains(&strip(&n.quote)), "{}: passage not in the seed: {}", d.id, n.quote);
+            assert!(
+                seed.contains(&strip(&n.quote)),
+                "{}: passage not in the seed: {}",
+                d.id,
+                n.quote
+            );
         }
     }
     assert!(count >= CLAUSE_IDS.len());
@@ -118,11 +143,24 @@ fn every_quote_is_verbatim_from_the_seed() {
 #[test]
 fn documents_without_computable_clauses_are_listed_as_such() {
     for id in ["kq-2022-8", "kq-2022-13", "kq-2022-16"] {
-        let d = book().document(id).unwrap_or_else(|| panic!("document {id} is in the rulebook"));
-        assert!(!d.computable, "{id} is marked as having no computable clauses");
+        let d = book()
+            .document(id)
+            .unwrap_or_else(|| panic!("document {id} is in the rulebook"));
+        assert!(
+            !d.computable,
+            "{id} is marked as having no computable clauses"
+        );
         assert!(!d.note.is_empty(), "{id} says why");
-        assert!(!book().clauses.iter().any(|c| book().documents[c.document].id == id));
+        assert!(
+            !book()
+                .clauses
+                .iter()
+                .any(|c| book().documents[c.document].id == id)
+        );
     }
     let d12 = book().document("kq-2022-12").unwrap();
-    assert!(!d12.not_computable.is_empty(), "the qualitative later phases of the accessibility plan are listed");
+    assert!(
+        !d12.not_computable.is_empty(),
+        "the qualitative later phases of the accessibility plan are listed"
+    );
 }

@@ -6,7 +6,10 @@ pub mod checks;
 
 use crate::common::root;
 
-const TARGETS: [(&str, fn(&[u8])); 4] = [
+/// A fuzz target's check: it panics on a broken law.
+type Check = fn(&[u8]);
+
+const TARGETS: [(&str, Check); 4] = [
     ("case_toml", checks::case_toml),
     ("case_json", checks::case_json),
     ("rule_file", checks::rule_file),

@@ -5,17 +5,28 @@ use policy_calc::case::Fact;
 
 fn amount(text_toml: &str, clause: &str, as_of: &str) -> String {
     let report = crate::common::eval(text_toml, as_of);
-    result(&report, clause).amount.as_ref().map(|a| a.value.clone()).unwrap_or_default()
+    result(&report, clause)
+        .amount
+        .as_ref()
+        .map(|a| a.value.clone())
+        .unwrap_or_default()
 }
 
 #[test]
 fn a_toml_float_is_read_from_its_source_text() {
     // Through f64, 180.55 is 180.55000000000001136868377216160297393798828125.
-    let text = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 180.55\n";
+    let text =
+        "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 180.55\n";
     let case = book().case_from_toml(text, "c.toml").expect("reads");
     let area = case.facts.values[4];
-    assert_eq!(area, Some(policy_calc::expr::Value::Num("180.55".parse().unwrap())));
-    assert_eq!(amount(text, "rural-prefab-subsidy", "2023-03-01"), "36110.00");
+    assert_eq!(
+        area,
+        Some(policy_calc::expr::Value::Num("180.55".parse().unwrap()))
+    );
+    assert_eq!(
+        amount(text, "rural-prefab-subsidy", "2023-03-01"),
+        "36110.00"
+    );
 }
 
 #[test]
@@ -26,14 +37,27 @@ fn toml_and_json_give_the_same_report() {
     let b = book().case_from_json(json, "b.json").expect("json reads");
     assert_eq!(a, b);
     let r = book().evaluate(&b, date("2023-03-01")).expect("evaluates");
-    assert_eq!(result(&r, "rural-prefab-subsidy").amount.as_ref().unwrap().value, "20.00");
+    assert_eq!(
+        result(&r, "rural-prefab-subsidy")
+            .amount
+            .as_ref()
+            .unwrap()
+            .value,
+        "20.00"
+    );
 }
 
 #[test]
 fn integers_and_decimal_strings_are_accepted_for_numbers() {
     for area in ["100", "\"100.00\"", "1e2", "100.000"] {
-        let text = format!("[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = {area}\n");
-        assert_eq!(amount(&text, "rural-prefab-subsidy", "2023-03-01"), "20000.00", "{area}");
+        let text = format!(
+            "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = {area}\n"
+        );
+        assert_eq!(
+            amount(&text, "rural-prefab-subsidy", "2023-03-01"),
+            "20000.00",
+            "{area}"
+        );
     }
 }
 
@@ -42,17 +66,26 @@ fn a_misspelt_field_names_file_line_column_and_the_nearest_field() {
     let text = "as_of = 2023-03-01\n[rural_housing]\nnew = true\nfloor_aera = 180.55\n";
     let d = book().case_from_toml(text, "case.toml").unwrap_err().0;
     assert_eq!(d.len(), 1);
-    assert_eq!((d[0].file.as_str(), d[0].line, d[0].column), ("case.toml", 4, 1));
+    assert_eq!(
+        (d[0].file.as_str(), d[0].line, d[0].column),
+        ("case.toml", 4, 1)
+    );
     assert_eq!(d[0].code, "case::unknown_field");
     assert_eq!(d[0].field.as_deref(), Some("rural_housing.floor_aera"));
-    assert_eq!(d[0].suggestion.as_deref(), Some("did you mean `floor_area`?"));
+    assert_eq!(
+        d[0].suggestion.as_deref(),
+        Some("did you mean `floor_area`?")
+    );
 }
 
 #[test]
 fn every_bad_field_of_a_case_is_reported_at_once() {
     let text = "[building_project]\nuse = \"housing\"\nfloors = 2.5\ninstallation_cost = -1\nbim = \"yes\"\ngreen_star = 4\n";
     let d = book().case_from_toml(text, "case.toml").unwrap_err().0;
-    let fields: Vec<_> = d.iter().map(|x| (x.field.clone().unwrap(), x.line)).collect();
+    let fields: Vec<_> = d
+        .iter()
+        .map(|x| (x.field.clone().unwrap(), x.line))
+        .collect();
     assert_eq!(
         fields,
         vec![
@@ -63,8 +96,16 @@ fn every_bad_field_of_a_case_is_reported_at_once() {
             ("building_project.green_star".to_string(), 6),
         ]
     );
-    assert!(d[0].message.contains("`housing` is not a word of `use`"), "{}", d[0].message);
-    assert!(d[2].message.contains("cannot be below 0"), "{}", d[2].message);
+    assert!(
+        d[0].message.contains("`housing` is not a word of `use`"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        d[2].message.contains("cannot be below 0"),
+        "{}",
+        d[2].message
+    );
 }
 
 #[test]
@@ -82,12 +123,24 @@ fn a_number_too_large_for_exact_arithmetic_is_an_error_not_a_rounded_value() {
 
 #[test]
 fn subjects_are_exactly_one() {
-    let none = book().case_from_toml("as_of = 2023-03-01\n", "c.toml").unwrap_err().0;
+    let none = book()
+        .case_from_toml("as_of = 2023-03-01\n", "c.toml")
+        .unwrap_err()
+        .0;
     assert_eq!(none[0].code, "case::no_subject");
-    let two = book().case_from_toml("[rural_housing]\n[tenant]\n", "c.toml").unwrap_err().0;
+    let two = book()
+        .case_from_toml("[rural_housing]\n[tenant]\n", "c.toml")
+        .unwrap_err()
+        .0;
     assert_eq!((two[0].code, two[0].line), ("case::two_subjects", 2));
-    let unknown = book().case_from_toml("[rural_housin]\n", "c.toml").unwrap_err().0;
-    assert_eq!(unknown[0].suggestion.as_deref(), Some("did you mean `rural_housing`?"));
+    let unknown = book()
+        .case_from_toml("[rural_housin]\n", "c.toml")
+        .unwrap_err()
+        .0;
+    assert_eq!(
+        unknown[0].suggestion.as_deref(),
+        Some("did you mean `rural_housing`?")
+    );
 }
 
 #[test]
@@ -99,14 +152,31 @@ fn a_case_built_in_code_is_checked_like_a_file() {
                 ("new", Fact::from(true)),
                 ("prefab", Fact::from(true)),
                 ("structure", Fact::word("steel")),
-                ("floor_area", Fact::from(rust_decimal::Decimal::new(18055, 2))),
+                (
+                    "floor_area",
+                    Fact::from(rust_decimal::Decimal::new(18055, 2)),
+                ),
             ],
         )
         .expect("valid facts");
     let r = book().evaluate(&ok, date("2023-03-01")).expect("evaluates");
-    assert_eq!(result(&r, "rural-prefab-subsidy").amount.as_ref().unwrap().value, "36110.00");
-    let bad = book().case("rural_housing", &[("structure", Fact::word("steal"))]).unwrap_err().0;
-    assert!(bad[0].message.contains("did you mean `steel`?"), "{}", bad[0].message);
+    assert_eq!(
+        result(&r, "rural-prefab-subsidy")
+            .amount
+            .as_ref()
+            .unwrap()
+            .value,
+        "36110.00"
+    );
+    let bad = book()
+        .case("rural_housing", &[("structure", Fact::word("steal"))])
+        .unwrap_err()
+        .0;
+    assert!(
+        bad[0].message.contains("did you mean `steel`?"),
+        "{}",
+        bad[0].message
+    );
 }
 
 #[test]
@@ -130,15 +200,68 @@ fn no_binary_float_type_appears_in_the_source() {
             }
         }
     }
-    assert!(offenders.is_empty(), "binary floats in src/:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "binary floats in src/:\n{}",
+        offenders.join("\n")
+    );
 }
 
 #[test]
 fn an_overflow_is_an_error_naming_the_expression_and_its_fields() {
     let text = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 79228162514264337593543950335\n";
-    let case = book().case_from_toml(text, "huge.toml").expect("the largest exact decimal reads");
+    let case = book()
+        .case_from_toml(text, "huge.toml")
+        .expect("the largest exact decimal reads");
     let err = book().evaluate(&case, date("2023-03-01")).unwrap_err();
     assert_eq!(err.clause, "rural-prefab-subsidy");
-    assert!(err.message.contains("rural_subsidy_rate * floor_area"), "{}", err.message);
-    assert!(err.message.contains("too large for exact arithmetic"), "{}", err.message);
+    assert!(
+        err.message.contains("rural_subsidy_rate * floor_area"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message
+            .contains("too large or too precise for exact arithmetic"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_product_that_needs_more_than_28_decimals_is_an_error_not_a_rounded_comparison() {
+    // 80% of 1.0000000000000000000000000001 is 0.80000000000000000000000000008: 29 decimals.
+    // rust_decimal's checked_mul would round it to 0.8000000000000000000000000001 and find
+    // the rent compliant; the exact cap is below the rent.
+    let text = "[tenant]\nrent = 0.8000000000000000000000000001\nmarket_rent = 1.0000000000000000000000000001\n";
+    let case = book().case_from_toml(text, "precise.toml").expect("reads");
+    let err = book().evaluate(&case, date("2023-03-01")).unwrap_err();
+    assert_eq!(err.clause, "arh-rent-cap");
+    assert!(
+        err.message.contains("rent_share * market_rent"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_guard_binds_only_where_its_clause_applies() {
+    // Deductions above the installation cost: bad input for a residential project's deposit,
+    // but the deposit does not apply to a public building.
+    let public = "[building_project]\nuse = \"public\"\nprefab = true\nstructure = \"concrete\"\ndecoration_insurance = true\nplanning_conditions_date = 2022-01-01\ninstallation_cost = 0\ndecoration_cost = 0.01\n";
+    let report = crate::common::eval(public, "2023-03-01");
+    assert_eq!(
+        result(&report, "warranty-deposit").outcome.name(),
+        "not_applicable"
+    );
+    let residential = public.replace("\"public\"", "\"residential\"");
+    let case = book()
+        .case_from_toml(&residential, "r.toml")
+        .expect("reads");
+    let err = book().evaluate(&case, date("2023-03-01")).unwrap_err();
+    assert!(
+        err.message.contains("cannot fall below zero"),
+        "{}",
+        err.message
+    );
 }

@@ -1,12 +1,12 @@
 //! The one integration test binary: a module per area links once, which keeps builds fast.
 
+mod batch;
+mod cli;
 mod common;
 mod coverage;
-mod cli;
+mod fuzz_corpus;
 mod golden;
 mod input;
-mod rulebook;
-mod properties;
-mod fuzz_corpus;
 mod oracle;
-mod batch;
+mod properties;
+mod rulebook;

@@ -11,7 +11,10 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         return super::batch::run(opts, book);
     }
     if opts.args.is_empty() {
-        err!("error: no case given: name case files, or `-` for standard input\n\n{}", super::USAGE);
+        err!(
+            "error: no case given: name case files, or `-` for standard input\n\n{}",
+            super::USAGE
+        );
         return 2;
     }
     let today = chrono::Local::now().date_naive();
@@ -98,12 +101,15 @@ fn read_case(path: &str) -> Result<(String, String), String> {
         )
     })?;
     if text.trim().is_empty() {
-        return Err(format!("{name}: the file is empty; a case names one subject, e.g. [rural_housing]"));
+        return Err(format!(
+            "{name}: the file is empty; a case names one subject, e.g. [rural_housing]"
+        ));
     }
     Ok((name, text))
 }
 
 /// An error that is not a diagnostic of the case text, as one JSON line for `--format json`.
 fn json_error(file: &str, message: &str, facts: &[String]) -> String {
-    serde_json::json!({ "file": file, "errors": [{ "message": message, "facts": facts }] }).to_string()
+    serde_json::json!({ "file": file, "errors": [{ "message": message, "facts": facts }] })
+        .to_string()
 }

@@ -36,7 +36,12 @@ const GROUPS: &[Group] = &[
     Group {
         en: "Targets",
         zh: "目标",
-        outcomes: &[Outcome::Met, Outcome::OnTrack, Outcome::Behind, Outcome::NotMet],
+        outcomes: &[
+            Outcome::Met,
+            Outcome::OnTrack,
+            Outcome::Behind,
+            Outcome::NotMet,
+        ],
     },
     Group {
         en: "Undetermined: the facts that would decide",
@@ -138,11 +143,21 @@ pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang) -> Strin
         .map(|(_, s)| s.title.clone())
         .unwrap_or_default();
     let mut s = match lang {
-        Lang::En => format!("{name}: {} ({subject_title}), evaluated on {}\n", report.subject, report.as_of),
-        Lang::Zh => format!("{name}：{}（{subject_title}），评估日期 {}\n", report.subject, report.as_of),
+        Lang::En => format!(
+            "{name}: {} ({subject_title}), evaluated on {}\n",
+            report.subject, report.as_of
+        ),
+        Lang::Zh => format!(
+            "{name}：{}（{subject_title}），评估日期 {}\n",
+            report.subject, report.as_of
+        ),
     };
     for g in GROUPS {
-        let rs: Vec<&ClauseResult> = report.results.iter().filter(|r| g.outcomes.contains(&r.outcome)).collect();
+        let rs: Vec<&ClauseResult> = report
+            .results
+            .iter()
+            .filter(|r| g.outcomes.contains(&r.outcome))
+            .collect();
         if rs.is_empty() {
             continue;
         }
@@ -194,7 +209,10 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
         s.push_str(&format!("      - {reason}\n"));
     }
     for (k, q) in &r.values.0 {
-        s.push_str(&format!("      = {k}: {}\n", quantity(&q.value, &q.unit, lang)));
+        s.push_str(&format!(
+            "      = {k}: {}\n",
+            quantity(&q.value, &q.unit, lang)
+        ));
     }
     if !r.missing.is_empty() {
         let needs = match lang {
@@ -226,7 +244,8 @@ pub fn zh_reason(reason: &str) -> String {
     if let Some(rest) = reason.strip_prefix("deadline ") {
         return format!(
             "期限 {}",
-            rest.replace(": not yet passed", "：未到").replace(": passed", "：已过")
+            rest.replace(": not yet passed", "：未到")
+                .replace(": passed", "：已过")
         );
     }
     const PHRASES: &[(&str, &str)] = &[
@@ -267,15 +286,23 @@ mod tests {
     #[test]
     fn reasons_in_chinese_keep_the_facts() {
         assert_eq!(
-            zh_reason("绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"),
+            zh_reason(
+                "绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"
+            ),
             "绍柯政办发〔2022〕14号施行期间为 2022-06-19 至 2025-12-31，2026-01-01 不在其内"
         );
-        assert_eq!(zh_reason("deadline 2025-12-31: not yet passed"), "期限 2025-12-31：未到");
+        assert_eq!(
+            zh_reason("deadline 2025-12-31: not yet passed"),
+            "期限 2025-12-31：未到"
+        );
         assert_eq!(
             zh_reason("floors >= 10: no (floors = 9)"),
             "floors >= 10：否（floors = 9）"
         );
-        assert_eq!(zh_reason("structure = concrete, not steel"), "structure = concrete，而非 steel");
+        assert_eq!(
+            zh_reason("structure = concrete, not steel"),
+            "structure = concrete，而非 steel"
+        );
         assert_eq!(
             zh_reason("base * warranty_rate = 2.0050 CNY, rounded half away from zero to 2.01"),
             "base * warranty_rate = 2.0050 CNY，四舍五入至 2.01"

@@ -70,7 +70,11 @@ impl Lang {
             if let Ok(v) = std::env::var(var)
                 && !v.is_empty()
             {
-                return if v.starts_with("zh") { Lang::Zh } else { Lang::En };
+                return if v.starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
             }
         }
         Lang::En
@@ -120,7 +124,14 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
             break;
         }
         if !allowed.contains(&flag) {
-            return Err(format!("unknown option `{flag}` here (this command takes: {})", if allowed.is_empty() { "no options".to_string() } else { allowed.join(", ") }));
+            return Err(format!(
+                "unknown option `{flag}` here (this command takes: {})",
+                if allowed.is_empty() {
+                    "no options".to_string()
+                } else {
+                    allowed.join(", ")
+                }
+            ));
         }
         if SWITCHES.contains(&flag) {
             if inline.is_some() {
@@ -142,7 +153,9 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
                 out.json = match value.as_str() {
                     "json" => true,
                     "human" => false,
-                    other => return Err(format!("unknown format `{other}`: expected human or json")),
+                    other => {
+                        return Err(format!("unknown format `{other}`: expected human or json"));
+                    }
                 }
             }
             "--lang" => {
@@ -162,7 +175,9 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    (s.len() == 10).then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
+    (s.len() == 10)
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
 }
 
 /// A command: its options, the rulebook, and it returns the exit status.
@@ -174,7 +189,12 @@ pub fn run(args: Vec<String>) -> i32 {
         return 2;
     };
     let (allowed, f): (&[&str], Command) = match cmd.as_str() {
-        "check" => (&["--as-of", "--format", "--lang", "--rules", "--batch", "--full"], check::run),
+        "check" => (
+            &[
+                "--as-of", "--format", "--lang", "--rules", "--batch", "--full",
+            ],
+            check::run,
+        ),
         "test" => (&["--rules"], test_cmd::run),
         "documents" => (&["--rules"], show::documents),
         "clauses" => (&["--rules", "--subject"], show::clauses),
@@ -190,9 +210,20 @@ pub fn run(args: Vec<String>) -> i32 {
             return 0;
         }
         other => {
-            let s = policy_calc::schema::suggest(other, ["check", "test", "documents", "clauses", "clause", "fields", "catalogue"])
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
+            let s = policy_calc::schema::suggest(
+                other,
+                [
+                    "check",
+                    "test",
+                    "documents",
+                    "clauses",
+                    "clause",
+                    "fields",
+                    "catalogue",
+                ],
+            )
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
             err!("error: unknown command `{other}`{s}\n\n{USAGE}");
             return 2;
         }
@@ -226,7 +257,11 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
             for d in &d.0 {
                 err!("{}\n", render(d));
             }
-            err!("error: the rules in {} have {} problem(s)", dir.display(), d.0.len());
+            err!(
+                "error: the rules in {} have {} problem(s)",
+                dir.display(),
+                d.0.len()
+            );
             Err(2)
         }
     }
@@ -234,14 +269,25 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
 
 /// A diagnostic as a compiler shows it: where, the line, a caret under the problem.
 pub fn render(d: &Diagnostic) -> String {
-    let mut s = format!("error[{}]: {}\n  --> {}:{}:{}\n", d.code, d.message, d.file, d.line, d.column);
+    let mut s = format!(
+        "error[{}]: {}\n  --> {}:{}:{}\n",
+        d.code, d.message, d.file, d.line, d.column
+    );
     if !d.snippet.is_empty() {
         let gutter = d.line.to_string().len();
         let pad: String = d
             .snippet
             .chars()
             .take(d.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else if is_wide(c) { '　' } else { ' ' })
+            .map(|c| {
+                if c == '\t' {
+                    '\t'
+                } else if is_wide(c) {
+                    '　'
+                } else {
+                    ' '
+                }
+            })
             .collect();
         let shown: String = d.snippet.chars().take(200).collect();
         s.push_str(&format!(

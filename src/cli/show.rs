@@ -16,8 +16,18 @@ fn window(d: &policy_calc::rulebook::Document) -> String {
 
 pub fn documents(_: &Opts, book: &Rulebook) -> i32 {
     for d in &book.documents {
-        let clauses = book.clauses.iter().filter(|c| book.documents[c.document].id == d.id).count();
-        out!("{:<11} {}  in force {}  {} clause(s)", d.id, d.number, window(d), clauses);
+        let clauses = book
+            .clauses
+            .iter()
+            .filter(|c| book.documents[c.document].id == d.id)
+            .count();
+        out!(
+            "{:<11} {}  in force {}  {} clause(s)",
+            d.id,
+            d.number,
+            window(d),
+            clauses
+        );
         out!("            {}", d.title);
         if !d.computable {
             out!("            no computable clauses: {}", d.note);
@@ -38,17 +48,32 @@ pub fn clauses(opts: &Opts, book: &Rulebook) -> i32 {
             continue;
         }
         let d = &book.documents[c.document];
-        out!("{:<34} {:<19} {:<12} {} {}", c.id, subject, c.kind.name(), d.number, c.section);
+        out!(
+            "{:<34} {:<19} {:<12} {} {}",
+            c.id,
+            subject,
+            c.kind.name(),
+            d.number,
+            c.section
+        );
     }
     0
 }
 
 fn unknown_subject(book: &Rulebook, s: &str) -> i32 {
-    let names: Vec<&str> = book.schema.subjects.iter().map(|x| x.name.as_str()).collect();
+    let names: Vec<&str> = book
+        .schema
+        .subjects
+        .iter()
+        .map(|x| x.name.as_str())
+        .collect();
     let hint = policy_calc::schema::suggest(s, names.iter().copied())
         .map(|x| format!(" (did you mean `{x}`?)"))
         .unwrap_or_default();
-    err!("error: unknown subject `{s}`{hint}; the subjects are: {}", names.join(", "));
+    err!(
+        "error: unknown subject `{s}`{hint}; the subjects are: {}",
+        names.join(", ")
+    );
     2
 }
 
@@ -58,7 +83,9 @@ pub fn show_value(book: &Rulebook, ty: Type, v: Value) -> String {
         (Value::Num(d), Type::Num(u)) => format!("{} {u}", d.normalize()),
         (Value::Date(d), _) => d.to_string(),
         (Value::Bool(b), _) => b.to_string(),
-        (Value::Word(w), Type::Word(s)) => book.schema.word_sets[s as usize].words[w as usize].clone(),
+        (Value::Word(w), Type::Word(s)) => {
+            book.schema.word_sets[s as usize].words[w as usize].clone()
+        }
         (other, _) => format!("{other:?}"),
     }
 }
@@ -68,7 +95,13 @@ pub fn describe(book: &Rulebook, c: &Clause) -> String {
     let d = &book.documents[c.document];
     let subject = &book.schema.subjects[c.subject as usize].name;
     let mut s = format!("### `{}` ({subject}, {})\n\n", c.id, c.kind.name());
-    s.push_str(&format!("{} {} ({}), in force {}\n\n", d.number, c.section, d.short_title, window(d)));
+    s.push_str(&format!(
+        "{} {} ({}), in force {}\n\n",
+        d.number,
+        c.section,
+        d.short_title,
+        window(d)
+    ));
     if !c.summary.is_empty() {
         s.push_str(&format!("{}\n\n", c.summary));
     }
@@ -78,7 +111,10 @@ pub fn describe(book: &Rulebook, c: &Clause) -> String {
     }
     s.push_str("\nLogic:\n\n");
     for (label, text) in &c.logic {
-        s.push_str(&format!("- {label}: `{}`\n", text.split_whitespace().collect::<Vec<_>>().join(" ")));
+        s.push_str(&format!(
+            "- {label}: `{}`\n",
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
     }
     if let Some(a) = &c.amount {
         s.push_str(&format!("- rounding of the amount: {}\n", a.round.name()));
@@ -92,7 +128,10 @@ pub fn describe(book: &Rulebook, c: &Clause) -> String {
                 .versions
                 .iter()
                 .map(|v| {
-                    let until = v.until.map(|u| format!(" to {u}")).unwrap_or_else(|| " on".into());
+                    let until = v
+                        .until
+                        .map(|u| format!(" to {u}"))
+                        .unwrap_or_else(|| " on".into());
                     format!("{} from {}{until}", show_value(book, p.ty, v.value), v.from)
                 })
                 .collect();
@@ -154,16 +193,28 @@ fn print_record(book: &Rulebook, rec: &policy_calc::schema::Record, indent: &str
         if let Some(m) = f.max {
             bounds.push_str(&format!(" <= {m}"));
         }
-        out!("{indent}{:<36} {:<10}{bounds}  {}", f.name, f.unit_label.split(" | ").next().map_or("", |_| match f.ty {
-            Type::Word(_) => "word",
-            Type::Words(_) => "words",
-            _ => f.unit_label.as_str(),
-        }), f.doc);
+        out!(
+            "{indent}{:<36} {:<10}{bounds}  {}",
+            f.name,
+            f.unit_label.split(" | ").next().map_or("", |_| match f.ty {
+                Type::Word(_) => "word",
+                Type::Words(_) => "words",
+                _ => f.unit_label.as_str(),
+            }),
+            f.doc
+        );
         if let Type::Word(s) | Type::Words(s) = f.ty {
-            out!("{indent}    one of: {}", book.schema.word_sets[s as usize].words.join(", "));
+            out!(
+                "{indent}    one of: {}",
+                book.schema.word_sets[s as usize].words.join(", ")
+            );
         }
         if let Type::List(r) = f.ty {
-            print_record(book, &book.schema.records[r as usize], &format!("{indent}    "));
+            print_record(
+                book,
+                &book.schema.records[r as usize],
+                &format!("{indent}    "),
+            );
         }
     }
 }
@@ -174,7 +225,14 @@ pub fn catalogue_text(book: &Rulebook) -> String {
         "# The rulebook\n\nGenerated by `policy-calc catalogue` from the rule files under `rules/`; do not edit by hand\n(a test fails when this file is stale: regenerate it with `cargo run -q -- catalogue > docs/clauses.md`).\n",
     );
     for d in &book.documents {
-        s.push_str(&format!("\n## {} {} ({})\n\n{}\n\nIn force {}.", d.id, d.number, d.short_title, d.title, window(d)));
+        s.push_str(&format!(
+            "\n## {} {} ({})\n\n{}\n\nIn force {}.",
+            d.id,
+            d.number,
+            d.short_title,
+            d.title,
+            window(d)
+        ));
         if !d.in_force_reading.is_empty() {
             s.push_str(&format!(" {}", d.in_force_reading));
         }
@@ -182,7 +240,14 @@ pub fn catalogue_text(book: &Rulebook) -> String {
         if !d.computable {
             s.push_str(&format!("\nNo computable clauses: {}\n", d.note));
         }
-        for c in book.clauses.iter().filter(|c| c.document == book.documents.iter().position(|x| x.id == d.id).unwrap_or(usize::MAX)) {
+        for c in book.clauses.iter().filter(|c| {
+            c.document
+                == book
+                    .documents
+                    .iter()
+                    .position(|x| x.id == d.id)
+                    .unwrap_or(usize::MAX)
+        }) {
             s.push('\n');
             s.push_str(&describe(book, c));
         }

@@ -147,7 +147,9 @@ impl<'a> Checker<'a> {
             AstKind::Num { value, unit, .. } => {
                 Some(self.node(ExprKind::Const(Value::Num(*value)), Type::Num(*unit), span))
             }
-            AstKind::Dur(d) => Some(self.node(ExprKind::Const(Value::Dur(*d)), Type::Duration, span)),
+            AstKind::Dur(d) => {
+                Some(self.node(ExprKind::Const(Value::Dur(*d)), Type::Duration, span))
+            }
             AstKind::Bool(b) => Some(self.node(ExprKind::Const(Value::Bool(*b)), Type::Bool, span)),
             AstKind::Date(d) => Some(self.node(ExprKind::Const(Value::Date(*d)), Type::Date, span)),
             AstKind::Ident(name) => self.ident(name, span, words),
@@ -164,7 +166,11 @@ impl<'a> Checker<'a> {
                 let e = self.check(inner, None)?;
                 if e.ty != Type::Bool {
                     let found = self.schema.describe(e.ty);
-                    self.type_error(inner.span, format!("`not` needs a condition, found {found}"), false);
+                    self.type_error(
+                        inner.span,
+                        format!("`not` needs a condition, found {found}"),
+                        false,
+                    );
                     return None;
                 }
                 Some(self.node(ExprKind::Not(Box::new(e)), Type::Bool, span))
@@ -173,7 +179,11 @@ impl<'a> Checker<'a> {
                 let e = self.check(inner, None)?;
                 if !e.ty.is_num() {
                     let found = self.schema.describe(e.ty);
-                    self.type_error(inner.span, format!("`-` needs a number, found {found}"), false);
+                    self.type_error(
+                        inner.span,
+                        format!("`-` needs a number, found {found}"),
+                        false,
+                    );
                     return None;
                 }
                 let ty = e.ty;
@@ -194,7 +204,11 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 let ty = a.ty;
-                Some(self.node(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), ty, span))
+                Some(self.node(
+                    ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    span,
+                ))
             }
             AstKind::Bin(op, l, r) => self.binary(*op, l, r, span),
             AstKind::Call(name, args) => self.call(name, args, span),
@@ -296,7 +310,11 @@ impl<'a> Checker<'a> {
                     let a = self.check(l, None)?;
                     let Type::Word(w) = a.ty else {
                         let found = self.schema.describe(a.ty);
-                        self.type_error(l.span, format!("`in [...]` needs a word on its left, found {found}"), false);
+                        self.type_error(
+                            l.span,
+                            format!("`in [...]` needs a word on its left, found {found}"),
+                            false,
+                        );
                         return None;
                     };
                     let mut set = 0u64;
@@ -309,19 +327,31 @@ impl<'a> Checker<'a> {
                             }) => set |= 1 << i,
                             Some(e) => {
                                 let found = self.schema.describe(e.ty);
-                                self.type_error(item.span, format!("expected a word of `{}`, found {found}", self.schema.word_sets[w as usize].owner), false);
+                                self.type_error(
+                                    item.span,
+                                    format!(
+                                        "expected a word of `{}`, found {found}",
+                                        self.schema.word_sets[w as usize].owner
+                                    ),
+                                    false,
+                                );
                                 ok = false;
                             }
                             None => ok = false,
                         }
                     }
-                    return ok.then(|| self.node(ExprKind::WordIn(Box::new(a), set), Type::Bool, span));
+                    return ok
+                        .then(|| self.node(ExprKind::WordIn(Box::new(a), set), Type::Bool, span));
                 }
                 // `word in list_of_words`
                 let b = self.check(r, None)?;
                 let Type::Words(w) = b.ty else {
                     let found = self.schema.describe(b.ty);
-                    self.type_error(r.span, format!("`in` needs a list of words on its right, found {found}"), false);
+                    self.type_error(
+                        r.span,
+                        format!("`in` needs a list of words on its right, found {found}"),
+                        false,
+                    );
                     return None;
                 };
                 let _ = (hint_l, hint_r);
@@ -331,7 +361,14 @@ impl<'a> Checker<'a> {
                         Some(self.node(ExprKind::HasWord(Box::new(b), i), Type::Bool, span))
                     }
                     _ => {
-                        self.type_error(l.span, format!("expected one word of `{}`", self.schema.word_sets[w as usize].owner), false);
+                        self.type_error(
+                            l.span,
+                            format!(
+                                "expected one word of `{}`",
+                                self.schema.word_sets[w as usize].owner
+                            ),
+                            false,
+                        );
                         None
                     }
                 }
@@ -359,7 +396,8 @@ impl<'a> Checker<'a> {
                         self.schema.describe(b.ty)
                     );
                     let hint = match (a.ty, b.ty) {
-                        (Type::Num(u), Type::Num(Unit::ONE)) | (Type::Num(Unit::ONE), Type::Num(u)) => {
+                        (Type::Num(u), Type::Num(Unit::ONE))
+                        | (Type::Num(Unit::ONE), Type::Num(u)) => {
                             Some(format!("give the number its unit, e.g. `0 {u}`"))
                         }
                         _ => None,
@@ -374,10 +412,18 @@ impl<'a> Checker<'a> {
                 }
                 if !(ordered || (equality && matches!(a.ty, Type::Bool | Type::Word(_)))) {
                     let found = self.schema.describe(a.ty);
-                    self.type_error(span, format!("`{}` cannot compare {found}", cmp.symbol()), false);
+                    self.type_error(
+                        span,
+                        format!("`{}` cannot compare {found}", cmp.symbol()),
+                        false,
+                    );
                     return None;
                 }
-                Some(self.node(ExprKind::Cmp(cmp, Box::new(a), Box::new(b)), Type::Bool, span))
+                Some(self.node(
+                    ExprKind::Cmp(cmp, Box::new(a), Box::new(b)),
+                    Type::Bool,
+                    span,
+                ))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let a = self.check(l, None);
@@ -385,7 +431,10 @@ impl<'a> Checker<'a> {
                 let (a, b) = (a?, b?);
                 let sym = op.symbol();
                 // Dates move by durations.
-                if a.ty == Type::Date && b.ty == Type::Duration && matches!(op, BinOp::Add | BinOp::Sub) {
+                if a.ty == Type::Date
+                    && b.ty == Type::Duration
+                    && matches!(op, BinOp::Add | BinOp::Sub)
+                {
                     let kind = ExprKind::Shift {
                         date: Box::new(a),
                         by: Box::new(b),
@@ -408,21 +457,41 @@ impl<'a> Checker<'a> {
                             self.err(
                                 "rules::unit_mismatch",
                                 span,
-                                format!("cannot {} {ub} {} {ua}", if op == BinOp::Add { "add" } else { "subtract" }, if op == BinOp::Add { "to" } else { "from" }),
+                                format!(
+                                    "cannot {} {ub} {} {ua}",
+                                    if op == BinOp::Add { "add" } else { "subtract" },
+                                    if op == BinOp::Add { "to" } else { "from" }
+                                ),
                                 None,
                             );
                             return None;
                         }
-                        (if op == BinOp::Add { ArithOp::Add } else { ArithOp::Sub }, Some(ua))
+                        (
+                            if op == BinOp::Add {
+                                ArithOp::Add
+                            } else {
+                                ArithOp::Sub
+                            },
+                            Some(ua),
+                        )
                     }
                     BinOp::Mul => (ArithOp::Mul, ua.times(ub)),
                     _ => (ArithOp::Div, ua.per(ub)),
                 };
                 let Some(unit) = unit else {
-                    self.err("rules::unit_mismatch", span, "the unit of this product is out of range".into(), None);
+                    self.err(
+                        "rules::unit_mismatch",
+                        span,
+                        "the unit of this product is out of range".into(),
+                        None,
+                    );
                     return None;
                 };
-                Some(self.node(ExprKind::Arith(arith, Box::new(a), Box::new(b)), Type::Num(unit), span))
+                Some(self.node(
+                    ExprKind::Arith(arith, Box::new(a), Box::new(b)),
+                    Type::Num(unit),
+                    span,
+                ))
             }
         }
     }
@@ -447,17 +516,32 @@ impl<'a> Checker<'a> {
                 let ty = checked[0].ty;
                 if !matches!(ty, Type::Num(_) | Type::Date) {
                     let found = self.schema.describe(ty);
-                    self.type_error(args[0].span, format!("`{name}` needs numbers or dates, found {found}"), false);
+                    self.type_error(
+                        args[0].span,
+                        format!("`{name}` needs numbers or dates, found {found}"),
+                        false,
+                    );
                     return None;
                 }
                 for (a, e) in args.iter().zip(&checked).skip(1) {
                     if e.ty != ty {
-                        let msg = format!("`{name}` mixes {} and {}", self.schema.describe(ty), self.schema.describe(e.ty));
+                        let msg = format!(
+                            "`{name}` mixes {} and {}",
+                            self.schema.describe(ty),
+                            self.schema.describe(e.ty)
+                        );
                         self.type_error(a.span, msg, unit_mismatch(ty, e.ty));
                         return None;
                     }
                 }
-                Some(self.node(ExprKind::MinMax { max: name == "max", args: checked }, ty, span))
+                Some(self.node(
+                    ExprKind::MinMax {
+                        max: name == "max",
+                        args: checked,
+                    },
+                    ty,
+                    span,
+                ))
             }
             "end_of_year" => {
                 if args.len() != 1 {
@@ -469,7 +553,10 @@ impl<'a> Checker<'a> {
             "count" | "sum" | "all" | "any" => {
                 let (op, want) = match name {
                     "count" => (AggOp::Count, "a list and an optional condition"),
-                    "sum" => (AggOp::Sum, "a list, a number per item and an optional condition"),
+                    "sum" => (
+                        AggOp::Sum,
+                        "a list, a number per item and an optional condition",
+                    ),
                     "all" => (AggOp::All, "a list and a condition per item"),
                     _ => (AggOp::Any, "a list and a condition per item"),
                 };
@@ -482,18 +569,32 @@ impl<'a> Checker<'a> {
                     return arity_err(self, want);
                 }
                 if self.item.is_some() {
-                    self.err("rules::bad_call", span, format!("`{name}` cannot stand inside another list aggregate"), None);
+                    self.err(
+                        "rules::bad_call",
+                        span,
+                        format!("`{name}` cannot stand inside another list aggregate"),
+                        None,
+                    );
                     return None;
                 }
                 let AstKind::Ident(list_name) = &args[0].kind else {
-                    self.err("rules::bad_call", args[0].span, format!("`{name}` needs a list field first"), None);
+                    self.err(
+                        "rules::bad_call",
+                        args[0].span,
+                        format!("`{name}` needs a list field first"),
+                        None,
+                    );
                     return None;
                 };
                 let r = &self.schema.records[self.record as usize];
-                let Some((list, item_rec)) = r.by_name.get(list_name).and_then(|&i| match r.fields[i as usize].ty {
-                    Type::List(rec) => Some((i, rec)),
-                    _ => None,
-                }) else {
+                let Some((list, item_rec)) =
+                    r.by_name
+                        .get(list_name)
+                        .and_then(|&i| match r.fields[i as usize].ty {
+                            Type::List(rec) => Some((i, rec)),
+                            _ => None,
+                        })
+                else {
                     let lists: Vec<&str> = r
                         .fields
                         .iter()
@@ -511,18 +612,28 @@ impl<'a> Checker<'a> {
                 };
                 self.item = Some((list, item_rec));
                 let (body, filter) = match op {
-                    AggOp::Count => (None, args.get(1).map(|a| self.check_as(a, Some(Type::Bool)))),
+                    AggOp::Count => (
+                        None,
+                        args.get(1).map(|a| self.check_as(a, Some(Type::Bool))),
+                    ),
                     AggOp::Sum => {
                         let body = self.check(&args[1], None);
                         if let Some(b) = &body
                             && !b.ty.is_num()
                         {
                             let found = self.schema.describe(b.ty);
-                            self.type_error(args[1].span, format!("`sum` adds numbers, found {found}"), false);
+                            self.type_error(
+                                args[1].span,
+                                format!("`sum` adds numbers, found {found}"),
+                                false,
+                            );
                             self.item = None;
                             return None;
                         }
-                        (Some(body), args.get(2).map(|a| self.check_as(a, Some(Type::Bool))))
+                        (
+                            Some(body),
+                            args.get(2).map(|a| self.check_as(a, Some(Type::Bool))),
+                        )
                     }
                     _ => (Some(self.check_as(&args[1], Some(Type::Bool))), None),
                 };
@@ -540,14 +651,26 @@ impl<'a> Checker<'a> {
                     AggOp::Sum => body.as_ref().map_or(Type::Num(Unit::ONE), |b| b.ty),
                     _ => Type::Bool,
                 };
-                Some(self.node(ExprKind::Agg { op, list, body, filter }, ty, span))
+                Some(self.node(
+                    ExprKind::Agg {
+                        op,
+                        list,
+                        body,
+                        filter,
+                    },
+                    ty,
+                    span,
+                ))
             }
             _ => {
                 let suggestion = suggest(name, FUNCTIONS.iter().copied()).map(str::to_string);
                 self.err(
                     "rules::unknown_name",
                     span,
-                    format!("unknown function `{name}` (there are {})", FUNCTIONS.join(", ")),
+                    format!(
+                        "unknown function `{name}` (there are {})",
+                        FUNCTIONS.join(", ")
+                    ),
                     suggestion,
                 );
                 None

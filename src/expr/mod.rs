@@ -76,7 +76,10 @@ impl Items {
     }
 
     pub fn iter(&self) -> ItemsIter<'_> {
-        ItemsIter { items: self, next: 0 }
+        ItemsIter {
+            items: self,
+            next: 0,
+        }
     }
 }
 
@@ -174,7 +177,7 @@ impl Tri {
 /// A failure while evaluating: the input cannot be computed exactly.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EvalError {
-    #[error("the result of `{0}` is too large for exact arithmetic")]
+    #[error("the result of `{0}` is too large or too precise for exact arithmetic")]
     Overflow(Arc<str>),
     /// Not raised by evaluation any more: a division by zero is an undefined value, unknown
     /// like a missing fact, and the report says which ratio is undefined. Kept for callers
@@ -288,7 +291,10 @@ pub enum ExprKind {
     /// A set of words holding one word (`new_talent in priority`).
     HasWord(Box<Expr>, u16),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
-    MinMax { max: bool, args: Vec<Expr> },
+    MinMax {
+        max: bool,
+        args: Vec<Expr>,
+    },
     Agg {
         op: AggOp,
         list: u16,
@@ -324,7 +330,9 @@ impl Expr {
                 Some(v) => Tri::Known(v),
                 None => Tri::Unknown(Missing::field(*i)),
             },
-            K::ItemField(i) => match cx.item.and_then(|it| it.get(*i as usize).copied().flatten())
+            K::ItemField(i) => match cx
+                .item
+                .and_then(|it| it.get(*i as usize).copied().flatten())
             {
                 Some(v) => Tri::Known(v),
                 None => Tri::Unknown(Missing::item_field(*i)),
@@ -377,16 +385,16 @@ impl Expr {
             }
             K::Arith(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
                 // A ratio over zero is undefined: unknown, waiting for no fact.
-                (Tri::Known(_), Tri::Known(Value::Num(y))) if *op == ArithOp::Div && y.is_zero() => {
+                (Tri::Known(_), Tri::Known(Value::Num(y)))
+                    if *op == ArithOp::Div && y.is_zero() =>
+                {
                     Tri::Unknown(Missing::default())
                 }
                 (Tri::Known(a), Tri::Known(b)) => Tri::Known(self.arith(*op, a, b)?),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
             K::Cmp(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
-                (Tri::Known(a), Tri::Known(b)) => {
-                    Tri::Known(Value::Bool(op.holds(compare(a, b))))
-                }
+                (Tri::Known(a), Tri::Known(b)) => Tri::Known(Value::Bool(op.holds(compare(a, b)))),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
             K::WordIn(inner, set) => match inner.eval(cx)? {
@@ -448,9 +456,10 @@ impl Expr {
             } => self.aggregate(cx, *op, *list, body.as_deref(), filter.as_deref())?,
             K::Shift { date, by, back } => match (date.eval(cx)?, by.eval(cx)?) {
                 (Tri::Known(Value::Date(d)), Tri::Known(Value::Dur(dur))) => {
-                    Tri::Known(Value::Date(shift(d, dur, *back).ok_or_else(|| {
-                        EvalError::DateOutOfRange(self.text.clone())
-                    })?))
+                    Tri::Known(Value::Date(
+                        shift(d, dur, *back)
+                            .ok_or_else(|| EvalError::DateOutOfRange(self.text.clone()))?,
+                    ))
                 }
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
@@ -470,15 +479,10 @@ impl Expr {
             return Err(EvalError::Overflow(self.text.clone()));
         };
         let r = match op {
-            ArithOp::Add => x.checked_add(y),
-            ArithOp::Sub => x.checked_sub(y),
-            ArithOp::Mul => x.checked_mul(y),
-            ArithOp::Div => {
-                if y.is_zero() {
-                    return Err(EvalError::DivisionByZero(self.text.clone()));
-                }
-                x.checked_div(y)
+            ArithOp::Div if y.is_zero() => {
+                return Err(EvalError::DivisionByZero(self.text.clone()));
             }
+            op => exact(op, x, y),
         };
         r.map(Value::Num)
             .ok_or_else(|| EvalError::Overflow(self.text.clone()))
@@ -523,8 +527,7 @@ impl Expr {
                 }
                 AggOp::Sum => match body.map(|b| b.eval(&icx)).transpose()? {
                     Some(Tri::Known(Value::Num(n))) => {
-                        total = total
-                            .checked_add(n)
+                        total = exact(ArithOp::Add, total, n)
                             .ok_or_else(|| EvalError::Overflow(self.text.clone()))?
                     }
                     Some(t) => {
@@ -617,6 +620,37 @@ fn compare(a: Value, b: Value) -> Ordering {
         (Value::Words(x), Value::Words(y)) => x.cmp(&y),
         // The checker never pairs different kinds; treat them as unequal.
         _ => Ordering::Less,
+    }
+}
+
+/// `x op y` exactly, or `None` when rust_decimal cannot hold the exact result: a sum or
+/// product is never silently rounded (rust_decimal's own `checked_*` round a result that
+/// needs more than 28 decimals or 96 bits). A quotient is rounded at 28 decimals, since most
+/// need infinitely many digits; the rules compare ratios, and report them, at that precision.
+pub fn exact(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
+    match op {
+        ArithOp::Add => {
+            let r = x.checked_add(y)?;
+            (r.checked_sub(y) == Some(x) && r.checked_sub(x) == Some(y)).then_some(r)
+        }
+        ArithOp::Sub => {
+            let r = x.checked_sub(y)?;
+            (r.checked_add(y) == Some(x) && x.checked_sub(r) == Some(y)).then_some(r)
+        }
+        ArithOp::Mul => {
+            let (x, y) = (x.normalize(), y.normalize());
+            let mut m = x.mantissa().checked_mul(y.mantissa())?;
+            let mut scale = x.scale() + y.scale();
+            while scale > 28 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            if scale > 28 {
+                return None;
+            }
+            Decimal::try_from_i128_with_scale(m, scale).ok()
+        }
+        ArithOp::Div => x.checked_div(y),
     }
 }
 

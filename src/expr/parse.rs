@@ -376,9 +376,7 @@ impl Parser<'_> {
         };
         self.advance()?;
         let right = self.additive()?;
-        if matches!(&self.tok, Tok::Op("==" | "!=" | "<" | "<=" | ">" | ">="))
-            || self.is_kw("in")
-        {
+        if matches!(&self.tok, Tok::Op("==" | "!=" | "<" | "<=" | ">" | ">=")) || self.is_kw("in") {
             return Err(ParseError {
                 span: self.span,
                 message: "comparisons do not chain: write `a <= b and b <= c`".into(),
@@ -450,10 +448,11 @@ impl Parser<'_> {
             }
             Tok::Date(text) => {
                 self.advance()?;
-                let date = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| ParseError {
-                    span: start,
-                    message: format!("`{text}` is not a real calendar date"),
-                })?;
+                let date =
+                    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| ParseError {
+                        span: start,
+                        message: format!("`{text}` is not a real calendar date"),
+                    })?;
                 Ok(Ast {
                     kind: AstKind::Date(date),
                     span: start,
@@ -868,7 +867,12 @@ mod tests {
         let e = parse("(a").unwrap_err();
         assert_eq!(e.message, "expected `)`, found the end of the expression");
         assert!(parse("").is_err());
-        assert!(parse("2023-02-30").unwrap_err().message.contains("calendar"));
+        assert!(
+            parse("2023-02-30")
+                .unwrap_err()
+                .message
+                .contains("calendar")
+        );
         assert!(parse("1.5 years").is_err());
         assert!(parse("99999999999999999999999999999999").is_err());
     }

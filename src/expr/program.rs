@@ -571,9 +571,7 @@ impl Ty for Decimal {
                     let (x, y) = (l(cx), r(cx));
                     let (x, y) = (x?, y?);
                     let r = match op {
-                        ArithOp::Add => x.checked_add(y),
-                        ArithOp::Sub => x.checked_sub(y),
-                        ArithOp::Mul => x.checked_mul(y),
+                        ArithOp::Add | ArithOp::Sub | ArithOp::Mul => super::exact(op, x, y),
                         // A ratio over zero is undefined: unknown, like a missing fact, so
                         // that it never decides an outcome (see `EvalError::DivisionByZero`).
                         ArithOp::Div if y.is_zero() => return None,
@@ -630,7 +628,7 @@ impl Ty for Decimal {
                             },
                         };
                         if let Some(n) = add {
-                            match total.checked_add(n) {
+                            match super::exact(ArithOp::Add, total, n) {
                                 Some(t) => total = t,
                                 None => {
                                     cx.fail(EvalError::Overflow(text.clone()));

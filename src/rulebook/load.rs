@@ -38,7 +38,10 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
             .map(|(n, t)| (n.clone(), strip_ws(t)))
             .collect(),
     };
-    let schema = match sources.iter().find(|s| file_name(&s.name) == "subjects.toml") {
+    let schema = match sources
+        .iter()
+        .find(|s| file_name(&s.name) == "subjects.toml")
+    {
         Some(src) => cx.schema(src),
         None => {
             cx.diags.push(Diagnostic::at(
@@ -72,12 +75,20 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
             Ok(f) => f,
             Err(e) => {
                 let span = e.span().map(Span::from).unwrap_or_default();
-                let code = if e.message().contains("unknown field") || e.message().contains("missing field") {
+                let code = if e.message().contains("unknown field")
+                    || e.message().contains("missing field")
+                {
                     "rules::format"
                 } else {
                     "rules::syntax"
                 };
-                cx.diags.push(Diagnostic::at(code, &src.name, &src.text, span, e.message().trim().to_string()));
+                cx.diags.push(Diagnostic::at(
+                    code,
+                    &src.name,
+                    &src.text,
+                    span,
+                    e.message().trim().to_string(),
+                ));
                 continue;
             }
         };
@@ -189,9 +200,15 @@ impl Names for ClauseNames<'_> {
         };
         self.in_progress.pop();
         for e in errors {
-            let d = Diagnostic::at(e.code, &self.src.name, &self.src.text, e.span.shift(base), e.message)
-                .field(format!("define.{name}"))
-                .suggestion(e.suggestion.map(|s| format!("did you mean `{s}`?")));
+            let d = Diagnostic::at(
+                e.code,
+                &self.src.name,
+                &self.src.text,
+                e.span.shift(base),
+                e.message,
+            )
+            .field(format!("define.{name}"))
+            .suggestion(e.suggestion.map(|s| format!("did you mean `{s}`?")));
             self.diags.push(d);
         }
         self.cache.insert(key, expr.clone());
@@ -208,21 +225,35 @@ impl Names for ClauseNames<'_> {
 }
 
 impl Loader {
-    fn at(&mut self, code: &'static str, src: &RuleSource, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.diags.push(Diagnostic::at(code, &src.name, &src.text, span, message));
+    fn at(
+        &mut self,
+        code: &'static str,
+        src: &RuleSource,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::at(code, &src.name, &src.text, span, message));
         self.diags.last_mut().expect("just pushed")
     }
 
     fn date(&mut self, src: &RuleSource, d: &S<Datetime>, what: &str) -> Option<NaiveDate> {
         let v = d.get_ref();
         let date = match (v.date, v.time, v.offset) {
-            (Some(date), None, None) => {
-                NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
-            }
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            ),
             _ => None,
         };
         if date.is_none() {
-            self.at("rules::format", src, sp(d), format!("`{what}` must be a plain date such as 2022-06-19"));
+            self.at(
+                "rules::format",
+                src,
+                sp(d),
+                format!("`{what}` must be a plain date such as 2022-06-19"),
+            );
         }
         date
     }
@@ -240,7 +271,12 @@ impl Loader {
         let mut schema = Schema::default();
         for s in &file.subject {
             if schema.subjects.iter().any(|x| x.name == *s.name.get_ref()) {
-                self.at("rules::duplicate_id", src, sp(&s.name), format!("subject `{}` is declared twice", s.name.get_ref()));
+                self.at(
+                    "rules::duplicate_id",
+                    src,
+                    sp(&s.name),
+                    format!("subject `{}` is declared twice", s.name.get_ref()),
+                );
                 continue;
             }
             let record = self.record(src, &mut schema, s.name.get_ref().clone(), &s.fields);
@@ -253,21 +289,37 @@ impl Loader {
         (self.diags.len() == before).then_some(schema)
     }
 
-    fn record(&mut self, src: &RuleSource, schema: &mut Schema, path: String, decls: &[surface::FieldDecl]) -> u16 {
+    fn record(
+        &mut self,
+        src: &RuleSource,
+        schema: &mut Schema,
+        path: String,
+        decls: &[surface::FieldDecl],
+    ) -> u16 {
         let index = schema.records.len() as u16;
         schema.records.push(Record {
             path: path.clone(),
             ..Record::default()
         });
         if decls.len() > 64 {
-            self.at("rules::format", src, Span::default(), format!("`{path}` declares more than 64 fields"));
+            self.at(
+                "rules::format",
+                src,
+                Span::default(),
+                format!("`{path}` declares more than 64 fields"),
+            );
         }
         let mut fields = Vec::new();
         for f in decls {
             let name = f.name.get_ref().clone();
             let mut words = |this: &mut Self| -> u16 {
                 if f.words.is_empty() || f.words.len() > 64 {
-                    this.at("rules::format", src, sp(&f.ty), "a word field lists between 1 and 64 words in `words`");
+                    this.at(
+                        "rules::format",
+                        src,
+                        sp(&f.ty),
+                        "a word field lists between 1 and 64 words in `words`",
+                    );
                 }
                 schema.word_sets.push(WordSet {
                     owner: name.clone(),
@@ -283,17 +335,32 @@ impl Loader {
                 "m2" => (Type::Num(Unit::M2), "m2".to_string(), false),
                 "ratio" => (Type::Num(Unit::ONE), "ratio".to_string(), false),
                 "word" => (Type::Word(words(self)), f.words.join(" | "), false),
-                "words" => (Type::Words(words(self)), format!("list of {}", f.words.join(" | ")), false),
+                "words" => (
+                    Type::Words(words(self)),
+                    format!("list of {}", f.words.join(" | ")),
+                    false,
+                ),
                 "list" => {
                     let rec = self.record(src, schema, format!("{path}.{name}"), &f.items);
                     (Type::List(rec), "list".to_string(), false)
                 }
                 other => {
-                    let s = suggest(other, ["bool", "int", "date", "CNY", "m2", "ratio", "word", "words", "list"]);
-                    self.at("rules::format", src, sp(&f.ty), format!("unknown field type `{other}`"))
-                        .expected = Some("bool, int, date, CNY, m2, ratio, word, words or list".into());
+                    let s = suggest(
+                        other,
+                        [
+                            "bool", "int", "date", "CNY", "m2", "ratio", "word", "words", "list",
+                        ],
+                    );
+                    self.at(
+                        "rules::format",
+                        src,
+                        sp(&f.ty),
+                        format!("unknown field type `{other}`"),
+                    )
+                    .expected = Some("bool, int, date, CNY, m2, ratio, word, words or list".into());
                     if let Some(s) = s {
-                        self.diags.last_mut().expect("pushed").suggestion = Some(format!("did you mean `{s}`?"));
+                        self.diags.last_mut().expect("pushed").suggestion =
+                            Some(format!("did you mean `{s}`?"));
                     }
                     continue;
                 }
@@ -303,7 +370,12 @@ impl Loader {
                 match Decimal::from_str_exact(b.get_ref()) {
                     Ok(d) => Some(d),
                     Err(_) => {
-                        self.at("rules::format", src, sp(b), "a bound is a decimal number written as a string");
+                        self.at(
+                            "rules::format",
+                            src,
+                            sp(b),
+                            "a bound is a decimal number written as a string",
+                        );
                         None
                     }
                 }
@@ -358,8 +430,13 @@ impl Loader {
         } else {
             format!("the seed has `{matched}` but not what follows: `{next}`")
         };
-        self.at("rules::quote", src, sp(quote), format!("quote not found in seed `{seed}`"))
-            .suggestion = Some(hint);
+        self.at(
+            "rules::quote",
+            src,
+            sp(quote),
+            format!("quote not found in seed `{seed}`"),
+        )
+        .suggestion = Some(hint);
     }
 
     fn document(
@@ -373,24 +450,44 @@ impl Loader {
         let d = &file.document;
         let id = d.id.get_ref().clone();
         if let Some(prev) = seen_docs.insert(id.clone(), src.name.clone()) {
-            self.at("rules::duplicate_id", src, sp(&d.id), format!("document `{id}` is also defined in {prev}"));
+            self.at(
+                "rules::duplicate_id",
+                src,
+                sp(&d.id),
+                format!("document `{id}` is also defined in {prev}"),
+            );
             return;
         }
         let seed = d.source.get_ref().clone();
         if !self.seeds.iter().any(|(n, _)| *n == seed) {
             let names: Vec<String> = self.seeds.iter().map(|(n, _)| n.clone()).collect();
-            let s = suggest(&seed, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
-            self.at("rules::quote", src, sp(&d.source), format!("no seed `{seed}` under seeds/"))
-                .suggestion = s;
+            let s = suggest(&seed, names.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"));
+            self.at(
+                "rules::quote",
+                src,
+                sp(&d.source),
+                format!("no seed `{seed}` under seeds/"),
+            )
+            .suggestion = s;
         }
         let issued = self.date(src, &d.issued, "issued");
         let from = self.date(src, &d.in_force.from, "in_force.from");
-        let until = d.in_force.until.as_ref().and_then(|u| self.date(src, u, "in_force.until"));
+        let until = d
+            .in_force
+            .until
+            .as_ref()
+            .and_then(|u| self.date(src, u, "in_force.until"));
         if let (Some(f), Some(u)) = (from, until)
             && u < f
         {
             let span = sp(d.in_force.until.as_ref().expect("until given"));
-            self.at("rules::dates", src, span, "the document's `until` comes before its `from`");
+            self.at(
+                "rules::dates",
+                src,
+                span,
+                "the document's `until` comes before its `from`",
+            );
         }
         for q in d.quotes.iter().chain(&d.in_force.quote) {
             self.check_quote(src, &seed, q);
@@ -425,7 +522,12 @@ impl Loader {
         for p in &file.params {
             let name = p.name.get_ref().clone();
             if params.contains_key(&name) {
-                self.at("rules::duplicate_id", src, sp(&p.name), format!("parameter `{name}` is declared twice"));
+                self.at(
+                    "rules::duplicate_id",
+                    src,
+                    sp(&p.name),
+                    format!("parameter `{name}` is declared twice"),
+                );
                 continue;
             }
             if let Some(q) = &p.quote {
@@ -450,7 +552,9 @@ impl Loader {
                             "rules::unit_mismatch",
                             src,
                             sp(&v.value),
-                            format!("this version's type differs from the first version of `{name}`"),
+                            format!(
+                                "this version's type differs from the first version of `{name}`"
+                            ),
                         )
                         .expected = Some(book.schema.describe(t));
                         continue;
@@ -475,7 +579,12 @@ impl Loader {
                     && u < v.from
                 {
                     let span = *span;
-                    self.at("rules::dates", src, span, format!("a version of `{name}` ends before it starts"));
+                    self.at(
+                        "rules::dates",
+                        src,
+                        span,
+                        format!("a version of `{name}` ends before it starts"),
+                    );
                 }
                 if let Some(nf) = next_from {
                     let overlaps = nf == v.from || v.until.is_some_and(|u| u >= nf);
@@ -498,7 +607,12 @@ impl Loader {
             }
             let Some(ty) = ty else {
                 if p.versions.is_empty() {
-                    self.at("rules::format", src, sp(&p.name), format!("parameter `{name}` has no versions"));
+                    self.at(
+                        "rules::format",
+                        src,
+                        sp(&p.name),
+                        format!("parameter `{name}` has no versions"),
+                    );
                 }
                 continue;
             };
@@ -516,7 +630,12 @@ impl Loader {
         for def in &file.defines {
             let name = def.name.get_ref().clone();
             if defines.iter().any(|d: &DefineSrc| d.name == name) || params.contains_key(&name) {
-                self.at("rules::duplicate_id", src, sp(&def.name), format!("`{name}` is already defined"));
+                self.at(
+                    "rules::duplicate_id",
+                    src,
+                    sp(&def.name),
+                    format!("`{name}` is already defined"),
+                );
                 continue;
             }
             let base = inner_offset(&src.text, sp(&def.expr));
@@ -538,11 +657,17 @@ impl Loader {
                         "rules::duplicate_id",
                         src,
                         sp(&c.id),
-                        format!("clause `{}` for `{}` is also defined in {prev}", c.id.get_ref(), c.subject.get_ref()),
+                        format!(
+                            "clause `{}` for `{}` is also defined in {prev}",
+                            c.id.get_ref(),
+                            c.subject.get_ref()
+                        ),
                     );
                 }
             }
-            if let Some(clause) = self.clause(src, c, doc_index, &seed, book, &params, &defines, &mut cache) {
+            if let Some(clause) = self.clause(
+                src, c, doc_index, &seed, book, &params, &defines, &mut cache,
+            ) {
                 book.by_subject[clause.subject as usize].push(book.clauses.len());
                 book.clauses.push(clause);
             }
@@ -568,14 +693,22 @@ impl Loader {
             _ => (false, &ast),
         };
         let r = match (&inner.kind, neg) {
-            (AstKind::Num { value, unit, .. }, _) => Some((Value::Num(if neg { -*value } else { *value }), Type::Num(*unit))),
+            (AstKind::Num { value, unit, .. }, _) => Some((
+                Value::Num(if neg { -*value } else { *value }),
+                Type::Num(*unit),
+            )),
             (AstKind::Bool(b), false) => Some((Value::Bool(*b), Type::Bool)),
             (AstKind::Date(d), false) => Some((Value::Date(*d), Type::Date)),
             (AstKind::Dur(d), false) => Some((Value::Dur(*d), Type::Duration)),
             _ => None,
         };
         if r.is_none() {
-            self.at("rules::format", src, sp(s), "a parameter value is a single literal: `2%`, `200 CNY/m2`, `2021-01-27`, `true`");
+            self.at(
+                "rules::format",
+                src,
+                sp(s),
+                "a parameter value is a single literal: `2%`, `200 CNY/m2`, `2021-01-27`, `true`",
+            );
         }
         r
     }
@@ -603,18 +736,35 @@ impl Loader {
             "computed" => Some(Kind::Computed),
             "target" => Some(Kind::Target),
             other => {
-                let s = suggest(other, ["requirement", "entitlement", "computed", "target"]).map(|s| format!("did you mean `{s}`?"));
-                self.at("rules::format", src, sp(&c.kind), format!("unknown clause kind `{other}`"))
-                    .suggestion = s;
+                let s = suggest(other, ["requirement", "entitlement", "computed", "target"])
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.at(
+                    "rules::format",
+                    src,
+                    sp(&c.kind),
+                    format!("unknown clause kind `{other}`"),
+                )
+                .suggestion = s;
                 None
             }
         };
         let subject_name = c.subject.get_ref();
         let Some((subject, _)) = book.schema.subject(subject_name) else {
-            let names: Vec<&str> = book.schema.subjects.iter().map(|s| s.name.as_str()).collect();
-            let s = suggest(subject_name, names.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-            self.at("rules::unknown_subject", src, sp(&c.subject), format!("unknown subject `{subject_name}`"))
-                .suggestion = s;
+            let names: Vec<&str> = book
+                .schema
+                .subjects
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            let s = suggest(subject_name, names.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"));
+            self.at(
+                "rules::unknown_subject",
+                src,
+                sp(&c.subject),
+                format!("unknown subject `{subject_name}`"),
+            )
+            .suggestion = s;
             return None;
         };
         let record = book.schema.subjects[subject as usize].record;
@@ -631,7 +781,13 @@ impl Loader {
         };
         let mut pending = Vec::new();
         let mut logic = Vec::new();
-        let mut compile = |this: &mut Self, names: &mut ClauseNames, s: &S<String>, label: &str, want: Option<Type>, item: Option<u16>| -> Option<Expr> {
+        let mut compile = |this: &mut Self,
+                           names: &mut ClauseNames,
+                           s: &S<String>,
+                           label: &str,
+                           want: Option<Type>,
+                           item: Option<u16>|
+         -> Option<Expr> {
             logic.push((label.to_string(), s.get_ref().clone()));
             let ast = this.parse(src, s)?;
             let base = inner_offset(&src.text, sp(s));
@@ -646,7 +802,13 @@ impl Loader {
             for e in errors {
                 let d = Diagnostic::at(e.code, &src.name, &src.text, e.span.shift(base), e.message)
                     .field(format!("clause.{}.{label}", c.id.get_ref()))
-                    .suggestion(e.suggestion.map(|s| if s.contains(' ') { s } else { format!("did you mean `{s}`?") }));
+                    .suggestion(e.suggestion.map(|s| {
+                        if s.contains(' ') {
+                            s
+                        } else {
+                            format!("did you mean `{s}`?")
+                        }
+                    }));
                 this.diags.push(d);
             }
             expr
@@ -655,8 +817,13 @@ impl Loader {
             match r {
                 None => default,
                 Some(r) => Rounding::parse(r.get_ref()).unwrap_or_else(|| {
-                    this.at("rules::format", src, sp(r), format!("unknown rounding `{}`", r.get_ref()))
-                        .expected = Some("half_away_from_zero, down or none".into());
+                    this.at(
+                        "rules::format",
+                        src,
+                        sp(r),
+                        format!("unknown rounding `{}`", r.get_ref()),
+                    )
+                    .expected = Some("half_away_from_zero, down or none".into());
                     default
                 }),
             }
@@ -694,13 +861,17 @@ impl Loader {
                 });
             }
         }
-        let when = c.when.as_ref().and_then(|w| compile(self, &mut names, w, "when", Some(Type::Bool), None));
+        let when = c
+            .when
+            .as_ref()
+            .and_then(|w| compile(self, &mut names, w, "when", Some(Type::Bool), None));
         let test_src = match kind {
             Some(Kind::Entitlement) => c.eligible.as_ref().map(|e| (e, "eligible")),
             Some(Kind::Requirement) => c.require.as_ref().map(|e| (e, "require")),
             _ => None,
         };
-        let test = test_src.and_then(|(s, label)| compile(self, &mut names, s, label, Some(Type::Bool), None));
+        let test = test_src
+            .and_then(|(s, label)| compile(self, &mut names, s, label, Some(Type::Bool), None));
         let amount = c.amount.as_ref().and_then(|a| {
             let e = compile(self, &mut names, a, "amount", None, None)?;
             if !e.ty.is_num() {
@@ -708,8 +879,15 @@ impl Loader {
                 return None;
             }
             if c.round.is_none() {
-                self.at("rules::format", src, sp(a), "an amount declares its rounding in `round`")
-                    .expected = Some("round = \"half_away_from_zero\" (amounts paid) or \"down\" (caps)".into());
+                self.at(
+                    "rules::format",
+                    src,
+                    sp(a),
+                    "an amount declares its rounding in `round`",
+                )
+                .expected = Some(
+                    "round = \"half_away_from_zero\" (amounts paid) or \"down\" (caps)".into(),
+                );
             }
             Some(Named {
                 name: "amount".into(),
@@ -729,7 +907,16 @@ impl Loader {
                     match rec.by_name.get(list.get_ref()) {
                         Some(&i) if matches!(rec.fields[i as usize].ty, Type::List(_)) => Some(i),
                         _ => {
-                            self.at("rules::unknown_name", src, sp(list), format!("`{}` is not a list field of `{}`", list.get_ref(), rec.path));
+                            self.at(
+                                "rules::unknown_name",
+                                src,
+                                sp(list),
+                                format!(
+                                    "`{}` is not a list field of `{}`",
+                                    list.get_ref(),
+                                    rec.path
+                                ),
+                            );
                             continue;
                         }
                     }
@@ -755,23 +942,43 @@ impl Loader {
                 });
             }
         }
-        let deadline = c.deadline.as_ref().and_then(|d| compile(self, &mut names, d, "deadline", Some(Type::Date), None));
+        let deadline = c
+            .deadline
+            .as_ref()
+            .and_then(|d| compile(self, &mut names, d, "deadline", Some(Type::Date), None));
         let mut goals = Vec::new();
         for g in &c.goals {
             let figure_label = format!("goal {} figure", g.name.get_ref());
-            let Some(figure) = compile(self, &mut names, &g.figure, &figure_label, None, None) else {
+            let Some(figure) = compile(self, &mut names, &g.figure, &figure_label, None, None)
+            else {
                 continue;
             };
             let (target_src, strict) = match (&g.at_least, &g.more_than) {
                 (Some(t), None) => (t, false),
                 (None, Some(t)) => (t, true),
                 _ => {
-                    self.at("rules::format", src, sp(&g.name), "a goal gives exactly one of `at_least` and `more_than`");
+                    self.at(
+                        "rules::format",
+                        src,
+                        sp(&g.name),
+                        "a goal gives exactly one of `at_least` and `more_than`",
+                    );
                     continue;
                 }
             };
-            let target_label = format!("goal {} {}", g.name.get_ref(), if strict { "more than" } else { "at least" });
-            if let Some(target) = compile(self, &mut names, target_src, &target_label, Some(figure.ty), None) {
+            let target_label = format!(
+                "goal {} {}",
+                g.name.get_ref(),
+                if strict { "more than" } else { "at least" }
+            );
+            if let Some(target) = compile(
+                self,
+                &mut names,
+                target_src,
+                &target_label,
+                Some(figure.ty),
+                None,
+            ) {
                 goals.push(Goal {
                     name: g.name.get_ref().clone(),
                     unit: unit_label(figure.ty, &g.unit),

@@ -200,11 +200,26 @@ pub struct Clause {
 /// The rule files compiled into the library.
 pub const EMBEDDED_RULES: &[(&str, &str)] = &[
     ("subjects.toml", include_str!("../../rules/subjects.toml")),
-    ("kq-2022-12.toml", include_str!("../../rules/kq-2022-12.toml")),
-    ("kq-2022-13.toml", include_str!("../../rules/kq-2022-13.toml")),
-    ("kq-2022-14.toml", include_str!("../../rules/kq-2022-14.toml")),
-    ("kq-2022-15.toml", include_str!("../../rules/kq-2022-15.toml")),
-    ("kq-2022-16.toml", include_str!("../../rules/kq-2022-16.toml")),
+    (
+        "kq-2022-12.toml",
+        include_str!("../../rules/kq-2022-12.toml"),
+    ),
+    (
+        "kq-2022-13.toml",
+        include_str!("../../rules/kq-2022-13.toml"),
+    ),
+    (
+        "kq-2022-14.toml",
+        include_str!("../../rules/kq-2022-14.toml"),
+    ),
+    (
+        "kq-2022-15.toml",
+        include_str!("../../rules/kq-2022-15.toml"),
+    ),
+    (
+        "kq-2022-16.toml",
+        include_str!("../../rules/kq-2022-16.toml"),
+    ),
     ("kq-2022-8.toml", include_str!("../../rules/kq-2022-8.toml")),
 ];
 
@@ -237,7 +252,8 @@ impl Rulebook {
         BOOK.get_or_init(|| {
             let (sources, seeds) = embedded_sources();
             // The built-in rules are tested; a failure here is a build defect, shown whole.
-            load(&sources, &seeds).unwrap_or_else(|e| panic!("the built-in rulebook is broken:\n{e}"))
+            load(&sources, &seeds)
+                .unwrap_or_else(|e| panic!("the built-in rulebook is broken:\n{e}"))
         })
     }
 
@@ -262,12 +278,17 @@ impl Rulebook {
         let seed_dir = dir.join("..").join("seeds");
         let mut seeds = Vec::new();
         if seed_dir.is_dir() {
-            for e in std::fs::read_dir(&seed_dir).map_err(|e| LoadError::Io(format!("{}: {e}", seed_dir.display())))? {
+            for e in std::fs::read_dir(&seed_dir)
+                .map_err(|e| LoadError::Io(format!("{}: {e}", seed_dir.display())))?
+            {
                 let p = e.map_err(|e| LoadError::Io(e.to_string()))?.path();
                 if p.extension().is_some_and(|x| x == "txt") {
                     let text = std::fs::read_to_string(&p)
                         .map_err(|e| LoadError::Io(format!("{}: {e}", p.display())))?;
-                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     seeds.push((name, text));
                 }
             }

@@ -23,7 +23,9 @@ pub fn eval(text: &str, as_of: &str) -> Report {
     let case = book()
         .case_from_toml(text, "test.toml")
         .unwrap_or_else(|e| panic!("case does not read:\n{e}"));
-    book().evaluate(&case, date(as_of)).unwrap_or_else(|e| panic!("evaluation failed: {e}"))
+    book()
+        .evaluate(&case, date(as_of))
+        .unwrap_or_else(|e| panic!("evaluation failed: {e}"))
 }
 
 pub fn result<'r>(report: &'r Report, clause: &str) -> &'r ClauseResult {
