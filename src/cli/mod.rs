@@ -45,8 +45,8 @@ usage:
   policy-calc check CASE... [--as-of YYYY-MM-DD] [--format human|json] [--lang zh|en] [--rules DIR]
   policy-calc check --batch FILE.jsonl [--as-of YYYY-MM-DD] [--full] [--rules DIR]
                                       one JSON case a line (- for standard input), one JSON
-                                      report a line out, in order, on every core; a line's own
-                                      as_of comes first, then --as-of, then today
+                                      report a line out, in order, on every core; --as-of
+                                      overrides a line's own as_of, as for check
   policy-calc test PATH...            run golden cases (files or folders of them)
   policy-calc documents               list the documents and their windows in force
   policy-calc clauses [--subject S]   list the clauses
