@@ -561,3 +561,17 @@ fn end_to_end_million() {
     println!("  peak RSS {:.1} MB (target < 100 MB)", rss_kb / 1024.0);
     assert!(out.status.code().is_some_and(|c| c < 2), "{stderr}");
 }
+
+#[test]
+fn batch_as_of_overrides_each_lines_own_date_as_check_does() {
+    let line = "{\"as_of\":\"2023-03-01\",\"rural_housing\":{\"new\":true,\"prefab\":true,\"structure\":\"steel\",\"floor_area\":100}}\n";
+    let (stdout, _, status) = run_batch(&["--as-of", "2026-01-01"], line);
+    assert_eq!(status, 0);
+    assert!(stdout.contains("\"as_of\":\"2026-01-01\""), "{stdout}");
+    assert!(stdout.contains("\"outcome\":\"not_in_force\""), "{stdout}");
+    let (stdout, _, _) = run_batch(&[], line);
+    assert!(
+        stdout.contains("\"as_of\":\"2023-03-01\"") && stdout.contains("\"outcome\":\"eligible\""),
+        "{stdout}"
+    );
+}
