@@ -74,26 +74,25 @@ impl Src<'_> {
 impl Rulebook {
     /// Reads a case from TOML text. `file` names it in error messages.
     pub fn case_from_toml(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
-        let src = Src { file, text };
-        let raw = crate::input::toml::parse(text).map_err(|e| {
-            Diagnostics(vec![src.at(
-                "case::syntax",
-                e.span,
-                format!("TOML syntax: {}", e.message),
-            )])
-        })?;
-        case_from_raw(&self.schema, &raw, &src)
+        self.case_parsed_by(crate::input::toml::parse, "TOML", text, file)
     }
 
     /// Reads a case from JSON text, numbers exactly.
     pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
+        self.case_parsed_by(crate::input::json::parse, "JSON", text, file)
+    }
+
+    fn case_parsed_by(
+        &self,
+        parse: fn(&str) -> Result<Raw, crate::input::SyntaxError>,
+        format: &str,
+        text: &str,
+        file: &str,
+    ) -> Result<Case, Diagnostics> {
         let src = Src { file, text };
-        let raw = crate::input::json::parse(text).map_err(|e| {
-            Diagnostics(vec![src.at(
-                "case::syntax",
-                e.span,
-                format!("JSON syntax: {}", e.message),
-            )])
+        let raw = parse(text).map_err(|e| {
+            let message = format!("{format} syntax: {}", e.message);
+            Diagnostics(vec![src.at("case::syntax", e.span, message)])
         })?;
         case_from_raw(&self.schema, &raw, &src)
     }

@@ -2,7 +2,6 @@
 //! collected and reported with its file, line and column, not only the first.
 
 use std::collections::{HashMap, HashSet};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -1042,9 +1041,4 @@ impl Loader {
             line: crate::source::line_col(&src.text, c.id.span().start).line,
         })
     }
-}
-
-#[allow(dead_code)]
-fn decimal(text: &str) -> Option<Decimal> {
-    Decimal::from_str(text).ok()
 }
