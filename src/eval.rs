@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 use crate::case::Case;
 use crate::expr::program::{Compiler, Ctx, Program, params_on};
 use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
+use crate::json_out;
 use crate::report::{ClauseResult, Outcome, Quantity, Report, Values};
 use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
 use crate::schema::{Record, Schema};
@@ -869,18 +870,22 @@ impl<'b> CompactReport<'b> {
     pub fn write_json(&self, line: Option<u64>, out: &mut impl Write) -> io::Result<()> {
         out.write_all(b"{")?;
         if let Some(n) = line {
-            write!(out, "\"line\":{n},")?;
+            out.write_all(b"\"line\":")?;
+            json_out::count(out, n)?;
+            out.write_all(b",")?;
         }
         out.write_all(b"\"subject\":")?;
-        json_str(out, self.subject())?;
+        json_out::string(out, self.subject())?;
         write!(out, ",\"as_of\":\"{}\",\"results\":[", self.as_of)?;
         for (i, r) in self.results.iter().enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
             out.write_all(b"{\"clause\":")?;
-            json_str(out, &r.clause.id)?;
-            write!(out, ",\"outcome\":\"{}\"", r.outcome.name())?;
+            json_out::string(out, &r.clause.id)?;
+            out.write_all(b",\"outcome\":\"")?;
+            out.write_all(r.outcome.name().as_bytes())?;
+            out.write_all(b"\"")?;
             if let Some(a) = r.amount {
                 let unit = r.clause.amount.as_ref().map_or("", |n| n.unit.as_str());
                 out.write_all(b",\"amount\":")?;
@@ -893,11 +898,14 @@ impl<'b> CompactReport<'b> {
                 }
                 out.write_all(b"\"")?;
                 if let Some((list, i)) = v.item {
-                    escaped(out, list)?;
-                    write!(out, "[{i}].")?;
+                    json_out::escaped(out, list)?;
+                    out.write_all(b"[")?;
+                    json_out::count(out, u64::from(i))?;
+                    out.write_all(b"].")?;
                 }
-                escaped(out, v.name)?;
-                write!(out, "{}\":", v.suffix)?;
+                json_out::escaped(out, v.name)?;
+                json_out::escaped(out, v.suffix)?;
+                out.write_all(b"\":")?;
                 json_quantity(out, v.value, v.unit)?;
             }
             out.write_all(b"},\"missing\":[")?;
@@ -907,10 +915,10 @@ impl<'b> CompactReport<'b> {
                 }
                 out.write_all(b"\"")?;
                 if let Some(list) = m.list {
-                    escaped(out, list)?;
+                    json_out::escaped(out, list)?;
                     out.write_all(b".")?;
                 }
-                escaped(out, m.field)?;
+                json_out::escaped(out, m.field)?;
                 out.write_all(b"\"")?;
             }
             out.write_all(b"]}")?;
@@ -920,40 +928,11 @@ impl<'b> CompactReport<'b> {
 }
 
 fn json_quantity(out: &mut impl Write, value: Decimal, unit: &str) -> io::Result<()> {
-    write!(out, "{{\"value\":\"{value}\",\"unit\":")?;
-    json_str(out, unit)?;
+    out.write_all(b"{\"value\":\"")?;
+    json_out::decimal(out, value)?;
+    out.write_all(b"\",\"unit\":")?;
+    json_out::string(out, unit)?;
     out.write_all(b"}")
-}
-
-/// Writes `s` as a JSON string.
-fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
-    out.write_all(b"\"")?;
-    escaped(out, s)?;
-    out.write_all(b"\"")
-}
-
-/// Writes `s` escaped for the inside of a JSON string.
-fn escaped(out: &mut impl Write, s: &str) -> io::Result<()> {
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.write_all(&s.as_bytes()[start..i])?;
-        if esc.is_empty() {
-            write!(out, "\\u{b:04x}")?;
-        } else {
-            out.write_all(esc)?;
-        }
-        start = i + 1;
-    }
-    out.write_all(&s.as_bytes()[start..])
 }
 
 impl<'b> Env<'b, '_> {

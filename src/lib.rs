@@ -8,6 +8,7 @@ pub mod eval;
 pub mod expr;
 pub mod golden;
 pub mod input;
+pub mod json_out;
 pub mod report;
 pub mod rulebook;
 pub mod schema;
