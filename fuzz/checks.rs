@@ -39,9 +39,31 @@ pub fn case_json(data: &[u8]) {
     };
     let _ = policy_calc::input::json::parse(text);
     let book = Rulebook::embedded();
+    direct_json_agrees(book, text);
     if let Ok(case) = book.case_from_json(text, "fuzz.json") {
         check_case(book, &case);
     }
+}
+
+/// The JSON readers agree: `case_from_json` and the batch's `CaseReader`, which read the
+/// common shape of a case directly, give what the tree reader gives, to the scale of every
+/// decimal (`Debug` shows it; `==` on decimals does not), or the same diagnostics.
+pub fn direct_json_agrees(book: &Rulebook, text: &str) {
+    let tree = format!("{:?}", book.case_from_json_tree(text, "fuzz.json"));
+    let direct = format!("{:?}", book.case_from_json(text, "fuzz.json"));
+    assert_eq!(
+        direct, tree,
+        "case_from_json and the tree reader differ on {text:?}"
+    );
+    // A reader that has read another case first: nothing of it may leak into this one.
+    let mut reader = policy_calc::case::CaseReader::default();
+    let other = r#"{"as_of":"2023-03-01","rental_project":{"kind":"dormitory","units":[{"area":30,"count":2}]}}"#;
+    let _ = reader.read_json(book, other, "other.json");
+    let reused = format!("{:?}", reader.read_json(book, text, "fuzz.json").cloned());
+    assert_eq!(
+        reused, tree,
+        "a reused CaseReader and the tree reader differ on {text:?}"
+    );
 }
 
 /// A rule file loaded with the real `subjects.toml` and seeds: it loads or gives diagnostics,

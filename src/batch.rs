@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::case::CaseReader;
 use crate::eval::CompactReport;
 use crate::rulebook::Rulebook;
 
@@ -101,12 +102,13 @@ pub fn run(
             let (work_rx, done_tx) = (&work_rx, done_tx.clone());
             s.spawn(move || {
                 let mut report = CompactReport::new();
+                let mut reader = CaseReader::default();
                 loop {
                     let next = work_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok(mut chunk)) = next else {
                         break;
                     };
-                    evaluate_chunk(book, name, config, &mut chunk, &mut report);
+                    evaluate_chunk(book, name, config, &mut chunk, &mut reader, &mut report);
                     if done_tx.send(chunk).is_err() {
                         break;
                     }
@@ -215,6 +217,7 @@ fn evaluate_chunk<'b>(
     name: &str,
     config: &BatchConfig,
     chunk: &mut Chunk,
+    reader: &mut CaseReader,
     report: &mut CompactReport<'b>,
 ) {
     let Chunk {
@@ -264,7 +267,7 @@ fn evaluate_chunk<'b>(
                 continue;
             }
         };
-        let case = match book.case_from_json(text, name) {
+        let case = match reader.read_json(book, text, name) {
             Ok(c) => c,
             Err(d) => {
                 for d in &d.0 {
@@ -292,7 +295,7 @@ fn evaluate_chunk<'b>(
         };
         let as_of = config.as_of.or(case.as_of).unwrap_or(config.today);
         let written = if config.full {
-            book.evaluate(&case, as_of).map(|r| {
+            book.evaluate(case, as_of).map(|r| {
                 let json = r.to_json();
                 let _ = write!(
                     output,
@@ -302,7 +305,7 @@ fn evaluate_chunk<'b>(
                 r.has_non_compliance()
             })
         } else {
-            book.evaluate_compact(&case, as_of, report).map(|()| {
+            book.evaluate_compact(case, as_of, report).map(|()| {
                 let _ = report.write_json(Some(line), output);
                 report.has_non_compliance()
             })

@@ -63,6 +63,21 @@ impl Items {
         self.len += 1;
     }
 
+    /// Empties the list for items of `width` slots, keeping its buffer.
+    pub fn clear(&mut self, width: usize) {
+        self.width = width;
+        self.len = 0;
+        self.slots.clear();
+    }
+
+    /// Adds an item with every slot `None`, and gives its slots to fill.
+    pub fn push_empty(&mut self) -> &mut [Option<Value>] {
+        let start = self.slots.len();
+        self.slots.resize(start + self.width, None);
+        self.len += 1;
+        &mut self.slots[start..]
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -629,6 +644,60 @@ fn compare(a: Value, b: Value) -> Ordering {
 /// need infinitely many digits; the rules compare ratios, and report them, at that precision.
 pub fn exact(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
     match op {
+        ArithOp::Add | ArithOp::Sub | ArithOp::Mul => {
+            exact_small(op, x, y).or_else(|| exact_any(op, x, y))
+        }
+        ArithOp::Div => x.checked_div(y),
+    }
+}
+
+/// 2^96: a decimal's mantissa is below it.
+const MANTISSA_END: u128 = 1 << 96;
+
+/// The common cases of [`exact`], cheaply: the same result as [`exact_any`], scale and all (a
+/// test checks it), or `None` to leave the case to it.
+fn exact_small(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
+    match op {
+        ArithOp::Add | ArithOp::Sub => {
+            // rust_decimal adds at the larger scale, and only lowers the scale (rounding) when
+            // the sum does not fit: at that scale, the sum is exact.
+            let r = if op == ArithOp::Add {
+                x.checked_add(y)?
+            } else {
+                x.checked_sub(y)?
+            };
+            (r.scale() == x.scale().max(y.scale())).then_some(r)
+        }
+        _ => {
+            // As `exact_any`, for mantissas of 64 bits: each operand without trailing zeros,
+            // then the product of the mantissas at the sum of the scales.
+            let strip = |d: Decimal| {
+                let (mut u, mut s) = (u64::try_from(d.mantissa().unsigned_abs()).ok()?, d.scale());
+                while s > 0 && u % 10 == 0 {
+                    u /= 10;
+                    s -= 1;
+                }
+                Some((u, s))
+            };
+            let ((ux, sx), (uy, sy)) = (strip(x)?, strip(y)?);
+            let (m, scale) = (u128::from(ux) * u128::from(uy), sx + sy);
+            if scale > 28 || m >= MANTISSA_END {
+                return None;
+            }
+            // Below 2^96, so it fits an i128 either way.
+            let m = if x.is_sign_negative() != y.is_sign_negative() {
+                -(m as i128)
+            } else {
+                m as i128
+            };
+            Some(Decimal::from_i128_with_scale(m, scale))
+        }
+    }
+}
+
+/// [`exact`] for any operands.
+fn exact_any(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
+    match op {
         ArithOp::Add => {
             let r = x.checked_add(y)?;
             (r.checked_sub(y) == Some(x) && r.checked_sub(x) == Some(y)).then_some(r)
@@ -668,5 +737,65 @@ pub fn shift(d: NaiveDate, by: Duration, back: bool) -> Option<NaiveDate> {
         d.checked_add_days(days)
     } else {
         d.checked_sub_days(days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Decimals of every size, scale and sign, weighted toward the small ones the rules see.
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        let mantissa = prop_oneof![
+            Just(0i128),
+            -1000i128..1000,
+            -(1i128 << 64)..(1i128 << 64),
+            -((1i128 << 96) - 1)..(1i128 << 96),
+        ];
+        (mantissa, 0u32..=28, any::<bool>()).prop_map(|(m, s, neg_zero)| {
+            let d = Decimal::from_i128_with_scale(m, s);
+            if m == 0 && neg_zero { -d } else { d }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The shortcut gives, to the bit, what the general way gives: the same value, scale
+        /// and sign, or it leaves the case to the general way.
+        #[test]
+        fn exact_small_agrees_with_exact_any(x in decimal(), y in decimal()) {
+            for op in [ArithOp::Add, ArithOp::Sub, ArithOp::Mul] {
+                if let Some(fast) = exact_small(op, x, y) {
+                    let slow = exact_any(op, x, y);
+                    prop_assert_eq!(Some(fast.serialize()), slow.map(|d| d.serialize()), "{:?} {} {}", op, x, y);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exact_small_takes_the_common_cases() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let cases = [
+            (ArithOp::Add, "1088.02", "2.5", "1090.52"),
+            (ArithOp::Sub, "100", "0.01", "99.99"),
+            (ArithOp::Mul, "0.80", "1088.02", "870.416"),
+            (ArithOp::Mul, "200", "180.55", "36110.00"),
+            (ArithOp::Mul, "-1.5", "2", "-3.0"),
+        ];
+        for (op, x, y, want) in cases {
+            let got = exact_small(op, d(x), d(y)).expect("a common case");
+            assert_eq!(got.to_string(), want, "{op:?} {x} {y}");
+            assert_eq!(
+                Some(got.serialize()),
+                exact_any(op, d(x), d(y)).map(|r| r.serialize())
+            );
+        }
+        // Left to the general way: a sum that does not fit at its scale, and a product of
+        // mantissas past 64 bits.
+        assert_eq!(exact_small(ArithOp::Add, Decimal::MAX, d("0.5")), None);
+        assert_eq!(exact_small(ArithOp::Mul, Decimal::MAX, d("1")), None);
     }
 }

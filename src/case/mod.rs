@@ -1,11 +1,13 @@
 //! A case: one subject's facts on one date, read from TOML or JSON text or built in code,
 //! and checked against the subject's declared fields before anything is evaluated.
 
+mod direct;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::expr::{Facts, Value};
+use crate::expr::{Facts, Items, Value};
 use crate::input::{Raw, RawEntry, RawKind};
 use crate::rulebook::Rulebook;
 use crate::schema::{Field, Record, Schema, suggest};
@@ -13,7 +15,7 @@ use crate::source::Span;
 use crate::units::Type;
 
 /// One subject's facts, valid against the subject's fields.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Case {
     pub subject: u16,
     pub subject_name: String,
@@ -59,6 +61,40 @@ impl Fact {
     }
 }
 
+/// Reads JSON cases one after another into one case whose buffers are reused: the way to
+/// read many cases (the batch mode does) without allocating for each.
+///
+/// ```
+/// # use policy_calc::{case::CaseReader, rulebook::Rulebook};
+/// let book = Rulebook::embedded();
+/// let mut reader = CaseReader::default();
+/// for line in [r#"{"tenant": {"rent": 1500, "market_rent": 2000}}"#] {
+///     let case = reader.read_json(book, line, "cases.jsonl")?;
+///     assert_eq!(case.subject_name, "tenant");
+/// }
+/// # Ok::<(), policy_calc::diagnostic::Diagnostics>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct CaseReader {
+    case: Case,
+    spare: Vec<Items>,
+}
+
+impl CaseReader {
+    /// Reads one JSON case, exactly as [`Rulebook::case_from_json`] does.
+    pub fn read_json(
+        &mut self,
+        book: &Rulebook,
+        text: &str,
+        file: &str,
+    ) -> Result<&Case, Diagnostics> {
+        if direct::read(&book.schema, text, &mut self.case, &mut self.spare).is_none() {
+            self.case = book.case_from_json_tree(text, file)?;
+        }
+        Ok(&self.case)
+    }
+}
+
 /// Where a case came from, for error messages.
 struct Src<'a> {
     file: &'a str,
@@ -79,6 +115,17 @@ impl Rulebook {
 
     /// Reads a case from JSON text, numbers exactly.
     pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
+        let mut case = Case::default();
+        match direct::read(&self.schema, text, &mut case, &mut Vec::new()) {
+            Some(()) => Ok(case),
+            None => self.case_from_json_tree(text, file),
+        }
+    }
+
+    /// Reads a case from JSON text through the general JSON tree: the reference reader,
+    /// which [`case_from_json`](Self::case_from_json) and [`CaseReader`] fall back on for
+    /// anything but the common shape of a case, and for every error. They give what it gives.
+    pub fn case_from_json_tree(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         self.case_parsed_by(crate::input::json::parse, "JSON", text, file)
     }
 
@@ -479,7 +526,7 @@ fn read_field(
             return;
         };
         let item_rec = &schema.records[item_rec as usize];
-        let mut out = Vec::with_capacity(items.len());
+        let mut out = Items::new(item_rec.fields.len());
         let mut item_facts = Facts {
             values: Vec::new(),
             lists: Vec::new(),
@@ -505,10 +552,10 @@ fn read_field(
             for f in fields {
                 read_field(schema, item_rec, f, src, &item_path, &mut item_facts, diags);
             }
-            out.push(std::mem::take(&mut item_facts.values));
+            out.push(&item_facts.values);
         }
         match facts.lists.get_mut(index as usize) {
-            Some(slot) => *slot = Some(out.into()),
+            Some(slot) => *slot = Some(out),
             None => diags.push(
                 src.at(
                     "case::wrong_type",

@@ -1,0 +1,420 @@
+//! The direct reader for JSON cases: from the bytes straight into the subject's slots, with no
+//! tree in between and no allocation once a reused case's buffers have grown.
+//!
+//! It reads the shape nearly every case has and gives up (`None`) on anything else: an escape
+//! in a string, a number with an exponent or more than 19 digits, a number written as a
+//! string, a key it does not know, a value of the wrong kind or out of bounds, a key given
+//! twice, a syntax error. The caller then reads the text with the full reader
+//! ([`Rulebook::case_from_json_tree`](crate::rulebook::Rulebook::case_from_json_tree)), which
+//! gives the same case or says exactly what is wrong, with its line and column. So this reader
+//! never decides an error, and whenever it gives a case, it is the one the full reader gives:
+//! a property test and the `case_json` fuzz target check that, value, scale and all.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::Case;
+use crate::expr::{Items, Value};
+use crate::schema::{Field, Record, Schema};
+use crate::units::Type;
+
+/// Reads `text` into `case`, reusing its buffers (list buffers go through `spare`). `None`
+/// when the text is anything but the common shape; `case` is then left half-filled.
+pub(crate) fn read(
+    schema: &Schema,
+    text: &str,
+    case: &mut Case,
+    spare: &mut Vec<Items>,
+) -> Option<()> {
+    let mut r = Reader {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    spare.extend(case.facts.lists.drain(..).flatten());
+    case.as_of = None;
+    let mut subject: Option<u16> = None;
+    r.eat(b'{')?;
+    if r.peek()? == b'}' {
+        return None; // no subject: the full reader says so
+    }
+    loop {
+        let key = r.string()?;
+        r.eat(b':')?;
+        if key == b"as_of" {
+            if case.as_of.is_some() {
+                return None;
+            }
+            case.as_of = Some(date(r.string()?)?);
+        } else {
+            if subject.is_some() {
+                return None; // a second subject, or an unknown key
+            }
+            let (id, s) = schema
+                .subjects
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.name.as_bytes() == key)?;
+            subject = Some(id as u16);
+            let rec = &schema.records[s.record as usize];
+            case.subject = id as u16;
+            case.subject_name.clear();
+            case.subject_name.push_str(&s.name);
+            case.facts.values.clear();
+            case.facts.values.resize(rec.fields.len(), None);
+            case.facts.lists.resize(rec.fields.len(), None);
+            read_subject(schema, rec, &mut r, case, spare)?;
+        }
+        if !r.more(b'}')? {
+            break;
+        }
+    }
+    r.ws();
+    if r.i != r.b.len() || subject.is_none() {
+        return None;
+    }
+    Some(())
+}
+
+fn read_subject(
+    schema: &Schema,
+    rec: &Record,
+    r: &mut Reader,
+    case: &mut Case,
+    spare: &mut Vec<Items>,
+) -> Option<()> {
+    r.eat(b'{')?;
+    if r.peek()? == b'}' {
+        r.i += 1;
+        return Some(());
+    }
+    let mut hint = 0;
+    loop {
+        let index = field(rec, r.string()?, &mut hint)?;
+        r.eat(b':')?;
+        let f = &rec.fields[index];
+        if let Type::List(item_rec) = f.ty {
+            if case.facts.lists[index].is_some() {
+                return None;
+            }
+            let item_rec = &schema.records[item_rec as usize];
+            let mut items = spare.pop().unwrap_or_default();
+            items.clear(item_rec.fields.len());
+            read_items(schema, item_rec, r, &mut items)?;
+            case.facts.lists[index] = Some(items);
+        } else {
+            if case.facts.values[index].is_some() {
+                return None;
+            }
+            case.facts.values[index] = Some(value(schema, f, r)?);
+        }
+        if !r.more(b'}')? {
+            return Some(());
+        }
+    }
+}
+
+fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) -> Option<()> {
+    r.eat(b'[')?;
+    if r.peek()? == b']' {
+        r.i += 1;
+        return Some(());
+    }
+    loop {
+        let slots = items.push_empty();
+        r.eat(b'{')?;
+        if r.peek()? == b'}' {
+            r.i += 1;
+        } else {
+            let mut hint = 0;
+            loop {
+                let index = field(rec, r.string()?, &mut hint)?;
+                r.eat(b':')?;
+                let f = &rec.fields[index];
+                if matches!(f.ty, Type::List(_)) || slots[index].is_some() {
+                    return None;
+                }
+                slots[index] = Some(value(schema, f, r)?);
+                if !r.more(b'}')? {
+                    break;
+                }
+            }
+        }
+        if !r.more(b']')? {
+            return Some(());
+        }
+    }
+}
+
+/// The index of the field named `key`, looked for first where the previous key's successor
+/// is: fields usually come in the order they are declared.
+fn field(rec: &Record, key: &[u8], hint: &mut usize) -> Option<usize> {
+    let fields = &rec.fields;
+    let is = |k: usize| fields[k].name.as_bytes() == key;
+    let found = if *hint < fields.len() && is(*hint) {
+        *hint
+    } else {
+        (0..fields.len()).find(|&k| is(k))?
+    };
+    *hint = found + 1;
+    Some(found)
+}
+
+/// A field's value, checked as the full reader checks it (`value_of`).
+fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
+    match f.ty {
+        Type::Bool => r.boolean().map(Value::Bool),
+        Type::Date => date(r.string()?).map(Value::Date),
+        Type::Word(w) => word(schema, w, r.string()?).map(Value::Word),
+        Type::Words(w) => {
+            let mut set = 0u64;
+            r.eat(b'[')?;
+            if r.peek()? == b']' {
+                r.i += 1;
+            } else {
+                loop {
+                    set |= 1 << word(schema, w, r.string()?)?;
+                    if !r.more(b']')? {
+                        break;
+                    }
+                }
+            }
+            Some(Value::Words(set))
+        }
+        Type::Num(_) => {
+            let d = r.number()?;
+            let whole = || d.scale() == 0 || d.fract().is_zero();
+            let in_bounds = (!f.integer || whole())
+                && f.min.is_none_or(|min| d >= min)
+                && f.max.is_none_or(|max| d <= max);
+            in_bounds.then_some(Value::Num(d))
+        }
+        Type::Duration | Type::List(_) => None,
+    }
+}
+
+fn word(schema: &Schema, set: u16, s: &[u8]) -> Option<u16> {
+    let words = &schema.word_sets[set as usize].words;
+    words
+        .iter()
+        .position(|w| w.as_bytes() == s)
+        .map(|i| i as u16)
+}
+
+/// Exactly `YYYY-MM-DD`, a real date.
+fn date(s: &[u8]) -> Option<NaiveDate> {
+    let digits = |r: std::ops::Range<usize>| {
+        s[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not taken.
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// After an element: `true` past a `,`, `false` past the `close` that ends the list.
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let c = self.peek()?;
+        self.i += 1;
+        match c {
+            b',' => Some(true),
+            _ if c == close => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A string with no escape: the bytes between its quotes.
+    fn string(&mut self) -> Option<&'a [u8]> {
+        self.eat(b'"')?;
+        let start = self.i;
+        loop {
+            match *self.b.get(self.i)? {
+                b'"' => break,
+                b'\\' | 0..0x20 => return None,
+                _ => self.i += 1,
+            }
+        }
+        self.i += 1;
+        Some(&self.b[start..self.i - 1])
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        self.ws();
+        let rest = &self.b[self.i..];
+        let (b, len) = if rest.starts_with(b"true") {
+            (true, 4)
+        } else if rest.starts_with(b"false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        // `truex` is one bad word to the full reader.
+        if rest
+            .get(len)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        {
+            return None;
+        }
+        self.i += len;
+        Some(b)
+    }
+
+    /// A JSON number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 19 digits, exactly.
+    /// Zero in any form is `Decimal::ZERO`, as `parse_decimal` gives.
+    fn number(&mut self) -> Option<Decimal> {
+        self.ws();
+        let b = self.b;
+        let negative = b.get(self.i) == Some(&b'-');
+        let int_start = self.i + usize::from(negative);
+        // The digits before and after the point, into one u64 (19 digits always fit).
+        let mut m = 0u64;
+        let mut i = int_start;
+        let mut digits = |i: &mut usize| {
+            let from = *i;
+            while let Some(&c @ b'0'..=b'9') = b.get(*i) {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                *i += 1;
+            }
+            *i - from
+        };
+        let int_len = digits(&mut i);
+        if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
+            return None;
+        }
+        let mut scale = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            scale = digits(&mut i);
+            if scale == 0 {
+                return None;
+            }
+        }
+        // The full reader takes the whole number-like token: `1e3`, `1.2.3`, `1x` are its.
+        if b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-'))
+        {
+            return None;
+        }
+        if int_len + scale > 19 {
+            return None; // `m` may have wrapped
+        }
+        self.i = i;
+        if m == 0 {
+            return Some(Decimal::ZERO);
+        }
+        let signed = if negative {
+            -i128::from(m)
+        } else {
+            i128::from(m)
+        };
+        Some(Decimal::from_i128_with_scale(signed, scale as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rulebook::Rulebook;
+
+    fn direct(text: &str) -> Option<Case> {
+        let mut case = Case::default();
+        read(
+            &Rulebook::embedded().schema,
+            text,
+            &mut case,
+            &mut Vec::new(),
+        )
+        .map(|()| case)
+    }
+
+    /// What the direct reader gives, it gives as the tree reader does, to the scale.
+    fn same_as_tree(text: &str) -> Case {
+        let case = direct(text).unwrap_or_else(|| panic!("the direct reader takes {text}"));
+        let tree = Rulebook::embedded()
+            .case_from_json_tree(text, "t.json")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format!("{case:?}"), format!("{tree:?}"), "{text}");
+        case
+    }
+
+    #[test]
+    fn the_common_shape_is_read_directly() {
+        same_as_tree(
+            r#"{"as_of":"2023-03-01","rural_housing":{"new":true,"prefab":true,"structure":"steel","whole_village":false,"floor_area":180.50}}"#,
+        );
+        same_as_tree(
+            " {\"rental_project\" : {\"kind\": \"residential\", \"units\": [{\"area\": 40.52, \"count\": 8, \"rent\": 827.50, \"market_rent\": 1088.02}, {}]}, \"as_of\": \"2024-02-29\"}\n",
+        );
+        same_as_tree(r#"{"rental_project":{"units":[]}}"#);
+        same_as_tree(r#"{"tenant":{}}"#);
+        same_as_tree(r#"{"tenant":{"rent":-0,"market_rent":0.000}}"#);
+        same_as_tree(
+            r#"{"tenant":{"rent":9999999999999999999,"market_rent":0.000000000000000001}}"#,
+        );
+    }
+
+    #[test]
+    fn anything_else_is_left_to_the_tree_reader() {
+        for text in [
+            // Read by the tree reader, exactly, but not by this one.
+            r#"{"tenant":{"rent":1e3}}"#,
+            r#"{"tenant":{"rent":"1500"}}"#,
+            r#"{"tenant":{"rent":12345678901234567890}}"#,
+            r#"{"tenant":{"rent":0.0000000000000000000000000001}}"#,
+            r#"{"tenant":{"r\u0065nt":1500}}"#,
+            "\u{feff}{\"tenant\":{}}",
+            // Errors, which only the tree reader reports.
+            r#"{"tenant":{"rent":01}}"#,
+            r#"{"tenant":{"rent":1.}}"#,
+            r#"{"tenant":{"rent":-}}"#,
+            r#"{"tenant":{"rent":1x}}"#,
+            r#"{"tenant":{"rent":null}}"#,
+            r#"{"tenant":{"rent":1500,"rent":1500}}"#,
+            r#"{"tenant":{"rent":1500,}}"#,
+            r#"{"tenant":{"rent":-1}}"#,
+            r#"{"tenant":{"rental":1500}}"#,
+            r#"{"tenant":{}} x"#,
+            r#"{"tenant":{},"rural_housing":{}}"#,
+            r#"{"as_of":"2023-3-01","tenant":{}}"#,
+            r#"{"as_of":"2023-02-29","tenant":{}}"#,
+            r#"{"as_of":"2023-03-01","as_of":"2023-03-01","tenant":{}}"#,
+            r#"{"as_of":"2023-03-01"}"#,
+            r#"{}"#,
+            r#"{"rural_housing":{"structure":"wood"}}"#,
+            r#"{"rural_housing":{"new":truex}}"#,
+            r#"{"rural_housing":{"new":1}}"#,
+            r#"{"rental_project":{"units":[{"count":1.5}]}}"#,
+            r#"{"rental_project":{"units":[{"area":1,"area":2}]}}"#,
+            r#"{"rental_project":{"units":[1]}}"#,
+            r#"{"rental_project":{"units":[],"units":[]}}"#,
+            r#"{"rental_project":{"units":[{}],}}"#,
+            r#"{"rental_project":{"units":[{},]}}"#,
+            "{\"tenant\":{\"rent\":\"a\tb\"}}",
+        ] {
+            assert!(direct(text).is_none(), "the direct reader took {text}");
+        }
+    }
+}
