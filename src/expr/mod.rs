@@ -651,6 +651,80 @@ pub fn exact(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
     }
 }
 
+/// A running sum of decimals from zero, each step giving what `exact(Add, total, term)`
+/// gives, to the bit (a test checks it), but kept in an i128 mantissa and a scale so that no
+/// decimal is rebuilt per term. `add` is `None` where `exact` is (the sum is not exact).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExactSum {
+    m: i128,
+    scale: u32,
+    /// A zero total's sign: 0 + y is y as it stands, negative zero too.
+    negative_zero: bool,
+    /// The total once it has left the common case, summed by `exact` from there on.
+    general: Option<Decimal>,
+}
+
+impl ExactSum {
+    #[inline]
+    pub fn add(&mut self, term: Decimal) -> Option<()> {
+        if let Some(total) = self.general {
+            self.general = Some(exact(ArithOp::Add, total, term)?);
+            return Some(());
+        }
+        let (tm, ts) = (term.mantissa(), term.scale());
+        if self.m == 0 {
+            // 0 + y is y, as it stands.
+            (self.m, self.scale, self.negative_zero) = (tm, ts, term.is_sign_negative());
+            return Some(());
+        }
+        if tm == 0 {
+            return Some(()); // x + 0 is x
+        }
+        // Both at the larger scale, as rust_decimal adds; a sum of 96 bits or more, or one that
+        // does not align in an i128, is left to `exact`.
+        let scale = self.scale.max(ts);
+        let up = |m: i128, s: u32| {
+            if s == scale {
+                Some(m)
+            } else {
+                m.checked_mul(POWERS_OF_TEN[(scale - s) as usize])
+            }
+        };
+        let sum = up(self.m, self.scale)
+            .zip(up(tm, ts))
+            .and_then(|(a, b)| a.checked_add(b))
+            .filter(|r| r.unsigned_abs() < MANTISSA_END);
+        match sum {
+            // rust_decimal gives x + (-x) a positive sign.
+            Some(r) => (self.m, self.scale, self.negative_zero) = (r, scale, false),
+            None => self.general = Some(exact(ArithOp::Add, self.total(), term)?),
+        }
+        Some(())
+    }
+
+    pub fn total(&self) -> Decimal {
+        if let Some(total) = self.general {
+            return total;
+        }
+        let mut d = Decimal::from_i128_with_scale(self.m, self.scale);
+        if self.m == 0 && self.negative_zero {
+            d.set_sign_negative(true);
+        }
+        d
+    }
+}
+
+/// 10^0 to 10^28.
+const POWERS_OF_TEN: [i128; 29] = {
+    let mut p = [1i128; 29];
+    let mut i = 1;
+    while i < 29 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
 /// 2^96: a decimal's mantissa is below it.
 const MANTISSA_END: u128 = 1 << 96;
 
@@ -773,6 +847,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// A running sum gives what adding term by term with `exact` gives, to the bit, and
+        /// fails where it fails.
+        #[test]
+        fn exact_sum_agrees_with_exact_term_by_term(terms in prop::collection::vec(decimal(), 0..12)) {
+            let mut sum = ExactSum::default();
+            let mut total = Some(Decimal::ZERO);
+            for t in &terms {
+                total = total.and_then(|x| exact(ArithOp::Add, x, *t));
+                let ok = sum.add(*t);
+                prop_assert_eq!(ok.is_some(), total.is_some(), "{:?}", terms);
+                let Some(total) = total else { break };
+                prop_assert_eq!(sum.total().serialize(), total.serialize(), "{:?}", terms);
+            }
+        }
+    }
+
+    #[test]
+    fn exact_sum_keeps_the_sign_and_scale_of_rust_decimal() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let sum = |terms: &[&str]| {
+            let mut s = ExactSum::default();
+            for t in terms {
+                s.add(d(t)).unwrap();
+            }
+            s.total()
+        };
+        assert_eq!(sum(&[]).to_string(), "0");
+        assert_eq!(sum(&["0.00", "1.5"]).to_string(), "1.5");
+        assert_eq!(sum(&["1.5", "0.00"]).to_string(), "1.5");
+        assert_eq!(sum(&["1.5", "2.25", "3"]).to_string(), "6.75");
+        assert_eq!(sum(&["-1.5", "1.5"]).to_string(), "0.0");
+        let mut s = ExactSum::default();
+        s.add(-Decimal::new(0, 1)).unwrap();
+        assert_eq!(s.total().to_string(), "-0.0");
+        assert_eq!(
+            sum(&["-1.5", "1.5"]).to_string(),
+            (d("-1.5") + d("1.5")).to_string()
+        );
+        assert_eq!(sum(&["-1.5", "1.5", "2"]).to_string(), "2");
     }
 
     #[test]

@@ -80,6 +80,13 @@ pub trait Ty: Copy + PartialEq + Send + Sync + 'static {
     fn value(self) -> Value;
     /// The kinds of node only this type has (arithmetic for numbers, logic for conditions).
     fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Self>;
+    /// The order of two values, for types that have one: `Ord::cmp`, or a faster equal.
+    fn order(a: &Self, b: &Self) -> Ordering
+    where
+        Self: Ord,
+    {
+        a.cmp(b)
+    }
 }
 
 /// A word: its index in its word set.
@@ -500,7 +507,7 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
         } => {
             let want = *op == AggOp::Any;
             let list = *list;
-            let body = in_item(c, |c| compile::<bool>(c, body));
+            let body = in_item(c, |c| Cond::new(c, body));
             Box::new(move |cx| {
                 let items = items(cx, list)?;
                 let mut unknown = false;
@@ -509,7 +516,7 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
                         item: Some(item),
                         ..*cx
                     };
-                    match body(&icx) {
+                    match body.test(&icx) {
                         // One counter-example decides `all`; one example decides `any`.
                         Some(b) if b == want => return Some(want),
                         Some(_) => {}
@@ -524,11 +531,127 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
 }
 
 fn cmp<'p, T: Ty + Ord>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Expr) -> F<bool> {
+    // A field against a parameter or a constant, most often: read both in place.
+    if let (Some(la), Some(lb)) = (leaf(c, a), leaf(c, b)) {
+        return Box::new(move |cx| {
+            let (x, y) = (la.read::<T>(cx), lb.read::<T>(cx));
+            Some(op.holds(T::order(&x?, &y?)))
+        });
+    }
     let (a, b, op) = (compile::<T>(c, a), compile::<T>(c, b), op);
     Box::new(move |cx| {
         let (x, y) = (a(cx), b(cx));
-        Some(op.holds(x?.cmp(&y?)))
+        Some(op.holds(T::order(&x?, &y?)))
     })
+}
+
+/// An operand read in place rather than through a closure: what `compile` would make of it.
+enum Leaf {
+    Const(Option<Value>),
+    Field(usize),
+    ItemField(usize),
+    Param(usize, std::sync::Arc<str>),
+}
+
+/// `e` as a [`Leaf`], when it is one.
+fn leaf(c: &Compiler, e: &Expr) -> Option<Leaf> {
+    use ExprKind as K;
+    match &e.kind {
+        K::Const(v) => Some(Leaf::Const(Some(*v))),
+        K::Field(i) => Some(Leaf::Field(*i as usize)),
+        K::ItemField(i) => Some(Leaf::ItemField(*i as usize)),
+        K::Param(i) => Some(Leaf::Param(*i as usize, c.params[*i as usize].name.clone())),
+        // A name compiles to what it names unless it has a memo slot, and these never do.
+        K::Named(_, inner) if c.in_item || trivial(e) => leaf(c, inner),
+        _ => None,
+    }
+}
+
+impl Leaf {
+    /// As the closure `compile` makes for the same node.
+    #[inline(always)]
+    fn read<T: Ty>(&self, cx: &Ctx) -> Option<T> {
+        match self {
+            Leaf::Const(v) => v.and_then(T::of),
+            Leaf::Field(i) => cx.facts.values.get(*i).copied().flatten().and_then(T::of),
+            Leaf::ItemField(i) => cx
+                .item
+                .and_then(|it| it.get(*i).copied().flatten())
+                .and_then(T::of),
+            Leaf::Param(i, name) => match cx.params[*i] {
+                Some(v) => T::of(v),
+                None => {
+                    cx.fail(EvalError::NoParameterValue {
+                        name: name.clone(),
+                        date: cx.as_of,
+                    });
+                    None
+                }
+            },
+        }
+    }
+}
+
+/// A condition inside an aggregate, run once per item: most are a comparison of an item's
+/// field with a parameter or a constant, run in place without a closure.
+enum Cond {
+    Compiled(F<bool>),
+    Compare(CmpOp, Leaf, Leaf),
+}
+
+impl Cond {
+    fn new<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> Cond {
+        let mut inner = e;
+        while let ExprKind::Named(_, x) = &inner.kind {
+            inner = x; // in an item, a name never has a memo slot
+        }
+        if let ExprKind::Cmp(op, a, b) = &inner.kind
+            && matches!(a.ty, Type::Num(_))
+            && let (Some(la), Some(lb)) = (leaf(c, a), leaf(c, b))
+        {
+            return Cond::Compare(*op, la, lb);
+        }
+        Cond::Compiled(compile::<bool>(c, e))
+    }
+
+    /// As the closure `compile` makes for the same node.
+    #[inline(always)]
+    fn test(&self, cx: &Ctx) -> Option<bool> {
+        match self {
+            Cond::Compiled(f) => f(cx),
+            Cond::Compare(op, a, b) => {
+                let (x, y) = (a.read::<Decimal>(cx), b.read::<Decimal>(cx));
+                Some(op.holds(order_decimals(&x?, &y?)))
+            }
+        }
+    }
+}
+
+/// The order of two decimals, as `Decimal::cmp` gives it, without its general rescaling for
+/// the common case of scales at most 9 apart (the mantissas then compare exactly in i128).
+#[inline]
+pub fn order_decimals(a: &Decimal, b: &Decimal) -> Ordering {
+    const POWERS_OF_TEN: [i128; 10] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
+    let (sa, sb) = (a.scale(), b.scale());
+    let (ma, mb) = (a.mantissa(), b.mantissa());
+    match sa.cmp(&sb) {
+        Ordering::Equal => ma.cmp(&mb),
+        // |m| < 2^96 and 10^9 < 2^30: the product fits an i128.
+        Ordering::Less if sb - sa <= 9 => (ma * POWERS_OF_TEN[(sb - sa) as usize]).cmp(&mb),
+        Ordering::Greater if sa - sb <= 9 => ma.cmp(&(mb * POWERS_OF_TEN[(sa - sb) as usize])),
+        _ => a.cmp(b),
+    }
 }
 
 fn items<'a>(cx: &Ctx<'a>, list: u16) -> Option<&'a super::Items> {
@@ -552,6 +675,9 @@ impl Ty for Decimal {
     }
     fn value(self) -> Value {
         Value::Num(self)
+    }
+    fn order(a: &Decimal, b: &Decimal) -> Ordering {
+        order_decimals(a, b)
     }
     fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Decimal> {
         use ExprKind as K;
@@ -591,23 +717,25 @@ impl Ty for Decimal {
                 filter,
             } => {
                 let (op, list, text) = (*op, *list, e.text.clone());
-                let body = body
-                    .as_deref()
-                    .map(|b| in_item(c, |c| compile::<Decimal>(c, b)));
-                let filter = filter
-                    .as_deref()
-                    .map(|f| in_item(c, |c| compile::<bool>(c, f)));
+                // The body is a field of the item, most often: read it in place.
+                let body = body.as_deref().map(|b| {
+                    in_item(c, |c| match leaf(c, b) {
+                        Some(Leaf::ItemField(i)) => Err(i),
+                        _ => Ok(compile::<Decimal>(c, b)),
+                    })
+                });
+                let filter = filter.as_deref().map(|f| in_item(c, |c| Cond::new(c, f)));
                 Box::new(move |cx| {
                     let items = items(cx, list)?;
                     let mut unknown = false;
-                    let mut total = Decimal::ZERO;
+                    let mut total = super::ExactSum::default();
                     for item in items {
                         let icx = Ctx {
                             item: Some(item),
                             ..*cx
                         };
                         if let Some(f) = &filter {
-                            match f(&icx) {
+                            match f.test(&icx) {
                                 Some(true) => {}
                                 Some(false) => continue,
                                 None => {
@@ -618,7 +746,10 @@ impl Ty for Decimal {
                         }
                         let add = match op {
                             AggOp::Count => Some(Decimal::ONE),
-                            _ => match body.as_ref().map(|b| b(&icx)) {
+                            _ => match body.as_ref().map(|b| match b {
+                                Ok(f) => f(&icx),
+                                Err(i) => item.get(*i).copied().flatten().and_then(Decimal::of),
+                            }) {
                                 Some(Some(n)) => Some(n),
                                 Some(None) => {
                                     unknown = true;
@@ -627,17 +758,14 @@ impl Ty for Decimal {
                                 None => None,
                             },
                         };
-                        if let Some(n) = add {
-                            match super::exact(ArithOp::Add, total, n) {
-                                Some(t) => total = t,
-                                None => {
-                                    cx.fail(EvalError::Overflow(text.clone()));
-                                    return None;
-                                }
-                            }
+                        if let Some(n) = add
+                            && total.add(n).is_none()
+                        {
+                            cx.fail(EvalError::Overflow(text.clone()));
+                            return None;
                         }
                     }
-                    if unknown { None } else { Some(total) }
+                    if unknown { None } else { Some(total.total()) }
                 })
             }
             _ => none(),
@@ -753,5 +881,31 @@ impl Ty for Words {
     }
     fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Words> {
         none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The shortcut orders decimals exactly as `Decimal::cmp` does, whatever their scales.
+        #[test]
+        fn order_decimals_agrees_with_cmp(
+            ma in prop_oneof![-1000i128..1000, -((1i128 << 96) - 1)..(1i128 << 96)],
+            sa in 0u32..=28,
+            mb in prop_oneof![-1000i128..1000, -((1i128 << 96) - 1)..(1i128 << 96)],
+            sb in 0u32..=28,
+        ) {
+            let (a, b) = (Decimal::from_i128_with_scale(ma, sa), Decimal::from_i128_with_scale(mb, sb));
+            prop_assert_eq!(order_decimals(&a, &b), a.cmp(&b));
+            // Equal values at other scales, and zeros of either sign.
+            let a10 = Decimal::from_i128_with_scale(ma.clamp(-(1 << 80), 1 << 80) * 10, (sa + 1).min(28));
+            prop_assert_eq!(order_decimals(&a10, &b), a10.cmp(&b));
+            prop_assert_eq!(order_decimals(&(-Decimal::ZERO), &Decimal::new(0, sb)), Ordering::Equal);
+        }
     }
 }
