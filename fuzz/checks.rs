@@ -323,7 +323,7 @@ fn value_text(book: &Rulebook, ty: Type, v: &Value, json: bool) -> String {
                 .words
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| bits >> i & 1 == 1)
+                .filter(|(i, _)| bits.has(*i as u16))
                 .map(|(_, w)| format!("\"{w}\""))
                 .collect();
             format!("[{}]", words.join(", "))

@@ -960,7 +960,7 @@ impl<'b> Env<'b, '_> {
                 let names: Vec<&str> = ws
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| bits >> i & 1 == 1)
+                    .filter(|(i, _)| bits.has(*i as u16))
                     .map(|(_, w)| w.as_str())
                     .collect();
                 format!("[{}]", names.join(", "))

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Case;
-use crate::expr::{Items, Value};
+use crate::expr::{Items, Value, WordBits};
 use crate::schema::{Field, Record, Schema};
 use crate::units::Type;
 
@@ -178,7 +178,7 @@ fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
                     }
                 }
             }
-            Some(Value::Words(set))
+            Some(Value::Words(WordBits::new(set)))
         }
         Type::Num(_) => {
             let d = r.number()?;

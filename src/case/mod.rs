@@ -622,7 +622,7 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
                         }
                     }
                 }
-                Ok(Value::Words(set))
+                Ok(Value::Words(crate::expr::WordBits::new(set)))
             }
             other => Err(err(format!(
                 "expected a list of words, found {}",

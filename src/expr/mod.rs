@@ -24,8 +24,49 @@ pub enum Value {
     Dur(Duration),
     /// The index of a word in its word set.
     Word(u16),
-    /// A set of words, one bit per word.
-    Words(u64),
+    Words(WordBits),
+}
+
+/// A set of words, one bit per word of its word set (at most 64), kept as two halves so that
+/// a [`Value`] needs no 8-byte alignment: a fact's slot takes 20 bytes rather than 24, and a
+/// list of items that much less memory to sweep.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct WordBits([u32; 2]);
+
+// The layout the item lists are sized for (see `WordBits`).
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 20);
+
+impl WordBits {
+    pub fn new(bits: u64) -> WordBits {
+        WordBits([bits as u32, (bits >> 32) as u32])
+    }
+
+    pub fn get(self) -> u64 {
+        u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
+    }
+
+    /// Whether the set holds word `w`.
+    pub fn has(self, w: u16) -> bool {
+        w < 64 && self.get() >> w & 1 == 1
+    }
+}
+
+impl Ord for WordBits {
+    fn cmp(&self, other: &WordBits) -> std::cmp::Ordering {
+        self.get().cmp(&other.get())
+    }
+}
+
+impl PartialOrd for WordBits {
+    fn partial_cmp(&self, other: &WordBits) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Debug for WordBits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#b}", self.get())
+    }
 }
 
 /// The facts of one case, one slot per declared field, `None` where the case does not say.
@@ -417,7 +458,7 @@ impl Expr {
                 other => other,
             },
             K::HasWord(inner, w) => match inner.eval(cx)? {
-                Tri::Known(Value::Words(set)) => Tri::Known(Value::Bool(set >> w & 1 == 1)),
+                Tri::Known(Value::Words(set)) => Tri::Known(Value::Bool(set.has(*w))),
                 other => other,
             },
             K::If(c, a, b) => match c.eval(cx)? {

@@ -94,7 +94,7 @@ pub trait Ty: Copy + PartialEq + Send + Sync + 'static {
 pub struct Word(u16);
 /// A set of words, one bit each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Words(u64);
+pub struct Words(super::WordBits);
 
 /// Compiles the expressions of a rulebook, subject by subject, giving a memo slot to each
 /// subexpression that the clauses of a subject evaluate more than once for the same case.
@@ -497,7 +497,7 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
         }
         K::HasWord(a, w) => {
             let (a, w) = (compile::<Words>(c, a), *w);
-            Box::new(move |cx| a(cx).map(|Words(set)| set >> w & 1 == 1))
+            Box::new(move |cx| a(cx).map(|Words(set)| set.has(w)))
         }
         K::Agg {
             op: op @ (AggOp::All | AggOp::Any),
@@ -511,12 +511,9 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
             Box::new(move |cx| {
                 let items = items(cx, list)?;
                 let mut unknown = false;
+                let body = body.bind(cx);
                 for item in items {
-                    let icx = Ctx {
-                        item: Some(item),
-                        ..*cx
-                    };
-                    match body.test(&icx) {
+                    match body.test(cx, item) {
                         // One counter-example decides `all`; one example decides `any`.
                         Some(b) if b == want => return Some(want),
                         Some(_) => {}
@@ -534,7 +531,7 @@ fn cmp<'p, T: Ty + Ord>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Exp
     // A field against a parameter or a constant, most often: read both in place.
     if let (Some(la), Some(lb)) = (leaf(c, a), leaf(c, b)) {
         return Box::new(move |cx| {
-            let (x, y) = (la.read::<T>(cx), lb.read::<T>(cx));
+            let (x, y) = (la.read::<T>(cx, cx.item), lb.read::<T>(cx, cx.item));
             Some(op.holds(T::order(&x?, &y?)))
         });
     }
@@ -568,14 +565,13 @@ fn leaf(c: &Compiler, e: &Expr) -> Option<Leaf> {
 }
 
 impl Leaf {
-    /// As the closure `compile` makes for the same node.
+    /// As the closure `compile` makes for the same node, in `cx` with `item` as its item.
     #[inline(always)]
-    fn read<T: Ty>(&self, cx: &Ctx) -> Option<T> {
+    fn read<T: Ty>(&self, cx: &Ctx, item: Option<&[Option<Value>]>) -> Option<T> {
         match self {
             Leaf::Const(v) => v.and_then(T::of),
             Leaf::Field(i) => cx.facts.values.get(*i).copied().flatten().and_then(T::of),
-            Leaf::ItemField(i) => cx
-                .item
+            Leaf::ItemField(i) => item
                 .and_then(|it| it.get(*i).copied().flatten())
                 .and_then(T::of),
             Leaf::Param(i, name) => match cx.params[*i] {
@@ -614,15 +610,62 @@ impl Cond {
         Cond::Compiled(compile::<bool>(c, e))
     }
 
-    /// As the closure `compile` makes for the same node.
+    /// The condition for the items of one list in `cx`: a comparison of an item's field with
+    /// a parameter in force or a constant has its other side read once, here.
     #[inline(always)]
-    fn test(&self, cx: &Ctx) -> Option<bool> {
+    fn bind<'c>(&'c self, cx: &Ctx) -> Bound<'c> {
+        if let Cond::Compare(op, Leaf::ItemField(i), other) = self {
+            let k = match other {
+                Leaf::Const(Some(Value::Num(k))) => Some(*k),
+                Leaf::Param(p, _) => match cx.params[*p] {
+                    Some(Value::Num(k)) => Some(k),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(k) = k {
+                return Bound::FieldWith(*op, *i, k);
+            }
+        }
+        Bound::Cond(self)
+    }
+
+    /// As the closure `compile` makes for the same node, for one item of a list in `cx`.
+    #[inline(always)]
+    fn test(&self, cx: &Ctx, item: &[Option<Value>]) -> Option<bool> {
         match self {
-            Cond::Compiled(f) => f(cx),
+            Cond::Compiled(f) => f(&Ctx {
+                item: Some(item),
+                ..*cx
+            }),
             Cond::Compare(op, a, b) => {
-                let (x, y) = (a.read::<Decimal>(cx), b.read::<Decimal>(cx));
+                let (x, y) = (
+                    a.read::<Decimal>(cx, Some(item)),
+                    b.read::<Decimal>(cx, Some(item)),
+                );
                 Some(op.holds(order_decimals(&x?, &y?)))
             }
+        }
+    }
+}
+
+/// A [`Cond`] bound to the case at hand (see [`Cond::bind`]).
+enum Bound<'c> {
+    /// The item's field `.1` compared by `.0` with the known number `.2`.
+    FieldWith(CmpOp, usize, Decimal),
+    Cond(&'c Cond),
+}
+
+impl Bound<'_> {
+    /// What [`Cond::test`] gives.
+    #[inline(always)]
+    fn test(&self, cx: &Ctx, item: &[Option<Value>]) -> Option<bool> {
+        match self {
+            Bound::FieldWith(op, i, k) => match item.get(*i) {
+                Some(Some(Value::Num(d))) => Some(op.holds(order_decimals(d, k))),
+                _ => None,
+            },
+            Bound::Cond(c) => c.test(cx, item),
         }
     }
 }
@@ -729,13 +772,10 @@ impl Ty for Decimal {
                     let items = items(cx, list)?;
                     let mut unknown = false;
                     let mut total = super::ExactSum::default();
+                    let filter = filter.as_ref().map(|f| f.bind(cx));
                     for item in items {
-                        let icx = Ctx {
-                            item: Some(item),
-                            ..*cx
-                        };
                         if let Some(f) = &filter {
-                            match f.test(&icx) {
+                            match f.test(cx, item) {
                                 Some(true) => {}
                                 Some(false) => continue,
                                 None => {
@@ -747,7 +787,10 @@ impl Ty for Decimal {
                         let add = match op {
                             AggOp::Count => Some(Decimal::ONE),
                             _ => match body.as_ref().map(|b| match b {
-                                Ok(f) => f(&icx),
+                                Ok(f) => f(&Ctx {
+                                    item: Some(item),
+                                    ..*cx
+                                }),
                                 Err(i) => item.get(*i).copied().flatten().and_then(Decimal::of),
                             }) {
                                 Some(Some(n)) => Some(n),
