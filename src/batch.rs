@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
-use crate::case::CaseReader;
+use crate::case::{Case, CaseReader};
 use crate::eval::CompactReport;
 use crate::rulebook::Rulebook;
 
@@ -67,6 +67,8 @@ struct Chunk {
     /// The number of the chunk's first line, from 1.
     first_line: u64,
     input: Vec<u8>,
+    /// Where each line of `input` ends (after its `\n`, if it has one).
+    ends: Vec<usize>,
     output: Vec<u8>,
     errors: Vec<u8>,
     summary: BatchSummary,
@@ -129,6 +131,7 @@ pub fn run(
             chunk.seq = seq;
             chunk.first_line = line;
             chunk.input.clear();
+            chunk.ends.clear();
             let mut eof = false;
             while chunk.input.len() < CHUNK_BYTES {
                 match input.read_until(b'\n', &mut chunk.input) {
@@ -136,7 +139,10 @@ pub fn run(
                         eof = true;
                         break;
                     }
-                    Ok(_) => line += 1,
+                    Ok(_) => {
+                        line += 1;
+                        chunk.ends.push(chunk.input.len());
+                    }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
                         read_result = Err(e);
@@ -223,6 +229,7 @@ fn evaluate_chunk<'b>(
     let Chunk {
         first_line,
         input,
+        ends,
         output,
         errors,
         summary,
@@ -239,8 +246,12 @@ fn evaluate_chunk<'b>(
         let _ = writeln!(errors, "{name}:{line}:{column}: {message}");
         summary.bad += 1;
     };
-    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+    let mut start = 0;
+    for (i, &end) in ends.iter().enumerate() {
         let line = *first_line + i as u64;
+        let raw = &input[start..end];
+        start = end;
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let raw = if line == 1 {
             raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
@@ -250,47 +261,15 @@ fn evaluate_chunk<'b>(
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                let column = String::from_utf8_lossy(&raw[..e.valid_up_to()])
-                    .chars()
-                    .count()
-                    + 1;
-                bad(
-                    errors,
-                    summary,
-                    line,
-                    column,
-                    "error: not UTF-8 text; a case is one JSON object a line",
-                );
-                continue;
-            }
-        };
-        let case = match reader.read_json(book, text, name) {
-            Ok(c) => c,
-            Err(d) => {
-                for d in &d.0 {
-                    let mut message = format!("error[{}]: {}", d.code, d.message);
-                    if let Some(f) = &d.field {
-                        message.push_str(&format!(" (field `{f}`)"));
-                    }
-                    if let Some(e) = &d.expected {
-                        message.push_str(&format!("; expected {e}"));
-                    }
-                    if let Some(s) = &d.suggestion {
-                        message.push_str(&format!("; {s}"));
-                    }
-                    // The line is the case's whole text: its diagnostics are on its line 1.
-                    let _ = writeln!(
-                        errors,
-                        "{name}:{}:{}: {message}",
-                        line + d.line as u64 - 1,
-                        d.column
-                    );
+        let case = if reader.read_direct(book, raw) {
+            reader.case()
+        } else {
+            match read_line(book, name, reader, raw, line, errors) {
+                Some(case) => case,
+                None => {
+                    summary.bad += 1;
+                    continue;
                 }
-                summary.bad += 1;
-                continue;
             }
         };
         let as_of = config.as_of.or(case.as_of).unwrap_or(config.today);
@@ -323,6 +302,57 @@ fn evaluate_chunk<'b>(
                 }
                 bad(errors, summary, line, 1, &message);
             }
+        }
+    }
+}
+
+/// Reads a line that is not of the common shape, or not a case, with the full reader; writes
+/// what is wrong with it to `errors`.
+fn read_line<'r>(
+    book: &Rulebook,
+    name: &str,
+    reader: &'r mut CaseReader,
+    raw: &[u8],
+    line: u64,
+    errors: &mut Vec<u8>,
+) -> Option<&'r Case> {
+    let text = match std::str::from_utf8(raw) {
+        Ok(t) => t,
+        Err(e) => {
+            let column = String::from_utf8_lossy(&raw[..e.valid_up_to()])
+                .chars()
+                .count()
+                + 1;
+            let _ = writeln!(
+                errors,
+                "{name}:{line}:{column}: error: not UTF-8 text; a case is one JSON object a line"
+            );
+            return None;
+        }
+    };
+    match reader.read_json(book, text, name) {
+        Ok(c) => Some(c),
+        Err(d) => {
+            for d in &d.0 {
+                let mut message = format!("error[{}]: {}", d.code, d.message);
+                if let Some(f) = &d.field {
+                    message.push_str(&format!(" (field `{f}`)"));
+                }
+                if let Some(e) = &d.expected {
+                    message.push_str(&format!("; expected {e}"));
+                }
+                if let Some(s) = &d.suggestion {
+                    message.push_str(&format!("; {s}"));
+                }
+                // The line is the case's whole text: its diagnostics are on its line 1.
+                let _ = writeln!(
+                    errors,
+                    "{name}:{}:{}: {message}",
+                    line + d.line as u64 - 1,
+                    d.column
+                );
+            }
+            None
         }
     }
 }

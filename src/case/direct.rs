@@ -14,23 +14,29 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::Case;
+use crate::expr::program::order_decimals;
 use crate::expr::{Items, Value, WordBits};
 use crate::schema::{Field, Record, Schema};
 use crate::units::Type;
 
 /// Reads `text` into `case`, reusing its buffers (list buffers go through `spare`). `None`
 /// when the text is anything but the common shape; `case` is then left half-filled.
+///
+/// `text` need not be checked as UTF-8 first: what this reader takes is ASCII but for the
+/// strings, and each string it takes is the name of a subject, field or word, so the text is
+/// UTF-8 whenever it gives a case.
 pub(crate) fn read(
     schema: &Schema,
-    text: &str,
+    text: &[u8],
     case: &mut Case,
     spare: &mut Vec<Items>,
 ) -> Option<()> {
-    let mut r = Reader {
-        b: text.as_bytes(),
-        i: 0,
-    };
-    spare.extend(case.facts.lists.drain(..).flatten());
+    let mut r = Reader { b: text, i: 0 };
+    for list in &mut case.facts.lists {
+        if let Some(items) = list.take() {
+            spare.push(items);
+        }
+    }
     case.as_of = None;
     let mut subject: Option<u16> = None;
     r.eat(b'{')?;
@@ -184,8 +190,8 @@ fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
             let d = r.number()?;
             let whole = || d.scale() == 0 || d.fract().is_zero();
             let in_bounds = (!f.integer || whole())
-                && f.min.is_none_or(|min| d >= min)
-                && f.max.is_none_or(|max| d <= max);
+                && f.min.is_none_or(|min| order_decimals(&d, &min).is_ge())
+                && f.max.is_none_or(|max| order_decimals(&d, &max).is_le());
             in_bounds.then_some(Value::Num(d))
         }
         Type::Duration | Type::List(_) => None,
@@ -250,15 +256,14 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.i;
-        loop {
-            match *self.b.get(self.i)? {
-                b'"' => break,
-                b'\\' | 0..0x20 => return None,
-                _ => self.i += 1,
-            }
+        let len = self.b[start..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        if self.b[start + len] != b'"' {
+            return None;
         }
-        self.i += 1;
-        Some(&self.b[start..self.i - 1])
+        self.i = start + len + 1;
+        Some(&self.b[start..start + len])
     }
 
     fn boolean(&mut self) -> Option<bool> {
@@ -343,7 +348,7 @@ mod tests {
         let mut case = Case::default();
         read(
             &Rulebook::embedded().schema,
-            text,
+            text.as_bytes(),
             &mut case,
             &mut Vec::new(),
         )

@@ -88,10 +88,21 @@ impl CaseReader {
         text: &str,
         file: &str,
     ) -> Result<&Case, Diagnostics> {
-        if direct::read(&book.schema, text, &mut self.case, &mut self.spare).is_none() {
+        if !self.read_direct(book, text.as_bytes()) {
             self.case = book.case_from_json_tree(text, file)?;
         }
         Ok(&self.case)
+    }
+
+    /// Reads a case of the common shape from bytes not yet checked as UTF-8 (see
+    /// `direct::read`); `false` leaves the line to [`read_json`](Self::read_json).
+    pub(crate) fn read_direct(&mut self, book: &Rulebook, bytes: &[u8]) -> bool {
+        direct::read(&book.schema, bytes, &mut self.case, &mut self.spare).is_some()
+    }
+
+    /// The case last read.
+    pub(crate) fn case(&self) -> &Case {
+        &self.case
     }
 }
 
@@ -116,7 +127,7 @@ impl Rulebook {
     /// Reads a case from JSON text, numbers exactly.
     pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         let mut case = Case::default();
-        match direct::read(&self.schema, text, &mut case, &mut Vec::new()) {
+        match direct::read(&self.schema, text.as_bytes(), &mut case, &mut Vec::new()) {
             Some(()) => Ok(case),
             None => self.case_from_json_tree(text, file),
         }
