@@ -253,6 +253,21 @@ pub struct CompactValue<'b> {
     pub value: Decimal,
 }
 
+impl CompactValue<'_> {
+    /// Whether `other` has the same name, list and unit: one of the same per-item value.
+    fn same_name_and_unit(&self, other: &CompactValue) -> bool {
+        let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
+        same(self.name, other.name)
+            && same(self.suffix, other.suffix)
+            && same(self.unit, other.unit)
+            && match (self.item, other.item) {
+                (Some((a, _)), Some((b, _))) => same(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
 impl fmt::Display for CompactValue<'_> {
     /// The value's name as the report keys it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -868,6 +883,7 @@ impl<'b> CompactReport<'b> {
     /// Writes the report as one JSON object, `line` first when given:
     /// `{"line":N,"subject":...,"as_of":...,"results":[{"clause","outcome","amount","values","missing"}]}`.
     pub fn write_json(&self, line: Option<u64>, out: &mut impl Write) -> io::Result<()> {
+        let mut frag = Vec::new();
         out.write_all(b"{")?;
         if let Some(n) = line {
             out.write_all(b"\"line\":")?;
@@ -892,21 +908,41 @@ impl<'b> CompactReport<'b> {
                 json_quantity(out, a, unit)?;
             }
             out.write_all(b",\"values\":{")?;
+            // A per-item value comes in a run, one per item, all alike but for the item's
+            // number and the value: what is alike is escaped once per run, into `frag`.
+            let mut run: Option<&CompactValue> = None;
+            let (mut head, mut mid) = (0, 0);
             for (j, v) in self.values(r).iter().enumerate() {
                 if j > 0 {
                     out.write_all(b",")?;
                 }
-                out.write_all(b"\"")?;
-                if let Some((list, i)) = v.item {
-                    json_out::escaped(out, list)?;
-                    out.write_all(b"[")?;
-                    json_out::count(out, u64::from(i))?;
-                    out.write_all(b"].")?;
+                if !run.is_some_and(|p| p.same_name_and_unit(v)) {
+                    run = Some(v);
+                    frag.clear();
+                    frag.push(b'"');
+                    if let Some((list, _)) = v.item {
+                        json_out::escaped(&mut frag, list)?;
+                        frag.push(b'[');
+                    }
+                    head = frag.len();
+                    if v.item.is_some() {
+                        frag.extend_from_slice(b"].");
+                    }
+                    json_out::escaped(&mut frag, v.name)?;
+                    json_out::escaped(&mut frag, v.suffix)?;
+                    frag.extend_from_slice(b"\":{\"value\":\"");
+                    mid = frag.len();
+                    frag.extend_from_slice(b"\",\"unit\":");
+                    json_out::string(&mut frag, v.unit)?;
+                    frag.push(b'}');
                 }
-                json_out::escaped(out, v.name)?;
-                json_out::escaped(out, v.suffix)?;
-                out.write_all(b"\":")?;
-                json_quantity(out, v.value, v.unit)?;
+                out.write_all(&frag[..head])?;
+                if let Some((_, i)) = v.item {
+                    json_out::count(out, u64::from(i))?;
+                }
+                out.write_all(&frag[head..mid])?;
+                json_out::decimal(out, v.value)?;
+                out.write_all(&frag[mid..])?;
             }
             out.write_all(b"},\"missing\":[")?;
             for (j, m) in self.missing(r).enumerate() {

@@ -103,6 +103,37 @@ impl Rounding {
         }
     }
     pub fn apply(self, d: Decimal) -> Decimal {
+        if self != Rounding::None
+            && let Some(r) = self.apply_small(d)
+        {
+            return r;
+        }
+        self.apply_any(d)
+    }
+
+    /// [`apply`](Self::apply) in integers, for a mantissa of 64 bits and at most 21 decimals:
+    /// the same result to the bit (a test checks it), or `None` to leave `d` to `apply_any`
+    /// (a result of zero too, whose sign rust_decimal decides).
+    fn apply_small(self, d: Decimal) -> Option<Decimal> {
+        let scale = d.scale();
+        if scale <= 2 {
+            return None;
+        }
+        let m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
+        let p = 10u64.checked_pow(scale - 2)?;
+        let (q, r) = (m / p, m % p);
+        let negative = d.is_sign_negative();
+        let up = match self {
+            // Half away from zero: up in magnitude from the midpoint on.
+            Rounding::HalfAwayFromZero => u128::from(r) * 2 >= u128::from(p),
+            // Toward negative infinity: a negative number with a remainder goes up in magnitude.
+            _ => negative && r != 0,
+        };
+        let q = i128::from(q) + i128::from(up);
+        (q != 0).then(|| Decimal::from_i128_with_scale(if negative { -q } else { q }, 2))
+    }
+
+    fn apply_any(self, d: Decimal) -> Decimal {
         match self {
             Rounding::HalfAwayFromZero => d
                 .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -351,5 +382,46 @@ impl Clause {
             });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn rounding_to_the_fen() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (round, x, want) in [
+            (Rounding::Down, "870.416", "870.41"),
+            (Rounding::Down, "-870.411", "-870.42"),
+            (Rounding::Down, "870", "870.00"),
+            (Rounding::HalfAwayFromZero, "36110.005", "36110.01"),
+            (Rounding::HalfAwayFromZero, "-36110.005", "-36110.01"),
+            (Rounding::HalfAwayFromZero, "36110.0049", "36110.00"),
+            (Rounding::HalfAwayFromZero, "0.001", "0.00"),
+            (Rounding::None, "0.125", "0.125"),
+        ] {
+            assert_eq!(round.apply(d(x)).to_string(), want, "{round:?} {x}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The integer shortcut rounds to the bit as rust_decimal does.
+        #[test]
+        fn apply_small_agrees_with_apply_any(
+            m in prop_oneof![-100_000i128..100_000, -(1i128 << 70)..(1i128 << 70)],
+            scale in 0u32..=28,
+        ) {
+            let d = Decimal::from_i128_with_scale(m, scale);
+            for round in [Rounding::HalfAwayFromZero, Rounding::Down] {
+                if let Some(fast) = round.apply_small(d) {
+                    prop_assert_eq!(fast.serialize(), round.apply_any(d).serialize(), "{:?} {}", round, d);
+                }
+            }
+        }
     }
 }
