@@ -816,7 +816,26 @@ fn missing_names<'a>(
     record: &'a Record,
     m: Missing,
 ) -> impl Iterator<Item = MissingName<'a>> {
-    record.fields.iter().enumerate().flat_map(move |(i, f)| {
+    // Only the fields that are missing, or that hold the items of missing item fields.
+    let lists = if m.item_fields == 0 {
+        0
+    } else {
+        record
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.ty, Type::List(_)))
+            .fold(0u64, |bits, (i, _)| bits | 1 << i)
+    };
+    let mut bits = m.fields | lists;
+    let set = std::iter::from_fn(move || {
+        let i = bits.trailing_zeros() as usize;
+        (bits != 0).then(|| {
+            bits &= bits - 1;
+            (i, &record.fields[i])
+        })
+    });
+    set.flat_map(move |(i, f)| {
         let own = (m.fields >> i & 1 == 1).then_some(MissingName {
             list: None,
             field: &f.name,

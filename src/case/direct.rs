@@ -10,6 +10,8 @@
 //! never decides an error, and whenever it gives a case, it is the one the full reader gives:
 //! a property test and the `case_json` fuzz target check that, value, scale and all.
 
+use std::cmp::Ordering;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -187,12 +189,13 @@ fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
             Some(Value::Words(WordBits::new(set)))
         }
         Type::Num(_) => {
-            let d = r.number()?;
-            let whole = || d.scale() == 0 || d.fract().is_zero();
-            let in_bounds = (!f.integer || whole())
-                && f.min.is_none_or(|min| order_decimals(&d, &min).is_ge())
-                && f.max.is_none_or(|max| order_decimals(&d, &max).is_le());
-            in_bounds.then_some(Value::Num(d))
+            // Checked as digits, before the decimal is built: a decimal just built and read
+            // back costs a store-forwarding stall.
+            let n = r.number()?;
+            let in_bounds = (!f.integer || n.whole())
+                && f.min.is_none_or(|min| n.order(&min).is_ge())
+                && f.max.is_none_or(|max| n.order(&max).is_le());
+            in_bounds.then(|| Value::Num(n.decimal()))
         }
         Type::Duration | Type::List(_) => None,
     }
@@ -289,7 +292,7 @@ impl<'a> Reader<'a> {
 
     /// A JSON number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 19 digits, exactly.
     /// Zero in any form is `Decimal::ZERO`, as `parse_decimal` gives.
-    fn number(&mut self) -> Option<Decimal> {
+    fn number(&mut self) -> Option<Digits> {
         self.ws();
         let b = self.b;
         let negative = b.get(self.i) == Some(&b'-');
@@ -327,15 +330,59 @@ impl<'a> Reader<'a> {
             return None; // `m` may have wrapped
         }
         self.i = i;
-        if m == 0 {
-            return Some(Decimal::ZERO);
+        Some(Digits {
+            m,
+            scale: scale as u32,
+            negative: negative && m != 0,
+        })
+    }
+}
+
+/// A number as read: `m` × 10^-`scale`, negative or not (never a negative zero).
+#[derive(Clone, Copy)]
+struct Digits {
+    m: u64,
+    scale: u32,
+    negative: bool,
+}
+
+impl Digits {
+    /// The decimal `parse_decimal` gives for the same text: zero in any form is
+    /// `Decimal::ZERO`.
+    fn decimal(self) -> Decimal {
+        if self.m == 0 {
+            return Decimal::ZERO;
         }
-        let signed = if negative {
-            -i128::from(m)
+        Decimal::from_parts(
+            self.m as u32,
+            (self.m >> 32) as u32,
+            0,
+            self.negative,
+            self.scale,
+        )
+    }
+
+    fn whole(self) -> bool {
+        self.m % 10u64.pow(self.scale) == 0
+    }
+
+    /// The order against `d`, as `Decimal::cmp` gives it.
+    fn order(self, d: &Decimal) -> Ordering {
+        let a = if self.negative {
+            -i128::from(self.m)
         } else {
-            i128::from(m)
+            i128::from(self.m)
         };
-        Some(Decimal::from_i128_with_scale(signed, scale as u32))
+        let (b, sb) = (d.mantissa(), d.scale());
+        // |a| < 2^64 and |b| < 2^96: at most 10^18 (< 2^60) up, both fit an i128.
+        match self.scale.cmp(&sb) {
+            Ordering::Equal => a.cmp(&b),
+            Ordering::Less if sb - self.scale <= 18 => (a * 10i128.pow(sb - self.scale)).cmp(&b),
+            Ordering::Greater if self.scale - sb <= 18 && b.unsigned_abs() < 1 << 64 => {
+                a.cmp(&(b * 10i128.pow(self.scale - sb)))
+            }
+            _ => order_decimals(&self.decimal(), d),
+        }
     }
 }
 
@@ -379,6 +426,23 @@ mod tests {
         same_as_tree(
             r#"{"tenant":{"rent":9999999999999999999,"market_rent":0.000000000000000001}}"#,
         );
+    }
+
+    proptest::proptest! {
+        /// Bounds are checked on the digits as `Decimal::cmp` would check them.
+        #[test]
+        fn digits_order_as_their_decimal(
+            m in proptest::prop_oneof![0u64..1000, proptest::num::u64::ANY],
+            scale in 0u32..=19,
+            negative: bool,
+            bound_m in proptest::prop_oneof![-1000i128..1000, -((1i128 << 96) - 1)..(1i128 << 96)],
+            bound_scale in 0u32..=28,
+        ) {
+            let n = Digits { m, scale, negative: negative && m != 0 };
+            let bound = Decimal::from_i128_with_scale(bound_m, bound_scale);
+            proptest::prop_assert_eq!(n.order(&bound), n.decimal().cmp(&bound));
+            proptest::prop_assert_eq!(n.whole(), n.decimal().fract().is_zero());
+        }
     }
 
     #[test]
