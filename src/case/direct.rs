@@ -97,7 +97,7 @@ fn read_subject(
     }
     let mut hint = 0;
     loop {
-        let index = field(rec, r.string()?, &mut hint)?;
+        let index = field(rec, r, &mut hint)?;
         r.eat(b':')?;
         let f = &rec.fields[index];
         if let Type::List(item_rec) = f.ty {
@@ -135,7 +135,7 @@ fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) 
         } else {
             let mut hint = 0;
             loop {
-                let index = field(rec, r.string()?, &mut hint)?;
+                let index = field(rec, r, &mut hint)?;
                 r.eat(b':')?;
                 let f = &rec.fields[index];
                 if matches!(f.ty, Type::List(_)) || slots[index].is_some() {
@@ -153,18 +153,36 @@ fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) 
     }
 }
 
-/// The index of the field named `key`, looked for first where the previous key's successor
-/// is: fields usually come in the order they are declared.
-fn field(rec: &Record, key: &[u8], hint: &mut usize) -> Option<usize> {
+/// The index of the field whose name is the key at the reader, looked for first where the
+/// previous key's successor is: fields usually come in the order they are declared.
+fn field(rec: &Record, r: &mut Reader, hint: &mut usize) -> Option<usize> {
     let fields = &rec.fields;
-    let is = |k: usize| fields[k].name.as_bytes() == key;
-    let found = if *hint < fields.len() && is(*hint) {
-        *hint
-    } else {
-        (0..fields.len()).find(|&k| is(k))?
-    };
+    if let Some(f) = fields.get(*hint)
+        && r.key_is(f.name.as_bytes())
+    {
+        *hint += 1;
+        return Some(*hint - 1);
+    }
+    let key = r.string()?;
+    let found = (0..fields.len()).find(|&k| same_bytes(fields[k].name.as_bytes(), key))?;
     *hint = found + 1;
     Some(found)
+}
+
+/// `a == b`, for the short names of fields without a call to `memcmp`.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    match n {
+        // The first and the last eight bytes (overlapping for fewer than 16) cover it all.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        _ => a == b,
+    }
 }
 
 /// A field's value, checked as the full reader checks it (`value_of`).
@@ -253,6 +271,22 @@ impl<'a> Reader<'a> {
             _ if c == close => Some(false),
             _ => None,
         }
+    }
+
+    /// Takes the string `"name"` if it is what comes next: a key is most often the one
+    /// expected, and this needs no search for its end.
+    #[inline(always)]
+    fn key_is(&mut self, name: &[u8]) -> bool {
+        self.ws();
+        let start = self.i + 1;
+        let end = start + name.len();
+        let is = self.b.get(self.i) == Some(&b'"')
+            && self.b.get(end) == Some(&b'"')
+            && same_bytes(&self.b[start..end], name);
+        if is {
+            self.i = end + 1;
+        }
+        is
     }
 
     /// A string with no escape: the bytes between its quotes.
@@ -363,11 +397,20 @@ impl Digits {
     }
 
     fn whole(self) -> bool {
-        self.m % 10u64.pow(self.scale) == 0
+        self.m.is_multiple_of(10u64.pow(self.scale))
     }
 
     /// The order against `d`, as `Decimal::cmp` gives it.
+    #[inline]
     fn order(self, d: &Decimal) -> Ordering {
+        if d.is_zero() {
+            // Most bounds are 0: the sign decides.
+            return match (self.m, self.negative) {
+                (0, _) => Ordering::Equal,
+                (_, true) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+        }
         let a = if self.negative {
             -i128::from(self.m)
         } else {
