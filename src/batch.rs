@@ -9,7 +9,7 @@
 //! stream and the other lines still run. Blank lines are skipped.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -66,7 +66,10 @@ struct Chunk {
     seq: u64,
     /// The number of the chunk's first line, from 1.
     first_line: u64,
+    /// The chunk's lines are `input[..len]`; the rest of `input` is buffer space, kept
+    /// initialised so that reading into it needs no clearing.
     input: Vec<u8>,
+    len: usize,
     /// Where each line of `input` ends (after its `\n`, if it has one).
     ends: Vec<usize>,
     output: Vec<u8>,
@@ -77,12 +80,97 @@ struct Chunk {
 /// A chunk holds about this much input; a longer line makes a longer chunk.
 const CHUNK_BYTES: usize = 64 * 1024;
 
+/// Cuts the input into chunks of whole lines, reading straight into each chunk's buffer.
+struct Lines<R> {
+    input: R,
+    /// The start of a line that the last chunk's buffer cut off.
+    carry: Vec<u8>,
+    eof: bool,
+    /// The number of the next line, from 1.
+    line: u64,
+}
+
+impl<R: Read> Lines<R> {
+    /// Fills `chunk` with at least `CHUNK_BYTES` of whole lines (fewer at the end of the
+    /// input), and finds where each line ends.
+    fn fill(&mut self, chunk: &mut Chunk) -> io::Result<()> {
+        let size = (2 * CHUNK_BYTES).max(2 * self.carry.len());
+        if chunk.input.len() < size {
+            chunk.input.resize(size, 0);
+        }
+        let buf = &mut chunk.input;
+        buf[..self.carry.len()].copy_from_slice(&self.carry);
+        let mut filled = self.carry.len();
+        self.carry.clear();
+        // After the last newline so far (the carry has none): each byte is looked at once.
+        let mut after_newline = None;
+        let cut = loop {
+            if self.eof {
+                break filled;
+            }
+            if filled >= CHUNK_BYTES
+                && let Some(after) = after_newline
+            {
+                break after;
+            }
+            if filled == buf.len() {
+                // A line longer than the buffer: make room for it.
+                buf.resize(2 * buf.len(), 0);
+            }
+            match self.input.read(&mut buf[filled..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => {
+                    if let Some(last) = buf[filled..filled + n].iter().rposition(|&b| b == b'\n') {
+                        after_newline = Some(filled + last + 1);
+                    }
+                    filled += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        self.carry.extend_from_slice(&buf[cut..filled]);
+        chunk.len = cut;
+        chunk.ends.clear();
+        line_ends(&buf[..cut], &mut chunk.ends);
+        if cut > chunk.ends.last().copied().unwrap_or(0) {
+            chunk.ends.push(cut); // the input's last line, with no newline
+        }
+        chunk.first_line = self.line;
+        self.line += chunk.ends.len() as u64;
+        Ok(())
+    }
+}
+
+/// Pushes the position after each `\n` of `bytes`, eight bytes at a time.
+fn line_ends(bytes: &[u8], ends: &mut Vec<usize>) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let newlines = u64::from_le_bytes([b'\n'; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ newlines;
+        // The high bit of each byte of `x` that is zero, exactly: each `\n` of `w`.
+        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+        while zeros != 0 {
+            ends.push(at + zeros.trailing_zeros() as usize / 8 + 1);
+            zeros &= zeros - 1;
+        }
+        at += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == b'\n' {
+            ends.push(at + i + 1);
+        }
+    }
+}
+
 /// Evaluates every line of `input` (named `name` in messages) with `book`, writing one JSON
 /// object a line to `output` in input order and the problems to `errors`.
 pub fn run(
     book: &Rulebook,
     name: &str,
-    mut input: impl BufRead,
+    input: impl Read,
     output: impl Write + Send,
     errors: impl Write + Send,
     config: &BatchConfig,
@@ -122,39 +210,26 @@ pub fn run(
             s.spawn(move || write_in_order(done_rx, free_tx, output, errors, config.progress));
 
         // Read whole lines into free chunks until the input ends or the writer stops.
+        let mut lines = Lines {
+            input,
+            carry: Vec::new(),
+            eof: false,
+            line: 1,
+        };
         let mut read_result = Ok(());
-        let mut line = 1;
         for seq in 0.. {
             let Ok(mut chunk) = free_rx.recv() else {
                 break;
             };
             chunk.seq = seq;
-            chunk.first_line = line;
-            chunk.input.clear();
-            chunk.ends.clear();
-            let mut eof = false;
-            while chunk.input.len() < CHUNK_BYTES {
-                match input.read_until(b'\n', &mut chunk.input) {
-                    Ok(0) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(_) => {
-                        line += 1;
-                        chunk.ends.push(chunk.input.len());
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        read_result = Err(e);
-                        eof = true;
-                        break;
-                    }
-                }
-            }
-            if !chunk.input.is_empty() && work_tx.send(chunk).is_err() {
+            if let Err(e) = lines.fill(&mut chunk) {
+                read_result = Err(e);
                 break;
             }
-            if eof {
+            if chunk.len > 0 && work_tx.send(chunk).is_err() {
+                break;
+            }
+            if lines.eof {
                 break;
             }
         }
@@ -192,7 +267,11 @@ fn write_in_order(
             summary.non_compliant += chunk.summary.non_compliant;
             next += 1;
             // A giant line may have grown a buffer: give the memory back.
-            for b in [&mut chunk.input, &mut chunk.output, &mut chunk.errors] {
+            if chunk.input.len() > 4 * CHUNK_BYTES {
+                chunk.input.truncate(2 * CHUNK_BYTES);
+                chunk.input.shrink_to(4 * CHUNK_BYTES);
+            }
+            for b in [&mut chunk.output, &mut chunk.errors] {
                 b.clear();
                 b.shrink_to(4 * CHUNK_BYTES);
             }
@@ -354,5 +433,85 @@ fn read_line<'r>(
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Eight bytes at a time finds exactly the newlines a byte at a time finds.
+        #[test]
+        fn line_ends_finds_every_newline(bytes in prop::collection::vec(
+            prop_oneof![Just(b'\n'), Just(b'\n' ^ 0x80), Just(0u8), Just(b'\n' + 1), any::<u8>()],
+            0..100,
+        )) {
+            let mut ends = Vec::new();
+            line_ends(&bytes, &mut ends);
+            let want: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect();
+            prop_assert_eq!(ends, want);
+        }
+    }
+
+    /// A reader that gives at most `step` bytes a read, to cut lines at every place.
+    struct Dribble<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn lines_of(data: &[u8], step: usize) -> Vec<(u64, Vec<u8>)> {
+        let mut lines = Lines {
+            input: Dribble { data, step },
+            carry: Vec::new(),
+            eof: false,
+            line: 1,
+        };
+        let mut out = Vec::new();
+        let mut chunk = Chunk::default();
+        while !lines.eof {
+            lines.fill(&mut chunk).unwrap();
+            let mut start = 0;
+            for (i, &end) in chunk.ends.iter().enumerate() {
+                out.push((
+                    chunk.first_line + i as u64,
+                    chunk.input[start..end].to_vec(),
+                ));
+                start = end;
+            }
+            assert_eq!(start, chunk.len, "a chunk holds whole lines only");
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_hold_whole_lines_however_the_input_is_read() {
+        // Short lines, a line longer than a chunk's buffer, a blank line, and a last line
+        // without its newline.
+        let mut data = Vec::new();
+        for i in 0..5000 {
+            data.extend_from_slice(format!("{{\"n\": {i}}}\n").as_bytes());
+        }
+        data.extend_from_slice(&vec![b' '; 5 * CHUNK_BYTES]);
+        data.extend_from_slice(b"{}\n\n{\"last\": true}");
+        let want: Vec<(u64, Vec<u8>)> = data
+            .split_inclusive(|&b| b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (i as u64 + 1, l.to_vec()))
+            .collect();
+        for step in [1 << 20, CHUNK_BYTES + 1, 4096, 7] {
+            assert_eq!(lines_of(&data, step), want, "reads of {step} bytes");
+        }
+        assert!(lines_of(b"", 10).is_empty());
     }
 }

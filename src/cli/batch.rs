@@ -1,6 +1,6 @@
 //! `policy-calc check --batch FILE.jsonl`: one JSON case a line in, one JSON report a line out.
 
-use std::io::{BufReader, IsTerminal};
+use std::io::IsTerminal;
 
 use policy_calc::batch::{self, BatchConfig};
 use policy_calc::rulebook::Rulebook;
@@ -42,14 +42,8 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         )
     } else {
         match std::fs::File::open(path) {
-            Ok(f) => batch::run(
-                book,
-                path,
-                BufReader::with_capacity(256 * 1024, f),
-                out,
-                std::io::stderr(),
-                &config,
-            ),
+            // Read in chunks straight into the batch's buffers: no BufReader between.
+            Ok(f) => batch::run(book, path, f, out, std::io::stderr(), &config),
             Err(e) => {
                 err!("error: {path}: {e}");
                 return 2;
