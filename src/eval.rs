@@ -992,36 +992,54 @@ fn json_quantity(out: &mut impl Write, value: Decimal, unit: &str) -> io::Result
 
 impl<'b> Env<'b, '_> {
     fn show(&self, ty: Type, v: Value) -> String {
-        match (v, ty) {
-            (Value::Num(d), Type::Num(u)) if u == Unit::ONE => d.to_string(),
-            (Value::Num(d), Type::Num(u)) => format!("{d} {u}"),
-            (Value::Num(d), _) => d.to_string(),
-            (Value::Bool(b), _) => b.to_string(),
-            (Value::Date(d), _) => d.to_string(),
+        let mut out = String::new();
+        self.show_to(&mut out, ty, v);
+        out
+    }
+
+    /// Writes a value as a reason shows it: `180.55 m2`, `steel`, `[a, b]`.
+    fn show_to(&self, out: &mut String, ty: Type, v: Value) {
+        use std::fmt::Write as _;
+        let _ = match (v, ty) {
+            (Value::Num(d), Type::Num(u)) if u != Unit::ONE => write!(out, "{d} {u}"),
+            (Value::Num(d), _) => write!(out, "{d}"),
+            (Value::Bool(b), _) => write!(out, "{b}"),
+            (Value::Date(d), _) => write!(out, "{d}"),
             (Value::Dur(d), _) => {
                 if d.months != 0 {
-                    format!("{} months", d.months)
+                    write!(out, "{} months", d.months)
                 } else {
-                    format!("{} days", d.days)
+                    write!(out, "{} days", d.days)
                 }
             }
-            (Value::Word(w), Type::Word(set)) => self.schema.word_sets[set as usize]
-                .words
-                .get(w as usize)
-                .cloned()
-                .unwrap_or_default(),
+            (Value::Word(w), Type::Word(set)) => {
+                let words = &self.schema.word_sets[set as usize].words;
+                out.push_str(words.get(w as usize).map_or("", String::as_str));
+                Ok(())
+            }
             (Value::Words(bits), Type::Words(set)) => {
                 let ws = &self.schema.word_sets[set as usize].words;
-                let names: Vec<&str> = ws
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| bits.has(*i as u16))
-                    .map(|(_, w)| w.as_str())
-                    .collect();
-                format!("[{}]", names.join(", "))
+                out.push('[');
+                let mut first = true;
+                for (_, w) in ws.iter().enumerate().filter(|(i, _)| bits.has(*i as u16)) {
+                    if !first {
+                        out.push_str(", ");
+                    }
+                    first = false;
+                    out.push_str(w);
+                }
+                out.push(']');
+                Ok(())
             }
-            _ => String::new(),
-        }
+            _ => Ok(()),
+        };
+    }
+
+    /// Writes `name = value`.
+    fn fact_to(&self, out: &mut String, name: &str, ty: Type, v: Value) {
+        out.push_str(name);
+        out.push_str(" = ");
+        self.show_to(out, ty, v);
     }
 
     /// Pushes the value of `v` (one per item for a per-item value) when it is known.
@@ -1113,7 +1131,8 @@ impl<'b> Env<'b, '_> {
         collect_facts(e, &mut nodes);
         for n in nodes {
             if let Some(v) = self.known(n, &self.cx) {
-                let line = format!("{} = {}", n.text, self.show(n.ty, v));
+                let mut line = String::new();
+                self.fact_to(&mut line, &n.text, n.ty, v);
                 if !out.contains(&line) {
                     out.push(line);
                 }
@@ -1124,36 +1143,45 @@ impl<'b> Env<'b, '_> {
     /// The facts that decided `e`: for `and` that held, all of its parts; for one that
     /// failed, the parts that failed; the reverse for `or`.
     fn explain(&self, e: &Expr, out: &mut Vec<String>) {
-        let Some(val) = self.known(e, &self.cx) else {
-            return;
-        };
+        if let Some(val) = self.known(e, &self.cx) {
+            self.explain_known(e, val, out);
+        }
+    }
+
+    /// [`explain`](Self::explain) for `e` known to be `val`: what its parts are follows from
+    /// it, mostly, so each part is evaluated at most once more, not once per level above it.
+    fn explain_known(&self, e: &Expr, val: Value, out: &mut Vec<String>) {
         match &e.kind {
-            ExprKind::Named(_, inner) => self.explain(inner, out),
-            ExprKind::Not(inner) => self.explain(inner, out),
+            // A name is what it names.
+            ExprKind::Named(_, inner) => self.explain_known(inner, val, out),
+            ExprKind::Not(inner) => match val {
+                Value::Bool(b) => self.explain_known(inner, Value::Bool(!b), out),
+                _ => self.explain(inner, out),
+            },
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 let is_and = matches!(e.kind, ExprKind::And(..));
                 let short = Value::Bool(!is_and);
                 if val == short {
-                    // Only the parts with the deciding value explain it.
-                    if let Some(part) = [a, b]
-                        .into_iter()
-                        .find(|p| self.known(p, &self.cx) == Some(short))
-                    {
-                        self.explain(part, out);
+                    // Only the parts with the deciding value explain it: the first such.
+                    if self.known(a, &self.cx) == Some(short) {
+                        self.explain_known(a, short, out);
+                    } else if self.known(b, &self.cx) == Some(short) {
+                        self.explain_known(b, short, out);
                     }
                 } else {
-                    self.explain(a, out);
-                    self.explain(b, out);
+                    // `and` true (`or` false) is known only when both parts are, and hold it.
+                    self.explain_known(a, val, out);
+                    self.explain_known(b, val, out);
                 }
             }
             ExprKind::If(c, a, b) => {
                 if let Some(Value::Bool(cv)) = self.known(c, &self.cx) {
-                    self.explain(c, out);
-                    self.explain(if cv { a } else { b }, out);
+                    self.explain_known(c, Value::Bool(cv), out);
+                    self.explain_known(if cv { a } else { b }, val, out);
                 } else {
                     // The condition is unknown, yet both branches agree: each explains it.
-                    self.explain(a, out);
-                    self.explain(b, out);
+                    self.explain_known(a, val, out);
+                    self.explain_known(b, val, out);
                 }
             }
             _ => {
@@ -1167,39 +1195,43 @@ impl<'b> Env<'b, '_> {
 
     fn leaf(&self, e: &Expr, val: Value) -> String {
         let yes = val == Value::Bool(true);
-        let shown = |x: &Expr| match self.known(x, &self.cx) {
-            Some(v) => self.show(x.ty, v),
-            None => "?".into(),
+        let mut line = String::new();
+        let show = |line: &mut String, x: &Expr| match self.known(x, &self.cx) {
+            Some(v) => self.show_to(line, x.ty, v),
+            None => line.push('?'),
         };
         match &e.kind {
-            ExprKind::Field(_) | ExprKind::Param(_) => {
-                format!("{} = {}", e.text, self.show(e.ty, val))
-            }
+            ExprKind::Field(_) | ExprKind::Param(_) => self.fact_to(&mut line, &e.text, e.ty, val),
             ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
                 if matches!(a.kind, ExprKind::Field(_)) && matches!(b.kind, ExprKind::Const(_)) =>
             {
-                let actual = shown(a);
-                let holds_eq = (*op == CmpOp::Eq) == yes;
-                if holds_eq {
-                    format!("{} = {actual}", a.text)
-                } else {
-                    format!("{} = {actual}, not {}", a.text, shown(b))
+                line.push_str(&a.text);
+                line.push_str(" = ");
+                show(&mut line, a);
+                if (*op == CmpOp::Eq) != yes {
+                    line.push_str(", not ");
+                    show(&mut line, b);
                 }
             }
             ExprKind::WordIn(a, set) if matches!(a.kind, ExprKind::Field(_)) => {
-                let actual = shown(a);
-                match a.ty {
-                    Type::Word(ws) if !yes => {
-                        let words: Vec<&str> = self.schema.word_sets[ws as usize]
-                            .words
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| set >> i & 1 == 1)
-                            .map(|(_, w)| w.as_str())
-                            .collect();
-                        format!("{} = {actual}, not {}", a.text, words.join(" or "))
+                line.push_str(&a.text);
+                line.push_str(" = ");
+                show(&mut line, a);
+                if let Type::Word(ws) = a.ty
+                    && !yes
+                {
+                    line.push_str(", not ");
+                    let words = self.schema.word_sets[ws as usize].words.iter();
+                    for (k, (_, w)) in words
+                        .enumerate()
+                        .filter(|(i, _)| set >> i & 1 == 1)
+                        .enumerate()
+                    {
+                        if k > 0 {
+                            line.push_str(" or ");
+                        }
+                        line.push_str(w);
                     }
-                    _ => format!("{} = {actual}", a.text),
                 }
             }
             ExprKind::Agg {
@@ -1208,45 +1240,64 @@ impl<'b> Env<'b, '_> {
                 body: Some(body),
                 ..
             } => {
-                let mut line = format!("{}: {}", e.text, if yes { "yes" } else { "no" });
+                line.push_str(&e.text);
+                line.push_str(if yes { ": yes" } else { ": no" });
                 // The items that decided it: the counter-examples of `all`, the examples of `any`.
                 let deciding = (*op == AggOp::All) != yes;
                 if deciding {
                     let items = self.items_where(*list, body, *op == AggOp::Any);
                     if !items.is_empty() {
-                        line.push_str(&format!(" ({})", items.join("; ")));
+                        line.push_str(" (");
+                        line.push_str(&items.join("; "));
+                        line.push(')');
                     }
                 }
-                line
             }
             _ => {
-                let mut line = format!(
-                    "{}: {}",
-                    e.text,
-                    match val {
-                        Value::Bool(true) => "yes".to_string(),
-                        Value::Bool(false) => "no".to_string(),
-                        other => self.show(e.ty, other),
+                line.push_str(&e.text);
+                line.push_str(": ");
+                match val {
+                    Value::Bool(true) => line.push_str("yes"),
+                    Value::Bool(false) => line.push_str("no"),
+                    other => self.show_to(&mut line, e.ty, other),
+                }
+                // The facts it read: ` (a = 1, b = 2)`; those of a subexpression once each.
+                let open = line.len();
+                let mut shown: Vec<Range<usize>> = Vec::new();
+                let mut fact = |line: &mut String, n: &Expr, v: Value, once: bool| {
+                    let start = line.len();
+                    line.push_str(if start == open { " (" } else { ", " });
+                    let text = start + 2;
+                    self.fact_to(line, &n.text, n.ty, v);
+                    if once && shown.iter().any(|r| line[r.clone()] == line[text..]) {
+                        line.truncate(start);
+                    } else {
+                        shown.push(text..line.len());
                     }
-                );
-                let mut facts = Vec::new();
+                };
                 if let ExprKind::Cmp(_, a, b) = &e.kind {
                     for side in [a, b] {
                         if !matches!(side.kind, ExprKind::Const(_))
                             && let Some(v) = self.known(side, &self.cx)
                         {
-                            facts.push(format!("{} = {}", side.text, self.show(side.ty, v)));
+                            fact(&mut line, side, v, false);
                         }
                     }
                 } else {
-                    self.facts_of(e, &mut facts);
+                    let mut nodes: Vec<&Expr> = Vec::new();
+                    collect_facts(e, &mut nodes);
+                    for n in nodes {
+                        if let Some(v) = self.known(n, &self.cx) {
+                            fact(&mut line, n, v, true);
+                        }
+                    }
                 }
-                if !facts.is_empty() {
-                    line.push_str(&format!(" ({})", facts.join(", ")));
+                if line.len() > open {
+                    line.push(')');
                 }
-                line
             }
         }
+        line
     }
 
     /// The items of list `list` where `body` is `want`, shown by the item facts it reads.
