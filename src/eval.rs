@@ -562,7 +562,7 @@ impl Rulebook {
                 Some(false) => {
                     d.outcome = Outcome::NotApplicable;
                     if let Some(why) = d.why() {
-                        env.explain(when, why);
+                        env.explain_known(when, Value::Bool(false), why);
                     }
                     return Ok(());
                 }
@@ -573,7 +573,7 @@ impl Rulebook {
                 }
                 Some(true) => {
                     if let Some(why) = d.why() {
-                        env.explain(when, why);
+                        env.explain_known(when, Value::Bool(true), why);
                     }
                 }
             }
@@ -603,7 +603,7 @@ impl Rulebook {
                             (false, false) => Outcome::NotEligible,
                         };
                         if let Some(why) = d.why() {
-                            env.explain(test, why);
+                            env.explain_known(test, Value::Bool(b), why);
                         }
                     }
                     None => {
@@ -1158,20 +1158,26 @@ impl<'b> Env<'b, '_> {
                 Value::Bool(b) => self.explain_known(inner, Value::Bool(!b), out),
                 _ => self.explain(inner, out),
             },
-            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            ExprKind::And(..) | ExprKind::Or(..) => {
                 let is_and = matches!(e.kind, ExprKind::And(..));
                 let short = Value::Bool(!is_and);
+                // `a and b and c` is `(a and b) and c`: its parts, in order, as one list, so
+                // that each is evaluated once rather than once per `and` above it.
+                let mut parts = Vec::new();
+                chain(e, is_and, &mut parts);
                 if val == short {
-                    // Only the parts with the deciding value explain it: the first such.
-                    if self.known(a, &self.cx) == Some(short) {
-                        self.explain_known(a, short, out);
-                    } else if self.known(b, &self.cx) == Some(short) {
-                        self.explain_known(b, short, out);
+                    // Only a part with the deciding value explains it: the first such.
+                    if let Some(part) = parts
+                        .iter()
+                        .find(|p| self.known(p, &self.cx) == Some(short))
+                    {
+                        self.explain_known(part, short, out);
                     }
                 } else {
-                    // `and` true (`or` false) is known only when both parts are, and hold it.
-                    self.explain_known(a, val, out);
-                    self.explain_known(b, val, out);
+                    // `and` true (`or` false) is known only when every part is, and holds it.
+                    for part in parts {
+                        self.explain_known(part, val, out);
+                    }
                 }
             }
             ExprKind::If(c, a, b) => {
@@ -1349,6 +1355,24 @@ impl<'b> Env<'b, '_> {
     }
 }
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
+/// The operands of a chain of `and` (`is_and`) or of `or`, in order, through names.
+fn chain<'e>(e: &'e Expr, is_and: bool, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::And(a, b) if is_and => {
+            chain(a, is_and, out);
+            chain(b, is_and, out);
+        }
+        ExprKind::Or(a, b) if !is_and => {
+            chain(a, is_and, out);
+            chain(b, is_and, out);
+        }
+        ExprKind::Named(_, inner) if matches!(inner.kind, ExprKind::And(..) | ExprKind::Or(..)) => {
+            chain(inner, is_and, out)
+        }
+        _ => out.push(e),
+    }
+}
+
 fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
         ExprKind::Field(_) | ExprKind::Param(_) => {
