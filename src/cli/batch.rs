@@ -29,8 +29,10 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         threads: 0,
         progress: std::io::stderr().is_terminal(),
     };
-    // Written from the batch's writer thread; the buffer takes the lock once per 256 KiB.
-    let out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
+    // Written from the batch's writer thread a whole chunk of lines at a time, each ending
+    // in a newline: stdout's own line buffer passes such writes straight through, where a
+    // BufWriter would copy them first.
+    let out = std::io::stdout();
     let result = if path == "-" {
         batch::run(
             book,
