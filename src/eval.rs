@@ -343,7 +343,7 @@ impl Rulebook {
         let mut values = Vec::new();
         for &ci in clauses {
             let clause = &self.clauses[ci];
-            let mut reasons = Vec::new();
+            let mut reasons = Vec::with_capacity(4);
             values.clear();
             let mut d = Decided {
                 outcome: Outcome::Undetermined,
@@ -655,13 +655,22 @@ impl Rulebook {
     }
 }
 
+/// Room for a typical line of reasons, so that it is allocated once rather than grown.
+const REASON_BYTES: usize = 128;
+
 fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> Result<(), Failure> {
     match ap.run(&env.ctx)? {
         Some(x) => {
             let q = reported(x, a.round, &a.unit);
             if let Some(why) = d.why() {
-                let mut reason = format!("{} = {} {}", a.expr.text, x, a.unit);
-                if q.to_string() != x.to_string() {
+                let mut reason = String::with_capacity(REASON_BYTES);
+                reason.push_str(&a.expr.text);
+                reason.push_str(" = ");
+                json_out::push_decimal(&mut reason, x);
+                reason.push(' ');
+                reason.push_str(&a.unit);
+                // Shown the same exactly when sign, digits and scale are the same.
+                if q.serialize() != x.serialize() {
                     reason.push_str(&format!(", rounded {} to {}", rounding_words(a.round), q));
                 }
                 why.push(reason);
@@ -1001,8 +1010,18 @@ impl<'b> Env<'b, '_> {
     fn show_to(&self, out: &mut String, ty: Type, v: Value) {
         use std::fmt::Write as _;
         let _ = match (v, ty) {
-            (Value::Num(d), Type::Num(u)) if u != Unit::ONE => write!(out, "{d} {u}"),
-            (Value::Num(d), _) => write!(out, "{d}"),
+            (Value::Num(d), Type::Num(u)) if u != Unit::ONE => {
+                json_out::push_decimal(out, d);
+                match (u.cny, u.m2) {
+                    (1, 0) => out.write_str(" CNY"),
+                    (0, 1) => out.write_str(" m2"),
+                    _ => write!(out, " {u}"),
+                }
+            }
+            (Value::Num(d), _) => {
+                json_out::push_decimal(out, d);
+                Ok(())
+            }
             (Value::Bool(b), _) => write!(out, "{b}"),
             (Value::Date(d), _) => write!(out, "{d}"),
             (Value::Dur(d), _) => {
@@ -1131,7 +1150,7 @@ impl<'b> Env<'b, '_> {
         collect_facts(e, &mut nodes);
         for n in nodes {
             if let Some(v) = self.known(n, &self.cx) {
-                let mut line = String::new();
+                let mut line = String::with_capacity(REASON_BYTES);
                 self.fact_to(&mut line, &n.text, n.ty, v);
                 if !out.contains(&line) {
                     out.push(line);
@@ -1201,7 +1220,7 @@ impl<'b> Env<'b, '_> {
 
     fn leaf(&self, e: &Expr, val: Value) -> String {
         let yes = val == Value::Bool(true);
-        let mut line = String::new();
+        let mut line = String::with_capacity(REASON_BYTES);
         let show = |line: &mut String, x: &Expr| match self.known(x, &self.cx) {
             Some(v) => self.show_to(line, x.ty, v),
             None => line.push('?'),

@@ -47,6 +47,13 @@ pub fn decimal(out: &mut impl Write, d: Decimal) -> io::Result<()> {
     out.write_all(decimal_text(d, &mut buf))
 }
 
+/// Appends `d` to `out` as its `Display` writes it.
+pub fn push_decimal(out: &mut String, d: Decimal) {
+    let mut buf = [0u8; 48];
+    // Digits, `.` and `-` only: always UTF-8.
+    out.push_str(std::str::from_utf8(decimal_text(d, &mut buf)).unwrap_or_default());
+}
+
 fn decimal_text(d: Decimal, buf: &mut [u8; 48]) -> &[u8] {
     let scale = d.scale() as usize;
     let mut pos = buf.len();
@@ -127,6 +134,9 @@ mod tests {
             ),
         ] {
             assert_eq!(text(|o| decimal(o, d)), want);
+            let mut s = String::from("x ");
+            push_decimal(&mut s, d);
+            assert_eq!(s, format!("x {want}"));
             assert_eq!(d.to_string(), want);
         }
     }
