@@ -1150,7 +1150,7 @@ impl<'b> Env<'b, '_> {
         collect_facts(e, &mut nodes);
         for n in nodes {
             if let Some(v) = self.known(n, &self.cx) {
-                let mut line = String::with_capacity(REASON_BYTES);
+                let mut line = String::with_capacity(REASON_BYTES / 2);
                 self.fact_to(&mut line, &n.text, n.ty, v);
                 if !out.contains(&line) {
                     out.push(line);
@@ -1180,23 +1180,20 @@ impl<'b> Env<'b, '_> {
             ExprKind::And(..) | ExprKind::Or(..) => {
                 let is_and = matches!(e.kind, ExprKind::And(..));
                 let short = Value::Bool(!is_and);
-                // `a and b and c` is `(a and b) and c`: its parts, in order, as one list, so
-                // that each is evaluated once rather than once per `and` above it.
-                let mut parts = Vec::new();
-                chain(e, is_and, &mut parts);
+                // `a and b and c` is `(a and b) and c`: its parts are taken in order as one
+                // chain, so that each is evaluated once rather than once per `and` above it.
                 if val == short {
                     // Only a part with the deciding value explains it: the first such.
-                    if let Some(part) = parts
-                        .iter()
-                        .find(|p| self.known(p, &self.cx) == Some(short))
-                    {
+                    let mut decides = |p: &Expr| self.known(p, &self.cx) == Some(short);
+                    if let Some(part) = first_in_chain(e, is_and, &mut decides) {
                         self.explain_known(part, short, out);
                     }
                 } else {
                     // `and` true (`or` false) is known only when every part is, and holds it.
-                    for part in parts {
-                        self.explain_known(part, val, out);
-                    }
+                    first_in_chain(e, is_and, &mut |p| {
+                        self.explain_known(p, val, out);
+                        false
+                    });
                 }
             }
             ExprKind::If(c, a, b) => {
@@ -1374,21 +1371,24 @@ impl<'b> Env<'b, '_> {
     }
 }
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
-/// The operands of a chain of `and` (`is_and`) or of `or`, in order, through names.
-fn chain<'e>(e: &'e Expr, is_and: bool, out: &mut Vec<&'e Expr>) {
+/// The first operand, in order, of a chain of `and` (`is_and`) or of `or` (through names)
+/// for which `f` holds.
+fn first_in_chain<'e>(
+    e: &'e Expr,
+    is_and: bool,
+    f: &mut impl FnMut(&Expr) -> bool,
+) -> Option<&'e Expr> {
     match &e.kind {
         ExprKind::And(a, b) if is_and => {
-            chain(a, is_and, out);
-            chain(b, is_and, out);
+            first_in_chain(a, is_and, f).or_else(|| first_in_chain(b, is_and, f))
         }
         ExprKind::Or(a, b) if !is_and => {
-            chain(a, is_and, out);
-            chain(b, is_and, out);
+            first_in_chain(a, is_and, f).or_else(|| first_in_chain(b, is_and, f))
         }
         ExprKind::Named(_, inner) if matches!(inner.kind, ExprKind::And(..) | ExprKind::Or(..)) => {
-            chain(inner, is_and, out)
+            first_in_chain(inner, is_and, f)
         }
-        _ => out.push(e),
+        _ => f(e).then_some(e),
     }
 }
 
