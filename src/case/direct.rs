@@ -210,8 +210,12 @@ fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
             // Checked as digits, before the decimal is built: a decimal just built and read
             // back costs a store-forwarding stall.
             let n = r.number()?;
+            let at_least = |min: Decimal| match min.is_zero() {
+                true => !n.negative, // most bounds: never negative zero, see `number`
+                false => n.order(&min).is_ge(),
+            };
             let in_bounds = (!f.integer || n.whole())
-                && f.min.is_none_or(|min| n.order(&min).is_ge())
+                && f.min.is_none_or(at_least)
                 && f.max.is_none_or(|max| n.order(&max).is_le());
             in_bounds.then(|| Value::Num(n.decimal()))
         }
@@ -335,12 +339,15 @@ impl<'a> Reader<'a> {
         let mut m = 0u64;
         let mut i = int_start;
         let mut digits = |i: &mut usize| {
-            let from = *i;
-            while let Some(&c @ b'0'..=b'9') = b.get(*i) {
-                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-                *i += 1;
-            }
-            *i - from
+            let run = b[(*i).min(b.len())..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .fold(0, |n, &c| {
+                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                    n + 1
+                });
+            *i += run;
+            run
         };
         let int_len = digits(&mut i);
         if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
