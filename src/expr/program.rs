@@ -697,6 +697,28 @@ pub fn order_decimals(a: &Decimal, b: &Decimal) -> Ordering {
     }
 }
 
+/// `x op y` as an arithmetic node gives it: exact, or a failure naming the expression.
+#[inline(always)]
+fn arith(
+    cx: &Ctx,
+    op: ArithOp,
+    x: Decimal,
+    y: Decimal,
+    text: &std::sync::Arc<str>,
+) -> Option<Decimal> {
+    let r = match op {
+        ArithOp::Add | ArithOp::Sub | ArithOp::Mul => super::exact(op, x, y),
+        // A ratio over zero is undefined: unknown, like a missing fact, so that it never
+        // decides an outcome (see `EvalError::DivisionByZero`).
+        ArithOp::Div if y.is_zero() => return None,
+        ArithOp::Div => x.checked_div(y),
+    };
+    if r.is_none() {
+        cx.fail(EvalError::Overflow(text.clone()));
+    }
+    r
+}
+
 fn items<'a>(cx: &Ctx<'a>, list: u16) -> Option<&'a super::Items> {
     cx.facts.lists.get(list as usize).and_then(|l| l.as_ref())
 }
@@ -730,26 +752,21 @@ impl Ty for Decimal {
                 Box::new(move |cx| a(cx).map(|n| -n))
             }
             K::Arith(op, l, r) => {
-                let (l, r, op, text) = (
-                    compile::<Decimal>(c, l),
-                    compile::<Decimal>(c, r),
-                    *op,
-                    e.text.clone(),
-                );
+                let (op, text) = (*op, e.text.clone());
+                // A parameter times a field, most often: both read in place.
+                if let (Some(la), Some(lb)) = (leaf(c, l), leaf(c, r)) {
+                    return Box::new(move |cx| {
+                        let (x, y) = (
+                            la.read::<Decimal>(cx, cx.item),
+                            lb.read::<Decimal>(cx, cx.item),
+                        );
+                        arith(cx, op, x?, y?, &text)
+                    });
+                }
+                let (l, r) = (compile::<Decimal>(c, l), compile::<Decimal>(c, r));
                 Box::new(move |cx| {
                     let (x, y) = (l(cx), r(cx));
-                    let (x, y) = (x?, y?);
-                    let r = match op {
-                        ArithOp::Add | ArithOp::Sub | ArithOp::Mul => super::exact(op, x, y),
-                        // A ratio over zero is undefined: unknown, like a missing fact, so
-                        // that it never decides an outcome (see `EvalError::DivisionByZero`).
-                        ArithOp::Div if y.is_zero() => return None,
-                        ArithOp::Div => x.checked_div(y),
-                    };
-                    if r.is_none() {
-                        cx.fail(EvalError::Overflow(text.clone()));
-                    }
-                    r
+                    arith(cx, op, x?, y?, &text)
                 })
             }
             K::MinMax { max, args } => min_max::<Decimal>(c, *max, args),
