@@ -340,36 +340,10 @@ fn const_scale(v: &Value) -> u32 {
 fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
     use ExprKind as K;
     match &e.kind {
-        K::Const(v) => {
-            let x = T::of(*v);
-            Box::new(move |_| x)
-        }
-        K::Field(i) => {
-            let i = *i as usize;
-            Box::new(move |cx| cx.facts.values.get(i).copied().flatten().and_then(T::of))
-        }
-        K::ItemField(i) => {
-            let i = *i as usize;
-            Box::new(move |cx| {
-                cx.item
-                    .and_then(|it| it.get(i).copied().flatten())
-                    .and_then(T::of)
-            })
-        }
-        K::Param(i) => {
-            let i = *i as usize;
-            let name = c.params[i].name.clone();
-            Box::new(move |cx| match cx.params[i] {
-                Some(v) => T::of(v),
-                None => {
-                    cx.fail(EvalError::NoParameterValue {
-                        name: name.clone(),
-                        date: cx.as_of,
-                    });
-                    None
-                }
-            })
-        }
+        K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) => match leaf(c, e) {
+            Some(l) => Box::new(move |cx| l.read::<T>(cx, cx.item)),
+            None => none(),
+        },
         K::Named(_, inner) => match c.slot(e) {
             Some(slot) => {
                 let f = compile::<T>(c, inner);
