@@ -113,7 +113,7 @@ fn read_subject(
             if case.facts.values[index].is_some() {
                 return None;
             }
-            case.facts.values[index] = Some(value(schema, f, r)?);
+            value(schema, f, r, &mut case.facts.values[index])?;
         }
         if !r.more(b'}')? {
             return Some(());
@@ -141,7 +141,7 @@ fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) 
                 if matches!(f.ty, Type::List(_)) || slots[index].is_some() {
                     return None;
                 }
-                slots[index] = Some(value(schema, f, r)?);
+                value(schema, f, r, &mut slots[index])?;
                 if !r.more(b'}')? {
                     break;
                 }
@@ -186,11 +186,31 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A field's value, checked as the full reader checks it (`value_of`).
-fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
-    match f.ty {
-        Type::Bool => r.boolean().map(Value::Bool),
-        Type::Date => date(r.string()?).map(Value::Date),
-        Type::Word(w) => word(schema, w, r.string()?).map(Value::Word),
+///
+/// The value goes straight into `slot`: returned, it would be copied out of memory still
+/// being written, a store-forwarding stall per value (most of the reading time, by `perf`).
+fn value(schema: &Schema, f: &Field, r: &mut Reader, slot: &mut Option<Value>) -> Option<()> {
+    if let Type::Num(_) = f.ty {
+        // Checked as digits, before the decimal is built: a decimal just built and read
+        // back costs the same stall.
+        let n = r.number()?;
+        let at_least = |min: &Decimal| match min.is_zero() {
+            true => !n.negative, // most bounds: never negative zero, see `number`
+            false => n.order(min).is_ge(),
+        };
+        let in_bounds = (!f.integer || n.whole())
+            && f.min.as_ref().is_none_or(at_least)
+            && f.max.as_ref().is_none_or(|max| n.order(max).is_le());
+        if !in_bounds {
+            return None;
+        }
+        *slot = Some(Value::Num(n.decimal()));
+        return Some(());
+    }
+    *slot = Some(match f.ty {
+        Type::Bool => r.boolean().map(Value::Bool)?,
+        Type::Date => date(r.string()?).map(Value::Date)?,
+        Type::Word(w) => word(schema, w, r.string()?).map(Value::Word)?,
         Type::Words(w) => {
             let mut set = 0u64;
             r.eat(b'[')?;
@@ -204,23 +224,11 @@ fn value(schema: &Schema, f: &Field, r: &mut Reader) -> Option<Value> {
                     }
                 }
             }
-            Some(Value::Words(WordBits::new(set)))
+            Value::Words(WordBits::new(set))
         }
-        Type::Num(_) => {
-            // Checked as digits, before the decimal is built: a decimal just built and read
-            // back costs a store-forwarding stall.
-            let n = r.number()?;
-            let at_least = |min: Decimal| match min.is_zero() {
-                true => !n.negative, // most bounds: never negative zero, see `number`
-                false => n.order(&min).is_ge(),
-            };
-            let in_bounds = (!f.integer || n.whole())
-                && f.min.is_none_or(at_least)
-                && f.max.is_none_or(|max| n.order(&max).is_le());
-            in_bounds.then(|| Value::Num(n.decimal()))
-        }
-        Type::Duration | Type::List(_) => None,
-    }
+        Type::Num(_) | Type::Duration | Type::List(_) => return None,
+    });
+    Some(())
 }
 
 fn word(schema: &Schema, set: u16, s: &[u8]) -> Option<u16> {
