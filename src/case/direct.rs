@@ -177,10 +177,12 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
     match n {
-        // The first and the last eight bytes (overlapping for fewer than 16) cover it all.
+        // The first and the last eight (four) bytes, overlapping, cover it all.
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
-        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
         _ => a == b,
     }
 }
@@ -500,6 +502,24 @@ mod tests {
             let bound = Decimal::from_i128_with_scale(bound_m, bound_scale);
             proptest::prop_assert_eq!(n.order(&bound), n.decimal().cmp(&bound));
             proptest::prop_assert_eq!(n.whole(), n.decimal().fract().is_zero());
+        }
+    }
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let names: Vec<Vec<u8>> = (0..=20)
+            .map(|n| (0..n).map(|i| b'a' + (i % 26) as u8).collect())
+            .collect();
+        for a in &names {
+            for b in &names {
+                assert_eq!(same_bytes(a, b), a == b);
+                // One byte different, anywhere.
+                for i in 0..b.len() {
+                    let mut c = b.clone();
+                    c[i] ^= 0x20;
+                    assert_eq!(same_bytes(a, &c), *a == c);
+                }
+            }
         }
     }
 
