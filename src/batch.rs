@@ -3,7 +3,7 @@
 //!
 //! The calling thread reads chunks of whole lines, workers parse and evaluate them, and one
 //! writer puts the chunks back in order. A fixed pool of chunk buffers circulates between them,
-//! so at most `2 × workers + 2` chunks exist at once, and their buffers are reused.
+//! so at most `4 × workers + 4` chunks exist at once, and their buffers are reused.
 //!
 //! A line that is not a valid case is reported as `FILE:LINE:COLUMN: message` on the error
 //! stream and the other lines still run. Blank lines are skipped.
@@ -179,7 +179,9 @@ pub fn run(
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let pool = 2 * workers + 2;
+    // Room for chunks to wait while a slow one (a run of large projects) holds up the
+    // writer, so that the reader still has chunks to fill and no worker waits.
+    let pool = 4 * workers + 4;
     let (free_tx, free_rx) = mpsc::channel::<Chunk>();
     let (work_tx, work_rx) = mpsc::channel::<Chunk>();
     let (done_tx, done_rx) = mpsc::channel::<Chunk>();
