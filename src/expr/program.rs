@@ -14,6 +14,7 @@
 
 use std::cell::Cell;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -567,6 +568,9 @@ impl Leaf {
 enum Cond {
     Compiled(F<bool>),
     Compare(CmpOp, Leaf, Leaf),
+    /// `a op (l × r)`, or any arithmetic of two leaves on the right: `rent <= rent_share *
+    /// market_rent`.
+    CompareArith(CmpOp, Leaf, ArithOp, Leaf, Leaf, Arc<str>),
 }
 
 impl Cond {
@@ -580,6 +584,13 @@ impl Cond {
             && let (Some(la), Some(lb)) = (leaf(c, a), leaf(c, b))
         {
             return Cond::Compare(*op, la, lb);
+        }
+        if let ExprKind::Cmp(op, a, b) = &inner.kind
+            && matches!(a.ty, Type::Num(_))
+            && let ExprKind::Arith(aop, l, r) = &b.kind
+            && let (Some(la), Some(ll), Some(lr)) = (leaf(c, a), leaf(c, l), leaf(c, r))
+        {
+            return Cond::CompareArith(*op, la, *aop, ll, lr, b.text.clone());
         }
         Cond::Compiled(compile::<bool>(c, e))
     }
@@ -601,6 +612,18 @@ impl Cond {
                 return Bound::FieldWith(*op, *i, k);
             }
         }
+        if let Cond::CompareArith(
+            op,
+            Leaf::ItemField(i),
+            aop,
+            Leaf::Param(p, _),
+            Leaf::ItemField(j),
+            text,
+        ) = self
+            && let Some(Value::Num(k)) = cx.params[*p]
+        {
+            return Bound::FieldWithScaled(*op, *i, *aop, k, *j, text);
+        }
         Bound::Cond(self)
     }
 
@@ -619,6 +642,15 @@ impl Cond {
                 );
                 Some(op.holds(order_decimals(&x?, &y?)))
             }
+            Cond::CompareArith(op, a, aop, l, r, text) => {
+                let x = a.read::<Decimal>(cx, Some(item));
+                let (p, q) = (
+                    l.read::<Decimal>(cx, Some(item)),
+                    r.read::<Decimal>(cx, Some(item)),
+                );
+                let y = arith(cx, *aop, p?, q?, text);
+                Some(op.holds(order_decimals(&x?, &y?)))
+            }
         }
     }
 }
@@ -627,6 +659,9 @@ impl Cond {
 enum Bound<'c> {
     /// The item's field `.1` compared by `.0` with the known number `.2`.
     FieldWith(CmpOp, usize, Decimal),
+    /// The item's field `.1` compared by `.0` with `.3 .2 field .4`, as `rent <= 0.8 *
+    /// market_rent` with the parameter in force.
+    FieldWithScaled(CmpOp, usize, ArithOp, Decimal, usize, &'c Arc<str>),
     Cond(&'c Cond),
 }
 
@@ -639,6 +674,15 @@ impl Bound<'_> {
                 Some(Some(Value::Num(d))) => Some(op.holds(order_decimals(d, k))),
                 _ => None,
             },
+            Bound::FieldWithScaled(op, i, aop, k, j, text) => {
+                let num = |f: usize| match item.get(f) {
+                    Some(Some(Value::Num(d))) => Some(*d),
+                    _ => None,
+                };
+                let (x, q) = (num(*i), num(*j));
+                let y = arith(cx, *aop, *k, q?, text);
+                Some(op.holds(order_decimals(&x?, &y?)))
+            }
             Bound::Cond(c) => c.test(cx, item),
         }
     }
