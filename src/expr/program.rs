@@ -522,7 +522,7 @@ enum Leaf {
     Const(Option<Value>),
     Field(usize),
     ItemField(usize),
-    Param(usize, std::sync::Arc<str>),
+    Param(usize, Arc<str>),
 }
 
 /// `e` as a [`Leaf`], when it is one.
@@ -722,7 +722,7 @@ fn arith(
     op: ArithOp,
     x: Decimal,
     y: Decimal,
-    text: &std::sync::Arc<str>,
+    text: &Arc<str>,
 ) -> Option<Decimal> {
     let r = match op {
         ArithOp::Add | ArithOp::Sub | ArithOp::Mul => super::exact(op, x, y),
