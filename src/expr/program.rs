@@ -717,13 +717,7 @@ pub fn order_decimals(a: &Decimal, b: &Decimal) -> Ordering {
 
 /// `x op y` as an arithmetic node gives it: exact, or a failure naming the expression.
 #[inline(always)]
-fn arith(
-    cx: &Ctx,
-    op: ArithOp,
-    x: Decimal,
-    y: Decimal,
-    text: &Arc<str>,
-) -> Option<Decimal> {
+fn arith(cx: &Ctx, op: ArithOp, x: Decimal, y: Decimal, text: &Arc<str>) -> Option<Decimal> {
     let r = match op {
         ArithOp::Add | ArithOp::Sub | ArithOp::Mul => super::exact(op, x, y),
         // A ratio over zero is undefined: unknown, like a missing fact, so that it never
