@@ -193,8 +193,8 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// being written, a store-forwarding stall per value (most of the reading time, by `perf`).
 fn value(schema: &Schema, f: &Field, r: &mut Reader, slot: &mut Option<Value>) -> Option<()> {
     if let Type::Num(_) = f.ty {
-        // Checked as digits, before the decimal is built: a decimal just built and read
-        // back costs the same stall.
+        // A bound of 0 (most of them) is checked on the digits' sign, before the decimal is
+        // built: a decimal just built and read back costs the same stall.
         let n = r.number()?;
         let at_least = |min: &Decimal| match min.is_zero() {
             true => !n.negative, // most bounds: never negative zero, see `number`
@@ -420,29 +420,7 @@ impl Digits {
     /// The order against `d`, as `Decimal::cmp` gives it.
     #[inline]
     fn order(self, d: &Decimal) -> Ordering {
-        if d.is_zero() {
-            // Most bounds are 0: the sign decides.
-            return match (self.m, self.negative) {
-                (0, _) => Ordering::Equal,
-                (_, true) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-        }
-        let a = if self.negative {
-            -i128::from(self.m)
-        } else {
-            i128::from(self.m)
-        };
-        let (b, sb) = (d.mantissa(), d.scale());
-        // |a| < 2^64 and |b| < 2^96: at most 10^18 (< 2^60) up, both fit an i128.
-        match self.scale.cmp(&sb) {
-            Ordering::Equal => a.cmp(&b),
-            Ordering::Less if sb - self.scale <= 18 => (a * 10i128.pow(sb - self.scale)).cmp(&b),
-            Ordering::Greater if self.scale - sb <= 18 && b.unsigned_abs() < 1 << 64 => {
-                a.cmp(&(b * 10i128.pow(self.scale - sb)))
-            }
-            _ => order_decimals(&self.decimal(), d),
-        }
+        order_decimals(&self.decimal(), d)
     }
 }
 

@@ -756,7 +756,7 @@ impl ExactSum {
 }
 
 /// 10^0 to 10^28.
-const POWERS_OF_TEN: [i128; 29] = {
+pub(crate) const POWERS_OF_TEN: [i128; 29] = {
     let mut p = [1i128; 29];
     let mut i = 1;
     while i < 29 {

@@ -692,25 +692,15 @@ impl Bound<'_> {
 /// the common case of scales at most 9 apart (the mantissas then compare exactly in i128).
 #[inline]
 pub fn order_decimals(a: &Decimal, b: &Decimal) -> Ordering {
-    const POWERS_OF_TEN: [i128; 10] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-    ];
     let (sa, sb) = (a.scale(), b.scale());
     let (ma, mb) = (a.mantissa(), b.mantissa());
     match sa.cmp(&sb) {
         Ordering::Equal => ma.cmp(&mb),
         // |m| < 2^96 and 10^9 < 2^30: the product fits an i128.
-        Ordering::Less if sb - sa <= 9 => (ma * POWERS_OF_TEN[(sb - sa) as usize]).cmp(&mb),
-        Ordering::Greater if sa - sb <= 9 => ma.cmp(&(mb * POWERS_OF_TEN[(sa - sb) as usize])),
+        Ordering::Less if sb - sa <= 9 => (ma * super::POWERS_OF_TEN[(sb - sa) as usize]).cmp(&mb),
+        Ordering::Greater if sa - sb <= 9 => {
+            ma.cmp(&(mb * super::POWERS_OF_TEN[(sa - sb) as usize]))
+        }
         _ => a.cmp(b),
     }
 }
