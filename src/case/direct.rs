@@ -98,7 +98,6 @@ fn read_subject(
     let mut hint = 0;
     loop {
         let index = field(rec, r, &mut hint)?;
-        r.eat(b':')?;
         let f = &rec.fields[index];
         if let Type::List(item_rec) = f.ty {
             if case.facts.lists[index].is_some() {
@@ -130,13 +129,14 @@ fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) 
     loop {
         let slots = items.push_empty();
         r.eat(b'{')?;
-        if r.peek()? == b'}' {
+        if in_order(rec, r, slots) {
+            // Read whole.
+        } else if r.peek()? == b'}' {
             r.i += 1;
         } else {
             let mut hint = 0;
             loop {
                 let index = field(rec, r, &mut hint)?;
-                r.eat(b':')?;
                 let f = &rec.fields[index];
                 if matches!(f.ty, Type::List(_)) || slots[index].is_some() {
                     return None;
@@ -153,8 +153,65 @@ fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) 
     }
 }
 
-/// The index of the field whose name is the key at the reader, looked for first where the
-/// previous key's successor is: fields usually come in the order they are declared.
+/// Reads an item written as nearly every item is, with nothing but numbers, each field in
+/// the order declared and no space: `"area":40.61,"count":19,...}`. `false` (its slots reset,
+/// the reader where it was) for anything else, which the general loop then reads.
+#[inline(always)]
+fn in_order(rec: &Record, r: &mut Reader, slots: &mut [Option<Value>]) -> bool {
+    let b = r.b;
+    let last = rec.fields.len().wrapping_sub(1);
+    let mut read = || {
+        let mut at = r.i;
+        for (k, (f, slot)) in rec.fields.iter().zip(slots.iter_mut()).enumerate() {
+            let name = f.name.as_bytes();
+            let end = at + 1 + name.len();
+            let key = b.get(at) == Some(&b'"')
+                && b.get(end..end + 2) == Some(b"\":")
+                && same_bytes(&b[at + 1..end], name);
+            if !key || !matches!(f.ty, Type::Num(_)) {
+                return None;
+            }
+            let mut n = Reader { b, i: end + 2 };
+            let d = n.number()?;
+            let sep = if k == last { b'}' } else { b',' };
+            if !in_bounds(f, d) || b.get(n.i) != Some(&sep) {
+                return None;
+            }
+            *slot = Some(Value::Num(d.decimal()));
+            at = n.i + 1;
+        }
+        Some(at)
+    };
+    match read() {
+        Some(at) => {
+            r.i = at;
+            true
+        }
+        None => {
+            slots.fill(None);
+            false
+        }
+    }
+}
+
+/// Whether a number is one `f` takes, as the full reader checks it (`value_of`).
+#[inline(always)]
+fn in_bounds(f: &Field, n: Digits) -> bool {
+    // A bound of 0 (most of them) is checked on the digits' sign, before the decimal is
+    // built: a decimal just built and read back costs a store-forwarding stall.
+    let at_least = |min: &Decimal| match min.is_zero() {
+        true => !n.negative, // most bounds: never negative zero, see `number`
+        false => n.order(min).is_ge(),
+    };
+    (!f.integer || n.whole())
+        && f.min.as_ref().is_none_or(at_least)
+        && f.max.as_ref().is_none_or(|max| n.order(max).is_le())
+}
+
+/// The index of the field whose name is the key at the reader, with the `:` after it taken.
+/// It is looked for first where the previous key's successor is: fields usually come in the
+/// order they are declared.
+#[inline(always)]
 fn field(rec: &Record, r: &mut Reader, hint: &mut usize) -> Option<usize> {
     let fields = &rec.fields;
     if let Some(f) = fields.get(*hint)
@@ -166,6 +223,7 @@ fn field(rec: &Record, r: &mut Reader, hint: &mut usize) -> Option<usize> {
     let key = r.string()?;
     let found = (0..fields.len()).find(|&k| same_bytes(fields[k].name.as_bytes(), key))?;
     *hint = found + 1;
+    r.eat(b':')?;
     Some(found)
 }
 
@@ -193,17 +251,8 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// being written, a store-forwarding stall per value (most of the reading time, by `perf`).
 fn value(schema: &Schema, f: &Field, r: &mut Reader, slot: &mut Option<Value>) -> Option<()> {
     if let Type::Num(_) = f.ty {
-        // A bound of 0 (most of them) is checked on the digits' sign, before the decimal is
-        // built: a decimal just built and read back costs the same stall.
         let n = r.number()?;
-        let at_least = |min: &Decimal| match min.is_zero() {
-            true => !n.negative, // most bounds: never negative zero, see `number`
-            false => n.order(min).is_ge(),
-        };
-        let in_bounds = (!f.integer || n.whole())
-            && f.min.as_ref().is_none_or(at_least)
-            && f.max.as_ref().is_none_or(|max| n.order(max).is_le());
-        if !in_bounds {
+        if !in_bounds(f, n) {
             return None;
         }
         *slot = Some(Value::Num(n.decimal()));
@@ -287,18 +336,18 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Takes the string `"name"` if it is what comes next: a key is most often the one
-    /// expected, and this needs no search for its end.
+    /// Takes `"name":` if it is what comes next: a key is most often the one expected, and
+    /// most often right before its colon, so this needs no search for its end.
     #[inline(always)]
     fn key_is(&mut self, name: &[u8]) -> bool {
         self.ws();
         let start = self.i + 1;
         let end = start + name.len();
         let is = self.b.get(self.i) == Some(&b'"')
-            && self.b.get(end) == Some(&b'"')
+            && self.b.get(end..end + 2) == Some(b"\":")
             && same_bytes(&self.b[start..end], name);
         if is {
-            self.i = end + 1;
+            self.i = end + 2;
         }
         is
     }
@@ -340,33 +389,26 @@ impl<'a> Reader<'a> {
 
     /// A JSON number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 19 digits, exactly.
     /// Zero in any form is `Decimal::ZERO`, as `parse_decimal` gives.
+    #[inline(always)]
     fn number(&mut self) -> Option<Digits> {
         self.ws();
+        if let Some(short) = self.short_number() {
+            return Some(short);
+        }
         let b = self.b;
         let negative = b.get(self.i) == Some(&b'-');
         let int_start = self.i + usize::from(negative);
         // The digits before and after the point, into one u64 (19 digits always fit).
         let mut m = 0u64;
         let mut i = int_start;
-        let mut digits = |i: &mut usize| {
-            let run = b[(*i).min(b.len())..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .fold(0, |n, &c| {
-                    m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-                    n + 1
-                });
-            *i += run;
-            run
-        };
-        let int_len = digits(&mut i);
+        let int_len = digits(b, &mut i, &mut m);
         if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
             return None;
         }
         let mut scale = 0;
         if b.get(i) == Some(&b'.') {
             i += 1;
-            scale = digits(&mut i);
+            scale = digits(b, &mut i, &mut m);
             if scale == 0 {
                 return None;
             }
@@ -387,6 +429,122 @@ impl<'a> Reader<'a> {
             negative: negative && m != 0,
         })
     }
+}
+
+impl Reader<'_> {
+    /// The number at the reader if it has at most seven digits before its point and seven
+    /// after, with eight bytes after each run to read it by (nearly every number): two
+    /// loads and no loop. `None`, the reader unmoved, for anything else, which `number` then
+    /// reads the long way (and finds the errors of).
+    #[inline(always)]
+    fn short_number(&mut self) -> Option<Digits> {
+        let b = self.b;
+        let word = |at: usize| {
+            b.get(at..at + 8)
+                .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+        };
+        let negative = b.get(self.i) == Some(&b'-');
+        let start = self.i + usize::from(negative);
+        let w = word(start)?;
+        let int_len = digit_run(w);
+        // No digit, eight or more, or a leading zero.
+        if int_len == 0 || int_len == 8 || (int_len > 1 && w as u8 == b'0') {
+            return None;
+        }
+        let mut m = eight_digits(w, int_len);
+        let mut scale = 0;
+        let mut end = start + int_len;
+        let mut next = (w >> (8 * int_len)) as u8;
+        if next == b'.' {
+            let w = word(end + 1)?;
+            scale = digit_run(w);
+            if scale == 0 || scale == 8 {
+                return None;
+            }
+            m = m * POWERS_OF_TEN_U64[scale] + eight_digits(w, scale);
+            end += 1 + scale;
+            next = (w >> (8 * scale)) as u8;
+        }
+        // The full reader takes the whole number-like token: `1e3`, `1.2.3`, `1x` are its.
+        if next.is_ascii_alphanumeric() || matches!(next, b'.' | b'+' | b'-') {
+            return None;
+        }
+        self.i = end;
+        Some(Digits {
+            m,
+            scale: scale as u32,
+            negative: negative && m != 0,
+        })
+    }
+}
+
+/// Takes the run of ASCII digits at `b[*i..]` into `m` (`m` × 10^len + the run, wrapping
+/// past 19 digits) and returns its length.
+///
+/// Eight bytes at a time where eight are left: with no branch per digit, a number's length
+/// costs no mispredicted loop exit.
+#[inline(always)]
+fn digits(b: &[u8], i: &mut usize, m: &mut u64) -> usize {
+    let start = *i;
+    while let Some(word) = b.get(*i..*i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let n = digit_run(w);
+        if n > 0 {
+            *m = m
+                .wrapping_mul(POWERS_OF_TEN_U64[n])
+                .wrapping_add(eight_digits(w, n));
+        }
+        *i += n;
+        if n < 8 || *i - start > 19 {
+            return *i - start;
+        }
+    }
+    let run = b[(*i).min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .fold(0, |n, &c| {
+            *m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            n + 1
+        });
+    *i += run;
+    *i - start
+}
+
+const POWERS_OF_TEN_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// How many of the eight bytes of `w` (the first in its low byte) are ASCII digits before
+/// the first that is not.
+#[inline(always)]
+fn digit_run(w: u64) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A digit becomes 0..=9; any other byte 10 or more.
+    let x = w ^ (ONES * 0x30);
+    // The high bit of each byte of 10 or more. A carry out of a byte only comes from a
+    // byte of 0x8a or more, which is flagged itself, and only reaches bytes after it.
+    let flags = ((x.wrapping_add(ONES * 0x76)) | x) & (ONES * 0x80);
+    flags.trailing_zeros() as usize / 8
+}
+
+/// The value of the first `n` (1 to 8) bytes of `w`, ASCII digits, the first the most
+/// significant.
+#[inline(always)]
+fn eight_digits(w: u64, n: usize) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The digits' values, moved to the top bytes: the bytes shifted in are leading zeros.
+    let v = (w & (ONES * 0x0f)) << (8 * (8 - n));
+    let v = (v.wrapping_mul(10).wrapping_add(v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v.wrapping_mul(100).wrapping_add(v >> 16)) & 0x0000_ffff_0000_ffff;
+    (v.wrapping_mul(10_000).wrapping_add(v >> 32)) & 0xffff_ffff
 }
 
 /// A number as read: `m` × 10^-`scale`, negative or not (never a negative zero).
@@ -414,7 +572,8 @@ impl Digits {
     }
 
     fn whole(self) -> bool {
-        self.m.is_multiple_of(10u64.pow(self.scale))
+        // Most whole numbers are written without a point: no division for them.
+        self.scale == 0 || self.m.is_multiple_of(10u64.pow(self.scale))
     }
 
     /// The order against `d`, as `Decimal::cmp` gives it.
@@ -480,6 +639,70 @@ mod tests {
             let bound = Decimal::from_i128_with_scale(bound_m, bound_scale);
             proptest::prop_assert_eq!(n.order(&bound), n.decimal().cmp(&bound));
             proptest::prop_assert_eq!(n.whole(), n.decimal().fract().is_zero());
+        }
+    }
+
+    /// The number as the plain byte loop reads it: what `digits` must give eight bytes at a
+    /// time.
+    fn number_by_bytes(text: &[u8]) -> Option<(u64, u32, bool, usize)> {
+        let negative = text.first() == Some(&b'-');
+        let mut i = usize::from(negative);
+        let mut m = 0u64;
+        let mut run = |i: &mut usize| {
+            let n = text[*i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            for &c in &text[*i..*i + n] {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            }
+            *i += n;
+            n
+        };
+        let int_len = run(&mut i);
+        if int_len == 0 || (int_len > 1 && text[usize::from(negative)] == b'0') {
+            return None;
+        }
+        let mut scale = 0;
+        if text.get(i) == Some(&b'.') {
+            i += 1;
+            scale = run(&mut i);
+            if scale == 0 {
+                return None;
+            }
+        }
+        let next = text.get(i);
+        if next.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-'))
+            || int_len + scale > 19
+        {
+            return None;
+        }
+        Some((m, scale as u32, negative && m != 0, i))
+    }
+
+    proptest::proptest! {
+        /// Eight digits at a time reads every number as the byte loop does, wherever it ends
+        /// and however much text follows it.
+        #[test]
+        fn numbers_read_as_the_byte_loop_reads_them(
+            text in "-?[0-9]{0,22}(\\.[0-9]{0,22})?[,}x.e 0-9]{0,12}",
+        ) {
+            let mut r = Reader { b: text.as_bytes(), i: 0 };
+            let fast = r.number().map(|d| (d.m, d.scale, d.negative, r.i));
+            proptest::prop_assert_eq!(fast, number_by_bytes(text.as_bytes()));
+        }
+
+        #[test]
+        fn a_digit_run_stops_at_the_first_non_digit(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![3 => b'0'..=b'9', 1 => proptest::num::u8::ANY],
+                8,
+            ),
+        ) {
+            let w = u64::from_le_bytes(bytes[..].try_into().unwrap());
+            let n = bytes.iter().take_while(|c| c.is_ascii_digit()).count();
+            proptest::prop_assert_eq!(digit_run(w), n);
+            if n > 0 {
+                let value = bytes[..n].iter().fold(0, |m, &c| m * 10 + u64::from(c - b'0'));
+                proptest::prop_assert_eq!(eight_digits(w, n), value);
+            }
         }
     }
 
