@@ -255,7 +255,9 @@ pub struct CompactValue<'b> {
 
 impl CompactValue<'_> {
     /// Whether `other` has the same name, list and unit: one of the same per-item value.
+    #[inline]
     fn same_name_and_unit(&self, other: &CompactValue) -> bool {
+        // The values of one run share their strings: a comparison of pointers decides it.
         let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
         same(self.name, other.name)
             && same(self.suffix, other.suffix)
@@ -912,6 +914,7 @@ impl<'b> CompactReport<'b> {
     /// `{"line":N,"subject":...,"as_of":...,"results":[{"clause","outcome","amount","values","missing"}]}`.
     pub fn write_json(&self, line: Option<u64>, out: &mut impl Write) -> io::Result<()> {
         let mut frag = Vec::new();
+        let mut scratch = json_out::Scratch::default();
         out.write_all(b"{")?;
         if let Some(n) = line {
             out.write_all(b"\"line\":")?;
@@ -937,13 +940,12 @@ impl<'b> CompactReport<'b> {
             }
             out.write_all(b",\"values\":{")?;
             // A per-item value comes in a run, one per item, all alike but for the item's
-            // number and the value: what is alike is escaped once per run, into `frag`.
+            // number and the value: what is alike is escaped once per run, into `frag`
+            // (padded for `Scratch::put_padded`), and each value is put together in `scratch`
+            // and written with one call.
             let mut run: Option<&CompactValue> = None;
-            let (mut head, mut mid) = (0, 0);
+            let (mut head, mut mid, mut end) = (0, 0, 0);
             for (j, v) in self.values(r).iter().enumerate() {
-                if j > 0 {
-                    out.write_all(b",")?;
-                }
                 if !run.is_some_and(|p| p.same_name_and_unit(v)) {
                     run = Some(v);
                     frag.clear();
@@ -963,6 +965,23 @@ impl<'b> CompactReport<'b> {
                     frag.extend_from_slice(b"\",\"unit\":");
                     json_out::string(&mut frag, v.unit)?;
                     frag.push(b'}');
+                    end = frag.len();
+                    frag.extend_from_slice(&[0; json_out::PAD]);
+                }
+                scratch.clear();
+                let put = (j == 0 || scratch.put_byte(b','))
+                    && scratch.put_padded(&frag, 0, head)
+                    && v.item.is_none_or(|(_, i)| scratch.put_count(u64::from(i)))
+                    && scratch.put_padded(&frag, head, mid - head)
+                    && scratch.put_decimal(v.value)
+                    && scratch.put_padded(&frag, mid, end - mid);
+                if put {
+                    out.write_all(scratch.bytes())?;
+                    continue;
+                }
+                // Too long for the scratch: part by part.
+                if j > 0 {
+                    out.write_all(b",")?;
                 }
                 out.write_all(&frag[..head])?;
                 if let Some((_, i)) = v.item {
@@ -970,7 +989,7 @@ impl<'b> CompactReport<'b> {
                 }
                 out.write_all(&frag[head..mid])?;
                 json_out::decimal(out, v.value)?;
-                out.write_all(&frag[mid..])?;
+                out.write_all(&frag[mid..end])?;
             }
             out.write_all(b"},\"missing\":[")?;
             for (j, m) in self.missing(r).enumerate() {
@@ -1089,21 +1108,15 @@ impl<'b> Env<'b, '_> {
                     .get(list as usize)
                     .and_then(|l| l.as_ref())
                 {
-                    for (i, item) in items.iter().enumerate() {
-                        let ctx = Ctx {
-                            item: Some(item),
-                            ..self.ctx
-                        };
-                        if let Some(d) = p.run(&ctx)? {
-                            out.push(CompactValue {
-                                name: &v.name,
-                                item: Some((list_name, i as u32 + 1)),
-                                suffix: "",
-                                unit: &v.unit,
-                                value: reported(d, v.round, &v.unit),
-                            });
-                        }
-                    }
+                    p.run_each(&self.ctx, items, |i, d| {
+                        out.push(CompactValue {
+                            name: &v.name,
+                            item: Some((list_name, i as u32 + 1)),
+                            suffix: "",
+                            unit: &v.unit,
+                            value: reported(d, v.round, &v.unit),
+                        })
+                    })?;
                 }
             }
         }
