@@ -328,6 +328,83 @@ fn compiled_expressions_agree_with_the_tree() {
     }
 }
 
+/// A value reported per item, run over its list at once (`run_each`), gives what the tree
+/// gives item by item: the same known values, to the scale, at the same items, and the same
+/// first failure.
+#[test]
+fn per_item_values_run_over_a_list_agree_with_the_tree_item_by_item() {
+    let b = book();
+    let mut g = workload::SplitMix64::new(13);
+    let mut known = 0;
+    for (subject, indices) in b.by_subject.iter().enumerate() {
+        let named: Vec<(&Expr, u16)> = indices
+            .iter()
+            .flat_map(|&i| b.clauses[i].values.iter().chain(&b.clauses[i].lets))
+            .filter_map(|v| v.each.map(|list| (&v.expr, list)))
+            .collect();
+        if named.is_empty() {
+            continue;
+        }
+        let mut c = Compiler::new(&b.params);
+        let exprs: Vec<&Expr> = named.iter().map(|(e, _)| *e).collect();
+        c.subject(&[], &exprs);
+        let programs: Vec<_> = exprs.iter().map(|e| c.number(e, true)).collect();
+        let memo: Vec<Cell<Option<Option<Value>>>> =
+            (0..c.slots_end()).map(|_| Cell::new(None)).collect();
+        for _ in 0..400 {
+            let case = random_case(b, subject as u16, &mut g);
+            let as_of = random_dates(&mut g);
+            let mut params = Vec::new();
+            params_on(&b.params, as_of, &mut params);
+            let error = Cell::new(None);
+            let ctx = Ctx {
+                facts: &case.facts,
+                item: None,
+                params: &params,
+                as_of,
+                memo: &memo,
+                error: &error,
+            };
+            for ((e, list), p) in named.iter().zip(&programs) {
+                let Some(items) = case.facts.lists[*list as usize].as_ref() else {
+                    continue;
+                };
+                let mut got = Vec::new();
+                let compiled = p.run_each(&ctx, items, |i, d| got.push((i, d.to_string())));
+                let mut want = Vec::new();
+                let mut tree = Ok(());
+                for (i, item) in items.iter().enumerate() {
+                    let cx = policy_calc::expr::Cx {
+                        facts: &case.facts,
+                        item: Some(item),
+                        params: &b.params,
+                        as_of,
+                    };
+                    match e.eval(&cx) {
+                        Ok(Tri::Known(Value::Num(d))) => want.push((i, d.to_string())),
+                        Ok(_) => {}
+                        Err(err) => {
+                            tree = Err(err);
+                            break;
+                        }
+                    }
+                }
+                assert_eq!(
+                    format!("{compiled:?} {got:?}"),
+                    format!("{tree:?} {want:?}"),
+                    "`{}` on {as_of} for {case:?}",
+                    e.text
+                );
+                known += got.len();
+            }
+        }
+    }
+    assert!(
+        known > 500,
+        "only {known} known per-item values were compared"
+    );
+}
+
 /// Per-item values are evaluated inside their list; the test above takes the others.
 fn has_items(e: &Expr) -> bool {
     let mut found = false;

@@ -50,6 +50,10 @@ impl Ctx<'_> {
 /// A compiled expression yielding a number (or nothing for any other type).
 pub struct Program<T> {
     f: F<T>,
+    /// For a value reported per item that is arithmetic of two leaves (`rent_share *
+    /// market_rent`): the same, for [`Program::run_each`] to run over the items without a
+    /// call per item.
+    each: Option<(ArithOp, Leaf, Leaf, Arc<str>)>,
 }
 
 impl<T> Program<T> {
@@ -60,6 +64,67 @@ impl<T> Program<T> {
             Some(e) => Err(e),
             None => Ok(r),
         }
+    }
+}
+
+impl Program<Decimal> {
+    /// Runs the program once for each of `items`, as [`run`](Self::run) with the item in the
+    /// context, and gives each known value to `each` with the item's index. Stops at the
+    /// first failure, as a run per item would.
+    pub fn run_each(
+        &self,
+        cx: &Ctx,
+        items: &super::Items,
+        mut each: impl FnMut(usize, Decimal),
+    ) -> Result<(), EvalError> {
+        let Some((op, a, b, text)) = &self.each else {
+            for (i, item) in items.iter().enumerate() {
+                let cx = Ctx {
+                    item: Some(item),
+                    ..*cx
+                };
+                if let Some(d) = self.run(&cx)? {
+                    each(i, d);
+                }
+            }
+            return Ok(());
+        };
+        if items.is_empty() {
+            return Ok(());
+        }
+        // A leaf that is not the item's field reads the same for every item: once, here. It
+        // fails (a parameter with no value in force) where the first item's run would.
+        let fixed = |l: &Leaf| match l {
+            Leaf::ItemField(_) => None,
+            _ => Some(l.read::<Decimal>(cx, None)),
+        };
+        let (fa, fb) = (fixed(a), fixed(b));
+        if let Some(e) = cx.error.take() {
+            return Err(e);
+        }
+        let read =
+            |fixed: Option<Option<Decimal>>, l: &Leaf, item: &[Option<Value>]| match (fixed, l) {
+                (Some(v), _) => v,
+                (None, Leaf::ItemField(f)) => match item.get(*f) {
+                    Some(Some(Value::Num(d))) => Some(*d),
+                    _ => None,
+                },
+                (None, _) => None,
+            };
+        for (i, item) in items.iter().enumerate() {
+            let (Some(x), Some(y)) = (read(fa, a, item), read(fb, b, item)) else {
+                continue;
+            };
+            match arith(cx, *op, x, y, text) {
+                Some(d) => each(i, d),
+                None => {
+                    if let Some(e) = cx.error.take() {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -148,6 +213,13 @@ impl<'p> Compiler<'p> {
     /// A number, or nothing for an expression of another type (still run for its errors).
     pub fn number(&mut self, e: &'p Expr, per_item: bool) -> Program<Decimal> {
         self.in_item = per_item;
+        let each = match per_item_arith(e) {
+            Some((op, l, r, text)) if per_item => match (leaf(self, l), leaf(self, r)) {
+                (Some(a), Some(b)) => Some((op, a, b, text.clone())),
+                _ => None,
+            },
+            _ => None,
+        };
         let f = match e.ty {
             Type::Num(_) => compile::<Decimal>(self, e),
             Type::Bool => discard(compile::<bool>(self, e)),
@@ -159,18 +231,20 @@ impl<'p> Compiler<'p> {
             Type::List(_) => none(),
         };
         self.in_item = false;
-        Program { f }
+        Program { f, each }
     }
 
     pub fn condition(&mut self, e: &'p Expr) -> Program<bool> {
         Program {
             f: compile::<bool>(self, e),
+            each: None,
         }
     }
 
     pub fn date(&mut self, e: &'p Expr) -> Program<NaiveDate> {
         Program {
             f: compile::<NaiveDate>(self, e),
+            each: None,
         }
     }
 
@@ -187,6 +261,16 @@ impl<'p> Compiler<'p> {
             }
         };
         Some(self.base + i)
+    }
+}
+
+/// `e` as arithmetic of two parts, through the names around it: with the text that names
+/// the arithmetic in a failure.
+fn per_item_arith(e: &Expr) -> Option<(ArithOp, &Expr, &Expr, &Arc<str>)> {
+    match &e.kind {
+        ExprKind::Named(_, inner) => per_item_arith(inner),
+        ExprKind::Arith(op, l, r) if matches!(e.ty, Type::Num(_)) => Some((*op, l, r, &e.text)),
+        _ => None,
     }
 }
 

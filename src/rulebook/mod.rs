@@ -121,7 +121,13 @@ impl Rounding {
         }
         let m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
         let p = 10u64.checked_pow(scale - 2)?;
-        let (q, r) = (m / p, m % p);
+        // A product of fen and a share (`0.8 × 3807.84`) has three or four decimals: by a
+        // constant, the division is a multiplication.
+        let (q, r) = match scale {
+            3 => (m / 10, m % 10),
+            4 => (m / 100, m % 100),
+            _ => (m / p, m % p),
+        };
         let negative = d.is_sign_negative();
         let up = match self {
             // Half away from zero: up in magnitude from the midpoint on.
