@@ -531,6 +531,39 @@ fn batch_keeps_the_order_and_reports_bad_lines_by_number() {
     assert_eq!(status, 2);
 }
 
+/// Where each line ends is found as the line is read: a line ends at its newline and
+/// nowhere else, whatever comes before it.
+#[test]
+fn batch_lines_end_at_their_newline_only() {
+    let case = r#"{"tenant":{"rent":1000,"market_rent":1500}}"#;
+    let input = format!(
+        "{case}\r\n\
+         {{\"tenant\":{{\"rent\":1000,\n\
+         \"market_rent\":1500}}}}\n\
+         \x20  \r\n\
+         {case} \t \n\
+         {case} {case}\n\
+         {case}"
+    );
+    let (stdout, stderr, status) = run_batch(&["--as-of", "2023-03-01"], &input);
+    let numbers: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        numbers,
+        [r#"{"line":1"#, r#"{"line":5"#, r#"{"line":7"#],
+        "{stdout}"
+    );
+    let bad: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("<stdin>:"))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(bad, ["2", "3", "6"], "{stderr}");
+    assert_eq!(status, 2);
+}
+
 #[test]
 fn batch_exit_status_and_full_reports() {
     let ok = "{\"as_of\":\"2023-03-01\",\"rural_housing\":{\"new\":true,\"prefab\":true,\"structure\":\"steel\",\"floor_area\":180.55}}\n";

@@ -21,18 +21,24 @@ use crate::expr::{Items, Value, WordBits};
 use crate::schema::{Field, Record, Schema};
 use crate::units::Type;
 
-/// Reads `text` into `case`, reusing its buffers (list buffers go through `spare`). `None`
-/// when the text is anything but the common shape; `case` is then left half-filled.
+/// Reads the case that starts `text` into `case`, reusing its buffers (list buffers go
+/// through `spare`), and returns the length of its line: up to the end of `text` or past the
+/// first `\n`, which ends a case (JSON Lines). `None` when the line is anything but the
+/// common shape; `case` is then left half-filled.
+///
+/// A newline is never taken as space inside a case: so a batch can hand the reader the rest
+/// of its input and learn where the line ends from it, with no search for the newline first.
+/// A case written over several lines is left to the full reader.
 ///
 /// `text` need not be checked as UTF-8 first: what this reader takes is ASCII but for the
-/// strings, and each string it takes is the name of a subject, field or word, so the text is
+/// strings, and each string it takes is the name of a subject, field or word, so the line is
 /// UTF-8 whenever it gives a case.
 pub(crate) fn read(
     schema: &Schema,
     text: &[u8],
     case: &mut Case,
     spare: &mut Vec<Items>,
-) -> Option<()> {
+) -> Option<usize> {
     let mut r = Reader { b: text, i: 0 };
     for list in &mut case.facts.lists {
         if let Some(items) = list.take() {
@@ -77,10 +83,12 @@ pub(crate) fn read(
         }
     }
     r.ws();
-    if r.i != r.b.len() || subject.is_none() {
-        return None;
+    subject?;
+    match r.b.get(r.i) {
+        None => Some(r.i),
+        Some(b'\n') => Some(r.i + 1),
+        Some(_) => None,
     }
-    Some(())
 }
 
 fn read_subject(
@@ -310,7 +318,8 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+        // Not `\n`: it ends the case (see `read`).
+        while let Some(b' ' | b'\t' | b'\r') = self.b.get(self.i) {
             self.i += 1;
         }
     }
@@ -596,7 +605,8 @@ mod tests {
             &mut case,
             &mut Vec::new(),
         )
-        .map(|()| case)
+        .filter(|&n| n == text.len())
+        .map(|_| case)
     }
 
     /// What the direct reader gives, it gives as the tree reader does, to the scale.

@@ -97,7 +97,14 @@ impl CaseReader {
     /// Reads a case of the common shape from bytes not yet checked as UTF-8 (see
     /// `direct::read`); `false` leaves the line to [`read_json`](Self::read_json).
     pub(crate) fn read_direct(&mut self, book: &Rulebook, bytes: &[u8]) -> bool {
-        direct::read(&book.schema, bytes, &mut self.case, &mut self.spare).is_some()
+        self.read_direct_line(book, bytes) == Some(bytes.len())
+    }
+
+    /// Reads the case of the common shape at the start of `bytes`, a line of JSON Lines and
+    /// what follows it, and returns the line's length with its newline; `None` leaves the
+    /// line to [`read_json`](Self::read_json).
+    pub(crate) fn read_direct_line(&mut self, book: &Rulebook, bytes: &[u8]) -> Option<usize> {
+        direct::read(&book.schema, bytes, &mut self.case, &mut self.spare)
     }
 
     /// The case last read.
@@ -128,8 +135,8 @@ impl Rulebook {
     pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         let mut case = Case::default();
         match direct::read(&self.schema, text.as_bytes(), &mut case, &mut Vec::new()) {
-            Some(()) => Ok(case),
-            None => self.case_from_json_tree(text, file),
+            Some(n) if n == text.len() => Ok(case),
+            _ => self.case_from_json_tree(text, file),
         }
     }
 
