@@ -82,7 +82,7 @@ fn decimal_text(d: Decimal, buf: &mut [u8; 48]) -> &[u8] {
 }
 
 /// Writes `d` as `Display` does into `buf`, ending at `end`, and returns where it starts.
-/// `buf[..end]` must have room for it: 31 bytes always do.
+/// `buf[..end]` must have room for it: at most 31 bytes (29 digits, a point and a sign).
 #[inline(always)]
 fn decimal_back(buf: &mut [u8], end: usize, d: Decimal) -> usize {
     let scale = d.scale() as usize;
@@ -181,18 +181,6 @@ const POWERS_OF_TEN_U64: [u64; 20] = {
     p
 };
 
-/// The length of `d` as `Display` writes it.
-#[inline(always)]
-fn decimal_len(d: Decimal) -> usize {
-    let scale = d.scale() as usize;
-    let m = d.mantissa().unsigned_abs();
-    let digits = match u64::try_from(m) {
-        Ok(m) => m.checked_ilog10().map_or(1, |l| l as usize + 1),
-        Err(_) => m.ilog10() as usize + 1,
-    };
-    digits.max(scale + 1) + usize::from(scale > 0) + usize::from(d.is_sign_negative())
-}
-
 /// One short piece of JSON put together on the stack, to be written with one call: a value
 /// of a report is half a dozen parts, and each `write_all` of a part to a `Vec` is a call to
 /// `memcpy`. Parts from a padded buffer are copied in fixed windows of 16 bytes instead.
@@ -252,24 +240,28 @@ impl Scratch {
     /// Puts a count in decimal digits.
     #[inline(always)]
     pub fn put_count(&mut self, v: u64) -> bool {
-        let len = v.checked_ilog10().map_or(1, |l| l as usize + 1);
-        if self.n + len > self.buf.len() {
-            return false;
-        }
-        whole_back(&mut self.buf, self.n + len, v);
-        self.n += len;
-        true
+        self.put_back(|buf, end| whole_back(buf, end, v))
     }
 
     /// Puts `d` as its `Display` writes it.
     #[inline(always)]
     pub fn put_decimal(&mut self, d: Decimal) -> bool {
-        let len = decimal_len(d);
-        if self.n + len > self.buf.len() {
+        self.put_back(|buf, end| decimal_back(buf, end, d))
+    }
+
+    /// Puts what `write` writes backwards (at most 32 bytes, ending at `end`, returning where
+    /// it starts): into a buffer on the side, then over in one fixed window, so that its
+    /// length need not be known first.
+    #[inline(always)]
+    fn put_back(&mut self, write: impl FnOnce(&mut [u8], usize) -> usize) -> bool {
+        const END: usize = 40;
+        if self.n + 32 > self.buf.len() {
             return false;
         }
-        decimal_back(&mut self.buf, self.n + len, d);
-        self.n += len;
+        let mut side = [0u8; END + 32];
+        let start = write(&mut side, END);
+        self.buf[self.n..self.n + 32].copy_from_slice(&side[start..start + 32]);
+        self.n += END - start;
         true
     }
 }
@@ -358,7 +350,7 @@ mod tests {
                 if put {
                     want.extend_from_slice(text.as_bytes());
                 } else {
-                    prop_assert!(start + text.len() + PAD >= 256, "{text} fits at {start}");
+                    prop_assert!(start + (text.len() + PAD).max(32) >= 256, "{text} fits at {start}");
                 }
                 prop_assert_eq!(s.bytes(), &want[..]);
             }
