@@ -112,9 +112,15 @@ impl Items {
     }
 
     /// Adds an item with every slot `None`, and gives its slots to fill.
+    #[inline]
     pub fn push_empty(&mut self) -> &mut [Option<Value>] {
         let start = self.slots.len();
-        self.slots.resize(start + self.width, None);
+        // A few slots: pushed in line, where `resize` is a call (a sixteenth of reading a
+        // project's units, by callgrind).
+        self.slots.reserve(self.width);
+        for _ in 0..self.width {
+            self.slots.push(None);
+        }
         self.len += 1;
         &mut self.slots[start..]
     }
