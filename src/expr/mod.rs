@@ -792,15 +792,7 @@ fn exact_small(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
         _ => {
             // As `exact_any`, for mantissas of 64 bits: each operand without trailing zeros,
             // then the product of the mantissas at the sum of the scales.
-            let strip = |d: Decimal| {
-                let (mut u, mut s) = (u64::try_from(d.mantissa().unsigned_abs()).ok()?, d.scale());
-                while s > 0 && u % 10 == 0 {
-                    u /= 10;
-                    s -= 1;
-                }
-                Some((u, s))
-            };
-            let ((ux, sx), (uy, sy)) = (strip(x)?, strip(y)?);
+            let ((ux, sx), (uy, sy)) = (stripped(x)?, stripped(y)?);
             let (m, scale) = (u128::from(ux) * u128::from(uy), sx + sy);
             if scale > 28 || m >= MANTISSA_END {
                 return None;
@@ -814,6 +806,56 @@ fn exact_small(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
             Some(Decimal::from_i128_with_scale(m, scale))
         }
     }
+}
+
+/// One factor of many products, made ready once: `k.times(y)` gives what
+/// `exact(Mul, k, y)` gives (a test checks it, to the bit), with `k` stripped of its trailing
+/// zeros once rather than at each product. `None` from either leaves the product to `exact`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Factor {
+    m: u64,
+    scale: u32,
+    negative: bool,
+}
+
+impl Factor {
+    pub(crate) fn new(k: Decimal) -> Option<Factor> {
+        let (m, scale) = stripped(k)?;
+        Some(Factor {
+            m,
+            scale,
+            negative: k.is_sign_negative(),
+        })
+    }
+
+    #[inline]
+    pub(crate) fn times(self, y: Decimal) -> Option<Decimal> {
+        let (uy, sy) = stripped(y)?;
+        let (m, scale) = (u128::from(self.m) * u128::from(uy), self.scale + sy);
+        if scale > 28 || m >= MANTISSA_END {
+            return None;
+        }
+        // As `exact_small` builds it: a product of zero is a positive zero.
+        let negative = self.negative != y.is_sign_negative() && m != 0;
+        Some(Decimal::from_parts(
+            m as u32,
+            (m >> 32) as u32,
+            (m >> 64) as u32,
+            negative,
+            scale,
+        ))
+    }
+}
+
+/// A decimal's mantissa of at most 64 bits, with its scale, both without trailing zeros.
+#[inline]
+fn stripped(d: Decimal) -> Option<(u64, u32)> {
+    let (mut u, mut s) = (u64::try_from(d.mantissa().unsigned_abs()).ok()?, d.scale());
+    while s > 0 && u % 10 == 0 {
+        u /= 10;
+        s -= 1;
+    }
+    Some((u, s))
 }
 
 /// [`exact`] for any operands.
@@ -882,6 +924,16 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// A factor made ready once multiplies as `exact` does, to the bit, or leaves the
+        /// product to it; and it takes the common products.
+        #[test]
+        fn a_factor_multiplies_as_exact_does(k in decimal(), y in decimal()) {
+            if let Some(p) = Factor::new(k).and_then(|f| f.times(y)) {
+                let want = exact(ArithOp::Mul, k, y);
+                prop_assert_eq!(Some(p.serialize()), want.map(|d| d.serialize()), "{} {}", k, y);
+            }
+        }
 
         /// The shortcut gives, to the bit, what the general way gives: the same value, scale
         /// and sign, or it leaves the case to the general way.
@@ -962,5 +1014,15 @@ mod tests {
         // mantissas past 64 bits.
         assert_eq!(exact_small(ArithOp::Add, Decimal::MAX, d("0.5")), None);
         assert_eq!(exact_small(ArithOp::Mul, Decimal::MAX, d("1")), None);
+        // A factor takes the rent cap's products, negative and zero ones too.
+        let share = Factor::new(d("0.80")).unwrap();
+        for (y, want) in [("1088.02", "870.416"), ("-2.50", "-2.00"), ("-0.00", "0.0")] {
+            let got = share.times(d(y)).expect("a common product");
+            assert_eq!(got.to_string(), want, "0.80 × {y}");
+            assert_eq!(
+                Some(got.serialize()),
+                exact(ArithOp::Mul, d("0.80"), d(y)).map(|r| r.serialize())
+            );
+        }
     }
 }

@@ -111,11 +111,20 @@ impl Program<Decimal> {
                 },
                 (None, _) => None,
             };
+        // A product with one fixed factor (the share of `rent_share * market_rent`): the
+        // factor is made ready once.
+        let factor = match (op, fa, fb) {
+            (ArithOp::Mul, Some(Some(k)), None) | (ArithOp::Mul, None, Some(Some(k))) => {
+                super::Factor::new(k)
+            }
+            _ => None,
+        };
         for (i, item) in items.iter().enumerate() {
             let (Some(x), Some(y)) = (read(fa, a, item), read(fb, b, item)) else {
                 continue;
             };
-            match arith(cx, *op, x, y, text) {
+            let product = factor.and_then(|k| k.times(if fa.is_some() { y } else { x }));
+            match product.or_else(|| arith(cx, *op, x, y, text)) {
                 Some(d) => each(i, d),
                 None => {
                     if let Some(e) = cx.error.take() {
@@ -706,7 +715,10 @@ impl Cond {
         ) = self
             && let Some(Value::Num(k)) = cx.params[*p]
         {
-            return Bound::FieldWithScaled(*op, *i, *aop, k, *j, text);
+            let factor = (*aop == ArithOp::Mul)
+                .then(|| super::Factor::new(k))
+                .flatten();
+            return Bound::FieldWithScaled(*op, *i, *aop, k, factor, *j, text);
         }
         Bound::Cond(self)
     }
@@ -745,7 +757,16 @@ enum Bound<'c> {
     FieldWith(CmpOp, usize, Decimal),
     /// The item's field `.1` compared by `.0` with `.3 .2 field .4`, as `rent <= 0.8 *
     /// market_rent` with the parameter in force.
-    FieldWithScaled(CmpOp, usize, ArithOp, Decimal, usize, &'c Arc<str>),
+    /// The known number's [`Factor`](super::Factor), made ready for a product.
+    FieldWithScaled(
+        CmpOp,
+        usize,
+        ArithOp,
+        Decimal,
+        Option<super::Factor>,
+        usize,
+        &'c Arc<str>,
+    ),
     Cond(&'c Cond),
 }
 
@@ -758,13 +779,15 @@ impl Bound<'_> {
                 Some(Some(Value::Num(d))) => Some(op.holds(order_decimals(d, k))),
                 _ => None,
             },
-            Bound::FieldWithScaled(op, i, aop, k, j, text) => {
+            Bound::FieldWithScaled(op, i, aop, k, factor, j, text) => {
                 let num = |f: usize| match item.get(f) {
                     Some(Some(Value::Num(d))) => Some(*d),
                     _ => None,
                 };
-                let (x, q) = (num(*i), num(*j));
-                let y = arith(cx, *aop, *k, q?, text);
+                let (x, q) = (num(*i), num(*j)?);
+                let y = factor
+                    .and_then(|f| f.times(q))
+                    .or_else(|| arith(cx, *aop, *k, q, text));
                 Some(op.holds(order_decimals(&x?, &y?)))
             }
             Bound::Cond(c) => c.test(cx, item),
