@@ -114,29 +114,38 @@ impl Rounding {
     /// [`apply`](Self::apply) in integers, for a mantissa of 64 bits and at most 21 decimals:
     /// the same result to the bit (a test checks it), or `None` to leave `d` to `apply_any`
     /// (a result of zero too, whose sign rust_decimal decides).
+    #[inline]
     fn apply_small(self, d: Decimal) -> Option<Decimal> {
         let scale = d.scale();
-        if scale <= 2 {
-            return None;
-        }
         let m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
-        let p = 10u64.checked_pow(scale - 2)?;
+        let negative = d.is_sign_negative();
+        if scale <= 2 {
+            // At the fen or coarser: the same amount, written to the fen.
+            let q = u128::from(m) * [100, 10, 1][scale as usize];
+            return (q != 0).then(|| {
+                Decimal::from_parts(q as u32, (q >> 32) as u32, (q >> 64) as u32, negative, 2)
+            });
+        }
         // A product of fen and a share (`0.8 × 3807.84`) has three or four decimals: by a
         // constant, the division is a multiplication.
-        let (q, r) = match scale {
-            3 => (m / 10, m % 10),
-            4 => (m / 100, m % 100),
-            _ => (m / p, m % p),
+        let (q, r, p) = match scale {
+            3 => (m / 10, m % 10, 10),
+            4 => (m / 100, m % 100, 100),
+            _ => {
+                let p = 10u64.checked_pow(scale - 2)?;
+                (m / p, m % p, p)
+            }
         };
-        let negative = d.is_sign_negative();
         let up = match self {
             // Half away from zero: up in magnitude from the midpoint on.
             Rounding::HalfAwayFromZero => u128::from(r) * 2 >= u128::from(p),
             // Toward negative infinity: a negative number with a remainder goes up in magnitude.
             _ => negative && r != 0,
         };
-        let q = i128::from(q) + i128::from(up);
-        (q != 0).then(|| Decimal::from_i128_with_scale(if negative { -q } else { q }, 2))
+        // Below 2^64 + 1: the fen fit the two low words.
+        let q = u128::from(q) + u128::from(up);
+        (q != 0)
+            .then(|| Decimal::from_parts(q as u32, (q >> 32) as u32, (q >> 64) as u32, negative, 2))
     }
 
     fn apply_any(self, d: Decimal) -> Decimal {
@@ -421,8 +430,10 @@ mod tests {
         fn apply_small_agrees_with_apply_any(
             m in prop_oneof![-100_000i128..100_000, -(1i128 << 70)..(1i128 << 70)],
             scale in 0u32..=28,
+            negative_zero: bool,
         ) {
             let d = Decimal::from_i128_with_scale(m, scale);
+            let d = if m == 0 && negative_zero { -d } else { d };
             for round in [Rounding::HalfAwayFromZero, Rounding::Down] {
                 if let Some(fast) = round.apply_small(d) {
                     prop_assert_eq!(fast.serialize(), round.apply_any(d).serialize(), "{:?} {}", round, d);
