@@ -78,7 +78,7 @@ struct Chunk {
 }
 
 /// A chunk holds about this much input; a longer line makes a longer chunk.
-const CHUNK_BYTES: usize = 64 * 1024;
+const CHUNK_BYTES: usize = 256 * 1024;
 
 /// Cuts the input into chunks of whole lines, reading straight into each chunk's buffer.
 struct Lines<R> {
