@@ -141,25 +141,31 @@ impl<R: Read> Lines<R> {
     }
 }
 
-/// The number of `\n` in `bytes`, sixteen bytes at a time: a quick test passes over the
-/// words with no newline (nearly all: lines run to kilobytes), and only the others are
-/// counted exactly.
+/// The number of `\n` in `bytes`, 32 bytes at a time: a quick test passes over the blocks
+/// with no newline (nearly all: lines run to kilobytes), and only the others are counted
+/// exactly.
 fn count_newlines(bytes: &[u8]) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
     let newlines = ONES * u64::from(b'\n');
     let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ newlines;
-    // Some byte of `x` is zero: exact as a test of the word (a borrow only follows a zero).
-    let any_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    // The high bit of some byte that is zero, if any: exact as a test of the word (a borrow
+    // only follows a zero).
+    let zero_flag = |x: u64| x.wrapping_sub(ONES) & !x;
     let mut total = 0;
-    let mut pairs = bytes.chunks_exact(16);
-    for pair in &mut pairs {
-        let (a, b) = (word(&pair[..8]), word(&pair[8..]));
-        if any_zero(a) || any_zero(b) {
-            total += zero_bytes(a) + zero_bytes(b);
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        let (a, b, c, d) = (
+            word(&block[..8]),
+            word(&block[8..16]),
+            word(&block[16..24]),
+            word(&block[24..]),
+        );
+        if (zero_flag(a) | zero_flag(b) | zero_flag(c) | zero_flag(d)) & HIGH != 0 {
+            total += zero_bytes(a) + zero_bytes(b) + zero_bytes(c) + zero_bytes(d);
         }
     }
-    total + pairs.remainder().iter().filter(|&&b| b == b'\n').count() as u64
+    total + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// The number of zero bytes of `x`. Out of line: left in the loop above, the compiler
@@ -458,7 +464,7 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// Sixteen bytes at a time, the newlines counted are those a byte at a time finds.
+        /// 32 bytes at a time, the newlines counted are those a byte at a time finds.
         #[test]
         fn every_newline_is_counted(bytes in proptest::collection::vec(
             proptest::prop_oneof![
