@@ -479,6 +479,17 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_lone_newline_is_counted_wherever_it_is() {
+        for at in 0..100 {
+            let mut bytes = vec![b'n' ^ 0x80; 100];
+            bytes[at] = b'\n';
+            assert_eq!(count_newlines(&bytes), 1, "at {at}");
+            bytes[99 - at] = b'\n';
+            assert_eq!(count_newlines(&bytes), 1 + u64::from(at != 99 - at), "at {at}");
+        }
+    }
+
     /// A reader that gives at most `step` bytes a read, to cut lines at every place.
     struct Dribble<'a> {
         data: &'a [u8],
