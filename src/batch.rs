@@ -486,7 +486,11 @@ mod tests {
             bytes[at] = b'\n';
             assert_eq!(count_newlines(&bytes), 1, "at {at}");
             bytes[99 - at] = b'\n';
-            assert_eq!(count_newlines(&bytes), 1 + u64::from(at != 99 - at), "at {at}");
+            assert_eq!(
+                count_newlines(&bytes),
+                1 + u64::from(at != 99 - at),
+                "at {at}"
+            );
         }
     }
 
