@@ -20,7 +20,7 @@ use crate::case::Case;
 use crate::expr::program::{Compiler, Ctx, Program, params_on};
 use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::json_out;
-use crate::report::{ClauseResult, Outcome, Quantity, Report, Values};
+use crate::report::{ClauseResult, Outcome, Quantity, Report, SharedText, Values};
 use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
 use crate::schema::{Record, Schema};
 use crate::units::{Type, Unit};
@@ -107,9 +107,21 @@ impl Scratch {
 #[derive(Default)]
 pub struct Programs {
     clauses: Vec<ClauseProgram>,
+    /// Each clause's texts as a full report gives them, shared by every report.
+    texts: Vec<ClauseTexts>,
     /// The memo slots of each subject's clauses, and how many there are in all.
     by_subject: Vec<Range<usize>>,
     slots: usize,
+}
+
+/// A clause's texts in a full report.
+#[derive(Clone, Debug, Default)]
+struct ClauseTexts {
+    id: SharedText,
+    document: SharedText,
+    number: SharedText,
+    section: SharedText,
+    quote: SharedText,
 }
 
 impl fmt::Debug for Programs {
@@ -163,8 +175,23 @@ impl Programs {
                 })
             })
             .collect();
+        let texts = book
+            .clauses
+            .iter()
+            .map(|clause| {
+                let doc = &book.documents[clause.document];
+                ClauseTexts {
+                    id: clause.id.as_str().into(),
+                    document: doc.id.as_str().into(),
+                    number: doc.number.as_str().into(),
+                    section: clause.section.as_str().into(),
+                    quote: clause.quote.as_str().into(),
+                }
+            })
+            .collect();
         Programs {
             clauses,
+            texts,
             by_subject,
             slots: c.slots_end(),
         }
@@ -357,13 +384,13 @@ impl Rulebook {
             self.clause_result(ci, &env, &mut d)
                 .map_err(|e| e.into_error(clause))?;
             let (outcome, amount, missing) = (d.outcome, d.amount, d.missing);
-            let doc = &self.documents[clause.document];
+            let texts = &self.programs.texts[ci];
             results.push(ClauseResult {
-                clause: clause.id.clone(),
-                document: doc.id.clone(),
-                number: doc.number.clone(),
-                section: clause.section.clone(),
-                quote: clause.quote.clone(),
+                clause: texts.id.clone(),
+                document: texts.document.clone(),
+                number: texts.number.clone(),
+                section: texts.section.clone(),
+                quote: texts.quote.clone(),
                 outcome,
                 amount: amount.map(|a| Quantity {
                     value: a.to_string(),

@@ -1,6 +1,9 @@
 //! The report of an evaluation, as CONTRACT.md fixes it in JSON.
 
+use std::borrow::Borrow;
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::de::{MapAccess, Visitor};
@@ -16,11 +19,11 @@ pub struct Report {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseResult {
-    pub clause: String,
-    pub document: String,
-    pub number: String,
-    pub section: String,
-    pub quote: String,
+    pub clause: SharedText,
+    pub document: SharedText,
+    pub number: SharedText,
+    pub section: SharedText,
+    pub quote: SharedText,
     pub outcome: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Quantity>,
@@ -30,6 +33,116 @@ pub struct ClauseResult {
     pub reasons: Vec<String>,
     #[serde(default)]
     pub missing: Vec<String>,
+}
+
+/// Text a report shares with the rulebook it comes from: a clause's id, section and quote,
+/// its document's id and number. A clone shares the text rather than copying it, so that a
+/// report of a dozen results does not copy a dozen quotes. It reads as a `&str` (`Deref`),
+/// compares with strings, and prints and serialises as one.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SharedText(Arc<str>);
+
+impl SharedText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for SharedText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SharedText {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for SharedText {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SharedText {
+    fn from(s: &str) -> SharedText {
+        SharedText(s.into())
+    }
+}
+
+impl From<String> for SharedText {
+    fn from(s: String) -> SharedText {
+        SharedText(s.into())
+    }
+}
+
+impl From<SharedText> for String {
+    fn from(s: SharedText) -> String {
+        s.0.as_ref().to_owned()
+    }
+}
+
+impl fmt::Debug for SharedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for SharedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for SharedText {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for SharedText {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for SharedText {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<SharedText> for str {
+    fn eq(&self, other: &SharedText) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<SharedText> for &str {
+    fn eq(&self, other: &SharedText) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<SharedText> for String {
+    fn eq(&self, other: &SharedText) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Serialize for SharedText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SharedText, D::Error> {
+        String::deserialize(d).map(SharedText::from)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -89,7 +89,7 @@ fn full_terms(report: &Report) -> Terms {
         .iter()
         .map(|r| {
             (
-                r.clause.clone(),
+                r.clause.to_string(),
                 r.outcome.name().to_string(),
                 r.amount.as_ref().map(|a| a.value.clone()),
                 r.values
