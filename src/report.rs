@@ -268,3 +268,30 @@ impl Report {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_text_reads_prints_and_serialises_as_a_string() {
+        let s = String::from("arh-rent-cap \"二（三）\"");
+        let t = SharedText::from(s.as_str());
+        assert_eq!(t, s);
+        assert_eq!(s, t);
+        assert_eq!(t, *s.as_str());
+        assert_eq!(t, s.as_str());
+        assert_eq!(s.as_str(), t);
+        assert!(t != "arh-rent-cap");
+        assert_eq!(format!("{t:?}"), format!("{s:?}"));
+        assert_eq!(t.to_string(), s);
+        assert_eq!(t.len(), s.len());
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, serde_json::to_string(&s).unwrap());
+        assert_eq!(serde_json::from_str::<SharedText>(&json).unwrap(), t);
+        // A clone shares the text.
+        let u = t.clone();
+        assert!(std::ptr::eq(t.as_str(), u.as_str()));
+        assert_eq!(String::from(u), s);
+    }
+}
