@@ -702,6 +702,50 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A project's line of unit types, with numbers of every form, is read as the tree
+        /// reads it or left to it; and alike whatever lines follow it in a batch's chunk, its
+        /// length then taking in its newline.
+        #[test]
+        fn a_line_is_read_as_the_tree_reads_it_whatever_follows(
+            units in proptest::collection::vec(
+                proptest::array::uniform4(proptest::prop_oneof![
+                    12 => "(0|[1-9][0-9]{0,9})(\\.[0-9]{1,9})?",
+                    4 => "[1-9][0-9]{0,6}",
+                    1 => "-[1-9](\\.5)?|1e3|01|1\\.|\\.5| 7|[0-9]{8,20}(\\.[0-9]{1,12})?",
+                ]),
+                0..5,
+            ),
+            rest in "(\\PC|\n){0,40}",
+        ) {
+            let body: Vec<String> = units
+                .iter()
+                .map(|[a, c, r, m]| {
+                    format!(r#"{{"area":{a},"count":{c},"rent":{r},"market_rent":{m}}}"#)
+                })
+                .collect();
+            let line = format!(
+                r#"{{"as_of":"2023-03-01","rental_project":{{"kind":"residential","units":[{}]}}}}"#,
+                body.join(",")
+            );
+            let schema = &Rulebook::embedded().schema;
+            let tree = Rulebook::embedded().case_from_json_tree(&line, "t.json");
+            let mut alone = Case::default();
+            let read_alone = read(schema, line.as_bytes(), &mut alone, &mut Vec::new());
+            if let Some(n) = read_alone {
+                proptest::prop_assert_eq!(n, line.len());
+                proptest::prop_assert!(tree.is_ok(), "the direct reader took what the tree refuses");
+                let tree = tree.map(|c| format!("{c:?}")).unwrap_or_default();
+                proptest::prop_assert_eq!(format!("{alone:?}"), tree);
+            }
+            let text = format!("{line}\n{rest}");
+            let mut followed = Case::default();
+            let read_followed = read(schema, text.as_bytes(), &mut followed, &mut Vec::new());
+            proptest::prop_assert_eq!(read_followed, read_alone.map(|n| n + 1));
+            if read_followed.is_some() {
+                proptest::prop_assert_eq!(format!("{followed:?}"), format!("{alone:?}"));
+            }
+        }
+
         /// Bounds are checked on the digits as `Decimal::cmp` would check them.
         #[test]
         fn digits_order_as_their_decimal(
