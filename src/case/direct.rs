@@ -521,15 +521,39 @@ impl Reader<'_> {
         let negative = b.get(self.i) == Some(&b'-');
         let start = self.i + usize::from(negative);
         let w = word(start)?;
-        let int_len = digit_run(w);
+        let flags = non_digits(w);
+        let int_len = flags.trailing_zeros() as usize / 8;
         // No digit, eight or more, or a leading zero.
         if int_len == 0 || int_len == 8 || (int_len > 1 && w as u8 == b'0') {
             return None;
         }
+        let mut next = (w >> (8 * int_len)) as u8;
+        let after = int_len + 1;
+        if next == b'.' && after < 8 {
+            // The fraction's digits, if the number ends within the word (`3807.84,`): the
+            // flags after the point are exact (neither digits nor a point carry), and bytes
+            // past the word read as digits, so a run to its end goes the long way below.
+            let scale = (flags >> (8 * after)).trailing_zeros() as usize / 8;
+            if scale > 0 && after + scale < 8 {
+                // The digits either side of the point, made one run.
+                let whole = w & ((1 << (8 * int_len)) - 1);
+                let joined = whole | (w >> (8 * after) << (8 * int_len));
+                let m = eight_digits(joined, int_len + scale);
+                let next = (w >> (8 * (after + scale))) as u8;
+                if next.is_ascii_alphanumeric() || matches!(next, b'.' | b'+' | b'-') {
+                    return None;
+                }
+                self.i = start + after + scale;
+                return Some(Digits {
+                    m,
+                    scale: scale as u32,
+                    negative: negative && m != 0,
+                });
+            }
+        }
         let mut m = eight_digits(w, int_len);
         let mut scale = 0;
         let mut end = start + int_len;
-        let mut next = (w >> (8 * int_len)) as u8;
         if next == b'.' {
             let w = word(end + 1)?;
             scale = digit_run(w);
@@ -601,13 +625,18 @@ const POWERS_OF_TEN_U64: [u64; 9] = [
 /// the first that is not.
 #[inline(always)]
 fn digit_run(w: u64) -> usize {
+    non_digits(w).trailing_zeros() as usize / 8
+}
+
+/// The high bit of each byte of `w` that is not an ASCII digit, exact up to the first byte
+/// of 0x8a or more after xor with `0`: a carry out of a byte only comes from such a byte,
+/// which is flagged itself, and only reaches bytes after it.
+#[inline(always)]
+fn non_digits(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     // A digit becomes 0..=9; any other byte 10 or more.
     let x = w ^ (ONES * 0x30);
-    // The high bit of each byte of 10 or more. A carry out of a byte only comes from a
-    // byte of 0x8a or more, which is flagged itself, and only reaches bytes after it.
-    let flags = ((x.wrapping_add(ONES * 0x76)) | x) & (ONES * 0x80);
-    flags.trailing_zeros() as usize / 8
+    ((x.wrapping_add(ONES * 0x76)) | x) & (ONES * 0x80)
 }
 
 /// The value of the first `n` (1 to 8) bytes of `w`, ASCII digits, the first the most
