@@ -564,6 +564,52 @@ fn batch_lines_end_at_their_newline_only() {
     assert_eq!(status, 2);
 }
 
+/// A per-item value whose name is too long for the compact writer's scratch is written part
+/// by part, the same as any other.
+#[test]
+fn a_value_too_long_for_the_writers_scratch_is_written_whole() {
+    let (mut sources, seeds) = policy_calc::rulebook::embedded_sources();
+    let long = "r".repeat(3000);
+    for s in &mut sources {
+        s.text = s
+            .text
+            .replace("name = \"rent_cap\"", &format!("name = \"{long}\""));
+    }
+    let book = policy_calc::rulebook::load(&sources, &seeds).unwrap();
+    let case = book
+        .case_from_json(
+            r#"{"rental_project":{"kind":"residential","units":[
+                {"area":40,"count":2,"rent":800,"market_rent":1000.01},
+                {"area":40,"count":2,"rent":900,"market_rent":1200}]}}"#,
+            "t.json",
+        )
+        .unwrap();
+    let mut out = CompactReport::new();
+    book.evaluate_compact(&case, date("2023-03-01"), &mut out)
+        .unwrap();
+    let mut json = Vec::new();
+    out.write_json(None, &mut json).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let caps = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["clause"] == "arh-rent-cap")
+        .map(|r| r["values"].clone())
+        .unwrap();
+    assert_eq!(
+        caps[format!("units[1].{long}")]["value"],
+        "800.00",
+        "{caps}"
+    );
+    assert_eq!(
+        caps[format!("units[2].{long}")]["value"],
+        "960.00",
+        "{caps}"
+    );
+    assert_eq!(caps.as_object().unwrap().len(), 2);
+}
+
 #[test]
 fn batch_exit_status_and_full_reports() {
     let ok = "{\"as_of\":\"2023-03-01\",\"rural_housing\":{\"new\":true,\"prefab\":true,\"structure\":\"steel\",\"floor_area\":180.55}}\n";
