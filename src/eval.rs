@@ -109,6 +109,11 @@ pub struct Programs {
     clauses: Vec<ClauseProgram>,
     /// Each clause's texts as a full report gives them, shared by every report.
     texts: Vec<ClauseTexts>,
+    /// What a compact report writes of each clause before its outcome,
+    /// `{"clause":"<id>","outcome":"`, escaped once here.
+    clause_heads: Vec<Box<[u8]>>,
+    /// Each field name of each record as a JSON string, for the missing facts.
+    field_names: Vec<Vec<Box<[u8]>>>,
     /// The memo slots of each subject's clauses, and how many there are in all.
     by_subject: Vec<Range<usize>>,
     slots: usize,
@@ -189,9 +194,38 @@ impl Programs {
                 }
             })
             .collect();
+        let json = |write: &dyn Fn(&mut Vec<u8>) -> io::Result<()>| {
+            let mut out = Vec::new();
+            let _ = write(&mut out); // a Vec takes every write
+            out.into_boxed_slice()
+        };
+        let clause_heads = book
+            .clauses
+            .iter()
+            .map(|clause| {
+                json(&|out| {
+                    out.write_all(b"{\"clause\":")?;
+                    json_out::string(out, &clause.id)?;
+                    out.write_all(b",\"outcome\":\"")
+                })
+            })
+            .collect();
+        let field_names = book
+            .schema
+            .records
+            .iter()
+            .map(|rec| {
+                rec.fields
+                    .iter()
+                    .map(|f| json(&|out| json_out::string(out, &f.name)))
+                    .collect()
+            })
+            .collect();
         Programs {
             clauses,
             texts,
+            clause_heads,
+            field_names,
             by_subject,
             slots: c.slots_end(),
         }
@@ -265,6 +299,8 @@ pub struct CompactResult<'b> {
     /// The facts that would decide an `undetermined` (or `required`) result.
     pub missing: Missing,
     values: (u32, u32),
+    /// The clause's index in its rulebook.
+    index: u32,
 }
 
 /// A named figure: `base`, `units[2].rent_cap`, `two_star_share.shortfall`.
@@ -505,6 +541,7 @@ impl Rulebook {
                 amount,
                 missing,
                 values: (start, values.len() as u32),
+                index: ci as u32,
             });
         }
         Ok(())
@@ -950,14 +987,26 @@ impl<'b> CompactReport<'b> {
         }
         out.write_all(b"\"subject\":")?;
         json_out::string(out, self.subject())?;
-        write!(out, ",\"as_of\":\"{}\",\"results\":[", self.as_of)?;
+        out.write_all(b",\"as_of\":\"")?;
+        json_out::date(out, self.as_of)?;
+        out.write_all(b"\",\"results\":[")?;
+        let programs = self.book.map(|b| &b.programs);
+        let record = self
+            .book
+            .and_then(|b| b.schema.subjects.get(self.subject as usize))
+            .map(|s| s.record as usize);
         for (i, r) in self.results.iter().enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            out.write_all(b"{\"clause\":")?;
-            json_out::string(out, &r.clause.id)?;
-            out.write_all(b",\"outcome\":\"")?;
+            match programs.and_then(|p| p.clause_heads.get(r.index as usize)) {
+                Some(head) => out.write_all(head)?,
+                None => {
+                    out.write_all(b"{\"clause\":")?;
+                    json_out::string(out, &r.clause.id)?;
+                    out.write_all(b",\"outcome\":\"")?;
+                }
+            }
             out.write_all(r.outcome.name().as_bytes())?;
             out.write_all(b"\"")?;
             if let Some(a) = r.amount {
@@ -1019,6 +1068,29 @@ impl<'b> CompactReport<'b> {
                 out.write_all(&frag[mid..end])?;
             }
             out.write_all(b"},\"missing\":[")?;
+            // Most missing facts are the subject's own: their names were written at load.
+            let names = programs
+                .zip(record)
+                .and_then(|(p, rec)| p.field_names.get(rec));
+            let own_only = |names: &&Vec<Box<[u8]>>| {
+                r.missing.item_fields == 0
+                    && (names.len() >= 64 || r.missing.fields >> names.len() == 0)
+            };
+            if let Some(names) = names.filter(own_only) {
+                let mut bits = r.missing.fields;
+                let mut first = true;
+                while bits != 0 {
+                    let name = names.get(bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                    if !first {
+                        out.write_all(b",")?;
+                    }
+                    first = false;
+                    out.write_all(name.map_or(&b"\"\""[..], |n| &n[..]))?;
+                }
+                out.write_all(b"]}")?;
+                continue;
+            }
             for (j, m) in self.missing(r).enumerate() {
                 if j > 0 {
                     out.write_all(b",")?;

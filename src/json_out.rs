@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 /// Writes `s` as a JSON string.
@@ -269,6 +270,28 @@ impl Scratch {
 /// The padding [`Scratch::put_padded`] needs after a part.
 pub const PAD: usize = 15;
 
+/// Writes `d` exactly as its `Display` does: `YYYY-MM-DD` for the years 0 to 9999.
+pub fn date(out: &mut impl Write, d: NaiveDate) -> io::Result<()> {
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return write!(out, "{d}");
+    }
+    let digit = |v: u32| b'0' + v as u8;
+    let y = y as u32;
+    out.write_all(&[
+        digit(y / 1000),
+        digit(y / 100 % 10),
+        digit(y / 10 % 10),
+        digit(y % 10),
+        b'-',
+        digit(m / 10),
+        digit(m % 10),
+        b'-',
+        digit(day / 10),
+        digit(day % 10),
+    ])
+}
+
 /// Writes a count in decimal digits.
 pub fn count(out: &mut impl Write, n: u64) -> io::Result<()> {
     let mut buf = [0u8; 20];
@@ -365,6 +388,12 @@ mod tests {
             let d = Decimal::from_i128_with_scale(m, scale);
             let d = if negate { -d } else { d };
             prop_assert_eq!(text(|o| decimal(o, d)), d.to_string());
+        }
+
+        #[test]
+        fn any_date_is_written_as_display_writes_it(days in -4_000_000i32..4_000_000) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap();
+            prop_assert_eq!(text(|o| date(o, d)), d.to_string());
         }
 
         #[test]
