@@ -977,7 +977,7 @@ impl<'b> CompactReport<'b> {
     /// Writes the report as one JSON object, `line` first when given:
     /// `{"line":N,"subject":...,"as_of":...,"results":[{"clause","outcome","amount","values","missing"}]}`.
     pub fn write_json(&self, line: Option<u64>, out: &mut impl Write) -> io::Result<()> {
-        let mut frag = Vec::new();
+        let mut frag = Vec::with_capacity(128);
         let mut scratch = json_out::Scratch::default();
         out.write_all(b"{")?;
         if let Some(n) = line {
