@@ -333,6 +333,33 @@ impl CompactValue<'_> {
     }
 }
 
+impl CompactValue<'_> {
+    /// The value's name as the report keys it, as `Display` writes it.
+    fn key(&self) -> String {
+        let mut key = String::with_capacity(self.name.len() + self.suffix.len() + 16);
+        if let Some((list, i)) = self.item {
+            key.push_str(list);
+            key.push('[');
+            let mut digits = [0u8; 20];
+            let mut w = &mut digits[..];
+            let _ = json_out::count(&mut w, u64::from(i));
+            let n = 20 - w.len();
+            key.push_str(std::str::from_utf8(&digits[..n]).unwrap_or_default());
+            key.push_str("].");
+        }
+        key.push_str(self.name);
+        key.push_str(self.suffix);
+        key
+    }
+}
+
+/// `d` as its `Display` writes it, into a string of its own.
+fn decimal_text(d: Decimal) -> String {
+    let mut s = String::with_capacity(24);
+    json_out::push_decimal(&mut s, d);
+    s
+}
+
 impl fmt::Display for CompactValue<'_> {
     /// The value's name as the report keys it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -429,7 +456,7 @@ impl Rulebook {
                 quote: texts.quote.clone(),
                 outcome,
                 amount: amount.map(|a| Quantity {
-                    value: a.to_string(),
+                    value: decimal_text(a),
                     unit: clause
                         .amount
                         .as_ref()
@@ -441,16 +468,16 @@ impl Rulebook {
                         .iter()
                         .map(|v| {
                             let q = Quantity {
-                                value: v.value.to_string(),
+                                value: decimal_text(v.value),
                                 unit: v.unit.to_string(),
                             };
-                            (v.to_string(), q)
+                            (v.key(), q)
                         })
                         .collect(),
                 ),
                 reasons,
                 missing: missing_names(&self.schema, env.record, missing)
-                    .map(|n| n.to_string())
+                    .map(|n| n.text())
                     .collect(),
             });
         }
@@ -876,6 +903,22 @@ pub struct MissingName<'a> {
     pub field: &'a str,
 }
 
+impl MissingName<'_> {
+    /// The name as `Display` writes it: `field` or `list.field`.
+    pub fn text(&self) -> String {
+        match self.list {
+            Some(list) => {
+                let mut s = String::with_capacity(list.len() + 1 + self.field.len());
+                s.push_str(list);
+                s.push('.');
+                s.push_str(self.field);
+                s
+            }
+            None => self.field.to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for MissingName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.list {
@@ -1140,8 +1183,11 @@ impl<'b> Env<'b, '_> {
                 json_out::push_decimal(out, d);
                 Ok(())
             }
-            (Value::Bool(b), _) => write!(out, "{b}"),
-            (Value::Date(d), _) => write!(out, "{d}"),
+            (Value::Bool(b), _) => out.write_str(if b { "true" } else { "false" }),
+            (Value::Date(d), _) => {
+                json_out::push_date(out, d);
+                Ok(())
+            }
             (Value::Dur(d), _) => {
                 if d.months != 0 {
                     write!(out, "{} months", d.months)

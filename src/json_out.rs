@@ -292,6 +292,19 @@ pub fn date(out: &mut impl Write, d: NaiveDate) -> io::Result<()> {
     ])
 }
 
+/// Appends `d` to `out` as its `Display` writes it.
+pub fn push_date(out: &mut String, d: NaiveDate) {
+    let mut buf = [0u8; 24];
+    let mut w = &mut buf[..];
+    if date(&mut w, d).is_ok() {
+        let n = 24 - w.len();
+        // Digits, `-` and `+` only: always UTF-8.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+    } else {
+        out.push_str(&d.to_string());
+    }
+}
+
 /// Writes a count in decimal digits.
 pub fn count(out: &mut impl Write, n: u64) -> io::Result<()> {
     let mut buf = [0u8; 20];
@@ -394,6 +407,9 @@ mod tests {
         fn any_date_is_written_as_display_writes_it(days in -4_000_000i32..4_000_000) {
             let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap();
             prop_assert_eq!(text(|o| date(o, d)), d.to_string());
+            let mut s = String::from("x ");
+            push_date(&mut s, d);
+            prop_assert_eq!(s, format!("x {d}"));
         }
 
         #[test]
