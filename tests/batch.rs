@@ -256,6 +256,24 @@ fn compact_and_full_agree_on_random_cases() {
     }
 }
 
+/// The context compiled programs run in for `case`, outside any list item.
+fn case_ctx<'a>(
+    case: &'a Case,
+    params: &'a [Option<Value>],
+    as_of: NaiveDate,
+    memo: &'a [Cell<Option<Option<Value>>>],
+    error: &'a Cell<Option<policy_calc::expr::EvalError>>,
+) -> Ctx<'a> {
+    Ctx {
+        facts: &case.facts,
+        item: None,
+        params,
+        as_of,
+        memo,
+        error,
+    }
+}
+
 /// Every decision expression of every clause, compiled and walked, on random cases: the same
 /// known value (to the scale), the same unknown, the same error.
 #[test]
@@ -287,14 +305,7 @@ fn compiled_expressions_agree_with_the_tree() {
             let memo: Vec<Cell<Option<Option<Value>>>> =
                 (0..slots).map(|_| Cell::new(None)).collect();
             let error = Cell::new(None);
-            let ctx = Ctx {
-                facts: &case.facts,
-                item: None,
-                params: &params,
-                as_of,
-                memo: &memo,
-                error: &error,
-            };
+            let ctx = case_ctx(&case, &params, as_of, &memo, &error);
             let cx = policy_calc::expr::Cx {
                 facts: &case.facts,
                 item: None,
@@ -357,14 +368,7 @@ fn per_item_values_run_over_a_list_agree_with_the_tree_item_by_item() {
             let mut params = Vec::new();
             params_on(&b.params, as_of, &mut params);
             let error = Cell::new(None);
-            let ctx = Ctx {
-                facts: &case.facts,
-                item: None,
-                params: &params,
-                as_of,
-                memo: &memo,
-                error: &error,
-            };
+            let ctx = case_ctx(&case, &params, as_of, &memo, &error);
             for ((e, list), p) in named.iter().zip(&programs) {
                 let Some(items) = case.facts.lists[*list as usize].as_ref() else {
                     continue;
