@@ -334,7 +334,7 @@ impl CompactValue<'_> {
 }
 
 impl CompactValue<'_> {
-    /// The value's name as the report keys it, as `Display` writes it.
+    /// The value's name as the report keys it: `base`, `units[2].rent_cap`.
     fn key(&self) -> String {
         let mut key = String::with_capacity(self.name.len() + self.suffix.len() + 16);
         if let Some((list, i)) = self.item {
@@ -363,10 +363,7 @@ fn decimal_text(d: Decimal) -> String {
 impl fmt::Display for CompactValue<'_> {
     /// The value's name as the report keys it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.item {
-            Some((list, i)) => write!(f, "{list}[{i}].{}{}", self.name, self.suffix),
-            None => write!(f, "{}{}", self.name, self.suffix),
-        }
+        f.write_str(&self.key())
     }
 }
 
@@ -904,7 +901,7 @@ pub struct MissingName<'a> {
 }
 
 impl MissingName<'_> {
-    /// The name as `Display` writes it: `field` or `list.field`.
+    /// The name as reports give it: `field` or `list.field`.
     pub fn text(&self) -> String {
         match self.list {
             Some(list) => {
@@ -922,7 +919,7 @@ impl MissingName<'_> {
 impl fmt::Display for MissingName<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.list {
-            Some(l) => write!(f, "{l}.{}", self.field),
+            Some(_) => f.write_str(&self.text()),
             None => f.write_str(self.field),
         }
     }
