@@ -354,7 +354,7 @@ impl CompactValue<'_> {
 }
 
 /// `d` as its `Display` writes it, into a string of its own.
-fn decimal_text(d: Decimal) -> String {
+fn decimal_string(d: Decimal) -> String {
     let mut s = String::with_capacity(24);
     json_out::push_decimal(&mut s, d);
     s
@@ -453,7 +453,7 @@ impl Rulebook {
                 quote: texts.quote.clone(),
                 outcome,
                 amount: amount.map(|a| Quantity {
-                    value: decimal_text(a),
+                    value: decimal_string(a),
                     unit: clause
                         .amount
                         .as_ref()
@@ -465,7 +465,7 @@ impl Rulebook {
                         .iter()
                         .map(|v| {
                             let q = Quantity {
-                                value: decimal_text(v.value),
+                                value: decimal_string(v.value),
                                 unit: v.unit.to_string(),
                             };
                             (v.key(), q)
