@@ -791,11 +791,15 @@ mod tests {
         }
     }
 
-    /// The number as the plain byte loop reads it: what `digits` must give eight bytes at a
-    /// time.
+    /// The number as the plain byte loop reads it, after the space before it: what `number`
+    /// must give eight bytes at a time.
     fn number_by_bytes(text: &[u8]) -> Option<(u64, u32, bool, usize)> {
-        let negative = text.first() == Some(&b'-');
-        let mut i = usize::from(negative);
+        let start = text
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'\r'))
+            .count();
+        let negative = text.get(start) == Some(&b'-');
+        let mut i = start + usize::from(negative);
         let mut m = 0u64;
         let mut run = |i: &mut usize| {
             let n = text[*i..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -806,7 +810,7 @@ mod tests {
             n
         };
         let int_len = run(&mut i);
-        if int_len == 0 || (int_len > 1 && text[usize::from(negative)] == b'0') {
+        if int_len == 0 || (int_len > 1 && text[start + usize::from(negative)] == b'0') {
             return None;
         }
         let mut scale = 0;
@@ -831,7 +835,7 @@ mod tests {
         /// and however much text follows it.
         #[test]
         fn numbers_read_as_the_byte_loop_reads_them(
-            text in "-?[0-9]{0,22}(\\.[0-9]{0,22})?[,}x.e 0-9]{0,12}",
+            text in "[ \t]{0,2}-?[0-9]{0,22}(\\.[0-9]{0,22})?[,}x.e 0-9]{0,12}",
         ) {
             let mut r = Reader { b: text.as_bytes(), i: 0 };
             let fast = r.number().map(|d| (d.m, d.scale, d.negative, r.i));
