@@ -172,8 +172,7 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 /// vectorises the loop and counts every word.
 #[inline(never)]
 fn zero_bytes(x: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    u64::from((!(((x & LOW7) + LOW7) | x | LOW7)).count_ones())
+    u64::from(crate::case::direct::zero_bytes(x).count_ones())
 }
 
 /// Evaluates every line of `input` (named `name` in messages) with `book`, writing one JSON

@@ -179,6 +179,8 @@ struct PlanField {
     key_len: usize,
     integer: bool,
     non_negative: bool,
+    /// What follows the value: `,`, or `}` after the last field.
+    sep: u8,
 }
 
 impl Plan {
@@ -190,7 +192,8 @@ impl Plan {
         if plan.len == 0 || plan.len > plan.fields.len() {
             return None;
         }
-        for (p, f) in plan.fields.iter_mut().zip(&rec.fields) {
+        let last = plan.len - 1;
+        for (k, (p, f)) in plan.fields.iter_mut().zip(&rec.fields).enumerate() {
             let name = f.name.as_bytes();
             let simple = matches!(f.ty, Type::Num(_))
                 && f.max.is_none()
@@ -216,6 +219,7 @@ impl Plan {
                 key_len,
                 integer: f.integer,
                 non_negative: f.min.is_some(),
+                sep: if k == last { b'}' } else { b',' },
             };
         }
         Some(plan)
@@ -231,28 +235,34 @@ fn in_order(plan: &Plan, r: &mut Reader, slots: &mut [Option<Value>]) -> bool {
     let fields = &plan.fields[..plan.len];
     let mut read = || {
         let mut at = r.i;
-        for (k, (p, slot)) in fields.iter().zip(slots.iter_mut()).enumerate() {
-            let w = b.get(at..at + 16)?;
-            let (lo, hi) = w.split_at(8);
-            let word = |h: &[u8]| u64::from_le_bytes(h.try_into().unwrap_or_default());
-            if ((word(lo) ^ p.key[0]) & p.mask[0]) | ((word(hi) ^ p.key[1]) & p.mask[1]) != 0 {
+        for (p, slot) in fields.iter().zip(slots.iter_mut()) {
+            let word = |at: usize| {
+                b.get(at..at + 8)
+                    .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+            };
+            if ((word(at)? ^ p.key[0]) & p.mask[0]) | ((word(at + 8)? ^ p.key[1]) & p.mask[1]) != 0
+            {
                 return None;
             }
-            let mut n = Reader {
-                b,
-                i: at + p.key_len,
+            let start = at + p.key_len;
+            // Most numbers end, with their separator, within the word they start.
+            let (d, end) = match word(start).and_then(|w| number_ended_by(w, p.sep)) {
+                Some((d, len)) => (d, start + len),
+                None => {
+                    let mut n = Reader { b, i: start };
+                    let d = n.short_number()?;
+                    if b.get(n.i) != Some(&p.sep) {
+                        return None;
+                    }
+                    (d, n.i)
+                }
             };
-            let d = n.short_number()?;
             // As `in_bounds` checks them.
             if (p.non_negative && d.negative) || (p.integer && !d.whole()) {
                 return None;
             }
-            let sep = if k + 1 == fields.len() { b'}' } else { b',' };
-            if b.get(n.i) != Some(&sep) {
-                return None;
-            }
             *slot = Some(Value::Num(d.decimal()));
-            at = n.i + 1;
+            at = end + 1;
         }
         Some(at)
     };
@@ -266,6 +276,49 @@ fn in_order(plan: &Plan, r: &mut Reader, slots: &mut [Option<Value>]) -> bool {
             false
         }
     }
+}
+
+/// The number at the start of `w` if it is at most seven bytes, unsigned, and followed
+/// within the word by `sep` (which is neither a digit, a letter nor `.`, `+`, `-`), with its
+/// length: `12`, `3807.84`. `None` for anything else, which `short_number` then reads.
+///
+/// The number's end is found from flags of the whole word, not byte by byte, and its digits
+/// either side of the point are joined and converted at once.
+#[inline(always)]
+fn number_ended_by(w: u64, sep: u8) -> Option<(Digits, usize)> {
+    // Exact for every byte before the first that is neither a digit nor a point, and for
+    // that byte: see `non_digits`.
+    let points = zero_bytes(w ^ (ONES * u64::from(b'.')));
+    let len = (non_digits(w) & !points).trailing_zeros() as usize / 8;
+    if len == 0 || len == 8 || (w >> (8 * len)) as u8 != sep {
+        return None;
+    }
+    let points = points & ((1 << (8 * len)) - 1);
+    let (int_len, joined) = match points {
+        0 => (len, w),
+        _ => {
+            let int_len = points.trailing_zeros() as usize / 8;
+            // One point, with a digit either side.
+            if points & (points - 1) != 0 || int_len == 0 || int_len + 1 == len {
+                return None;
+            }
+            let whole = w & ((1 << (8 * int_len)) - 1);
+            (int_len, whole | (w >> (8 * (int_len + 1)) << (8 * int_len)))
+        }
+    };
+    if int_len > 1 && w as u8 == b'0' {
+        return None;
+    }
+    let digits = len - usize::from(points != 0);
+    let m = eight_digits(joined, digits);
+    Some((
+        Digits {
+            m,
+            scale: (digits - int_len) as u32,
+            negative: false,
+        },
+        len,
+    ))
 }
 
 /// Whether a number is one `f` takes, as the full reader checks it (`value_of`).
@@ -633,7 +686,6 @@ fn digit_run(w: u64) -> usize {
 /// which is flagged itself, and only reaches bytes after it.
 #[inline(always)]
 fn non_digits(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     // A digit becomes 0..=9; any other byte 10 or more.
     let x = w ^ (ONES * 0x30);
     ((x.wrapping_add(ONES * 0x76)) | x) & (ONES * 0x80)
@@ -643,12 +695,20 @@ fn non_digits(w: u64) -> u64 {
 /// significant.
 #[inline(always)]
 fn eight_digits(w: u64, n: usize) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     // The digits' values, moved to the top bytes: the bytes shifted in are leading zeros.
     let v = (w & (ONES * 0x0f)) << (8 * (8 - n));
     let v = (v.wrapping_mul(10).wrapping_add(v >> 8)) & 0x00ff_00ff_00ff_00ff;
     let v = (v.wrapping_mul(100).wrapping_add(v >> 16)) & 0x0000_ffff_0000_ffff;
     (v.wrapping_mul(10_000).wrapping_add(v >> 32)) & 0xffff_ffff
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The high bit of each zero byte of `x`, exactly: no carry leaves a byte.
+#[inline(always)]
+pub(crate) fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = ONES * 0x7f;
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// A number as read: `m` × 10^-`scale`, negative or not (never a negative zero).
@@ -840,6 +900,27 @@ mod tests {
             let mut r = Reader { b: text.as_bytes(), i: 0 };
             let fast = r.number().map(|d| (d.m, d.scale, d.negative, r.i));
             proptest::prop_assert_eq!(fast, number_by_bytes(text.as_bytes()));
+        }
+
+        /// A number ended within its word is read as the byte loop reads it, and each one
+        /// the byte loop reads that way (unsigned, at most seven bytes, then `sep`) is taken.
+        #[test]
+        fn a_number_ended_within_its_word_is_read_as_the_byte_loop_reads_it(
+            text in proptest::prop_oneof![
+                "-?[0-9]{0,8}(\\.[0-9]{0,8})?[,}x.e/ 0-9]{0,8}",
+                // Short, with points anywhere.
+                "[0-9.]{1,8}[,}.x]",
+            ],
+            sep in proptest::sample::select(vec![b',', b'}']),
+        ) {
+            let padded = format!("{text}        ");
+            let w = u64::from_le_bytes(padded.as_bytes()[..8].try_into().unwrap());
+            let fast = number_ended_by(w, sep).map(|(d, len)| (d.m, d.scale, d.negative, len));
+            let slow = number_by_bytes(padded.as_bytes())
+                .filter(|&(_, _, negative, end)| {
+                    !negative && !text.starts_with('-') && end < 8 && padded.as_bytes()[end] == sep
+                });
+            proptest::prop_assert_eq!(fast, slow, "{:?}", text);
         }
 
         #[test]

@@ -1,7 +1,7 @@
 //! A case: one subject's facts on one date, read from TOML or JSON text or built in code,
 //! and checked against the subject's declared fields before anything is evaluated.
 
-mod direct;
+pub(crate) mod direct;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
