@@ -174,6 +174,8 @@ struct Plan {
 #[derive(Clone, Copy, Default)]
 struct PlanField {
     key: [u64; 2],
+    /// The same bytes: `"name":`.
+    key_bytes: [u8; 16],
     mask: [u64; 2],
     /// The length of `"name":`.
     key_len: usize,
@@ -215,6 +217,7 @@ impl Plan {
             };
             *p = PlanField {
                 key: words(key),
+                key_bytes: key,
                 mask: words(mask),
                 key_len,
                 integer: f.integer,
@@ -236,33 +239,28 @@ fn in_order(plan: &Plan, r: &mut Reader, slots: &mut [Option<Value>]) -> bool {
     let mut read = || {
         let mut at = r.i;
         for (p, slot) in fields.iter().zip(slots.iter_mut()) {
-            let word = |at: usize| {
-                b.get(at..at + 8)
-                    .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+            // The key and the number after it lie in one window: one bounds check for both.
+            let Some(window) = b.get(at..at + 32) else {
+                at = slow_field(p, b, at, slot)?;
+                continue;
             };
-            if ((word(at)? ^ p.key[0]) & p.mask[0]) | ((word(at + 8)? ^ p.key[1]) & p.mask[1]) != 0
-            {
+            let word =
+                |k: usize| u64::from_le_bytes(window[k..k + 8].try_into().unwrap_or_default());
+            if ((word(0) ^ p.key[0]) & p.mask[0]) | ((word(8) ^ p.key[1]) & p.mask[1]) != 0 {
                 return None;
             }
-            let start = at + p.key_len;
+            // At most 16 (`Plan::new`): said so, the word after the key needs no check.
+            let start = p.key_len.min(16);
             // Most numbers end, with their separator, within the word they start.
-            let (d, end) = match word(start).and_then(|w| number_ended_by(w, p.sep)) {
-                Some((d, len)) => (d, start + len),
-                None => {
-                    let mut n = Reader { b, i: start };
-                    let d = n.short_number()?;
-                    if b.get(n.i) != Some(&p.sep) {
-                        return None;
-                    }
-                    (d, n.i)
-                }
+            let Some((d, len)) = number_ended_by(word(start), p.sep) else {
+                at = slow_field(p, b, at, slot)?;
+                continue;
             };
-            // As `in_bounds` checks them.
-            if (p.non_negative && d.negative) || (p.integer && !d.whole()) {
+            if p.integer && !d.whole() {
                 return None;
             }
             *slot = Some(Value::Num(d.decimal()));
-            at = end + 1;
+            at += start + len + 1;
         }
         Some(at)
     };
@@ -276,6 +274,31 @@ fn in_order(plan: &Plan, r: &mut Reader, slots: &mut [Option<Value>]) -> bool {
             false
         }
     }
+}
+
+/// Reads the field of `p` at `at` the long way (a number of eight bytes or more, or a field
+/// near the end of the text), checked as `in_order` checks it; returns where the next field
+/// starts.
+#[inline(never)]
+fn slow_field(p: &PlanField, b: &[u8], at: usize, slot: &mut Option<Value>) -> Option<usize> {
+    let key = p.key_bytes.get(..p.key_len)?;
+    if b.get(at..at + p.key_len)? != key {
+        return None;
+    }
+    let mut n = Reader {
+        b,
+        i: at + p.key_len,
+    };
+    let d = n.short_number()?;
+    if b.get(n.i) != Some(&p.sep) {
+        return None;
+    }
+    // As `in_bounds` checks them.
+    if (p.non_negative && d.negative) || (p.integer && !d.whole()) {
+        return None;
+    }
+    *slot = Some(Value::Num(d.decimal()));
+    Some(n.i + 1)
 }
 
 /// The number at the start of `w` if it is at most seven bytes, unsigned, and followed
