@@ -713,9 +713,9 @@ pub struct ExactSum {
 
 impl ExactSum {
     #[inline]
-    pub fn add(&mut self, term: Decimal) -> Option<()> {
+    pub fn add(&mut self, term: &Decimal) -> Option<()> {
         if let Some(total) = self.general {
-            self.general = Some(exact(ArithOp::Add, total, term)?);
+            self.general = Some(exact(ArithOp::Add, total, *term)?);
             return Some(());
         }
         let (tm, ts) = (term.mantissa(), term.scale());
@@ -744,7 +744,7 @@ impl ExactSum {
         match sum {
             // rust_decimal gives x + (-x) a positive sign.
             Some(r) => (self.m, self.scale, self.negative_zero) = (r, scale, false),
-            None => self.general = Some(exact(ArithOp::Add, self.total(), term)?),
+            None => self.general = Some(exact(ArithOp::Add, self.total(), *term)?),
         }
         Some(())
     }
@@ -959,7 +959,7 @@ mod tests {
             let mut total = Some(Decimal::ZERO);
             for t in &terms {
                 total = total.and_then(|x| exact(ArithOp::Add, x, *t));
-                let ok = sum.add(*t);
+                let ok = sum.add(t);
                 prop_assert_eq!(ok.is_some(), total.is_some(), "{:?}", terms);
                 let Some(total) = total else { break };
                 prop_assert_eq!(sum.total().serialize(), total.serialize(), "{:?}", terms);
@@ -973,7 +973,7 @@ mod tests {
         let sum = |terms: &[&str]| {
             let mut s = ExactSum::default();
             for t in terms {
-                s.add(d(t)).unwrap();
+                s.add(&d(t)).unwrap();
             }
             s.total()
         };
@@ -983,7 +983,7 @@ mod tests {
         assert_eq!(sum(&["1.5", "2.25", "3"]).to_string(), "6.75");
         assert_eq!(sum(&["-1.5", "1.5"]).to_string(), "0.0");
         let mut s = ExactSum::default();
-        s.add(-Decimal::new(0, 1)).unwrap();
+        s.add(&-Decimal::new(0, 1)).unwrap();
         assert_eq!(s.total().to_string(), "-0.0");
         assert_eq!(
             sum(&["-1.5", "1.5"]).to_string(),

@@ -910,26 +910,30 @@ impl Ty for Decimal {
                                 }
                             }
                         }
-                        let add = match op {
-                            AggOp::Count => Some(Decimal::ONE),
-                            _ => match body.as_ref().map(|b| match b {
-                                Ok(f) => f(&Ctx {
-                                    item: Some(item),
-                                    ..*cx
-                                }),
-                                Err(i) => item.get(*i).copied().flatten().and_then(Decimal::of),
-                            }) {
-                                Some(Some(n)) => Some(n),
-                                Some(None) => {
+                        // The term is read where it lies, by reference: a decimal copied
+                        // through the stack and read back in parts waits on the copy.
+                        let added = match (op, &body) {
+                            (AggOp::Count, _) => total.add(&Decimal::ONE),
+                            (_, Some(Err(i))) => match item.get(*i) {
+                                Some(Some(Value::Num(n))) => total.add(n),
+                                _ => {
                                     unknown = true;
-                                    None
+                                    continue;
                                 }
-                                None => None,
                             },
+                            (_, Some(Ok(f))) => match f(&Ctx {
+                                item: Some(item),
+                                ..*cx
+                            }) {
+                                Some(n) => total.add(&n),
+                                None => {
+                                    unknown = true;
+                                    continue;
+                                }
+                            },
+                            (_, None) => continue,
                         };
-                        if let Some(n) = add
-                            && total.add(n).is_none()
-                        {
+                        if added.is_none() {
                             cx.fail(EvalError::Overflow(text.clone()));
                             return None;
                         }
