@@ -828,7 +828,7 @@ impl Factor {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn times(self, y: Decimal) -> Option<Decimal> {
         let (uy, sy) = stripped(y)?;
         let (m, scale) = (u128::from(self.m) * u128::from(uy), self.scale + sy);

@@ -123,8 +123,13 @@ impl Program<Decimal> {
             let (Some(x), Some(y)) = (read(fa, a, item), read(fb, b, item)) else {
                 continue;
             };
-            let product = factor.and_then(|k| k.times(if fa.is_some() { y } else { x }));
-            match product.or_else(|| arith(cx, *op, x, y, text)) {
+            // The product goes straight on: merged with the general path's result, it would
+            // be stored in parts and read back whole, a wait per item.
+            if let Some(d) = factor.and_then(|k| k.times(if fa.is_some() { y } else { x })) {
+                each(i, d);
+                continue;
+            }
+            match arith(cx, *op, x, y, text) {
                 Some(d) => each(i, d),
                 None => {
                     if let Some(e) = cx.error.take() {

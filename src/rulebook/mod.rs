@@ -114,8 +114,8 @@ impl Rounding {
     /// [`apply`](Self::apply) in integers, for a mantissa of 64 bits and at most 21 decimals:
     /// the same result to the bit (a test checks it), or `None` to leave `d` to `apply_any`
     /// (a result of zero too, whose sign rust_decimal decides).
-    #[inline]
-    fn apply_small(self, d: Decimal) -> Option<Decimal> {
+    #[inline(always)]
+    pub(crate) fn apply_small(self, d: Decimal) -> Option<Decimal> {
         let scale = d.scale();
         let m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
         let negative = d.is_sign_negative();
