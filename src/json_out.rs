@@ -463,6 +463,20 @@ mod tests {
         }
     }
 
+    /// Every number of up to five digits, and each side of every power of ten after, as
+    /// `Display` writes it: the short paths end at 10, 100, 1000 and 10000.
+    #[test]
+    fn counts_are_written_as_display_writes_them_at_every_length() {
+        let powers = (5..8).map(|k| 10u32.pow(k));
+        for v in (0..=12_000)
+            .chain(powers.flat_map(|p| [p - 1, p]))
+            .chain([99_999_999])
+        {
+            let (word, len) = ascii8(v);
+            assert_eq!(&word.to_le_bytes()[..len], v.to_string().as_bytes());
+        }
+    }
+
     proptest! {
         /// What a scratch puts together is what the writers write, part by part, wherever
         /// it starts in the scratch; a part that does not fit is refused whole.
