@@ -67,7 +67,7 @@ pub(crate) fn read(
                 .subjects
                 .iter()
                 .enumerate()
-                .find(|(_, s)| s.name.as_bytes() == key)?;
+                .find(|(_, s)| same_bytes(s.name.as_bytes(), key))?;
             subject = Some(id as u16);
             let rec = &schema.records[s.record as usize];
             case.subject = id as u16;
@@ -137,10 +137,34 @@ fn read_items(schema: &Schema, rec: &Record, r: &mut Reader, items: &mut Items) 
     let plan = Plan::new(rec);
     loop {
         let slots = items.push_empty();
-        r.eat(b'{')?;
-        if plan.as_ref().is_some_and(|p| in_order(p, r, slots)) {
-            // Read whole.
-        } else if r.peek()? == b'}' {
+        // The common shape, `{"area":40.61,...},` with no space: read through to the next
+        // item with no look for space.
+        if let Some(p) = &plan
+            && r.b.get(r.i) == Some(&b'{')
+        {
+            r.i += 1;
+            if in_order(p, r, slots) {
+                match r.b.get(r.i) {
+                    Some(b',') => {
+                        r.i += 1;
+                        continue;
+                    }
+                    Some(b']') => {
+                        r.i += 1;
+                        return Some(());
+                    }
+                    _ => {
+                        if !r.more(b']')? {
+                            return Some(());
+                        }
+                        continue;
+                    }
+                }
+            }
+        } else {
+            r.eat(b'{')?;
+        }
+        if r.peek()? == b'}' {
             r.i += 1;
         } else {
             let mut hint = 0;
@@ -436,7 +460,7 @@ fn word(schema: &Schema, set: u16, s: &[u8]) -> Option<u16> {
     let words = &schema.word_sets[set as usize].words;
     words
         .iter()
-        .position(|w| w.as_bytes() == s)
+        .position(|w| same_bytes(w.as_bytes(), s))
         .map(|i| i as u16)
 }
 
