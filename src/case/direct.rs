@@ -531,9 +531,23 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.i;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        // Eight bytes at a time to the first quote, backslash or control character.
+        let mut end = start;
+        while let Some(w) = self.b.get(end..end + 8) {
+            let w = u64::from_le_bytes(w.try_into().unwrap_or_default());
+            let stops = zero_bytes(w ^ (ONES * u64::from(b'"')))
+                | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+                | zero_bytes(w & (ONES * 0xe0));
+            if stops != 0 {
+                end += stops.trailing_zeros() as usize / 8;
+                break;
+            }
+            end += 8;
+        }
+        let len = end - start
+            + self.b[end..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
         if self.b[start + len] != b'"' {
             return None;
         }
@@ -968,6 +982,24 @@ mod tests {
                     !negative && !text.starts_with('-') && end < 8 && padded.as_bytes()[end] == sep
                 });
             proptest::prop_assert_eq!(fast, slow, "{:?}", text);
+        }
+
+        /// A string ends at its first quote, eight bytes at a time as byte by byte, and
+        /// one with a backslash or a control character first is left to the tree reader.
+        #[test]
+        fn a_string_ends_where_the_byte_loop_ends_it(
+            text in "[a-z_\"\\\\\t\u{1f}\u{7f}\u{e9}]{0,30}",
+        ) {
+            let quoted = format!("\"{text}");
+            let mut r = Reader { b: quoted.as_bytes(), i: 0 };
+            let fast = r.string().map(|s| (s.to_vec(), r.i));
+            let bytes = text.as_bytes();
+            let slow = bytes
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .filter(|&n| bytes[n] == b'"')
+                .map(|n| (bytes[..n].to_vec(), n + 2));
+            proptest::prop_assert_eq!(fast, slow);
         }
 
         #[test]
