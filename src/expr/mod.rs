@@ -384,6 +384,21 @@ pub struct Cx<'a> {
 }
 
 impl Expr {
+    /// [`eval`](Self::eval), with a fact or a constant read in line: half the nodes of a
+    /// clause are such leaves, and a call per leaf was most of the cost of finding the facts
+    /// an undetermined clause waits for.
+    #[inline(always)]
+    fn eval_leaf(&self, cx: &Cx) -> Result<Tri, EvalError> {
+        match &self.kind {
+            ExprKind::Const(v) => Ok(Tri::Known(*v)),
+            ExprKind::Field(i) => Ok(match cx.facts.values.get(*i as usize).copied().flatten() {
+                Some(v) => Tri::Known(v),
+                None => Tri::Unknown(Missing::field(*i)),
+            }),
+            _ => self.eval(cx),
+        }
+    }
+
     pub fn eval(&self, cx: &Cx) -> Result<Tri, EvalError> {
         use ExprKind as K;
         Ok(match &self.kind {
@@ -412,21 +427,21 @@ impl Expr {
                 }
             }
             K::AsOf => Tri::Known(Value::Date(cx.as_of)),
-            K::Named(_, inner) => inner.eval(cx)?,
-            K::Not(inner) => match inner.eval(cx)? {
+            K::Named(_, inner) => inner.eval_leaf(cx)?,
+            K::Not(inner) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Bool(b)) => Tri::Known(Value::Bool(!b)),
                 other => other,
             },
-            K::Neg(inner) => match inner.eval(cx)? {
+            K::Neg(inner) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Num(n)) => Tri::Known(Value::Num(-n)),
                 other => other,
             },
             K::And(l, r) => {
-                let a = l.eval(cx)?;
+                let a = l.eval_leaf(cx)?;
                 if a.as_bool() == Some(false) {
                     return Ok(a);
                 }
-                let b = r.eval(cx)?;
+                let b = r.eval_leaf(cx)?;
                 match (a, b) {
                     (_, Tri::Known(Value::Bool(false))) => b,
                     (Tri::Known(_), Tri::Known(_)) => b,
@@ -434,18 +449,18 @@ impl Expr {
                 }
             }
             K::Or(l, r) => {
-                let a = l.eval(cx)?;
+                let a = l.eval_leaf(cx)?;
                 if a.as_bool() == Some(true) {
                     return Ok(a);
                 }
-                let b = r.eval(cx)?;
+                let b = r.eval_leaf(cx)?;
                 match (a, b) {
                     (_, Tri::Known(Value::Bool(true))) => b,
                     (Tri::Known(_), Tri::Known(_)) => b,
                     _ => Tri::Unknown(a.missing().union(b.missing())),
                 }
             }
-            K::Arith(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
+            K::Arith(op, l, r) => match (l.eval_leaf(cx)?, r.eval_leaf(cx)?) {
                 // A ratio over zero is undefined: unknown, waiting for no fact.
                 (Tri::Known(_), Tri::Known(Value::Num(y)))
                     if *op == ArithOp::Div && y.is_zero() =>
@@ -455,24 +470,24 @@ impl Expr {
                 (Tri::Known(a), Tri::Known(b)) => Tri::Known(self.arith(*op, a, b)?),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
-            K::Cmp(op, l, r) => match (l.eval(cx)?, r.eval(cx)?) {
+            K::Cmp(op, l, r) => match (l.eval_leaf(cx)?, r.eval_leaf(cx)?) {
                 (Tri::Known(a), Tri::Known(b)) => Tri::Known(Value::Bool(op.holds(compare(a, b)))),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
-            K::WordIn(inner, set) => match inner.eval(cx)? {
+            K::WordIn(inner, set) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Word(w)) => Tri::Known(Value::Bool(set >> w & 1 == 1)),
                 other => other,
             },
-            K::HasWord(inner, w) => match inner.eval(cx)? {
+            K::HasWord(inner, w) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Words(set)) => Tri::Known(Value::Bool(set.has(*w))),
                 other => other,
             },
-            K::If(c, a, b) => match c.eval(cx)? {
-                Tri::Known(Value::Bool(true)) => a.eval(cx)?,
-                Tri::Known(_) => b.eval(cx)?,
+            K::If(c, a, b) => match c.eval_leaf(cx)? {
+                Tri::Known(Value::Bool(true)) => a.eval_leaf(cx)?,
+                Tri::Known(_) => b.eval_leaf(cx)?,
                 Tri::Unknown(m) => {
                     // Both branches agreeing decides the value whatever the condition.
-                    match (a.eval(cx)?, b.eval(cx)?) {
+                    match (a.eval_leaf(cx)?, b.eval_leaf(cx)?) {
                         (Tri::Known(x), Tri::Known(y)) if x == y => Tri::Known(x),
                         (x, y) => Tri::Unknown(m.union(x.missing()).union(y.missing())),
                     }
@@ -483,7 +498,7 @@ impl Expr {
                 let mut missing = Missing::default();
                 let mut unknown = false;
                 for arg in args {
-                    match arg.eval(cx)? {
+                    match arg.eval_leaf(cx)? {
                         Tri::Known(v) => {
                             best = Some(match best {
                                 None => v,
@@ -516,7 +531,7 @@ impl Expr {
                 body,
                 filter,
             } => self.aggregate(cx, *op, *list, body.as_deref(), filter.as_deref())?,
-            K::Shift { date, by, back } => match (date.eval(cx)?, by.eval(cx)?) {
+            K::Shift { date, by, back } => match (date.eval_leaf(cx)?, by.eval_leaf(cx)?) {
                 (Tri::Known(Value::Date(d)), Tri::Known(Value::Dur(dur))) => {
                     Tri::Known(Value::Date(
                         shift(d, dur, *back)
@@ -525,7 +540,7 @@ impl Expr {
                 }
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
-            K::EndOfYear(inner) => match inner.eval(cx)? {
+            K::EndOfYear(inner) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Date(d)) => Tri::Known(Value::Date(
                     NaiveDate::from_ymd_opt(d.year(), 12, 31)
                         .ok_or_else(|| EvalError::DateOutOfRange(self.text.clone()))?,
