@@ -52,7 +52,7 @@ pub struct CompactReport<'b> {
     subject: u16,
     pub as_of: NaiveDate,
     results: Vec<CompactResult<'b>>,
-    values: Vec<CompactValue<'b>>,
+    values: ValueList<'b>,
     scratch: Scratch,
 }
 
@@ -316,20 +316,100 @@ pub struct CompactValue<'b> {
     pub value: Decimal,
 }
 
-impl CompactValue<'_> {
-    /// Whether `other` has the same name, list and unit: one of the same per-item value.
-    #[inline]
-    fn same_name_and_unit(&self, other: &CompactValue) -> bool {
-        // The values of one run share their strings: a comparison of pointers decides it.
-        let same = |a: &str, b: &str| std::ptr::eq(a, b) || a == b;
-        same(self.name, other.name)
-            && same(self.suffix, other.suffix)
-            && same(self.unit, other.unit)
-            && match (self.item, other.item) {
-                (Some((a, _)), Some((b, _))) => same(a, b),
-                (None, None) => true,
-                _ => false,
-            }
+/// The values of a report, each name once: a head with its value, or with the run of
+/// per-item values it names. A project's rent caps are a hundred values alike but for the
+/// item and the figure: kept as a run, each is its number and figure only.
+#[derive(Debug, Default)]
+struct ValueList<'b> {
+    heads: Vec<ValueHead<'b>>,
+    /// The per-item values of the runs, in order: the item's number (from 1) and the value.
+    items: Vec<(u32, Decimal)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct ValueHead<'b> {
+    name: &'b str,
+    /// For a run of per-item values: the list, and the run's place in `items`.
+    run: Option<(&'b str, u32, u32)>,
+    suffix: &'static str,
+    unit: &'b str,
+    /// The value, when it is a single one.
+    value: Decimal,
+}
+
+impl<'b> ValueList<'b> {
+    fn clear(&mut self) {
+        self.heads.clear();
+        self.items.clear();
+    }
+
+    fn len(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// Keeps the first `n` heads and their runs.
+    fn truncate(&mut self, n: usize) {
+        self.heads.truncate(n);
+        let kept = self
+            .heads
+            .iter()
+            .rev()
+            .find_map(|h| h.run.map(|(_, _, end)| end));
+        self.items.truncate(kept.unwrap_or(0) as usize);
+    }
+
+    fn push(&mut self, name: &'b str, suffix: &'static str, unit: &'b str, value: Decimal) {
+        self.heads.push(ValueHead {
+            name,
+            run: None,
+            suffix,
+            unit,
+            value,
+        });
+    }
+
+    /// Ends the run of `name` over `list` that began when `items` held `start` values; an
+    /// empty run (no item has the value) leaves no head.
+    fn end_run(&mut self, name: &'b str, list: &'b str, unit: &'b str, start: usize) {
+        let end = self.items.len();
+        if end > start {
+            self.heads.push(ValueHead {
+                name,
+                run: Some((list, start as u32, end as u32)),
+                suffix: "",
+                unit,
+                value: Decimal::ZERO,
+            });
+        }
+    }
+
+    /// The values of `heads`, one per item for a run.
+    fn values<'s>(
+        &'s self,
+        heads: &'s [ValueHead<'b>],
+    ) -> impl Iterator<Item = CompactValue<'b>> + 's {
+        heads.iter().flat_map(move |h| {
+            let single = h.run.is_none().then_some(CompactValue {
+                name: h.name,
+                item: None,
+                suffix: h.suffix,
+                unit: h.unit,
+                value: h.value,
+            });
+            let (list, run) = match h.run {
+                Some((list, start, end)) => (list, &self.items[start as usize..end as usize]),
+                None => ("", &[][..]),
+            };
+            single
+                .into_iter()
+                .chain(run.iter().map(move |&(i, value)| CompactValue {
+                    name: h.name,
+                    item: Some((list, i)),
+                    suffix: h.suffix,
+                    unit: h.unit,
+                    value,
+                }))
+        })
     }
 }
 
@@ -372,7 +452,7 @@ struct Decided<'o, 'b> {
     outcome: Outcome,
     amount: Option<Decimal>,
     missing: Missing,
-    values: &'o mut Vec<CompactValue<'b>>,
+    values: &'o mut ValueList<'b>,
     /// The reasons, when the caller wants them (the full report); `None` skips all wording.
     reasons: Option<&'o mut Vec<String>>,
 }
@@ -429,7 +509,7 @@ impl Rulebook {
         let env = self.env(case, as_of, &scratch);
         let clauses = &self.by_subject[case.subject as usize];
         let mut results = Vec::with_capacity(clauses.len());
-        let mut values = Vec::new();
+        let mut values = ValueList::default();
         for &ci in clauses {
             let clause = &self.clauses[ci];
             let mut reasons = Vec::with_capacity(4);
@@ -462,7 +542,7 @@ impl Rulebook {
                 }),
                 values: Values(
                     values
-                        .iter()
+                        .values(&values.heads)
                         .map(|v| {
                             let q = Quantity {
                                 value: decimal_string(v.value),
@@ -807,13 +887,12 @@ fn target<'b>(
                     &[("", f), (".target", t), (".shortfall", shortfall)]
                 };
                 for &(suffix, x) in parts {
-                    d.values.push(CompactValue {
-                        name: &g.name,
-                        item: None,
+                    d.values.push(
+                        &g.name,
                         suffix,
-                        unit: &g.unit,
-                        value: reported(x, Rounding::None, &g.unit),
-                    });
+                        &g.unit,
+                        reported(x, Rounding::None, &g.unit),
+                    );
                 }
                 if let Some(why) = d.why() {
                     why.push(format!(
@@ -992,8 +1071,15 @@ impl<'b> CompactReport<'b> {
     }
 
     /// The named figures of one result, in the order the rule declares them.
-    pub fn values(&self, r: &CompactResult<'b>) -> &[CompactValue<'b>] {
-        &self.values[r.values.0 as usize..r.values.1 as usize]
+    pub fn values(&self, r: &CompactResult<'b>) -> impl Iterator<Item = CompactValue<'b>> + '_ {
+        self.values.values(self.heads(r))
+    }
+
+    fn heads(&self, r: &CompactResult<'b>) -> &[ValueHead<'b>] {
+        self.values
+            .heads
+            .get(r.values.0 as usize..r.values.1 as usize)
+            .unwrap_or_default()
     }
 
     /// The names of the facts that `r` still needs, as the full report gives them.
@@ -1059,53 +1145,61 @@ impl<'b> CompactReport<'b> {
             // number and the value: what is alike is escaped once per run, into `frag`
             // (padded for `Scratch::put_padded`), and each value is put together in `scratch`
             // and written with one call.
-            let mut run: Option<&CompactValue> = None;
-            let (mut head, mut mid, mut end) = (0, 0, 0);
-            for (j, v) in self.values(r).iter().enumerate() {
-                if !run.is_some_and(|p| p.same_name_and_unit(v)) {
-                    run = Some(v);
-                    frag.clear();
-                    frag.push(b'"');
-                    if let Some((list, _)) = v.item {
-                        json_out::escaped(&mut frag, list)?;
-                        frag.push(b'[');
+            let mut first = true;
+            for h in self.heads(r) {
+                frag.clear();
+                frag.push(b'"');
+                if let Some((list, _, _)) = h.run {
+                    json_out::escaped(&mut frag, list)?;
+                    frag.push(b'[');
+                }
+                let head = frag.len();
+                if h.run.is_some() {
+                    frag.extend_from_slice(b"].");
+                }
+                json_out::escaped(&mut frag, h.name)?;
+                json_out::escaped(&mut frag, h.suffix)?;
+                frag.extend_from_slice(b"\":{\"value\":\"");
+                let mid = frag.len();
+                frag.extend_from_slice(b"\",\"unit\":");
+                json_out::string(&mut frag, h.unit)?;
+                frag.push(b'}');
+                let end = frag.len();
+                frag.extend_from_slice(&[0; json_out::PAD]);
+                let run = match h.run {
+                    Some((_, start, end)) => &self.values.items[start as usize..end as usize],
+                    None => &[][..],
+                };
+                let single = [(0, h.value)];
+                let (values, numbered) = match h.run {
+                    Some(_) => (run, true),
+                    None => (&single[..], false),
+                };
+                for &(i, value) in values {
+                    scratch.clear();
+                    let put = (first || scratch.put_byte(b','))
+                        && scratch.put_padded(&frag, 0, head)
+                        && (!numbered || scratch.put_count(u64::from(i)))
+                        && scratch.put_padded(&frag, head, mid - head)
+                        && scratch.put_decimal(value)
+                        && scratch.put_padded(&frag, mid, end - mid);
+                    if put {
+                        out.write_all(scratch.bytes())?;
+                    } else {
+                        // Too long for the scratch: part by part.
+                        if !first {
+                            out.write_all(b",")?;
+                        }
+                        out.write_all(&frag[..head])?;
+                        if numbered {
+                            json_out::count(out, u64::from(i))?;
+                        }
+                        out.write_all(&frag[head..mid])?;
+                        json_out::decimal(out, value)?;
+                        out.write_all(&frag[mid..end])?;
                     }
-                    head = frag.len();
-                    if v.item.is_some() {
-                        frag.extend_from_slice(b"].");
-                    }
-                    json_out::escaped(&mut frag, v.name)?;
-                    json_out::escaped(&mut frag, v.suffix)?;
-                    frag.extend_from_slice(b"\":{\"value\":\"");
-                    mid = frag.len();
-                    frag.extend_from_slice(b"\",\"unit\":");
-                    json_out::string(&mut frag, v.unit)?;
-                    frag.push(b'}');
-                    end = frag.len();
-                    frag.extend_from_slice(&[0; json_out::PAD]);
+                    first = false;
                 }
-                scratch.clear();
-                let put = (j == 0 || scratch.put_byte(b','))
-                    && scratch.put_padded(&frag, 0, head)
-                    && v.item.is_none_or(|(_, i)| scratch.put_count(u64::from(i)))
-                    && scratch.put_padded(&frag, head, mid - head)
-                    && scratch.put_decimal(v.value)
-                    && scratch.put_padded(&frag, mid, end - mid);
-                if put {
-                    out.write_all(scratch.bytes())?;
-                    continue;
-                }
-                // Too long for the scratch: part by part.
-                if j > 0 {
-                    out.write_all(b",")?;
-                }
-                out.write_all(&frag[..head])?;
-                if let Some((_, i)) = v.item {
-                    json_out::count(out, u64::from(i))?;
-                }
-                out.write_all(&frag[head..mid])?;
-                json_out::decimal(out, v.value)?;
-                out.write_all(&frag[mid..end])?;
             }
             out.write_all(b"},\"missing\":[")?;
             // Most missing facts are the subject's own: their names were written at load.
@@ -1227,18 +1321,12 @@ impl<'b> Env<'b, '_> {
         &self,
         v: &'b Named,
         p: &Program<Decimal>,
-        out: &mut Vec<CompactValue<'b>>,
+        out: &mut ValueList<'b>,
     ) -> Result<(), EvalError> {
         match v.each {
             None => {
                 if let Some(d) = p.run(&self.ctx)? {
-                    out.push(CompactValue {
-                        name: &v.name,
-                        item: None,
-                        suffix: "",
-                        unit: &v.unit,
-                        value: reported(d, v.round, &v.unit),
-                    });
+                    out.push(&v.name, "", &v.unit, reported(d, v.round, &v.unit));
                 }
             }
             Some(list) => {
@@ -1250,23 +1338,19 @@ impl<'b> Env<'b, '_> {
                     .get(list as usize)
                     .and_then(|l| l.as_ref())
                 {
+                    let start = out.items.len();
                     p.run_each(&self.ctx, items, |i, d| {
-                        let value = |value| CompactValue {
-                            name: &v.name,
-                            item: Some((list_name, i as u32 + 1)),
-                            suffix: "",
-                            unit: &v.unit,
-                            value,
-                        };
+                        let i = i as u32 + 1;
                         // Two pushes, not one: the common case's rounded value is made in
                         // registers. Merged with the others (returned through memory), it
                         // was stored on the stack in parts and read back whole, which waits
                         // on the parts: a third of the time of these values (perf).
                         match v.round.apply_small(d) {
-                            Some(r) if v.round != Rounding::None => out.push(value(r)),
-                            _ => out.push(value(reported(d, v.round, &v.unit))),
+                            Some(r) if v.round != Rounding::None => out.items.push((i, r)),
+                            _ => out.items.push((i, reported(d, v.round, &v.unit))),
                         }
                     })?;
+                    out.end_run(&v.name, list_name, &v.unit, start);
                 }
             }
         }
@@ -1587,5 +1671,59 @@ fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
             collect_facts(b, out);
         }
         ExprKind::MinMax { args, .. } => args.iter().for_each(|a| collect_facts(a, out)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Taking back the values of a clause (a parameter not in force) takes back its runs'
+    /// items too, and nothing before them.
+    #[test]
+    fn a_value_list_truncates_heads_and_their_runs() {
+        let d = |n: i64| Decimal::new(n, 2);
+        let mut v = ValueList::default();
+        v.push("base", "", "CNY", d(100));
+        let start = v.items.len();
+        v.items.extend([(1, d(1)), (2, d(2))]);
+        v.end_run("cap", "units", "CNY", start);
+        v.end_run("none", "units", "CNY", v.items.len()); // no item has it: no head
+        v.push("share", "", "ratio", d(5));
+        let start = v.items.len();
+        v.items.push((1, d(3)));
+        v.end_run("cap", "units", "CNY", start);
+        assert_eq!(v.len(), 4);
+        let keys = |v: &ValueList| -> Vec<String> {
+            v.values(&v.heads)
+                .map(|c| format!("{c}={}", c.value))
+                .collect()
+        };
+        assert_eq!(
+            keys(&v),
+            [
+                "base=1.00",
+                "units[1].cap=0.01",
+                "units[2].cap=0.02",
+                "share=0.05",
+                "units[1].cap=0.03"
+            ]
+        );
+        v.truncate(4);
+        assert_eq!(v.items.len(), 3);
+        v.truncate(3);
+        assert_eq!(v.items.len(), 2);
+        assert_eq!(
+            keys(&v),
+            [
+                "base=1.00",
+                "units[1].cap=0.01",
+                "units[2].cap=0.02",
+                "share=0.05"
+            ]
+        );
+        v.truncate(1);
+        assert!(v.items.is_empty());
+        assert_eq!(keys(&v), ["base=1.00"]);
     }
 }

@@ -74,7 +74,6 @@ fn compact_as_full(out: &CompactReport) -> Terms {
                 r.outcome.name().to_string(),
                 r.amount.map(|a| a.to_string()),
                 out.values(r)
-                    .iter()
                     .map(|v| (v.to_string(), v.value.to_string(), v.unit.to_string()))
                     .collect(),
                 out.missing(r).map(|m| m.to_string()).collect(),
@@ -440,7 +439,7 @@ fn the_workload_engine_agrees_with_the_hand_written_clauses() {
         let [r] = out.results() else {
             panic!("one clause per case")
         };
-        let values: Vec<String> = out.values(r).iter().map(|v| v.value.to_string()).collect();
+        let values: Vec<String> = out.values(r).map(|v| v.value.to_string()).collect();
         let hand_values: Vec<String> = ho.values.iter().map(|v| v.to_string()).collect();
         assert_eq!(
             (Some(r.outcome), r.amount.map(|a| a.to_string()), values),

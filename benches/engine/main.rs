@@ -210,7 +210,7 @@ fn check_agreement(w: &'static Workload) {
         let [r] = out.results() else {
             panic!("expected one workload clause, got {}", out.results().len());
         };
-        let values: Vec<String> = out.values(r).iter().map(|v| v.value.to_string()).collect();
+        let values: Vec<String> = out.values(r).map(|v| v.value.to_string()).collect();
         let hand_values: Vec<String> = h.values.iter().map(|v| v.to_string()).collect();
         assert_eq!(
             (Some(r.outcome), r.amount.map(|a| a.to_string()), values),
