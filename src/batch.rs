@@ -386,7 +386,7 @@ fn evaluate_chunk<'b>(
             })
         } else {
             book.evaluate_compact(case, as_of, report).map(|()| {
-                let _ = report.write_json(Some(this), output);
+                report.append_json(Some(this), output);
                 report.has_non_compliance()
             })
         };

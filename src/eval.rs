@@ -1103,8 +1103,20 @@ impl<'b> CompactReport<'b> {
     /// Writes the report as one JSON object, `line` first when given:
     /// `{"line":N,"subject":...,"as_of":...,"results":[{"clause","outcome","amount","values","missing"}]}`.
     pub fn write_json(&self, line: Option<u64>, out: &mut impl Write) -> io::Result<()> {
+        let mut json = Vec::with_capacity(1024);
+        self.append_json(line, &mut json);
+        out.write_all(&json)
+    }
+
+    /// Appends the report to `out` as [`write_json`](Self::write_json) writes it (the
+    /// batch's way: no copy).
+    pub fn append_json(&self, line: Option<u64>, out: &mut Vec<u8>) {
+        // Appending to a `Vec` cannot fail.
+        let _ = self.append_json_parts(line, out);
+    }
+
+    fn append_json_parts(&self, line: Option<u64>, out: &mut Vec<u8>) -> io::Result<()> {
         let mut frag = Vec::with_capacity(128);
-        let mut scratch = json_out::Scratch::default();
         out.write_all(b"{")?;
         if let Some(n) = line {
             out.write_all(b"\"line\":")?;
@@ -1143,8 +1155,8 @@ impl<'b> CompactReport<'b> {
             out.write_all(b",\"values\":{")?;
             // A per-item value comes in a run, one per item, all alike but for the item's
             // number and the value: what is alike is escaped once per run, into `frag`
-            // (padded for `Scratch::put_padded`), and each value is put together in `scratch`
-            // and written with one call.
+            // (padded for `json_out::append_window`), and each value is appended in fixed
+            // windows and words, with no call to `memcpy`.
             let mut first = true;
             for h in self.heads(r) {
                 frag.clear();
@@ -1175,29 +1187,18 @@ impl<'b> CompactReport<'b> {
                     Some(_) => (run, true),
                     None => (&single[..], false),
                 };
+                // Each part in fixed windows or from registers: no call per part.
                 for &(i, value) in values {
-                    scratch.clear();
-                    let put = (first || scratch.put_byte(b','))
-                        && scratch.put_padded(&frag, 0, head)
-                        && (!numbered || scratch.put_count(u64::from(i)))
-                        && scratch.put_padded(&frag, head, mid - head)
-                        && scratch.put_decimal(value)
-                        && scratch.put_padded(&frag, mid, end - mid);
-                    if put {
-                        out.write_all(scratch.bytes())?;
-                    } else {
-                        // Too long for the scratch: part by part.
-                        if !first {
-                            out.write_all(b",")?;
-                        }
-                        out.write_all(&frag[..head])?;
-                        if numbered {
-                            json_out::count(out, u64::from(i))?;
-                        }
-                        out.write_all(&frag[head..mid])?;
-                        json_out::decimal(out, value)?;
-                        out.write_all(&frag[mid..end])?;
+                    if !first {
+                        out.push(b',');
                     }
+                    json_out::append_window(out, &frag, 0, head);
+                    if numbered {
+                        json_out::append_count(out, u64::from(i));
+                    }
+                    json_out::append_window(out, &frag, head, mid - head);
+                    json_out::append_decimal(out, value);
+                    json_out::append_window(out, &frag, mid, end - mid);
                     first = false;
                 }
             }

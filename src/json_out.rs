@@ -191,146 +191,6 @@ const POWERS_OF_TEN_U64: [u64; 20] = {
     p
 };
 
-/// One short piece of JSON put together on the stack, to be written with one call: a value
-/// of a report is half a dozen parts, and each `write_all` of a part to a `Vec` is a call to
-/// `memcpy`. Parts from a padded buffer are copied in fixed windows of 16 bytes instead, and
-/// numbers are made in registers. Each `put` returns `false`, writing nothing, when the
-/// piece would not fit.
-pub struct Scratch {
-    buf: [u8; 256],
-    n: usize,
-}
-
-impl Default for Scratch {
-    fn default() -> Self {
-        Scratch {
-            buf: [0; 256],
-            n: 0,
-        }
-    }
-}
-
-impl Scratch {
-    /// The bytes put so far.
-    pub fn bytes(&self) -> &[u8] {
-        &self.buf[..self.n]
-    }
-
-    pub fn clear(&mut self) {
-        self.n = 0;
-    }
-
-    #[inline(always)]
-    pub fn put_byte(&mut self, b: u8) -> bool {
-        match self.buf.get_mut(self.n) {
-            Some(slot) => {
-                *slot = b;
-                self.n += 1;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Puts `src[at..at + len]`, which must be followed by at least 15 more bytes of `src`
-    /// (a buffer padded with [`PAD`] bytes).
-    #[inline(always)]
-    pub fn put_padded(&mut self, src: &[u8], at: usize, len: usize) -> bool {
-        if self.n + len + 15 >= self.buf.len() || at + len + 15 > src.len() {
-            return false;
-        }
-        let mut k = 0;
-        while k < len {
-            self.buf[self.n + k..self.n + k + 16].copy_from_slice(&src[at + k..at + k + 16]);
-            k += 16;
-        }
-        self.n += len;
-        true
-    }
-
-    /// Puts a count in decimal digits.
-    #[inline(always)]
-    pub fn put_count(&mut self, v: u64) -> bool {
-        match u32::try_from(v) {
-            Ok(v) if v < 100_000_000 => {
-                let (word, len) = ascii8(v);
-                self.put_word(word, len)
-            }
-            _ => self.put_back(|buf, end| whole_back(buf, end, v)),
-        }
-    }
-
-    /// Puts `d` as its `Display` writes it.
-    #[inline(always)]
-    pub fn put_decimal(&mut self, d: Decimal) -> bool {
-        // Nearly every figure: at most eight digits either side of the point, each side made
-        // in a register and stored whole.
-        let scale = d.scale() as usize;
-        if let Ok(m) = u64::try_from(d.mantissa().unsigned_abs())
-            && scale <= 8
-            && self.n + 20 <= self.buf.len()
-        {
-            let p = POWERS_OF_TEN_U64[scale];
-            let (whole, fraction) = match scale {
-                2 => (m / 100, m % 100),
-                _ => (m / p, m % p),
-            };
-            if let Ok(whole) = u32::try_from(whole)
-                && whole < 100_000_000
-            {
-                if d.is_sign_negative() {
-                    self.buf[self.n] = b'-';
-                    self.n += 1;
-                }
-                let (word, len) = ascii8(whole);
-                self.put_word(word, len);
-                if scale > 0 {
-                    self.buf[self.n] = b'.';
-                    self.n += 1;
-                    // All the digits, leading zeros and all: two from the table (cents),
-                    // or the last `scale` of eight.
-                    let digits = match scale {
-                        2 => pair(fraction as u32),
-                        _ => ascii8_padded(fraction as u32) >> (8 * (8 - scale)),
-                    };
-                    self.put_word(digits, scale);
-                }
-                return true;
-            }
-        }
-        self.put_back(|buf, end| decimal_back(buf, end, d))
-    }
-
-    /// Puts the first `len` bytes of `word` (its low byte first).
-    #[inline(always)]
-    fn put_word(&mut self, word: u64, len: usize) -> bool {
-        match self.buf.get_mut(self.n..self.n + 8) {
-            Some(slot) => {
-                slot.copy_from_slice(&word.to_le_bytes());
-                self.n += len;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Puts what `write` writes backwards (at most 32 bytes, ending at `end`, returning where
-    /// it starts): into a buffer on the side, then over in one fixed window, so that its
-    /// length need not be known first.
-    #[inline(always)]
-    fn put_back(&mut self, write: impl FnOnce(&mut [u8], usize) -> usize) -> bool {
-        const END: usize = 40;
-        if self.n + 32 > self.buf.len() {
-            return false;
-        }
-        let mut side = [0u8; END + 32];
-        let start = write(&mut side, END);
-        self.buf[self.n..self.n + 32].copy_from_slice(&side[start..start + 32]);
-        self.n += END - start;
-        true
-    }
-}
-
 /// The decimal digits of `v` (below 10^8) as ASCII in a word, the first digit in its low
 /// byte, with their number: made in a register, so that they are stored whole. Digits built
 /// byte by byte in memory and then copied by a wider load stall the copy (store forwarding
@@ -373,7 +233,84 @@ fn ascii8_padded(v: u32) -> u64 {
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// The padding [`Scratch::put_padded`] needs after a part.
+/// Appends `src[at..at + len]` to `out` in fixed windows of 16 bytes, with no call to
+/// `memcpy`: `src` must have 15 bytes more after the part (a buffer padded with [`PAD`]).
+#[inline(always)]
+pub fn append_window(out: &mut Vec<u8>, src: &[u8], at: usize, len: usize) {
+    let start = out.len();
+    let mut k = 0;
+    while k < len {
+        match src.get(at + k..at + k + 16) {
+            Some(w) => out.extend_from_slice(w),
+            None => {
+                out.truncate(start);
+                out.extend_from_slice(&src[at..at + len]);
+                return;
+            }
+        }
+        k += 16;
+    }
+    out.truncate(start + len);
+}
+
+/// Appends the first `len` bytes of `word` (its low byte first).
+#[inline(always)]
+fn append_word(out: &mut Vec<u8>, word: u64, len: usize) {
+    let start = out.len();
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(start + len);
+}
+
+/// Appends a count in decimal digits, made in a register.
+#[inline(always)]
+pub fn append_count(out: &mut Vec<u8>, v: u64) {
+    match u32::try_from(v) {
+        Ok(v) if v < 100_000_000 => {
+            let (word, len) = ascii8(v);
+            append_word(out, word, len);
+        }
+        _ => {
+            let _ = count(out, v);
+        }
+    }
+}
+
+/// Appends `d` as its `Display` writes it: made in registers for at most eight digits
+/// either side of the point (nearly every figure).
+#[inline(always)]
+pub fn append_decimal(out: &mut Vec<u8>, d: Decimal) {
+    let scale = d.scale() as usize;
+    if let Ok(m) = u64::try_from(d.mantissa().unsigned_abs())
+        && scale <= 8
+    {
+        let p = POWERS_OF_TEN_U64[scale];
+        let (whole, fraction) = match scale {
+            2 => (m / 100, m % 100),
+            _ => (m / p, m % p),
+        };
+        if let Ok(whole) = u32::try_from(whole)
+            && whole < 100_000_000
+        {
+            if d.is_sign_negative() {
+                out.push(b'-');
+            }
+            let (word, len) = ascii8(whole);
+            append_word(out, word, len);
+            if scale > 0 {
+                out.push(b'.');
+                let digits = match scale {
+                    2 => pair(fraction as u32),
+                    _ => ascii8_padded(fraction as u32) >> (8 * (8 - scale)),
+                };
+                append_word(out, digits, scale);
+            }
+            return;
+        }
+    }
+    let _ = decimal(out, d);
+}
+
+/// The padding [`append_window`] needs after a part.
 pub const PAD: usize = 15;
 
 /// Writes `d` exactly as its `Display` does: `YYYY-MM-DD` for the years 0 to 9999.
@@ -478,38 +415,28 @@ mod tests {
     }
 
     proptest! {
-        /// What a scratch puts together is what the writers write, part by part, wherever
-        /// it starts in the scratch; a part that does not fit is refused whole.
+        /// What the appenders append is what the writers write, part by part, whatever
+        /// comes before it; a part from a buffer short of its padding is appended too.
         #[test]
-        fn a_scratch_puts_parts_as_the_writers_write_them(
-            before in "[a-z]{0,250}",
+        fn parts_are_appended_as_the_writers_write_them(
+            before in "[a-z]{0,40}",
             part in "[a-z\\[\\]\\.\":{}]{0,40}",
+            pad in prop_oneof![Just(PAD), 0..PAD],
             m in prop_oneof![-1000i128..1000, -((1i128 << 96) - 1)..(1i128 << 96)],
             scale in 0u32..=28,
             n in prop_oneof![0..1000u64, 0..100_000_000u64, any::<u64>()],
         ) {
             let d = Decimal::from_i128_with_scale(m, scale);
             let mut padded = part.clone().into_bytes();
-            padded.extend_from_slice(&[0; PAD]);
-            let mut s = Scratch::default();
-            for &b in before.as_bytes() {
-                prop_assert!(s.put_byte(b));
-            }
-            let mut want = before.clone().into_bytes();
-            for step in 0..3 {
-                let start = s.bytes().len();
-                let (put, text) = match step {
-                    0 => (s.put_padded(&padded, 0, part.len()), part.clone()),
-                    1 => (s.put_count(n), n.to_string()),
-                    _ => (s.put_decimal(d), d.to_string()),
-                };
-                if put {
-                    want.extend_from_slice(text.as_bytes());
-                } else {
-                    prop_assert!(start + (text.len() + PAD).max(32) >= 256, "{text} fits at {start}");
-                }
-                prop_assert_eq!(s.bytes(), &want[..]);
-            }
+            padded.extend(std::iter::repeat_n(0, pad));
+            let mut out = before.clone().into_bytes();
+            append_window(&mut out, &padded, 0, part.len());
+            append_count(&mut out, n);
+            append_decimal(&mut out, d);
+            prop_assert_eq!(
+                String::from_utf8(out).unwrap_or_default(),
+                format!("{before}{part}{n}{d}")
+            );
         }
 
         #[test]
