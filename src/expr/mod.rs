@@ -727,8 +727,25 @@ pub struct ExactSum {
 }
 
 impl ExactSum {
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, term: &Decimal) -> Option<()> {
+        // Most terms: nonzero, at the scale of a nonzero total, and the sum small. In line,
+        // as `add_any` gives it: the sum at that scale.
+        if self.general.is_none() && self.m != 0 && term.scale() == self.scale {
+            let tm = term.mantissa();
+            if tm != 0
+                && let Some(r) = self.m.checked_add(tm)
+                && r.unsigned_abs() < MANTISSA_END
+            {
+                (self.m, self.negative_zero) = (r, false);
+                return Some(());
+            }
+        }
+        self.add_any(term)
+    }
+
+    #[inline(never)]
+    fn add_any(&mut self, term: &Decimal) -> Option<()> {
         if let Some(total) = self.general {
             self.general = Some(exact(ArithOp::Add, total, *term)?);
             return Some(());
