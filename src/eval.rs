@@ -383,6 +383,12 @@ impl<'b> ValueList<'b> {
         }
     }
 
+    /// The list and the items' numbers and values of a run; `None` for a single value.
+    fn run(&self, h: &ValueHead<'b>) -> Option<(&'b str, &[(u32, Decimal)])> {
+        let (list, start, end) = h.run?;
+        Some((list, self.items.get(start as usize..end as usize)?))
+    }
+
     /// The values of `heads`, one per item for a run.
     fn values<'s>(
         &'s self,
@@ -396,10 +402,7 @@ impl<'b> ValueList<'b> {
                 unit: h.unit,
                 value: h.value,
             });
-            let (list, run) = match h.run {
-                Some((list, start, end)) => (list, &self.items[start as usize..end as usize]),
-                None => ("", &[][..]),
-            };
+            let (list, run) = self.run(h).unwrap_or(("", &[]));
             single
                 .into_iter()
                 .chain(run.iter().map(move |&(i, value)| CompactValue {
@@ -1178,13 +1181,9 @@ impl<'b> CompactReport<'b> {
                 frag.push(b'}');
                 let end = frag.len();
                 frag.extend_from_slice(&[0; json_out::PAD]);
-                let run = match h.run {
-                    Some((_, start, end)) => &self.values.items[start as usize..end as usize],
-                    None => &[][..],
-                };
                 let single = [(0, h.value)];
-                let (values, numbered) = match h.run {
-                    Some(_) => (run, true),
+                let (values, numbered) = match self.values.run(h) {
+                    Some((_, run)) => (run, true),
                     None => (&single[..], false),
                 };
                 // Each part in fixed windows or from registers: no call per part.
