@@ -139,8 +139,9 @@ impl Items {
 
     pub fn iter(&self) -> ItemsIter<'_> {
         ItemsIter {
-            items: self,
-            next: 0,
+            rest: &self.slots,
+            width: self.width,
+            left: self.len,
         }
     }
 }
@@ -148,20 +149,27 @@ impl Items {
 /// The items of a list, in order.
 #[derive(Clone, Debug)]
 pub struct ItemsIter<'a> {
-    items: &'a Items,
-    next: usize,
+    /// The slots of the items not yet given, `width` each (cut from the front: no
+    /// multiplication per item).
+    rest: &'a [Option<Value>],
+    width: usize,
+    left: usize,
 }
 
 impl<'a> Iterator for ItemsIter<'a> {
     type Item = &'a [Option<Value>];
+    #[inline]
     fn next(&mut self) -> Option<&'a [Option<Value>]> {
-        let item = self.items.get(self.next)?;
-        self.next += 1;
+        if self.left == 0 {
+            return None;
+        }
+        let (item, rest) = self.rest.split_at_checked(self.width)?;
+        self.rest = rest;
+        self.left -= 1;
         Some(item)
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.items.len - self.next;
-        (n, Some(n))
+        (self.left, Some(self.left))
     }
 }
 
