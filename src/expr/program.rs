@@ -904,6 +904,42 @@ impl Ty for Decimal {
                     let mut unknown = false;
                     let mut total = super::ExactSum::default();
                     let filter = filter.as_ref().map(|f| f.bind(cx));
+                    // The common sum, a field of the items (whose other field compares with a
+                    // known number, maybe): one tight loop, as the general one below does it.
+                    if let (AggOp::Sum, Some(Err(i))) = (op, &body) {
+                        let only = match &filter {
+                            None => Some(None),
+                            Some(Bound::FieldWith(o, j, k)) => Some(Some((*o, *j, k))),
+                            Some(_) => None,
+                        };
+                        if let Some(only) = only {
+                            for item in items {
+                                if let Some((o, j, k)) = only {
+                                    match item.get(j) {
+                                        Some(Some(Value::Num(a))) => {
+                                            if !o.holds(order_decimals(a, k)) {
+                                                continue;
+                                            }
+                                        }
+                                        _ => {
+                                            unknown = true;
+                                            continue;
+                                        }
+                                    }
+                                }
+                                match item.get(*i) {
+                                    Some(Some(Value::Num(n))) => {
+                                        if total.add(n).is_none() {
+                                            cx.fail(EvalError::Overflow(text.clone()));
+                                            return None;
+                                        }
+                                    }
+                                    _ => unknown = true,
+                                }
+                            }
+                            return if unknown { None } else { Some(total.total()) };
+                        }
+                    }
                     for item in items {
                         if let Some(f) = &filter {
                             match f.test(cx, item) {
