@@ -683,7 +683,11 @@ fn end_to_end_million() {
     let bytes = std::fs::metadata(&path).unwrap().len();
     // Read once first, so that the figure is the batch's and not the disk's: a run from a
     // cold page cache waits on the disk (about 175% CPU rather than 198% on two cores).
-    std::io::copy(&mut std::fs::File::open(&path).unwrap(), &mut std::io::sink()).unwrap();
+    std::io::copy(
+        &mut std::fs::File::open(&path).unwrap(),
+        &mut std::io::sink(),
+    )
+    .unwrap();
     let start = std::time::Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-v")
