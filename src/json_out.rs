@@ -78,60 +78,38 @@ pub fn push_decimal(out: &mut String, d: Decimal) {
 }
 
 fn decimal_text(d: Decimal, buf: &mut [u8; 48]) -> &[u8] {
+    if let Some(words) = DecimalWords::of(d) {
+        let mut n = 0;
+        words.emit(|word, len| {
+            buf[n..n + 8].copy_from_slice(&word.to_le_bytes());
+            n += len;
+        });
+        return &buf[..n];
+    }
     let start = decimal_back(buf, 48, d);
     &buf[start..]
 }
 
-/// Writes `d` as `Display` does into `buf`, ending at `end`, and returns where it starts.
-/// `buf[..end]` must have room for it: at most 31 bytes (29 digits, a point and a sign).
-#[inline(always)]
+/// Writes any `d` as `Display` does into `buf`, ending at `end`, digit by digit from the
+/// right, and returns where it starts. `buf[..end]` must have room for it: at most 31 bytes
+/// (29 digits, a point and a sign).
 fn decimal_back(buf: &mut [u8], end: usize, d: Decimal) -> usize {
     let scale = d.scale() as usize;
-    let m = d.mantissa().unsigned_abs();
+    let mut m = d.mantissa().unsigned_abs();
     let mut pos = end;
-    match u64::try_from(m) {
-        // Nearly every figure: the fraction's digits, the point and the whole part, two
-        // digits at a time.
-        Ok(m) if scale < POWERS_OF_TEN_U64.len() => {
-            let (whole, mut fraction) = match scale {
-                0 => (m, 0),
-                2 => (m / 100, m % 100),
-                _ => (m / POWERS_OF_TEN_U64[scale], m % POWERS_OF_TEN_U64[scale]),
-            };
-            if scale > 0 {
-                let mut left = scale;
-                while left >= 2 {
-                    pos -= 2;
-                    put_pair(buf, pos, fraction % 100);
-                    fraction /= 100;
-                    left -= 2;
-                }
-                if left == 1 {
-                    pos -= 1;
-                    buf[pos] = b'0' + fraction as u8;
-                }
-                pos -= 1;
-                buf[pos] = b'.';
-            }
-            pos = whole_back(buf, pos, whole);
+    // At least `scale + 1` digits, with the point after `scale`.
+    let mut n = 0;
+    loop {
+        if n == scale && scale > 0 {
+            pos -= 1;
+            buf[pos] = b'.';
         }
-        _ => {
-            // Digits from the right, at least `scale + 1` of them, with the point after
-            // `scale`.
-            let (mut m, mut n) = (m, 0);
-            loop {
-                if n == scale && scale > 0 {
-                    pos -= 1;
-                    buf[pos] = b'.';
-                }
-                pos -= 1;
-                buf[pos] = b'0' + (m % 10) as u8;
-                m /= 10;
-                n += 1;
-                if m == 0 && n > scale {
-                    break;
-                }
-            }
+        pos -= 1;
+        buf[pos] = b'0' + (m % 10) as u8;
+        m /= 10;
+        n += 1;
+        if m == 0 && n > scale {
+            break;
         }
     }
     if d.is_sign_negative() {
@@ -141,30 +119,56 @@ fn decimal_back(buf: &mut [u8], end: usize, d: Decimal) -> usize {
     pos
 }
 
-/// Writes `v` in decimal digits into `buf`, ending at `end`, and returns where they start.
-#[inline(always)]
-fn whole_back(buf: &mut [u8], end: usize, mut v: u64) -> usize {
-    let mut pos = end;
-    while v >= 100 {
-        pos -= 2;
-        put_pair(buf, pos, v % 100);
-        v /= 100;
-    }
-    if v >= 10 {
-        pos -= 2;
-        put_pair(buf, pos, v);
-    } else {
-        pos -= 1;
-        buf[pos] = b'0' + v as u8;
-    }
-    pos
+/// A figure as `Display` writes it, as words of ASCII made in registers (see [`ascii8`]):
+/// for at most eight digits either side of the point, nearly every figure.
+struct DecimalWords {
+    negative: bool,
+    whole: (u64, usize),
+    fraction: u64,
+    scale: usize,
 }
 
-/// The two digits of `v` (below 100) at `buf[at..at + 2]`.
-#[inline(always)]
-fn put_pair(buf: &mut [u8], at: usize, v: u64) {
-    let i = 2 * v as usize;
-    buf[at..at + 2].copy_from_slice(&PAIRS[i..i + 2]);
+impl DecimalWords {
+    #[inline(always)]
+    fn of(d: Decimal) -> Option<DecimalWords> {
+        let scale = d.scale() as usize;
+        let m = u64::try_from(d.mantissa().unsigned_abs()).ok()?;
+        if scale > 8 {
+            return None;
+        }
+        let p = POWERS_OF_TEN_U64[scale];
+        let (whole, fraction) = match scale {
+            2 => (m / 100, m % 100),
+            _ => (m / p, m % p),
+        };
+        let whole = u32::try_from(whole).ok().filter(|&w| w < 100_000_000)?;
+        // All the fraction's digits, leading zeros and all: two from the table (cents), or
+        // the last `scale` of eight.
+        let fraction = match scale {
+            0 => 0,
+            2 => pair(fraction as u32),
+            _ => ascii8_padded(fraction as u32) >> (8 * (8 - scale)),
+        };
+        Some(DecimalWords {
+            negative: d.is_sign_negative(),
+            whole: ascii8(whole),
+            fraction,
+            scale,
+        })
+    }
+
+    /// Gives each word with the number of its bytes to keep, in order.
+    #[inline(always)]
+    fn emit(&self, mut word: impl FnMut(u64, usize)) {
+        if self.negative {
+            word(u64::from(b'-'), 1);
+        }
+        word(self.whole.0, self.whole.1);
+        if self.scale > 0 {
+            word(u64::from(b'.'), 1);
+            word(self.fraction, self.scale);
+        }
+    }
 }
 
 const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
@@ -279,35 +283,12 @@ pub fn append_count(out: &mut Vec<u8>, v: u64) {
 /// either side of the point (nearly every figure).
 #[inline(always)]
 pub fn append_decimal(out: &mut Vec<u8>, d: Decimal) {
-    let scale = d.scale() as usize;
-    if let Ok(m) = u64::try_from(d.mantissa().unsigned_abs())
-        && scale <= 8
-    {
-        let p = POWERS_OF_TEN_U64[scale];
-        let (whole, fraction) = match scale {
-            2 => (m / 100, m % 100),
-            _ => (m / p, m % p),
-        };
-        if let Ok(whole) = u32::try_from(whole)
-            && whole < 100_000_000
-        {
-            if d.is_sign_negative() {
-                out.push(b'-');
-            }
-            let (word, len) = ascii8(whole);
-            append_word(out, word, len);
-            if scale > 0 {
-                out.push(b'.');
-                let digits = match scale {
-                    2 => pair(fraction as u32),
-                    _ => ascii8_padded(fraction as u32) >> (8 * (8 - scale)),
-                };
-                append_word(out, digits, scale);
-            }
-            return;
+    match DecimalWords::of(d) {
+        Some(words) => words.emit(|word, len| append_word(out, word, len)),
+        None => {
+            let _ = decimal(out, d);
         }
     }
-    let _ = decimal(out, d);
 }
 
 /// The padding [`append_window`] needs after a part.
