@@ -25,12 +25,13 @@ use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
 use crate::schema::{Record, Schema};
 use crate::units::{Type, Unit};
 
-/// Why a case could not be evaluated: its facts break a rule's precondition, or a number
-/// cannot be computed exactly.
+/// Why a case could not be evaluated: its facts break a rule's precondition, a number cannot
+/// be computed exactly, or a date fact lies after the evaluation date.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("clause `{clause}`: {message}")]
+#[error("{}{message}", clause.as_ref().map(|c| format!("clause `{c}`: ")).unwrap_or_default())]
 pub struct EvaluationError {
-    pub clause: String,
+    /// The clause whose evaluation failed; `None` for a fault of the case as a whole.
+    pub clause: Option<String>,
     pub message: String,
     /// The facts involved, as `field = value`.
     pub facts: Vec<String>,
@@ -142,6 +143,7 @@ impl fmt::Debug for Programs {
 
 /// One clause's expressions, compiled: those the decision evaluates, in the clause's order.
 struct ClauseProgram {
+    in_force: Option<Program<bool>>,
     guards: Vec<Program<bool>>,
     when: Option<Program<bool>>,
     test: Option<Program<bool>>,
@@ -150,7 +152,14 @@ struct ClauseProgram {
     lets: Vec<Program<Decimal>>,
     values: Vec<Program<Decimal>>,
     deadline: Option<Program<NaiveDate>>,
-    goals: Vec<(Program<Decimal>, Program<Decimal>)>,
+    goals: Vec<GoalProgram>,
+}
+
+/// A goal's figure and target, as reported, and the exact comparison that decides it.
+struct GoalProgram {
+    figure: Program<Decimal>,
+    target: Program<Decimal>,
+    test: Program<bool>,
 }
 
 impl Programs {
@@ -237,8 +246,9 @@ fn decision_exprs<'b>(clause: &'b Clause, top: &mut Vec<&'b Expr>, items: &mut V
     top.extend(clause.guards.iter().map(|g| &g.expr));
     top.extend(
         clause
-            .when
+            .in_force
             .iter()
+            .chain(&clause.when)
             .chain(&clause.test)
             .chain(&clause.deadline),
     );
@@ -264,6 +274,7 @@ fn decision_exprs<'b>(clause: &'b Clause, top: &mut Vec<&'b Expr>, items: &mut V
 impl ClauseProgram {
     fn new<'b>(c: &mut Compiler<'b>, clause: &'b Clause) -> ClauseProgram {
         ClauseProgram {
+            in_force: clause.in_force.as_ref().map(|e| c.condition(e)),
             guards: clause.guards.iter().map(|g| c.condition(&g.expr)).collect(),
             when: clause.when.as_ref().map(|e| c.condition(e)),
             test: clause.test.as_ref().map(|e| c.condition(e)),
@@ -283,7 +294,11 @@ impl ClauseProgram {
             goals: clause
                 .goals
                 .iter()
-                .map(|g| (c.number(&g.figure, false), c.number(&g.target, false)))
+                .map(|g| GoalProgram {
+                    figure: c.number(&g.figure, false),
+                    target: c.number(&g.target, false),
+                    test: c.condition(&g.test),
+                })
                 .collect(),
         }
     }
@@ -436,10 +451,12 @@ impl CompactValue<'_> {
     }
 }
 
-/// `d` as its `Display` writes it, into a string of its own.
-fn decimal_string(d: Decimal) -> String {
+/// `d` as its `Display` writes it, into a string of its own, and money with its fen
+/// ([`json_out::fen_padding`]).
+fn figure_text(d: Decimal, unit: &str) -> String {
     let mut s = String::with_capacity(24);
     json_out::push_decimal(&mut s, d);
+    s.push_str(json_out::fen_padding(d, unit));
     s
 }
 
@@ -491,12 +508,12 @@ impl Failure {
     fn into_error(self, clause: &Clause) -> EvaluationError {
         match self {
             Failure::Eval(e) => EvaluationError {
-                clause: clause.id.clone(),
+                clause: Some(clause.id.clone()),
                 message: e.to_string(),
                 facts: Vec::new(),
             },
             Failure::Guard(message, facts) => EvaluationError {
-                clause: clause.id.clone(),
+                clause: Some(clause.id.clone()),
                 message,
                 facts,
             },
@@ -507,6 +524,7 @@ impl Failure {
 impl Rulebook {
     /// Evaluates `case` on `as_of`: one result for every clause of the case's subject.
     pub fn evaluate(&self, case: &Case, as_of: NaiveDate) -> Result<Report, EvaluationError> {
+        self.check_dates(case, as_of)?;
         let mut scratch = Scratch::default();
         scratch.prepare(self, case.subject, as_of);
         let env = self.env(case, as_of, &scratch);
@@ -535,20 +553,23 @@ impl Rulebook {
                 section: texts.section.clone(),
                 quote: texts.quote.clone(),
                 outcome,
-                amount: amount.map(|a| Quantity {
-                    value: decimal_string(a),
-                    unit: clause
+                amount: amount.map(|a| {
+                    let unit = clause
                         .amount
                         .as_ref()
                         .map(|n| n.unit.clone())
-                        .unwrap_or_default(),
+                        .unwrap_or_default();
+                    Quantity {
+                        value: figure_text(a, &unit),
+                        unit,
+                    }
                 }),
                 values: Values(
                     values
                         .values(&values.heads)
                         .map(|v| {
                             let q = Quantity {
-                                value: decimal_string(v.value),
+                                value: figure_text(v.value, v.unit),
                                 unit: v.unit.to_string(),
                             };
                             (v.key(), q)
@@ -616,6 +637,7 @@ impl Rulebook {
         clauses: &[usize],
         out: &mut CompactReport<'b>,
     ) -> Result<(), EvaluationError> {
+        self.check_dates(case, as_of)?;
         out.book = Some(self);
         out.subject = case.subject;
         out.as_of = as_of;
@@ -650,6 +672,45 @@ impl Rulebook {
                 values: (start, values.len() as u32),
                 index: ci as u32,
             });
+        }
+        Ok(())
+    }
+
+    /// A case states what is known on its date: a date fact after `as_of` (a designation or
+    /// an approval not yet made) is bad input, never a fact to pay or pass on.
+    fn check_dates(&self, case: &Case, as_of: NaiveDate) -> Result<(), EvaluationError> {
+        let future = |name: String, d: NaiveDate| EvaluationError {
+            clause: None,
+            message: format!(
+                "`{name}` is {d}, after the evaluation date {as_of}: a case states what is known on its date"
+            ),
+            facts: vec![format!("{name} = {d}"), format!("as_of = {as_of}")],
+        };
+        let rec = self.schema.record_of(case.subject);
+        for (f, v) in rec.fields.iter().zip(&case.facts.values) {
+            if let Some(Value::Date(d)) = *v
+                && d > as_of
+            {
+                return Err(future(f.name.clone(), d));
+            }
+        }
+        for (f, list) in rec.fields.iter().zip(&case.facts.lists) {
+            let (Type::List(r), Some(items)) = (f.ty, list) else {
+                continue;
+            };
+            let item_rec = &self.schema.records[r as usize];
+            if !item_rec.fields.iter().any(|g| g.ty == Type::Date) {
+                continue;
+            }
+            for (i, item) in items.iter().enumerate() {
+                for (g, v) in item_rec.fields.iter().zip(item) {
+                    if let Some(Value::Date(d)) = *v
+                        && d > as_of
+                    {
+                        return Err(future(format!("{}[{}].{}", f.name, i + 1, g.name), d));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -730,6 +791,23 @@ impl Rulebook {
         d: &mut Decided<'_, 'b>,
     ) -> Result<(), Failure> {
         let ctx = &env.ctx;
+        if let (Some(in_force), Some(ip)) = (&clause.in_force, &p.in_force) {
+            match ip.run(ctx)? {
+                Some(false) => {
+                    d.outcome = Outcome::NotInForce;
+                    if let Some(why) = d.why() {
+                        env.explain_known(in_force, Value::Bool(false), why);
+                    }
+                    return Ok(());
+                }
+                None => {
+                    d.outcome = Outcome::Undetermined;
+                    d.missing = env.missing(in_force);
+                    return Ok(());
+                }
+                Some(true) => {}
+            }
+        }
         if let (Some(when), Some(wp)) = (&clause.when, &p.when) {
             match wp.run(ctx)? {
                 Some(false) => {
@@ -875,12 +953,11 @@ fn target<'b>(
     }
     let mut all_met = true;
     let mut any_failed = false;
-    for (g, (fp, tp)) in clause.goals.iter().zip(&p.goals) {
-        let fig = fp.run(ctx)?;
-        let tgt = tp.run(ctx)?;
-        match (fig, tgt) {
-            (Some(f), Some(t)) => {
-                let ok = if g.strict { f > t } else { f >= t };
+    for (g, gp) in clause.goals.iter().zip(&p.goals) {
+        let fig = gp.figure.run(ctx)?;
+        let tgt = gp.target.run(ctx)?;
+        match (fig, tgt, gp.test.run(ctx)?) {
+            (Some(f), Some(t), Some(ok)) => {
                 let shortfall = (t - f).max(Decimal::ZERO);
                 // A `more_than` goal has no shortfall to state: any amount above the target
                 // reaches it, so only `at_least` goals report one.
@@ -910,7 +987,7 @@ fn target<'b>(
                 }
                 any_failed |= !ok;
             }
-            (f, t) => {
+            (f, t, _) => {
                 all_met = false;
                 if f.is_none() {
                     missing = missing.union(env.missing(&g.figure));
@@ -970,7 +1047,7 @@ pub fn reported(d: Decimal, round: Rounding, unit: &str) -> Decimal {
 /// A reported number with its unit, as the JSON report gives it.
 pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
     Quantity {
-        value: reported(d, round, unit).to_string(),
+        value: figure_text(reported(d, round, unit), unit),
         unit: unit.to_string(),
     }
 }
@@ -1197,6 +1274,9 @@ impl<'b> CompactReport<'b> {
                     }
                     json_out::append_window(out, &frag, head, mid - head);
                     json_out::append_decimal(out, value);
+                    if value.scale() < 2 {
+                        out.extend_from_slice(json_out::fen_padding(value, h.unit).as_bytes());
+                    }
                     json_out::append_window(out, &frag, mid, end - mid);
                     first = false;
                 }
@@ -1246,6 +1326,7 @@ impl<'b> CompactReport<'b> {
 fn json_quantity(out: &mut impl Write, value: Decimal, unit: &str) -> io::Result<()> {
     out.write_all(b"{\"value\":\"")?;
     json_out::decimal(out, value)?;
+    out.write_all(json_out::fen_padding(value, unit).as_bytes())?;
     out.write_all(b"\",\"unit\":")?;
     json_out::string(out, unit)?;
     out.write_all(b"}")

@@ -70,6 +70,18 @@ pub fn decimal(out: &mut impl Write, d: Decimal) -> io::Result<()> {
     out.write_all(decimal_text(d, &mut buf))
 }
 
+/// What to write after a sum of money (`CNY`) so that it shows its fen: nothing for one with
+/// two decimals or more, else the zeros (and point) it lacks. Rounding gives money two
+/// decimals, but a decimal in the top of its range has no room for them: 80% of a rent of
+/// 79,228,162,514,264,337,593,543,950,335 is written `63382530011411470074835160268.00`.
+pub fn fen_padding(d: Decimal, unit: &str) -> &'static str {
+    match d.scale() {
+        0 if unit == "CNY" => ".00",
+        1 if unit == "CNY" => "0",
+        _ => "",
+    }
+}
+
 /// Appends `d` to `out` as its `Display` writes it.
 pub fn push_decimal(out: &mut String, d: Decimal) {
     let mut buf = [0u8; 48];
@@ -354,6 +366,17 @@ mod tests {
         let mut out = Vec::new();
         f(&mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn money_too_large_for_two_decimals_is_written_with_its_fen() {
+        let top: Decimal = "63382530011411470074835160268".parse().unwrap();
+        assert_eq!(fen_padding(top, "CNY"), ".00");
+        assert_eq!(fen_padding(Decimal::new(1234, 1), "CNY"), "0");
+        assert_eq!(fen_padding(Decimal::new(1234, 2), "CNY"), "");
+        assert_eq!(fen_padding(Decimal::new(1234, 3), "CNY"), "");
+        assert_eq!(fen_padding(top, "m2"), "");
+        assert_eq!(fen_padding(top, "ratio"), "");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use policy_calc::case::{Case, Fact};
 use policy_calc::eval::CompactReport;
 use policy_calc::expr::program::{Compiler, Ctx, params_on};
 use policy_calc::expr::{Expr, Tri, Value};
+use policy_calc::json_out;
 use policy_calc::report::Report;
 use policy_calc::rulebook::Rulebook;
 use policy_calc::units::Type;
@@ -72,9 +73,15 @@ fn compact_as_full(out: &CompactReport) -> Terms {
             (
                 r.clause.id.clone(),
                 r.outcome.name().to_string(),
-                r.amount.map(|a| a.to_string()),
+                r.amount.map(|a| {
+                    let unit = r.clause.amount.as_ref().map_or("", |n| n.unit.as_str());
+                    format!("{a}{}", json_out::fen_padding(a, unit))
+                }),
                 out.values(r)
-                    .map(|v| (v.to_string(), v.value.to_string(), v.unit.to_string()))
+                    .map(|v| {
+                        let text = format!("{}{}", v.value, json_out::fen_padding(v.value, v.unit));
+                        (v.to_string(), text, v.unit.to_string())
+                    })
                     .collect(),
                 out.missing(r).map(|m| m.to_string()).collect(),
             )

@@ -100,7 +100,9 @@ impl Hand {
     }
 
     fn warranty_deposit(&self, b: &Building, out: &mut Out) {
-        let window = b.planning_conditions_date > self.incentive_after;
+        // Planning conditions or project approval after 2021-01-27: either one.
+        let window = b.planning_conditions_date > self.incentive_after
+            || b.approval_date > self.incentive_after;
         let residential = b.use_ == Use::Residential;
         let counts_as_prefab = b.prefab && !matches!(b.use_, Use::Venue | Use::Industrial);
         let mut base = b.installation_cost;

@@ -91,6 +91,7 @@ pub struct Building {
     pub prefab_decoration: bool,
     pub decoration_insurance: bool,
     pub planning_conditions_date: NaiveDate,
+    pub approval_date: NaiveDate,
     pub installation_cost: Decimal,
     pub prefab_component_cost: Decimal,
     pub decoration_cost: Decimal,
@@ -164,6 +165,7 @@ pub fn case(i: u64) -> Case {
                 prefab_decoration: g.chance(30),
                 decoration_insurance: g.chance(30),
                 planning_conditions_date: start + chrono::Days::new(g.range(0, 900) as u64),
+                approval_date: start + chrono::Days::new(g.range(0, 900) as u64),
                 installation_cost: fen(installation),
                 // At most 30% and 20% of the installation: the base never falls below zero.
                 prefab_component_cost: fen(installation / 100 * g.range(0, 30)),
@@ -215,7 +217,7 @@ impl Case {
                 let _ = write!(
                     s,
                     "\"building_project\":{{\"use\":\"{}\",\"prefab\":{},\"structure\":\"{}\",\"prefab_decoration\":{},\
-                     \"decoration_insurance\":{},\"planning_conditions_date\":\"{}\",\"installation_cost\":{},\
+                     \"decoration_insurance\":{},\"planning_conditions_date\":\"{}\",\"approval_date\":\"{}\",\"installation_cost\":{},\
                      \"prefab_component_cost\":{},\"decoration_cost\":{}}}",
                     b.use_.name(),
                     b.prefab,
@@ -223,6 +225,7 @@ impl Case {
                     b.prefab_decoration,
                     b.decoration_insurance,
                     b.planning_conditions_date,
+                    b.approval_date,
                     b.installation_cost,
                     b.prefab_component_cost,
                     b.decoration_cost

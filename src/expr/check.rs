@@ -545,9 +545,18 @@ impl<'a> Checker<'a> {
             }
             "end_of_year" => {
                 if args.len() != 1 {
-                    return arity_err(self, "one date");
+                    return arity_err(self, "one date or year");
                 }
-                let d = self.check_as(&args[0], Some(Type::Date))?;
+                // The last day of a date's year, or of a year given as a number (`2025`).
+                let d = self.check(&args[0], None)?;
+                if d.ty != Type::Date && d.ty != Type::Num(Unit::ONE) {
+                    let msg = format!(
+                        "`end_of_year` takes a date or a year (a number without a unit), not {}",
+                        self.schema.describe(d.ty)
+                    );
+                    self.type_error(args[0].span, msg, false);
+                    return None;
+                }
                 Some(self.node(ExprKind::EndOfYear(Box::new(d)), Type::Date, span))
             }
             "count" | "sum" | "all" | "any" => {

@@ -478,6 +478,19 @@ impl Expr {
                 (Tri::Known(a), Tri::Known(b)) => Tri::Known(self.arith(*op, a, b)?),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
             },
+            // A ratio is compared as the fraction it is, never as its rounded quotient.
+            K::Cmp(op, l, r) if ratio_parts(l).is_some() || ratio_parts(r).is_some() => {
+                match (l.fraction(cx)?, r.fraction(cx)?) {
+                    (Ok((n1, d1)), Ok((n2, d2))) => {
+                        Tri::Known(Value::Bool(op.holds(order_ratios(n1, d1, n2, d2))))
+                    }
+                    (a, b) => Tri::Unknown(
+                        a.err()
+                            .unwrap_or_default()
+                            .union(b.err().unwrap_or_default()),
+                    ),
+                }
+            }
             K::Cmp(op, l, r) => match (l.eval_leaf(cx)?, r.eval_leaf(cx)?) {
                 (Tri::Known(a), Tri::Known(b)) => Tri::Known(Value::Bool(op.holds(compare(a, b)))),
                 (a, b) => Tri::Unknown(a.missing().union(b.missing())),
@@ -553,8 +566,28 @@ impl Expr {
                     NaiveDate::from_ymd_opt(d.year(), 12, 31)
                         .ok_or_else(|| EvalError::DateOutOfRange(self.text.clone()))?,
                 )),
+                Tri::Known(Value::Num(y)) => Tri::Known(Value::Date(
+                    end_of_year(y).ok_or_else(|| EvalError::DateOutOfRange(self.text.clone()))?,
+                )),
                 other => other,
             },
+        })
+    }
+
+    /// A number as a fraction `(numerator, denominator)`: a quotient's two sides as they
+    /// stand (evaluated in the order the quotient evaluates them), anything else over one. A
+    /// zero denominator is undefined: unknown, waiting for no fact, as the quotient is.
+    fn fraction(&self, cx: &Cx) -> Result<Result<(Decimal, Decimal), Missing>, EvalError> {
+        let (n, d) = match ratio_parts(self) {
+            Some((n, d)) => (n.eval_leaf(cx)?, d.eval_leaf(cx)?),
+            None => (self.eval_leaf(cx)?, Tri::Known(Value::Num(Decimal::ONE))),
+        };
+        Ok(match (n, d) {
+            (Tri::Known(Value::Num(_)), Tri::Known(Value::Num(y))) if y.is_zero() => {
+                Err(Missing::default())
+            }
+            (Tri::Known(Value::Num(x)), Tri::Known(Value::Num(y))) => Ok((x, y)),
+            (n, d) => Err(n.missing().union(d.missing())),
         })
     }
 
@@ -708,10 +741,57 @@ fn compare(a: Value, b: Value) -> Ordering {
     }
 }
 
+/// The two sides of a quotient (`a / b`, through any names given to it), for comparing it
+/// exactly; `None` for any other expression.
+pub fn ratio_parts(e: &Expr) -> Option<(&Expr, &Expr)> {
+    match &e.kind {
+        ExprKind::Named(_, inner) => ratio_parts(inner),
+        ExprKind::Arith(ArithOp::Div, n, d) => Some((n, d)),
+        _ => None,
+    }
+}
+
+/// The order of `n1 / d1` against `n2 / d2` (denominators not zero), exactly: the numerators
+/// cross-multiplied, never a quotient rounded at 28 digits. 25,000,000,000,000,000,000,000,000.00
+/// over 100,000,000,000,000,000,000,000,000.01 is below 25%, although its quotient rounds to
+/// 0.25.
+pub fn order_ratios(n1: Decimal, d1: Decimal, n2: Decimal, d2: Decimal) -> Ordering {
+    let ord = order_products(n1, d2, n2, d1);
+    // Multiplying both sides by d1 × d2 turns the order when that is negative.
+    if d1.is_sign_negative() != d2.is_sign_negative() {
+        ord.reverse()
+    } else {
+        ord
+    }
+}
+
+/// The order of `a × b` against `c × d`, exactly: in decimals where both products fit, else in
+/// big integers at a common scale.
+fn order_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal) -> Ordering {
+    if let (Some(x), Some(y)) = (exact(ArithOp::Mul, a, b), exact(ArithOp::Mul, c, d)) {
+        return x.cmp(&y);
+    }
+    use num_bigint::BigInt;
+    let wide = |x: Decimal, y: Decimal| {
+        (
+            BigInt::from(x.mantissa()) * BigInt::from(y.mantissa()),
+            x.scale() + y.scale(),
+        )
+    };
+    let ((p, sp), (q, sq)) = (wide(a, b), wide(c, d));
+    let ten = |k: u32| BigInt::from(10u8).pow(k);
+    if sp <= sq {
+        (p * ten(sq - sp)).cmp(&q)
+    } else {
+        p.cmp(&(q * ten(sp - sq)))
+    }
+}
+
 /// `x op y` exactly, or `None` when rust_decimal cannot hold the exact result: a sum or
 /// product is never silently rounded (rust_decimal's own `checked_*` round a result that
 /// needs more than 28 decimals or 96 bits). A quotient is rounded at 28 decimals, since most
-/// need infinitely many digits; the rules compare ratios, and report them, at that precision.
+/// need infinitely many digits: that is what a ratio is reported as, while a comparison with a
+/// ratio never uses it ([`order_ratios`]).
 pub fn exact(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
     match op {
         ArithOp::Add | ArithOp::Sub | ArithOp::Mul => {
@@ -913,7 +993,10 @@ fn exact_any(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
             let (x, y) = (x.normalize(), y.normalize());
             let mut m = x.mantissa().checked_mul(y.mantissa())?;
             let mut scale = x.scale() + y.scale();
-            while scale > 28 && m % 10 == 0 {
+            // Trailing zeros of the product's fraction are not precision: dropping them keeps
+            // the value exact, and lets a product that fits 96 bits only without them (200 ×
+            // 0.1234567890123456789012345678) be held rather than refused.
+            while scale > 0 && (scale > 28 || m.unsigned_abs() >= MANTISSA_END) && m % 10 == 0 {
                 m /= 10;
                 scale -= 1;
             }
@@ -924,6 +1007,18 @@ fn exact_any(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
         }
         ArithOp::Div => x.checked_div(y),
     }
+}
+
+/// The last day of year `y`, a whole number in the calendar; `None` for any other number.
+pub fn end_of_year(y: Decimal) -> Option<NaiveDate> {
+    if !y.fract().is_zero() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(
+        i32::try_from(y.mantissa() / POWERS_OF_TEN[y.scale() as usize]).ok()?,
+        12,
+        31,
+    )
 }
 
 /// A date moved by whole months (clamped to the month's last day) and days.
@@ -1005,6 +1100,100 @@ mod tests {
                 prop_assert_eq!(sum.total().serialize(), total.serialize(), "{:?}", terms);
             }
         }
+    }
+
+    /// A denominator: any decimal but zero (a zero, often drawn, becomes minus one).
+    fn nonzero() -> impl Strategy<Value = Decimal> {
+        decimal().prop_map(|d| {
+            if d.is_zero() {
+                Decimal::NEGATIVE_ONE
+            } else {
+                d
+            }
+        })
+    }
+
+    /// A decimal as the exact rational it is: an independent reference (reduced fractions of
+    /// big integers) for the comparisons of quotients.
+    fn rational(d: Decimal) -> num_rational::BigRational {
+        num_rational::BigRational::new(
+            d.mantissa().into(),
+            num_bigint::BigInt::from(10u8).pow(d.scale()),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// A ratio's verdict is the exact rational comparison, at every size and scale up to
+        /// the top of the decimal range: never the comparison of a quotient rounded at 28
+        /// digits.
+        #[test]
+        fn ratios_compare_as_exact_rationals(n1 in decimal(), d1 in nonzero(), n2 in decimal(), d2 in nonzero()) {
+            let want = (rational(n1) / rational(d1)).cmp(&(rational(n2) / rational(d2)));
+            prop_assert_eq!(order_ratios(n1, d1, n2, d2), want, "{}/{} against {}/{}", n1, d1, n2, d2);
+        }
+
+        /// A ratio against its threshold exactly at the threshold, and one unit of the last
+        /// place either side of it in the numerator: the sides are told apart however large.
+        #[test]
+        fn a_ratio_just_off_its_threshold_is_told_apart(d in nonzero(), t in decimal()) {
+            if let Some(n) = exact(ArithOp::Mul, t, d) {
+                prop_assert_eq!(order_ratios(n, d, t, Decimal::ONE), Ordering::Equal);
+                let ulp = Decimal::new(1, n.scale());
+                for (m, sign) in [(n.checked_add(ulp), 1), (n.checked_sub(ulp), -1)] {
+                    let Some(m) = m else { continue };
+                    let want = if (sign > 0) == d.is_sign_positive() { Ordering::Greater } else { Ordering::Less };
+                    prop_assert_eq!(order_ratios(m, d, t, Decimal::ONE), want, "{}/{} against {}", m, d, t);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_ratio_that_rounds_to_its_threshold_is_below_it() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let (funds, total) = (
+            d("25000000000000000000000000.00"),
+            d("100000000000000000000000000.01"),
+        );
+        // The quotient rounds to the threshold ...
+        assert_eq!(funds / total, d("0.25"));
+        // ... but the ratio is below it.
+        assert_eq!(
+            order_ratios(funds, total, d("0.25"), Decimal::ONE),
+            Ordering::Less
+        );
+        assert_eq!(
+            order_ratios(
+                funds,
+                d("100000000000000000000000000.00"),
+                d("25"),
+                d("100")
+            ),
+            Ordering::Equal
+        );
+    }
+
+    /// A product whose exact value fits once trailing zeros are dropped is held, not refused:
+    /// 200 x 0.1234567890123456789012345678 and 80% of the largest decimal.
+    #[test]
+    fn exact_products_that_fit_are_not_refused() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(
+            exact(ArithOp::Mul, d("200"), d("0.1234567890123456789012345678")),
+            Some(d("24.69135780246913578024691356"))
+        );
+        assert_eq!(
+            exact(ArithOp::Mul, d("0.8"), Decimal::MAX),
+            Some(d("63382530011411470074835160268"))
+        );
+        // A product that truly needs more than 28 decimals or 96 bits is still refused.
+        assert_eq!(exact(ArithOp::Mul, d("0.3"), Decimal::MAX), None);
+        assert_eq!(
+            exact(ArithOp::Mul, d("0.1234567890123456789012345678"), d("0.3")),
+            None
+        );
     }
 
     #[test]

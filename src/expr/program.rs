@@ -549,6 +549,9 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
             })
         }
         K::Cmp(op, a, b) => match a.ty {
+            Type::Num(_) if super::ratio_parts(a).is_some() || super::ratio_parts(b).is_some() => {
+                cmp_ratios(c, *op, a, b)
+            }
             Type::Num(_) => cmp::<Decimal>(c, *op, a, b),
             Type::Date => cmp::<NaiveDate>(c, *op, a, b),
             Type::Bool => cmp::<bool>(c, *op, a, b),
@@ -612,6 +615,32 @@ fn cmp<'p, T: Ty + Ord>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Exp
     Box::new(move |cx| {
         let (x, y) = (a(cx), b(cx));
         Some(op.holds(T::order(&x?, &y?)))
+    })
+}
+
+/// A comparison with a quotient on either side, as [`Expr::eval`] makes it: each side a
+/// fraction, compared exactly ([`super::order_ratios`]); a zero denominator is unknown.
+fn cmp_ratios<'p>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Expr) -> F<bool> {
+    let mut fraction = |e: &'p Expr| -> F<(Decimal, Decimal)> {
+        match super::ratio_parts(e) {
+            Some((n, d)) => {
+                let (n, d) = (compile::<Decimal>(c, n), compile::<Decimal>(c, d));
+                Box::new(move |cx| {
+                    let (x, y) = (n(cx), d(cx));
+                    Some((x?, y?)).filter(|(_, y)| !y.is_zero())
+                })
+            }
+            None => {
+                let e = compile::<Decimal>(c, e);
+                Box::new(move |cx| Some((e(cx)?, Decimal::ONE)))
+            }
+        }
+    };
+    let (a, b) = (fraction(a), fraction(b));
+    Box::new(move |cx| {
+        let (x, y) = (a(cx), b(cx));
+        let ((n1, d1), (n2, d2)) = (x?, y?);
+        Some(op.holds(super::order_ratios(n1, d1, n2, d2)))
     })
 }
 
@@ -686,6 +715,7 @@ impl Cond {
         if let ExprKind::Cmp(op, a, b) = &inner.kind
             && matches!(a.ty, Type::Num(_))
             && let ExprKind::Arith(aop, l, r) = &b.kind
+            && *aop != ArithOp::Div
             && let (Some(la), Some(ll), Some(lr)) = (leaf(c, a), leaf(c, l), leaf(c, r))
         {
             return Cond::CompareArith(*op, la, *aop, ll, lr, b.text.clone());
@@ -1037,10 +1067,20 @@ impl Ty for NaiveDate {
                     r
                 })
             }
-            K::EndOfYear(a) => {
+            K::EndOfYear(a) if a.ty == Type::Date => {
                 let (a, text) = (compile::<NaiveDate>(c, a), e.text.clone());
                 Box::new(move |cx| {
                     let r = NaiveDate::from_ymd_opt(a(cx)?.year(), 12, 31);
+                    if r.is_none() {
+                        cx.fail(EvalError::DateOutOfRange(text.clone()));
+                    }
+                    r
+                })
+            }
+            K::EndOfYear(a) => {
+                let (a, text) = (compile::<Decimal>(c, a), e.text.clone());
+                Box::new(move |cx| {
+                    let r = super::end_of_year(a(cx)?);
                     if r.is_none() {
                         cx.fail(EvalError::DateOutOfRange(text.clone()));
                     }

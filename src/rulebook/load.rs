@@ -15,7 +15,7 @@ use super::{
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::expr::check::{Checker, Names};
 use crate::expr::parse::{self, Ast, AstKind};
-use crate::expr::{Expr, Param, ParamVersion, Value};
+use crate::expr::{CmpOp, Expr, ExprKind, Param, ParamVersion, Value};
 use crate::schema::{Field, Record, Schema, Subject, WordSet, suggest};
 use crate::source::Span;
 use crate::units::{Type, Unit};
@@ -860,6 +860,10 @@ impl Loader {
                 });
             }
         }
+        let in_force = c
+            .in_force
+            .as_ref()
+            .and_then(|w| compile(self, &mut names, w, "in_force", Some(Type::Bool), None));
         let when = c
             .when
             .as_ref()
@@ -978,12 +982,19 @@ impl Loader {
                 Some(figure.ty),
                 None,
             ) {
+                let op = if strict { CmpOp::Gt } else { CmpOp::Ge };
+                let test = Expr {
+                    text: format!("{} {} {}", figure.text, op.symbol(), target.text).into(),
+                    kind: ExprKind::Cmp(op, Box::new(figure.clone()), Box::new(target.clone())),
+                    ty: Type::Bool,
+                };
                 goals.push(Goal {
                     name: g.name.get_ref().clone(),
                     unit: unit_label(figure.ty, &g.unit),
                     figure,
                     target,
                     strict,
+                    test,
                 });
             }
         }
@@ -1018,6 +1029,7 @@ impl Loader {
             quote: c.quote.get_ref().clone(),
             quotes: c.quotes.iter().map(|q| q.get_ref().clone()).collect(),
             summary: c.summary.clone(),
+            in_force,
             when,
             test,
             amount,

@@ -213,6 +213,9 @@ pub struct Goal {
     pub target: Expr,
     /// true: the figure must exceed the target; false: reach it.
     pub strict: bool,
+    /// `figure >= target` (or `>`), made at load: what decides the goal, exactly, whatever
+    /// the figure's quotient rounds to.
+    pub test: Expr,
     pub unit: String,
 }
 
@@ -226,6 +229,8 @@ pub struct Clause {
     pub quote: String,
     pub quotes: Vec<String>,
     pub summary: String,
+    /// False: `not_in_force` for this case, although the document is in force.
+    pub in_force: Option<Expr>,
     pub when: Option<Expr>,
     /// `eligible` for an entitlement, `require` for a requirement.
     pub test: Option<Expr>,
@@ -369,6 +374,7 @@ impl Clause {
     /// Every checked expression of the clause.
     pub fn exprs(&self) -> Vec<&Expr> {
         let mut v: Vec<&Expr> = Vec::new();
+        v.extend(self.in_force.iter());
         v.extend(self.when.iter());
         v.extend(self.test.iter());
         v.extend(self.amount.iter().map(|a| &a.expr));

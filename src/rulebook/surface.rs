@@ -139,6 +139,9 @@ pub struct ClauseDecl {
     pub quotes: Vec<S<String>>,
     #[serde(default)]
     pub summary: String,
+    /// Whether the clause is in force for the case, within its document's window (a yearly
+    /// target for a year the document covers); false gives `not_in_force`.
+    pub in_force: Option<S<String>>,
     /// When the clause applies at all; false gives `not_applicable`.
     pub when: Option<S<String>>,
     /// For an entitlement: who is eligible.
