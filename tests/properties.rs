@@ -224,14 +224,16 @@ struct Project {
     prefab_decoration: bool,
     insurance: bool,
     planning: NaiveDate,
+    approval: NaiveDate,
     installation: Decimal,
     components: Decimal,
     decoration: Decimal,
 }
 
 impl Project {
+    /// 2021年1月27日后已经出具规划设计条件书或立项批文: either date after 2021-01-27.
     fn in_window(&self) -> bool {
-        self.planning > ymd(2021, 1, 27)
+        self.planning > ymd(2021, 1, 27) || self.approval > ymd(2021, 1, 27)
     }
     /// 钢结构装配式住宅项目可在基数中扣除预制构件总价.
     fn deducts_components(&self) -> bool {
@@ -262,6 +264,7 @@ impl Project {
             ("prefab_decoration", Fact::from(self.prefab_decoration)),
             ("decoration_insurance", Fact::from(self.insurance)),
             ("planning_conditions_date", Fact::from(self.planning)),
+            ("approval_date", Fact::from(self.approval)),
             ("installation_cost", num(self.installation)),
             ("prefab_component_cost", num(self.components)),
             ("decoration_cost", num(self.decoration)),
@@ -275,15 +278,21 @@ impl Project {
     }
 }
 
+/// A planning conditions or approval date around the incentive window's start, never after
+/// the evaluation date.
+fn window_day() -> impl Strategy<Value = NaiveDate> {
+    prop_oneof![
+        Just(ymd(2021, 1, 27)),
+        Just(ymd(2021, 1, 28)),
+        day_between(ymd(2020, 6, 1), ymd(2022, 12, 31))
+    ]
+}
+
 /// A residential project whose costs always leave a base of at least zero.
 fn project() -> impl Strategy<Value = Project> {
     (
         (any::<bool>(), structure(), any::<bool>(), any::<bool>()),
-        prop_oneof![
-            Just(ymd(2021, 1, 27)),
-            Just(ymd(2021, 1, 28)),
-            day_between(ymd(2020, 6, 1), ymd(2022, 12, 31))
-        ],
+        (window_day(), window_day()),
         (
             fen(10_000_000_000),
             fen(10_000_000_000),
@@ -291,7 +300,11 @@ fn project() -> impl Strategy<Value = Project> {
         ),
     )
         .prop_map(
-            |((prefab, structure, prefab_decoration, insurance), planning, (c, d, slack))| {
+            |(
+                (prefab, structure, prefab_decoration, insurance),
+                (planning, approval),
+                (c, d, slack),
+            )| {
                 Project {
                     use_: "residential",
                     prefab,
@@ -299,6 +312,7 @@ fn project() -> impl Strategy<Value = Project> {
                     prefab_decoration,
                     insurance,
                     planning,
+                    approval,
                     installation: c + d + slack,
                     components: c,
                     decoration: d,
@@ -357,16 +371,19 @@ proptest! {
         prop_assert_eq!(both, (p.installation - base(&only_components)) + (p.installation - base(&only_decoration)));
     }
 
-    /// The incentive window is strictly after 2021-01-27 (后): the deductions of a steel
-    /// prefab project with decoration insurance apply exactly then; the 2% rule always.
+    /// The incentive window is strictly after 2021-01-27 (后), by the planning conditions or
+    /// the project approval, either one: the deductions of a steel prefab project with
+    /// decoration insurance apply exactly then; the 2% rule always.
     #[test]
-    fn deductions_need_planning_conditions_after_2021_01_27(planning in day_between(ymd(2020, 12, 1), ymd(2021, 3, 31)),
-                                                            c in fen(1_000_000_000), d in fen(1_000_000_000)) {
+    fn deductions_need_conditions_or_approval_after_2021_01_27(planning in day_between(ymd(2020, 12, 1), ymd(2021, 3, 31)),
+                                                              approval in day_between(ymd(2020, 12, 1), ymd(2021, 3, 31)),
+                                                              c in fen(1_000_000_000), d in fen(1_000_000_000)) {
         let p = Project {
             use_: "residential", prefab: true, structure: "steel", prefab_decoration: false, insurance: true,
-            planning, installation: c + d + dec("1000"), components: c, decoration: d,
+            planning, approval, installation: c + d + dec("1000"), components: c, decoration: d,
         };
-        let expected = if planning >= ymd(2021, 1, 28) { dec("1000") } else { c + d + dec("1000") };
+        let in_window = planning >= ymd(2021, 1, 28) || approval >= ymd(2021, 1, 28);
+        let expected = if in_window { dec("1000") } else { c + d + dec("1000") };
         prop_assert_eq!(value(&p.report(), "warranty-deposit", "base"), Some(expected));
     }
 
@@ -385,7 +402,7 @@ proptest! {
             }
             Err(e) => {
                 prop_assert!(q.base() < Decimal::ZERO, "{e}");
-                prop_assert_eq!(e.clause.as_str(), "warranty-deposit");
+                prop_assert_eq!(e.clause.as_deref(), Some("warranty-deposit"));
             }
         }
     }
@@ -529,7 +546,8 @@ proptest! {
     #![proptest_config(cases(256))]
 
     /// BIM is required above (超过) 100,000 m2 residential, 50,000 m2 public, and 20,000 m2 in
-    /// one building for public or steel prefab buildings; at the figure itself it is not.
+    /// one building for public or steel prefab buildings; at the figure itself it is not. A
+    /// venue (场馆) is a public building here.
     #[test]
     fn bim_thresholds_are_exclusive(use_ in prop::sample::select(vec!["residential", "public", "industrial", "venue"]),
                                     prefab in any::<bool>(), s in structure(),
@@ -539,9 +557,10 @@ proptest! {
             ("new", Fact::from(true)), ("use", word(use_)), ("prefab", Fact::from(prefab)), ("structure", word(s)),
             ("above_ground_area", num(total)), ("largest_building_above_ground_area", num(largest)), ("bim", Fact::from(false)),
         ]);
+        let public = use_ == "public" || use_ == "venue";
         let required = (use_ == "residential" && total > dec("100000"))
-            || (use_ == "public" && total > dec("50000"))
-            || ((use_ == "public" || (prefab && s == "steel")) && largest > dec("20000"));
+            || (public && total > dec("50000"))
+            || ((public || (prefab && s == "steel")) && largest > dec("20000"));
         prop_assert_eq!(outcome(&report, "bim-required") == Outcome::NonCompliant, required);
     }
 
@@ -638,12 +657,39 @@ proptest! {
     #[test]
     fn the_industrial_base_award_needs_a_designation_in_the_window(national in any::<bool>(), designated in any_day(),
                                                                   on in day_between(ymd(2022, 6, 19), ymd(2025, 12, 31))) {
+        // A designation after the evaluation date is bad input (see the law below).
+        prop_assume!(designated <= on);
         let designation = if national { "national_prefab_industry_base" } else { "provincial_industrialization_base" };
         let report = evaluate("enterprise", &[("designation", word(designation)), ("designated_on", Fact::from(designated))], on);
         let eligible = ymd(2022, 6, 19) <= designated && designated <= ymd(2025, 12, 31);
         prop_assert_eq!(outcome(&report, "industrial-base-award"), if eligible { Outcome::Eligible } else { Outcome::NotEligible });
         let award = if national { dec("500000") } else { dec("200000") };
         prop_assert_eq!(amount(&report, "industrial-base-award"), eligible.then_some(award));
+    }
+}
+
+proptest! {
+    /// A case states what is known on its date: any date fact of any subject after the
+    /// evaluation date is an error naming the field and both dates, never a result; on the
+    /// evaluation date itself it is a fact like any other.
+    #[test]
+    fn a_date_fact_after_the_evaluation_date_is_always_an_error(field in prop::sample::select(vec![
+            ("building_project", "approval_date"), ("building_project", "planning_conditions_date"),
+            ("building_project", "land_supply_date"), ("enterprise", "designated_on"),
+            ("tenant", "last_review_date")]),
+        on in any_day(), ahead in 0u64..3000) {
+        let (subject, name) = field;
+        let date = on.checked_add_days(chrono::Days::new(ahead)).expect("a date");
+        let case = book().case(subject, &[(name, Fact::from(date))]).expect("a case");
+        match book().evaluate(&case, on) {
+            Ok(_) => prop_assert_eq!(ahead, 0, "{} = {} accepted on {}", name, date, on),
+            Err(e) => {
+                prop_assert!(ahead > 0, "{} on the evaluation date refused: {}", name, e);
+                prop_assert_eq!(e.clause.as_deref(), None);
+                let message = e.to_string();
+                prop_assert!(message.contains(name) && message.contains(&date.to_string()) && message.contains(&on.to_string()), "{}", message);
+            }
+        }
     }
 }
 
@@ -679,7 +725,7 @@ fn targets() -> Vec<(&'static str, NaiveDate, Vec<Goal>)> {
         (
             "prefab-share",
             end_2025,
-            vec![Share("prefab_area", "newing_area", "0.40")],
+            vec![Share("prefab_area", "new_building_area", "0.40")],
         ),
         (
             "steel-share-of-prefab",
@@ -772,11 +818,17 @@ proptest! {
     }
 
     /// The prefab share outside the central city must be 30% or more and higher (高于) than
-    /// last year's; its deadline is each year's end, so it is on_track or behind.
+    /// the year before's, judged for each year 2022-2025 on its own figures (逐年): on_track or
+    /// behind while the year runs, met or not_met once it has ended; no target for any
+    /// other year.
     #[test]
     fn the_yearly_prefab_share_must_reach_30_percent_and_beat_last_year(d in 1i64..=1_000_000_000, k in -2i64..=2,
                                                                      last in 0i64..=10_000, last_k in -1i64..=1,
-                                                                     on in day_between(ymd(2022, 6, 19), ymd(2025, 12, 31))) {
+                                                                     on in day_between(ymd(2022, 6, 19), ymd(2027, 12, 31)),
+                                                                     year in 2021i32..=2027) {
+        use chrono::Datelike;
+        // Figures of a year not yet begun are bad input (a test of its own, in the golden cases).
+        prop_assume!(year <= on.year());
         let area = Decimal::new(d, 2);
         let prefab = (floor_fen(area * dec("0.3")) + Decimal::new(k, 2)).max(Decimal::ZERO);
         // Last year's share: random, or within a ten-thousandth of this year's.
@@ -784,11 +836,22 @@ proptest! {
             (floor_fen((prefab / area) * dec("100")) / dec("100") + Decimal::new(last_k, 4)).clamp(Decimal::ZERO, Decimal::ONE)
         };
         let report = evaluate("district", &[
+            ("figures_year", Fact::from(i64::from(year))),
             ("other_areas_new_civil_area", num(area)), ("other_areas_prefab_area", num(prefab)),
             ("other_areas_prefab_share_last_year", num(last)),
         ], on);
         let reached = prefab * dec("10") >= area * dec("3") && prefab > last * area;
-        prop_assert_eq!(outcome(&report, "prefab-share-other-areas"), if reached { Outcome::OnTrack } else { Outcome::Behind });
+        let ended = on > ymd(year, 12, 31);
+        let expected = match (2022..=2025).contains(&year) {
+            false => Outcome::NotInForce,
+            true => match (ended, reached) {
+                (true, true) => Outcome::Met,
+                (true, false) => Outcome::NotMet,
+                (false, true) => Outcome::OnTrack,
+                (false, false) => Outcome::Behind,
+            },
+        };
+        prop_assert_eq!(outcome(&report, "prefab-share-other-areas"), expected);
     }
 }
 
@@ -855,11 +918,13 @@ enum GenFact {
 
 /// Numbers near the figures the rules compare with, or any amount to the fen.
 fn number_for(field: &'static Field) -> BoxedStrategy<Decimal> {
-    let max = field.max;
+    let (min, max) = (field.min, field.max);
     let s: BoxedStrategy<Decimal> = if field.integer {
         prop_oneof![
             0i64..=12,
-            prop::sample::select(vec![1000i64, 1500, 1499, 23709, 23710, 100])
+            prop::sample::select(vec![
+                1000i64, 1500, 1499, 23709, 23710, 100, 2022, 2025, 2026
+            ])
         ]
         .prop_map(Decimal::from)
         .boxed()
@@ -892,7 +957,28 @@ fn number_for(field: &'static Field) -> BoxedStrategy<Decimal> {
         .collect();
         prop_oneof![prop::sample::select(figures), fen(100_000_000_000)].boxed()
     };
-    s.prop_map(move |d| max.map_or(d, |m| d.min(m))).boxed()
+    s.prop_map(move |d| {
+        let d = max.map_or(d, |m| d.min(m));
+        min.map_or(d, |m| d.max(m))
+    })
+    .boxed()
+}
+
+/// The facts as known on `on`: a date after it moved back to it (a date after the evaluation
+/// date is bad input, a law of its own), so that the laws below see evaluated cases.
+fn known_on(mut fields: Vec<GenField>, on: NaiveDate) -> Vec<GenField> {
+    let clamp = |f: &mut Fact| {
+        if let Fact::Date(d) = f {
+            *d = (*d).min(on);
+        }
+    };
+    for field in &mut fields {
+        match &mut field.fact {
+            GenFact::Plain(f) => clamp(f),
+            GenFact::Items(items) => items.iter_mut().flatten().for_each(|(_, f, _)| clamp(f)),
+        }
+    }
+    fields
 }
 
 fn fact_for(field: &'static Field) -> BoxedStrategy<Fact> {
@@ -995,6 +1081,7 @@ proptest! {
     /// may become compliant or non_compliant; an `eligible` without its amount may gain it).
     #[test]
     fn a_missing_fact_never_changes_a_decided_outcome((subject, fields) in gen_case(), on in any_day()) {
+        let fields = known_on(fields, on);
         let full = book().evaluate(&build(&subject, &fields, false), on);
         let partial = book().evaluate(&build(&subject, &fields, true), on);
         let (Ok(full), Ok(partial)) = (full, partial) else { return Ok(()) };
@@ -1030,6 +1117,7 @@ proptest! {
     /// Evaluation is deterministic and the JSON report round-trips exactly.
     #[test]
     fn evaluation_is_deterministic_and_the_report_round_trips((subject, fields) in gen_case(), on in any_day()) {
+        let fields = known_on(fields, on);
         let case = build(&subject, &fields, false);
         let first = book().evaluate(&case, on);
         prop_assert_eq!(&first, &book().evaluate(&case, on));
