@@ -1,4 +1,4 @@
-//! The report of an evaluation, as CONTRACT.md fixes it in JSON.
+//! The report of an evaluation, as the public contract (docs/contract.md) fixes it in JSON.
 
 use std::borrow::Borrow;
 use std::fmt;

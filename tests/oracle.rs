@@ -1,5 +1,5 @@
 //! A differential oracle: the five headline clauses written a second time, directly in Rust
-//! from ../shared/CLAUSES.md (not from the rule files), and compared with the rule-file engine
+//! from the clause inventory, docs/inventory.md (not from the rule files), and compared with the rule-file engine
 //! on generated cases, facts missing included.
 //!
 //! Missing facts follow the contract's three-valued logic: a clause is decided when the facts
@@ -97,7 +97,7 @@ fn requirement(holds: Tri, values: Vec<(String, Decimal)>) -> Expect {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The clauses, from CLAUSES.md
+// The clauses, from docs/inventory.md
 
 #[derive(Clone, Debug)]
 struct Rural {

@@ -2,7 +2,7 @@
 //!
 //! Each property runs 256 cases by default (a few run fewer, being dearer); set
 //! `PROPTEST_CASES=N` to run N cases of every property instead. The figures in the laws come
-//! from ../shared/CLAUSES.md, not from the rule files: a law restates the gazette.
+//! from the clause inventory (docs/inventory.md), not from the rule files: a law restates the gazette.
 
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
@@ -858,7 +858,7 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // Documents in force: `not_in_force` exactly outside each document's window
 
-/// The windows of CLAUSES.md: (document, first day, last day).
+/// The windows of the inventory (docs/inventory.md): (document, first day, last day).
 fn windows() -> Vec<(&'static str, NaiveDate, Option<NaiveDate>)> {
     vec![
         ("kq-2022-12", ymd(2022, 5, 9), None),
