@@ -791,43 +791,24 @@ impl Rulebook {
         d: &mut Decided<'_, 'b>,
     ) -> Result<(), Failure> {
         let ctx = &env.ctx;
-        if let (Some(in_force), Some(ip)) = (&clause.in_force, &p.in_force) {
-            match ip.run(ctx)? {
-                Some(false) => {
-                    d.outcome = Outcome::NotInForce;
-                    if let Some(why) = d.why() {
-                        env.explain_known(in_force, Value::Bool(false), why);
-                    }
-                    return Ok(());
-                }
-                None => {
-                    d.outcome = Outcome::Undetermined;
-                    d.missing = env.missing(in_force);
-                    return Ok(());
-                }
-                Some(true) => {}
-            }
+        // Not in force for this case (a year with no target), then not applicable.
+        if !gate(
+            clause.in_force.as_ref().zip(p.in_force.as_ref()),
+            Outcome::NotInForce,
+            false,
+            env,
+            d,
+        )? {
+            return Ok(());
         }
-        if let (Some(when), Some(wp)) = (&clause.when, &p.when) {
-            match wp.run(ctx)? {
-                Some(false) => {
-                    d.outcome = Outcome::NotApplicable;
-                    if let Some(why) = d.why() {
-                        env.explain_known(when, Value::Bool(false), why);
-                    }
-                    return Ok(());
-                }
-                None => {
-                    d.outcome = Outcome::Undetermined;
-                    d.missing = env.missing(when);
-                    return Ok(());
-                }
-                Some(true) => {
-                    if let Some(why) = d.why() {
-                        env.explain_known(when, Value::Bool(true), why);
-                    }
-                }
-            }
+        if !gate(
+            clause.when.as_ref().zip(p.when.as_ref()),
+            Outcome::NotApplicable,
+            true,
+            env,
+            d,
+        )? {
+            return Ok(());
         }
         // The input must meet a clause's guards only where the clause applies.
         for (g, gp) in clause.guards.iter().zip(&p.guards) {
@@ -903,6 +884,39 @@ impl Rulebook {
             }
         }
         Ok(())
+    }
+}
+
+/// A condition the clause must pass before it is judged (`in_force`, `when`): false gives
+/// `closed`, unknown gives `undetermined` with the facts it waits for; `true` goes on (with
+/// the condition among the reasons when `explain_true`). Returns whether to go on.
+fn gate(
+    cond: Option<(&Expr, &Program<bool>)>,
+    closed: Outcome,
+    explain_true: bool,
+    env: &Env,
+    d: &mut Decided,
+) -> Result<bool, Failure> {
+    let Some((e, p)) = cond else {
+        return Ok(true);
+    };
+    match p.run(&env.ctx)? {
+        Some(b) => {
+            if !b {
+                d.outcome = closed;
+            }
+            if (!b || explain_true)
+                && let Some(why) = d.why()
+            {
+                env.explain_known(e, Value::Bool(b), why);
+            }
+            Ok(b)
+        }
+        None => {
+            d.outcome = Outcome::Undetermined;
+            d.missing = env.missing(e);
+            Ok(false)
+        }
     }
 }
 
