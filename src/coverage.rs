@@ -229,6 +229,11 @@ fn heading(s: &str) -> Option<(usize, String)> {
     None
 }
 
+/// A heading sentence: a heading's number and a short title (`（一）确保项目落地。`).
+fn is_heading(s: &str) -> bool {
+    heading(s).is_some() && s.chars().count() <= 24 && s.matches('。').count() <= 1
+}
+
 /// Splits a paragraph after each 。！？ and any closing quotes or brackets that follow.
 fn split_sentences(p: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -576,9 +581,30 @@ pub fn document_coverage(book: &Rulebook, di: usize) -> DocumentCoverage {
             any |= !h.is_empty();
             marked.extend(h.into_iter().map(|i| (i, n.reason.clone())));
         }
-        if !any && n.quotes.is_empty() && n.from.is_none() && n.starts_with.is_empty() {
+        if n.headings {
+            let h: Vec<usize> = out
+                .sentences
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| is_heading(&s.text) && s.trigger.is_none())
+                .map(|(i, _)| i)
+                .collect();
+            if h.is_empty() {
+                out.problems.push(format!(
+                    "{label}: `headings = true` but the text has no heading"
+                ));
+            }
+            any |= !h.is_empty();
+            marked.extend(h.into_iter().map(|i| (i, n.reason.clone())));
+        }
+        if !any
+            && n.quotes.is_empty()
+            && n.from.is_none()
+            && n.starts_with.is_empty()
+            && !n.headings
+        {
             out.problems.push(format!(
-                "{label}: marks nothing (give quotes, from and to, or starts_with)"
+                "{label}: marks nothing (give quotes, from and to, starts_with or headings)"
             ));
         }
     }
@@ -686,6 +712,10 @@ mod tests {
         assert_eq!(heading("(三)坚持结果导向"), Some((1, "三".into())));
         assert_eq!(heading("3. 使用管理。"), Some((2, "3".into())));
         assert_eq!(heading("2022年5月9日"), None);
+        assert!(is_heading("（一）确保项目落地。"));
+        assert!(!is_heading(
+            "（一）钢结构装配式住宅经依法批准后可作为技术复杂类工程项目进行邀请招标。"
+        ));
         assert_eq!(trigger("承租对象不得破坏房屋结构").as_deref(), Some("不得"));
         assert_eq!(trigger("到2025年，达到45%以上").as_deref(), Some("2025"));
         assert_eq!(trigger("推广应用装配式装修"), None);

@@ -538,6 +538,7 @@ impl Loader {
                 from: n.from.as_ref().map(|q| q.get_ref().clone()),
                 to: n.to.as_ref().map(|q| q.get_ref().clone()),
                 starts_with: n.starts_with.iter().map(|q| q.get_ref().clone()).collect(),
+                headings: n.headings,
             });
         }
         book.documents.push(Document {

@@ -78,6 +78,7 @@ pub struct NotNormative {
     pub from: Option<String>,
     pub to: Option<String>,
     pub starts_with: Vec<String>,
+    pub headings: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

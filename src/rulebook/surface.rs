@@ -268,4 +268,8 @@ pub struct NotNormativeDecl {
     /// Every sentence of the document that starts with one of these.
     #[serde(default)]
     pub starts_with: Vec<S<String>>,
+    /// Every heading of the document (`一、`, `（一）`, `1.` and a short title, no number or
+    /// normative word in it).
+    #[serde(default)]
+    pub headings: bool,
 }
