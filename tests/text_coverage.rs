@@ -52,6 +52,8 @@ fn every_sentence_of_the_gazette_is_accounted_for() {
         let c = summary(book(), id);
         let s = c.summary;
         assert_eq!(s.unaccounted, 0, "{id}");
+        // Every sentence is accounted for explicitly, none merely plain.
+        assert_eq!(s.plain, 0, "{id}");
         assert!(s.encoded > 0 && s.not_computable > 0, "{id}: {s:?}");
         assert_eq!(
             s.sentences,
