@@ -261,27 +261,11 @@ fn split_sentences(p: &str) -> Vec<(usize, usize)> {
 }
 
 /// Normative words: what a rule is made of. 应 and 需 only as modal verbs.
+#[rustfmt::skip]
 const WORDS: &[&str] = &[
-    "不得",
-    "严禁",
-    "禁止",
-    "不准",
-    "必须",
-    "须",
-    "予以",
-    "优先",
-    "以上",
-    "以下",
-    "超过",
-    "不超过",
-    "不少于",
-    "不高于",
-    "低于",
-    "至少",
-    "达到",
-    "上限",
-    "免收",
-    "方可",
+    "不得", "严禁", "禁止", "不准", "必须", "须", "予以", "优先", "以上", "以下", "超过", "不超过",
+    "不少于", "不高于", "低于", "至少", "达到", "上限", "免收", "方可", "全部", "一律", "允许",
+    "可以", "可在", "可向", "可按", "可申请", "可作为", "星级",
 ];
 
 /// The number or normative word that makes a sentence one the check must account for.
