@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod case;
+pub mod coverage;
 pub mod diagnostic;
 pub mod eval;
 pub mod expr;

@@ -10,3 +10,4 @@ mod input;
 mod oracle;
 mod properties;
 mod rulebook;
+mod text_coverage;

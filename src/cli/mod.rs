@@ -28,6 +28,7 @@ macro_rules! err {
 
 mod batch;
 mod check;
+mod coverage;
 mod human;
 mod show;
 mod test_cmd;
@@ -52,7 +53,13 @@ usage:
   policy-calc clauses [--subject S]   list the clauses
   policy-calc clause ID               show one clause whole: citation, quote, logic, parameters, readings
   policy-calc fields SUBJECT          show a subject's fields, units and allowed words
-  policy-calc catalogue               print the rulebook catalogue (docs/clauses.md)
+  policy-calc catalogue [--literate]  print the rulebook catalogue (docs/clauses.md), or with
+                                      --literate each document's text with the clauses that
+                                      encode each sentence (docs/literate.md)
+  policy-calc coverage [DOCUMENT] [--format human|json]
+                                      each sentence of the text with its status (encoded, not
+                                      computable, not normative, unaccounted) and a summary a
+                                      document; exit 1 if a sentence is unaccounted
 
 CASE is a TOML or JSON case file, or - for standard input. Without --rules the built-in rulebook
 is used. Exit status: 0 fine, 1 some result non_compliant, 2 bad input.";
@@ -93,10 +100,12 @@ pub struct Opts {
     pub batch: Option<String>,
     /// `--full`: full reports in a batch.
     pub full: bool,
+    /// `catalogue --literate`: the documents' text with the clauses that encode it.
+    pub literate: bool,
 }
 
 /// Options that take no value.
-const SWITCHES: &[&str] = &["--full"];
+const SWITCHES: &[&str] = &["--full", "--literate"];
 
 fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
     let mut out = Opts {
@@ -108,6 +117,7 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         subject: None,
         batch: None,
         full: false,
+        literate: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -137,7 +147,10 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
             if inline.is_some() {
                 return Err(format!("`{flag}` takes no value"));
             }
-            out.full = true;
+            match flag {
+                "--literate" => out.literate = true,
+                _ => out.full = true,
+            }
             continue;
         }
         let value = inline
@@ -200,7 +213,8 @@ pub fn run(args: Vec<String>) -> i32 {
         "clauses" => (&["--rules", "--subject"], show::clauses),
         "clause" => (&["--rules", "--lang"], show::clause),
         "fields" => (&["--rules"], show::fields),
-        "catalogue" => (&["--rules"], show::catalogue),
+        "catalogue" => (&["--rules", "--literate"], show::catalogue),
+        "coverage" => (&["--rules", "--format"], coverage::run),
         "-h" | "--help" | "help" => {
             out!("{USAGE}");
             return 0;
@@ -220,6 +234,7 @@ pub fn run(args: Vec<String>) -> i32 {
                     "clause",
                     "fields",
                     "catalogue",
+                    "coverage",
                 ],
             )
             .map(|s| format!(" (did you mean `{s}`?)"))

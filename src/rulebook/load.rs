@@ -10,7 +10,8 @@ use toml::value::Datetime;
 
 use super::surface::{self, S};
 use super::{
-    Clause, Document, Goal, Guard, Kind, Named, NotComputable, Note, Reading, Rounding, Rulebook,
+    Clause, Document, Goal, Guard, Kind, Named, NotComputable, NotNormative, Note, Reading,
+    Rounding, Rulebook,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::expr::check::{Checker, Names};
@@ -63,6 +64,7 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         params: Vec::new(),
         clauses: Vec::new(),
         programs: Default::default(),
+        seeds: seeds.to_vec(),
     };
     let mut seen_docs: HashMap<String, String> = HashMap::new();
     let mut seen_clauses: HashMap<(String, u16), String> = HashMap::new();
@@ -501,6 +503,44 @@ impl Loader {
                 reason: n.reason.clone(),
             });
         }
+        if let Some(t) = &d.text {
+            self.check_quote(src, &seed, &t.from);
+            self.check_quote(src, &seed, &t.until);
+        }
+        if let Some(t) = &d.text
+            && let Some((_, text)) = self.seeds.iter().find(|(n, _)| *n == seed)
+        {
+            let q = strip_ws(t.from.get_ref());
+            if !q.is_empty() && text.matches(q.as_str()).count() > 1 {
+                self.at(
+                    "rules::quote",
+                    src,
+                    sp(&t.from),
+                    "`text_from` stands more than once in the seed: quote more, so that it marks one place",
+                );
+            }
+        }
+        let mut not_normative = Vec::new();
+        for n in &file.not_normative {
+            for q in n
+                .quotes
+                .iter()
+                .chain(&n.from)
+                .chain(&n.to)
+                .chain(&n.starts_with)
+            {
+                self.check_quote(src, &seed, q);
+            }
+            not_normative.push(NotNormative {
+                section: n.section.clone(),
+                reason: n.reason.clone(),
+                quotes: n.quotes.iter().map(|q| q.get_ref().clone()).collect(),
+                from: n.from.as_ref().map(|q| q.get_ref().clone()),
+                to: n.to.as_ref().map(|q| q.get_ref().clone()),
+                starts_with: n.starts_with.iter().map(|q| q.get_ref().clone()).collect(),
+                headings: n.headings,
+            });
+        }
         book.documents.push(Document {
             id: id.clone(),
             number: d.number.clone(),
@@ -514,6 +554,22 @@ impl Loader {
             note: d.note.clone(),
             file: src.name.clone(),
             not_computable,
+            source: seed.clone(),
+            text_from: d.text.as_ref().map(|t| t.from.get_ref().clone()),
+            text_until: d.text.as_ref().map(|t| t.until.get_ref().clone()),
+            quotes: d.quotes.iter().map(|q| q.get_ref().clone()).collect(),
+            in_force_quote: d.in_force.quote.as_ref().map(|q| q.get_ref().clone()),
+            param_quotes: file
+                .params
+                .iter()
+                .filter_map(|p| {
+                    Some((
+                        p.name.get_ref().clone(),
+                        p.quote.as_ref()?.get_ref().clone(),
+                    ))
+                })
+                .collect(),
+            not_normative,
         });
 
         // Parameters: dated versions that must not overlap and must share one type.

@@ -25,6 +25,8 @@ pub struct Rulebook {
     pub by_subject: Vec<Vec<usize>>,
     /// The clauses' decisions, compiled at load.
     pub(crate) programs: crate::eval::Programs,
+    /// The seed texts the quotes come from, as (file name, text), for text coverage.
+    pub seeds: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +43,17 @@ pub struct Document {
     pub note: String,
     pub file: String,
     pub not_computable: Vec<NotComputable>,
+    /// The seed the quotes come from (a name in [`Rulebook::seeds`]).
+    pub source: String,
+    /// Where the document's text starts and ends in the seed (quotes), for text coverage.
+    pub text_from: Option<String>,
+    pub text_until: Option<String>,
+    /// The document's own quotes (title, signature) and its commencement clause.
+    pub quotes: Vec<String>,
+    pub in_force_quote: Option<String>,
+    /// The quotes of the document's parameters, as (name, quote).
+    pub param_quotes: Vec<(String, String)>,
+    pub not_normative: Vec<NotNormative>,
 }
 
 impl Document {
@@ -54,6 +67,18 @@ pub struct NotComputable {
     pub section: String,
     pub quote: String,
     pub reason: String,
+}
+
+/// A `[[not_normative]]` marking, as written (see `rules/README.md`).
+#[derive(Clone, Debug, Default)]
+pub struct NotNormative {
+    pub section: String,
+    pub reason: String,
+    pub quotes: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub starts_with: Vec<String>,
+    pub headings: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

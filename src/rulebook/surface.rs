@@ -56,6 +56,10 @@ pub struct RuleFile {
     /// Passages that carry no computable clause, listed so nothing is dropped silently.
     #[serde(rename = "not_computable", default)]
     pub not_computable: Vec<NotComputableDecl>,
+    /// Sentences with nothing normative in them (headings, signatures, lists of offices),
+    /// marked so that the text coverage check accounts for them.
+    #[serde(rename = "not_normative", default)]
+    pub not_normative: Vec<NotNormativeDecl>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +82,18 @@ pub struct DocumentDecl {
     /// Quotes of the document itself (its commencement clause, say).
     #[serde(default)]
     pub quotes: Vec<S<String>>,
+    /// Where the document's text stands in the seed, for the text coverage check.
+    pub text: Option<TextDecl>,
+}
+
+/// `[document.text]`: the document's text in the seed, from one quote to another.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextDecl {
+    /// Where the text starts: a quote that stands once only in the seed.
+    pub from: S<String>,
+    /// Where it ends: the first place after `from` where this quote stands, inclusive.
+    pub until: S<String>,
 }
 
 fn yes() -> bool {
@@ -236,4 +252,27 @@ pub struct NotComputableDecl {
     pub section: String,
     pub quote: S<String>,
     pub reason: String,
+}
+
+/// A `[[not_normative]]` marking: sentences accounted for as not normative, with why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotNormativeDecl {
+    #[serde(default)]
+    pub section: String,
+    pub reason: String,
+    /// Each sentence that one of these quotes touches.
+    #[serde(default)]
+    pub quotes: Vec<S<String>>,
+    /// A run of sentences: from the one this quote starts in ...
+    pub from: Option<S<String>>,
+    /// ... to the one this quote ends in, inclusive.
+    pub to: Option<S<String>>,
+    /// Every sentence of the document that starts with one of these.
+    #[serde(default)]
+    pub starts_with: Vec<S<String>>,
+    /// Every heading of the document (`一、`, `（一）`, `1.` and a short title, no number or
+    /// normative word in it).
+    #[serde(default)]
+    pub headings: bool,
 }
