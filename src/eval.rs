@@ -580,6 +580,8 @@ impl Rulebook {
                 missing: missing_names(&self.schema, env.record, missing)
                     .map(|n| n.text())
                     .collect(),
+                changes: Vec::new(),
+                margin: Vec::new(),
             });
         }
         Ok(Report {

@@ -173,7 +173,20 @@ fn run_case(
         errors.push(at(c.span, "a golden case gives its `as_of` date".into()));
         return Err(errors);
     };
-    let report = match book.evaluate(&case, as_of) {
+    // What would change a result is worked out only where a case expects it (it costs a
+    // search per fact).
+    let wants_changes = expects.iter().any(|x| match &x.kind {
+        RawKind::Table(fields) => fields
+            .iter()
+            .any(|f| f.key == "changes" || f.key == "margin"),
+        _ => false,
+    });
+    let evaluated = if wants_changes {
+        book.evaluate_with_changes(&case, as_of)
+    } else {
+        book.evaluate(&case, as_of)
+    };
+    let report = match evaluated {
         Ok(r) => r,
         Err(e) => {
             match &expected_error {
@@ -199,7 +212,7 @@ fn run_case(
         let get = |k: &str| fields.iter().find(|f| f.key == k).map(|f| &f.value);
         for f in fields {
             if ![
-                "clause", "outcome", "amount", "values", "reasons", "missing",
+                "clause", "outcome", "amount", "values", "reasons", "missing", "changes", "margin",
             ]
             .contains(&f.key.as_str())
             {
@@ -267,6 +280,20 @@ fn run_case(
                     }
                 }
                 None => errors.push(at(rs.span, "`reasons` is a list of strings".into())),
+            }
+        }
+        for (key, found) in [("changes", &r.changes), ("margin", &r.margin)] {
+            let Some(list) = get(key) else { continue };
+            match strings(list) {
+                Some(want) => {
+                    let found: Vec<String> = found.iter().map(|c| c.to_string()).collect();
+                    for w in want {
+                        if !found.contains(&w) {
+                            fail(format!("{key}: {w:?} not given (given: {found:?})"));
+                        }
+                    }
+                }
+                None => errors.push(at(list.span, format!("`{key}` is a list of strings"))),
             }
         }
         if let Some(m) = get("missing") {

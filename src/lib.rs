@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod case;
+pub mod changes;
 pub mod coverage;
 pub mod diagnostic;
 pub mod eval;

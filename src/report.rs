@@ -33,6 +33,15 @@ pub struct ClauseResult {
     pub reasons: Vec<String>,
     #[serde(default)]
     pub missing: Vec<String>,
+    /// For a result against the subject, the changes to the case that would turn it; for an
+    /// undetermined one, the values of its missing facts that decide it. Filled by
+    /// [`Rulebook::evaluate_with_changes`](crate::rulebook::Rulebook::evaluate_with_changes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<crate::changes::Change>,
+    /// For a favourable result, the nearest changes of the facts it reads that would turn it
+    /// against the subject: how far each may move.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub margin: Vec<crate::changes::Change>,
 }
 
 /// Text a report shares with the rulebook it comes from: a clause's id, section and quote,

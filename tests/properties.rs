@@ -12,6 +12,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::common::book;
 use crate::fuzz_corpus::checks;
 use policy_calc::case::{Case, Fact};
+use policy_calc::changes::{FactChange, FactValue, Relation};
 use policy_calc::expr::Value;
 use policy_calc::expr::parse::{Ast, AstKind, BinOp, Duration, parse, same_expression};
 use policy_calc::report::{ClauseResult, Outcome, Report};
@@ -1127,6 +1128,190 @@ proptest! {
             prop_assert_eq!(back, report);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What would change a result (changes and margins)
+
+/// The fields a case's facts are given in, with one fact set: `rent`, or an item's field
+/// `units[2].area` (1-based), kept in the partial case too.
+fn with_fact(fields: &[GenField], name: &str, fact: Fact) -> Vec<GenField> {
+    let mut out = fields.to_vec();
+    let (list, rest) = match name.split_once('[') {
+        Some((list, rest)) => (list, Some(rest)),
+        None => (name, None),
+    };
+    let Some(f) = out.iter_mut().find(|f| f.name == list) else {
+        panic!("a change names {name}, which the subject does not have");
+    };
+    f.keep = true;
+    match (rest, &mut f.fact) {
+        (None, GenFact::Plain(x)) => *x = fact,
+        (Some(rest), GenFact::Items(items)) => {
+            let (index, field) = rest.split_once("].").expect("units[N].field");
+            let item = &mut items[index.parse::<usize>().expect("an index") - 1];
+            match item.iter_mut().find(|(n, _, _)| n == field) {
+                Some(slot) => *slot = (field.to_string(), fact, true),
+                None => item.push((field.to_string(), fact, true)),
+            }
+        }
+        _ => panic!("{name} is not where the change puts it"),
+    }
+    out
+}
+
+/// A changed fact's value as a fact, and the value one step short of it (`None` past the
+/// field's bounds or where there is no step: a yes/no, a word).
+fn fact_and_step(c: &FactChange) -> Option<(Fact, Option<Fact>)> {
+    let short = |relation: Relation| match relation {
+        Relation::AtLeast => -1,
+        Relation::AtMost => 1,
+        _ => 0,
+    };
+    Some(match c.value.as_ref()? {
+        FactValue::Number(q) => {
+            let v: Decimal = q.value.parse().expect("a decimal");
+            let step = match q.unit.as_str() {
+                "" => Decimal::ONE,
+                "ratio" => dec("0.0001"),
+                _ => dec("0.01"),
+            };
+            let k = short(c.relation);
+            let before = (k != 0).then(|| Fact::Num(v + step * Decimal::from(k)));
+            (Fact::Num(v), before)
+        }
+        FactValue::Bool(b) => (Fact::Bool(*b), None),
+        FactValue::Text(t) => match t.parse::<NaiveDate>() {
+            Ok(d) => {
+                let k = short(c.relation);
+                let before = (k != 0).then(|| {
+                    Fact::Date(if k < 0 {
+                        d - Days::new(1)
+                    } else {
+                        d + Days::new(1)
+                    })
+                });
+                (Fact::Date(d), before)
+            }
+            Err(_) => (Fact::word(t), None),
+        },
+    })
+}
+
+/// The names of the facts a clause reads: its subject's fields and `list.field` for its
+/// lists' item fields.
+fn read_by(clause: &policy_calc::rulebook::Clause, subject: &str) -> Vec<String> {
+    use policy_calc::expr::ExprKind;
+    let (id, _) = book().schema.subject(subject).expect("a subject");
+    let rec = book().schema.record_of(id);
+    let mut names = Vec::new();
+    for e in clause.exprs() {
+        e.walk(&mut |x| {
+            if let ExprKind::Field(i) = x.kind {
+                names.push(rec.fields[i as usize].name.clone());
+            }
+            if let ExprKind::Agg {
+                list, body, filter, ..
+            } = &x.kind
+            {
+                let Type::List(r) = rec.fields[*list as usize].ty else {
+                    return;
+                };
+                for inner in body.iter().chain(filter.iter()) {
+                    inner.walk(&mut |y| {
+                        if let ExprKind::ItemField(j) = y.kind {
+                            names.push(format!(
+                                "{}.{}",
+                                rec.fields[*list as usize].name,
+                                book().schema.records[r as usize].fields[j as usize].name
+                            ));
+                        }
+                    });
+                }
+            }
+        });
+    }
+    names
+}
+
+proptest! {
+    #![proptest_config(cases(48))]
+
+    /// Every change proposed for any result of any case, applied alone, gives the outcome it
+    /// states; one step short of a numeric or date bound (0.01, one unit, one day) does not;
+    /// and no change names a fact its clause does not read. Margins likewise: the nearest
+    /// value that turns a favourable result turns it, one step back does not.
+    #[test]
+    fn a_proposed_change_gives_its_outcome_and_one_step_short_does_not((subject, fields) in gen_case(), on in any_day()) {
+        let fields = known_on(fields, on);
+        let case = build(&subject, &fields, true);
+        let Ok(report) = book().evaluate_with_changes(&case, on) else { return Ok(()) };
+        let clauses = &book().by_subject[case.subject as usize];
+        for (r, &ci) in report.results.iter().zip(clauses) {
+            let read = read_by(&book().clauses[ci], &subject);
+            'changes: for c in r.changes.iter().chain(&r.margin) {
+                let mut changed = fields.clone();
+                let mut short = None;
+                for fc in &c.facts {
+                    let plain = fc.fact.split('[').next().unwrap_or_default().to_string();
+                    let item_name = fc.fact.split_once("].").map(|(l, f)| format!("{}.{}", l.split('[').next().unwrap_or_default(), f));
+                    prop_assert!(read.contains(&plain) || item_name.is_some_and(|n| read.contains(&n)),
+                        "{}: {} names a fact the clause does not read", r.clause, c);
+                    if fc.relation == Relation::Any {
+                        // Any value: each of a set of telling ones (the schema's bounds aside).
+                        for v in ["0", "1", "9", "10", "50.01", "70", "70.01", "2021", "2022", "2025", "2026", "100000.01", "999999999"] {
+                            let one = with_fact(&fields, &fc.fact, Fact::Num(dec(v)));
+                            let Ok(case2) = book().case(&subject, &facts_of(&one)) else { continue };
+                            let got = book().evaluate(&case2, on).ok().and_then(|rep| rep.result(&r.clause).map(|x| x.outcome));
+                            prop_assert_eq!(got, Some(c.outcome), "{}: {} but {} = {}", r.clause, c, fc.fact, v);
+                        }
+                        continue 'changes;
+                    }
+                    let Some((fact, before)) = fact_and_step(fc) else { continue };
+                    if c.facts.len() == 1 {
+                        short = before;
+                    }
+                    changed = with_fact(&changed, &fc.fact, fact);
+                }
+                let Ok(case2) = book().case(&subject, &facts_of(&changed)) else { continue };
+                let got = book().evaluate(&case2, on).ok().and_then(|rep| rep.result(&r.clause).map(|x| x.outcome));
+                prop_assert_eq!(got, Some(c.outcome), "{}: {} on {}", r.clause, c, on);
+                if let Some(before) = short {
+                    let fc = &c.facts[0];
+                    let shorter = with_fact(&changed, &fc.fact, before);
+                    if let Ok(case3) = book().case(&subject, &facts_of(&shorter)) {
+                        let got = book().evaluate(&case3, on).ok().and_then(|rep| rep.result(&r.clause).map(|x| x.outcome));
+                        prop_assert_ne!(got, Some(c.outcome), "{}: {} holds one step short too", r.clause, c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The facts of `fields` that are kept (the partial case).
+fn facts_of(fields: &[GenField]) -> Vec<(&str, Fact)> {
+    fields
+        .iter()
+        .filter(|f| f.keep)
+        .map(|f| {
+            let fact = match &f.fact {
+                GenFact::Plain(x) => x.clone(),
+                GenFact::Items(items) => Fact::Items(
+                    items
+                        .iter()
+                        .map(|item| {
+                            item.iter()
+                                .filter(|(_, _, keep)| *keep)
+                                .map(|(n, x, _)| (n.clone(), x.clone()))
+                                .collect()
+                        })
+                        .collect(),
+                ),
+            };
+            (f.name.as_str(), fact)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -137,6 +137,13 @@ impl Items {
         (i < self.len).then(|| &self.slots[i * self.width..(i + 1) * self.width])
     }
 
+    /// The slots of item `i`, to change.
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut [Option<Value>]> {
+        let w = self.width;
+        self.slots
+            .get_mut(i.checked_mul(w)?..i.checked_add(1)?.checked_mul(w)?)
+    }
+
     pub fn iter(&self) -> ItemsIter<'_> {
         ItemsIter {
             rest: &self.slots,

@@ -1,0 +1,878 @@
+//! What would change a result: for each result that goes against the subject (`not_eligible`,
+//! `non_compliant`, `behind`, `not_met`), the changes to the case that would turn it; for each
+//! `undetermined` (or `required`) one, the values of its missing facts that decide it; for each
+//! favourable one (`eligible`, `compliant`, `on_track`, `met`), its margin: the nearest change
+//! of each fact it reads that would turn it against the subject.
+//!
+//! Every bound is found by an exact search on the fact's own grid (0.01 for money and areas, 1
+//! for whole numbers, 0.0001 for ratios, one day for dates), within the fact's bounds in the
+//! schema, by evaluating the clause itself: never through floating point and never from a
+//! guessed step. A bound is proposed only once it is checked: the clause gives the stated
+//! outcome at the bound and does not one step short of it, and gives it all the way to the end
+//! of the fact's domain (sampled), so that "at least" and "at most" hold as stated. Facts that
+//! the clause does not read are never proposed.
+
+use std::fmt;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::case::Case;
+use crate::eval::{ClauseSet, CompactReport};
+use crate::expr::{Expr, ExprKind, Value};
+use crate::report::{Outcome, Quantity};
+use crate::rulebook::{Clause, Rulebook};
+use crate::schema::Field;
+use crate::units::Type;
+
+/// How a fact must stand for the change to hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// The value or less (at the fact's precision).
+    AtMost,
+    /// The value or more (at the fact's precision).
+    AtLeast,
+    /// Exactly this value (a yes/no, a word, a date).
+    Equals,
+    /// Any value the fact may take: it decides the result the same way whatever it is.
+    Any,
+}
+
+impl Relation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::AtMost => "at_most",
+            Relation::AtLeast => "at_least",
+            Relation::Equals => "equals",
+            Relation::Any => "any",
+        }
+    }
+}
+
+/// The value a changed fact takes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    /// A number with its unit, exact: `{"value": "1876.53", "unit": "CNY"}`.
+    Number(Quantity),
+    /// Yes or no.
+    Bool(bool),
+    /// A word of the field, or a date as `YYYY-MM-DD`.
+    Text(String),
+}
+
+/// One fact of a change: `rent` at most 1876.53 CNY.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactChange {
+    /// The field, or an item's field as `units[2].area`.
+    pub fact: String,
+    pub relation: Relation,
+    /// Absent for [`Relation::Any`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<FactValue>,
+}
+
+/// A change to the case, one or more facts at once, and the outcome it gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub facts: Vec<FactChange>,
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for FactValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FactValue::Number(q) if q.unit.is_empty() || q.unit == "1" => f.write_str(&q.value),
+            FactValue::Number(q) => write!(f, "{} {}", q.value, q.unit),
+            FactValue::Bool(b) => write!(f, "{b}"),
+            FactValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl fmt::Display for FactChange {
+    /// `rent at_most 1876.53 CNY`, `structure equals steel`, `floor_area any`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.fact, self.relation.name())?;
+        if let Some(v) = &self.value {
+            write!(f, " {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Change {
+    /// `rent at_most 1876.53 CNY => compliant`; several facts joined by ` and `.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, fc) in self.facts.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" and ")?;
+            }
+            write!(f, "{fc}")?;
+        }
+        write!(f, " => {}", self.outcome.name())
+    }
+}
+
+/// The outcome that turns a result against the subject in its favour, if it is one.
+fn turned(o: Outcome) -> Option<Outcome> {
+    Some(match o {
+        Outcome::NotEligible => Outcome::Eligible,
+        Outcome::NonCompliant => Outcome::Compliant,
+        Outcome::Behind => Outcome::OnTrack,
+        Outcome::NotMet => Outcome::Met,
+        _ => return None,
+    })
+}
+
+/// The outcome that turns a favourable result against the subject, if it is one.
+fn against(o: Outcome) -> Option<Outcome> {
+    Some(match o {
+        Outcome::Eligible => Outcome::NotEligible,
+        Outcome::Compliant => Outcome::NonCompliant,
+        Outcome::OnTrack => Outcome::Behind,
+        Outcome::Met => Outcome::NotMet,
+        _ => return None,
+    })
+}
+
+/// Whether an outcome decides the result (rather than waiting for facts).
+fn decided(o: Outcome) -> bool {
+    !matches!(o, Outcome::Undetermined | Outcome::Required)
+}
+
+/// Where a fact lives in a case: a field of the subject, or a field of one item of a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Field(u16),
+    Item { list: u16, item: usize, field: u16 },
+}
+
+/// One clause of one case, evaluated again and again with one or two facts changed.
+struct Probe<'b> {
+    book: &'b Rulebook,
+    case: Case,
+    as_of: NaiveDate,
+    set: ClauseSet,
+    out: CompactReport<'b>,
+    /// The clause's id.
+    clause: String,
+    /// The values the clause compares with (its constants, its parameters in force): where a
+    /// result can turn, and so checked, with a step either side, before anything is stated.
+    critical: Vec<Value>,
+}
+
+impl<'b> Probe<'b> {
+    /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
+    fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
+        let saved: Vec<Option<Value>> = changes.iter().map(|(s, _)| self.get(*s)).collect();
+        for (s, v) in changes {
+            self.set(*s, Some(*v));
+        }
+        let r = self
+            .book
+            .evaluate_selected(&self.case, self.as_of, &self.set, &mut self.out)
+            .ok()
+            .and_then(|()| self.out.results().first().map(|r| r.outcome));
+        for ((s, _), old) in changes.iter().zip(saved) {
+            self.set(*s, old);
+        }
+        r
+    }
+
+    fn get(&self, s: Slot) -> Option<Value> {
+        match s {
+            Slot::Field(i) => self.case.facts.values.get(i as usize).copied().flatten(),
+            Slot::Item { list, item, field } => self.case.facts.lists[list as usize]
+                .as_ref()
+                .and_then(|l| l.get(item))
+                .and_then(|it| it.get(field as usize).copied().flatten()),
+        }
+    }
+
+    fn set(&mut self, s: Slot, v: Option<Value>) {
+        match s {
+            Slot::Field(i) => self.case.facts.values[i as usize] = v,
+            Slot::Item { list, item, field } => {
+                if let Some(it) = self.case.facts.lists[list as usize]
+                    .as_mut()
+                    .and_then(|l| l.get_mut(item))
+                {
+                    it[field as usize] = v;
+                }
+            }
+        }
+    }
+}
+
+/// A fact's grid and domain.
+#[derive(Clone, Copy)]
+enum Grid {
+    /// Multiples of `step` from `lo` to `hi`, in units of `step`.
+    Number { step: Decimal, lo: i128, hi: i128 },
+    /// Days from `lo` to `hi`.
+    Days { lo: NaiveDate, hi: NaiveDate },
+}
+
+/// The most a number's search reaches where the schema sets no bound: 10^15 of the fact's
+/// unit (a quadrillion yuan or square metres), or twice the value given, if more.
+const OPEN_END: i64 = 1_000_000_000_000_000;
+
+/// The first day a date's search reaches.
+const FIRST_DAY: (i32, u32, u32) = (1949, 10, 1);
+
+fn grid(field: &Field, current: Option<Value>, as_of: NaiveDate) -> Option<Grid> {
+    match field.ty {
+        Type::Num(_) => {
+            let step = if field.integer {
+                Decimal::ONE
+            } else if field.unit_label == "ratio" {
+                Decimal::new(1, 4)
+            } else {
+                Decimal::new(1, 2)
+            };
+            let units = |d: Decimal| (d / step).floor().to_i128_checked();
+            let big = match current {
+                Some(Value::Num(v)) => {
+                    Decimal::from(OPEN_END).max(v.abs().checked_mul(Decimal::TWO)?)
+                }
+                _ => Decimal::from(OPEN_END),
+            };
+            let lo = units(field.min.unwrap_or(-big))?;
+            let hi = units(field.max.unwrap_or(big))?;
+            (lo <= hi).then_some(Grid::Number { step, lo, hi })
+        }
+        Type::Date => Some(Grid::Days {
+            lo: NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2)?,
+            hi: as_of,
+        }),
+        _ => None,
+    }
+}
+
+trait ToI128 {
+    fn to_i128_checked(self) -> Option<i128>;
+}
+
+impl ToI128 for Decimal {
+    fn to_i128_checked(self) -> Option<i128> {
+        let t = self.trunc();
+        Some(t.mantissa() / 10i128.checked_pow(t.scale())?)
+    }
+}
+
+impl Grid {
+    fn value(&self, k: i128) -> Option<Value> {
+        match *self {
+            Grid::Number { step, .. } => Decimal::try_from_i128_with_scale(k, 0)
+                .ok()
+                .and_then(|k| k.checked_mul(step))
+                .map(Value::Num),
+            Grid::Days { lo, .. } => lo
+                .checked_add_days(Days::new(u64::try_from(k).ok()?))
+                .map(Value::Date),
+        }
+    }
+    fn ends(&self) -> (i128, i128) {
+        match *self {
+            Grid::Number { lo, hi, .. } => (lo, hi),
+            Grid::Days { lo, hi } => (0, i128::from((hi - lo).num_days())),
+        }
+    }
+    /// The grid point of a value (rounded toward the low end), if it lies on the grid's scale.
+    fn point(&self, v: Value) -> Option<i128> {
+        match (*self, v) {
+            (Grid::Number { step, .. }, Value::Num(d)) => (d / step).floor().to_i128_checked(),
+            (Grid::Days { lo, .. }, Value::Date(d)) => Some(i128::from((d - lo).num_days())),
+            _ => None,
+        }
+    }
+}
+
+/// Samples checked beyond a bound, toward the end of the domain, before a bound is stated.
+const SAMPLES: i128 = 12;
+
+impl Probe<'_> {
+    /// Whether the whole case, with change `c` made, evaluates and gives `c`'s outcome for the
+    /// clause. A change any value of which decides it (`any`) has no one value to make.
+    fn whole(&mut self, slots: &[(Slot, &Field, String)], c: &Change) -> bool {
+        let mut made = Vec::new();
+        for f in &c.facts {
+            let Some(value) = &f.value else {
+                return true;
+            };
+            let Some((slot, field, _)) = slots.iter().find(|(_, _, n)| *n == f.fact) else {
+                return false;
+            };
+            let Some(v) = value_of(self.book, field, value) else {
+                return false;
+            };
+            made.push((*slot, v));
+        }
+        let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
+        for (s, v) in &made {
+            self.set(*s, Some(*v));
+        }
+        let mut all = CompactReport::new();
+        let ok = self
+            .book
+            .evaluate_compact(&self.case, self.as_of, &mut all)
+            .is_ok()
+            && all
+                .results()
+                .iter()
+                .any(|r| r.clause.id == self.out_clause() && r.outcome == c.outcome);
+        for ((s, _), old) in made.iter().zip(saved) {
+            self.set(*s, old);
+        }
+        ok
+    }
+
+    /// The id of the clause this probe evaluates.
+    fn out_clause(&self) -> &str {
+        &self.clause
+    }
+
+    /// Whether `want` holds at grid point `k` of `slot`.
+    fn holds(&mut self, slot: Slot, g: &Grid, k: i128, want: &dyn Fn(Outcome) -> bool) -> bool {
+        g.value(k)
+            .and_then(|v| self.outcome(&[(slot, v)]))
+            .is_some_and(want)
+    }
+
+    /// The nearest point from `from` toward `to` (excluded `from`) where `want` starts to hold
+    /// and holds on to `to`, checked: `want` fails one step before it, holds at it and at
+    /// samples up to `to`. `None` where there is no such point.
+    fn bound(
+        &mut self,
+        slot: Slot,
+        g: &Grid,
+        from: i128,
+        to: i128,
+        want: &dyn Fn(Outcome) -> bool,
+    ) -> Option<i128> {
+        if from == to || self.holds(slot, g, from, want) {
+            return None;
+        }
+        // The very end may be undefined (a share over an area of zero): then one step in.
+        let to = if self.holds(slot, g, to, want) {
+            to
+        } else {
+            let inner = to - (to - from).signum();
+            if inner == from || !self.holds(slot, g, inner, want) {
+                return None;
+            }
+            inner
+        };
+        // Invariant: want fails at `a`, holds at `b`; they close in on the turning point.
+        let (mut a, mut b) = (from, to);
+        while (b - a).abs() > 1 {
+            let m = a + (b - a) / 2;
+            if self.holds(slot, g, m, want) {
+                b = m;
+            } else {
+                a = m;
+            }
+        }
+        // On to `to`: checked at the samples and at every value the clause compares with.
+        for k in self.samples(g, b, to) {
+            if !self.holds(slot, g, k, want) {
+                return None;
+            }
+        }
+        Some(b)
+    }
+
+    /// Points of `g` from `a` to `b` (both ends in): evenly spaced ones, and each value the
+    /// clause compares with, a step either side of it too.
+    fn samples(&self, g: &Grid, a: i128, b: i128) -> Vec<i128> {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let mut ks: Vec<i128> = (0..=SAMPLES).map(|i| a + (b - a) * i / SAMPLES).collect();
+        for v in &self.critical {
+            if let Some(k) = g.point(*v) {
+                ks.extend(
+                    [k - 1, k, k + 1]
+                        .into_iter()
+                        .filter(|k| (lo..=hi).contains(k)),
+                );
+            }
+        }
+        ks
+    }
+}
+
+/// The facts a clause reads: its subject's fields, and its lists' item fields.
+fn read_facts(clause: &Clause) -> (Vec<u16>, Vec<(u16, u16)>) {
+    let (mut fields, mut items) = (Vec::new(), Vec::new());
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| match &x.kind {
+            ExprKind::Field(i) if !fields.contains(i) => fields.push(*i),
+            ExprKind::Agg {
+                list, body, filter, ..
+            } => {
+                for inner in body.iter().chain(filter.iter()) {
+                    inner.walk(&mut |y: &Expr| {
+                        if let ExprKind::ItemField(j) = y.kind
+                            && !items.contains(&(*list, j))
+                        {
+                            items.push((*list, j));
+                        }
+                    });
+                }
+            }
+            _ => {}
+        });
+    }
+    fields.sort_unstable();
+    items.sort_unstable();
+    (fields, items)
+}
+
+impl Rulebook {
+    /// [`evaluate`](Rulebook::evaluate), and for each result what would change it: `changes`
+    /// for a result against the subject or undetermined, `margin` for a favourable one.
+    pub fn evaluate_with_changes(
+        &self,
+        case: &Case,
+        as_of: NaiveDate,
+    ) -> Result<crate::report::Report, crate::eval::EvaluationError> {
+        let mut report = self.evaluate(case, as_of)?;
+        for (r, found) in report.results.iter_mut().zip(changes(self, case, as_of)) {
+            if against(r.outcome).is_some() {
+                r.margin = found;
+            } else {
+                r.changes = found;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// What would change each result of `case` on `as_of`: one list per clause of the case's
+/// subject, in report order. Clauses that are not in force or do not apply get none.
+pub fn changes(book: &Rulebook, case: &Case, as_of: NaiveDate) -> Vec<Vec<Change>> {
+    let mut out = CompactReport::new();
+    if book.evaluate_compact(case, as_of, &mut out).is_err() {
+        return Vec::new();
+    }
+    // The results come in the order of the subject's clauses.
+    let outcomes: Vec<(usize, Outcome)> = book.by_subject[case.subject as usize]
+        .iter()
+        .zip(out.results())
+        .map(|(&ci, r)| (ci, r.outcome))
+        .collect();
+    outcomes
+        .into_iter()
+        .map(|(ci, outcome)| clause_changes(book, case, as_of, ci, outcome))
+        .collect()
+}
+
+/// The changes of one clause's result.
+pub(crate) fn clause_changes(
+    book: &Rulebook,
+    case: &Case,
+    as_of: NaiveDate,
+    ci: usize,
+    outcome: Outcome,
+) -> Vec<Change> {
+    let clause = &book.clauses[ci];
+    let id = clause.id.clone();
+    let mut critical = Vec::new();
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| match &x.kind {
+            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => critical.push(*v),
+            ExprKind::Param(i) => critical.extend(book.params[*i as usize].value_on(as_of)),
+            _ => {}
+        });
+    }
+    let mut p = Probe {
+        book,
+        case: case.clone(),
+        as_of,
+        set: book.select(|c| c.id == id),
+        out: CompactReport::new(),
+        clause: id.clone(),
+        critical,
+    };
+    let (fields, items) = read_facts(clause);
+    let rec = book.schema.record_of(case.subject);
+    let mut slots: Vec<(Slot, &Field, String)> = fields
+        .iter()
+        .map(|&i| {
+            (
+                Slot::Field(i),
+                &rec.fields[i as usize],
+                rec.fields[i as usize].name.clone(),
+            )
+        })
+        .collect();
+    for &(list, j) in &items {
+        let Type::List(r) = rec.fields[list as usize].ty else {
+            continue;
+        };
+        let item_rec = &book.schema.records[r as usize];
+        let n = case.facts.lists[list as usize]
+            .as_ref()
+            .map_or(0, |l| l.len());
+        for item in 0..n {
+            slots.push((
+                Slot::Item {
+                    list,
+                    item,
+                    field: j,
+                },
+                &item_rec.fields[j as usize],
+                format!(
+                    "{}[{}].{}",
+                    rec.fields[list as usize].name,
+                    item + 1,
+                    item_rec.fields[j as usize].name
+                ),
+            ));
+        }
+    }
+    let mut found = search(&mut p, &slots, as_of, outcome);
+    // Each change as stated, the whole case evaluated: another clause may refuse the changed
+    // case (a deduction it turns on exceeding the installation cost), and then it is no change
+    // to propose.
+    found.retain(|c| p.whole(&slots, c));
+    found
+}
+
+/// The changes that [`clause_changes`] looks for, before the whole case is checked.
+fn search(
+    p: &mut Probe,
+    slots: &[(Slot, &Field, String)],
+    as_of: NaiveDate,
+    outcome: Outcome,
+) -> Vec<Change> {
+    if let Some(target) = turned(outcome) {
+        let want = move |o: Outcome| o == target;
+        let mut found = Vec::new();
+        for (slot, field, name) in slots {
+            found.extend(toward(p, *slot, field, name, as_of, &want));
+        }
+        if found.is_empty() {
+            found = pairs(p, slots, as_of, target);
+        }
+        found
+    } else if let Some(turn) = against(outcome) {
+        let want = move |o: Outcome| o == turn;
+        let mut found = Vec::new();
+        for (slot, field, name) in slots {
+            if p.get(*slot).is_some() {
+                found.extend(toward(p, *slot, field, name, as_of, &want));
+            }
+        }
+        found
+    } else if !decided(outcome) && !matches!(outcome, Outcome::NotApplicable | Outcome::NotInForce)
+    {
+        let mut found = Vec::new();
+        for (slot, field, name) in slots {
+            if p.get(*slot).is_none() {
+                found.extend(deciding(p, *slot, field, name, as_of));
+            }
+        }
+        found
+    } else {
+        Vec::new()
+    }
+}
+
+/// The value of a fact as a change states it: the way back from [`fact_value`].
+fn value_of(book: &Rulebook, field: &Field, v: &FactValue) -> Option<Value> {
+    Some(match (v, field.ty) {
+        (FactValue::Number(q), Type::Num(_)) => Value::Num(q.value.parse().ok()?),
+        (FactValue::Bool(b), Type::Bool) => Value::Bool(*b),
+        (FactValue::Text(t), Type::Date) => Value::Date(t.parse().ok()?),
+        (FactValue::Text(t), Type::Word(set)) => Value::Word(
+            book.schema.word_sets[set as usize]
+                .words
+                .iter()
+                .position(|w| w == t)? as u16,
+        ),
+        _ => return None,
+    })
+}
+
+/// A fact's value as a change states it.
+fn fact_value(book: &Rulebook, field: &Field, v: Value) -> Option<FactValue> {
+    Some(match v {
+        Value::Num(d) => FactValue::Number(Quantity {
+            // At the fact's precision: money and areas to the hundredth (70.00 m2).
+            value: if field.integer || field.unit_label == "ratio" {
+                d.normalize().to_string()
+            } else {
+                let mut x = d;
+                x.rescale(2);
+                x.to_string()
+            },
+            // A whole number (a count, floors, a year) has no unit to show.
+            unit: if field.integer {
+                String::new()
+            } else {
+                field.unit_label.clone()
+            },
+        }),
+        Value::Bool(b) => FactValue::Bool(b),
+        Value::Date(d) => FactValue::Text(d.to_string()),
+        Value::Word(w) => {
+            let Type::Word(set) = field.ty else {
+                return None;
+            };
+            FactValue::Text(
+                book.schema.word_sets[set as usize]
+                    .words
+                    .get(w as usize)?
+                    .clone(),
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// The other values of a yes/no or word fact (all of them where it is not given).
+fn alternatives(book: &Rulebook, field: &Field, current: Option<Value>) -> Vec<Value> {
+    let all: Vec<Value> = match field.ty {
+        Type::Bool => vec![Value::Bool(true), Value::Bool(false)],
+        Type::Word(set) => (0..book.schema.word_sets[set as usize].words.len() as u16)
+            .map(Value::Word)
+            .collect(),
+        _ => Vec::new(),
+    };
+    all.into_iter().filter(|v| Some(*v) != current).collect()
+}
+
+/// The nearest change of one fact that gives what `want` accepts: a bound on a number or a
+/// date, or another yes/no or word.
+fn toward(
+    p: &mut Probe,
+    slot: Slot,
+    field: &Field,
+    name: &str,
+    as_of: NaiveDate,
+    want: &dyn Fn(Outcome) -> bool,
+) -> Vec<Change> {
+    let book = p.book;
+    let current = p.get(slot);
+    let mut found = Vec::new();
+    if let Some(g) = grid(field, current, as_of) {
+        let (lo, hi) = g.ends();
+        let here = current.and_then(|v| g.point(v));
+        // A value off the grid (more decimals than its precision) is searched from its own
+        // grid point, which is checked like any other.
+        let (up_from, down_from) = match here {
+            Some(k) => (k, k.saturating_add(1).min(hi).max(lo)),
+            None => (lo, hi),
+        };
+        let push = |found: &mut Vec<Change>, k: i128, relation: Relation, p: &mut Probe| {
+            if let Some(v) = g.value(k)
+                && let Some(o) = p.outcome(&[(slot, v)])
+                && let Some(value) = fact_value(book, field, v)
+            {
+                found.push(Change {
+                    facts: vec![FactChange {
+                        fact: name.to_string(),
+                        relation,
+                        value: Some(value),
+                    }],
+                    outcome: o,
+                });
+            }
+        };
+        if let Some(b) = p.bound(slot, &g, up_from, hi, want) {
+            push(&mut found, b, Relation::AtLeast, p);
+        }
+        if let Some(b) = p.bound(slot, &g, down_from, lo, want) {
+            push(&mut found, b, Relation::AtMost, p);
+        }
+        return found;
+    }
+    for v in alternatives(book, field, current) {
+        if let Some(o) = p.outcome(&[(slot, v)])
+            && want(o)
+            && let Some(value) = fact_value(book, field, v)
+        {
+            found.push(Change {
+                facts: vec![FactChange {
+                    fact: name.to_string(),
+                    relation: Relation::Equals,
+                    value: Some(value),
+                }],
+                outcome: o,
+            });
+        }
+    }
+    found
+}
+
+/// For a fact the result waits for: the values that decide it, each with its outcome.
+fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDate) -> Vec<Change> {
+    let book = p.book;
+    let mut found = Vec::new();
+    if let Some(g) = grid(field, None, as_of) {
+        let (lo, hi) = g.ends();
+        let at = |p: &mut Probe, k: i128| g.value(k).and_then(|v| p.outcome(&[(slot, v)]));
+        let (low, high) = (at(p, lo), at(p, hi));
+        // The same decided outcome at both ends and at every sample between: any value.
+        if let Some(o) = low.filter(|o| decided(*o) && low == high)
+            && p.samples(&g, lo, hi)
+                .into_iter()
+                .all(|k| at(p, k) == Some(o))
+        {
+            found.push(Change {
+                facts: vec![FactChange {
+                    fact: name.to_string(),
+                    relation: Relation::Any,
+                    value: None,
+                }],
+                outcome: o,
+            });
+            return found;
+        }
+        // Else from each end that decides it, the bound to which it holds (the other end may
+        // be bad input: a deposit whose deductions exceed its installation cost).
+        for (end, from, relation) in [(hi, lo, Relation::AtLeast), (lo, hi, Relation::AtMost)] {
+            let Some(o) = at(p, end).filter(|o| decided(*o)) else {
+                continue;
+            };
+            if let Some(b) = p.bound(slot, &g, from, end, &|x| x == o)
+                && let Some(value) = g.value(b).and_then(|v| fact_value(book, field, v))
+            {
+                found.push(Change {
+                    facts: vec![FactChange {
+                        fact: name.to_string(),
+                        relation,
+                        value: Some(value),
+                    }],
+                    outcome: o,
+                });
+            }
+        }
+        return found;
+    }
+    for v in alternatives(book, field, None) {
+        if let Some(o) = p.outcome(&[(slot, v)])
+            && decided(o)
+            && let Some(value) = fact_value(book, field, v)
+        {
+            found.push(Change {
+                facts: vec![FactChange {
+                    fact: name.to_string(),
+                    relation: Relation::Equals,
+                    value: Some(value),
+                }],
+                outcome: o,
+            });
+        }
+    }
+    found
+}
+
+/// Where no single fact turns a result: the smallest sets of two facts that do, each number
+/// taken to the end of its domain and then brought back to its exact bound, the other fact
+/// held at its change.
+fn pairs(
+    p: &mut Probe,
+    slots: &[(Slot, &Field, String)],
+    as_of: NaiveDate,
+    target: Outcome,
+) -> Vec<Change> {
+    const MOST: usize = 8;
+    let book = p.book;
+    // Each fact's candidate moves: the other words or yes/no, a number's or a date's ends.
+    let moves: Vec<Vec<Value>> = slots
+        .iter()
+        .map(|(slot, field, _)| {
+            let current = p.get(*slot);
+            match grid(field, current, as_of) {
+                Some(g) => {
+                    let (lo, hi) = g.ends();
+                    [lo, hi].into_iter().filter_map(|k| g.value(k)).collect()
+                }
+                None => alternatives(book, field, current),
+            }
+        })
+        .collect();
+    let mut found = Vec::new();
+    for i in 0..slots.len() {
+        for j in i + 1..slots.len() {
+            for a in &moves[i] {
+                for b in &moves[j] {
+                    if found.len() >= MOST {
+                        return found;
+                    }
+                    let (si, sj) = (slots[i].0, slots[j].0);
+                    if p.outcome(&[(si, *a), (sj, *b)]) != Some(target) {
+                        continue;
+                    }
+                    let change = pair_change(p, (&slots[i], *a), (&slots[j], *b), as_of, target);
+                    if let Some(c) = change {
+                        found.push(c);
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A change of two facts to `a` and `b` that gives `target`, each number brought back to the
+/// nearest value that still gives it with the other fact at its change.
+fn pair_change(
+    p: &mut Probe,
+    (x, a): (&(Slot, &Field, String), Value),
+    (y, b): (&(Slot, &Field, String), Value),
+    as_of: NaiveDate,
+    target: Outcome,
+) -> Option<Change> {
+    let book = p.book;
+    let mut facts = Vec::new();
+    for ((slot, field, name), mine, (other, theirs)) in [(x, a, (y.0, b)), (y, b, (x.0, a))] {
+        let current = p.get(*slot);
+        let (relation, value) = match grid(field, current, as_of) {
+            Some(g) => {
+                // With the other fact at its change, the nearest point of this one that gives
+                // the target, from where it stands toward `mine`.
+                let end = g.point(mine)?;
+                let start = current.and_then(|v| g.point(v)).unwrap_or_else(|| {
+                    let (lo, hi) = g.ends();
+                    if end == hi { lo } else { hi }
+                });
+                let saved = p.get(other);
+                p.set(other, Some(theirs));
+                let k = p.bound(*slot, &g, start, end, &|o| o == target);
+                p.set(other, saved);
+                let k = k.unwrap_or(end);
+                let relation = if k >= start {
+                    Relation::AtLeast
+                } else {
+                    Relation::AtMost
+                };
+                (relation, g.value(k)?)
+            }
+            None => (Relation::Equals, mine),
+        };
+        facts.push((slot, field, name, relation, value));
+    }
+    // The change as stated, both facts at their stated values, must give the target.
+    let stated: Vec<(Slot, Value)> = facts.iter().map(|(s, _, _, _, v)| (**s, *v)).collect();
+    if p.outcome(&stated) != Some(target) {
+        return None;
+    }
+    Some(Change {
+        facts: facts
+            .into_iter()
+            .map(|(_, field, name, relation, v)| {
+                Some(FactChange {
+                    fact: name.clone(),
+                    relation,
+                    value: Some(fact_value(book, field, v)?),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?,
+        outcome: target,
+    })
+}
