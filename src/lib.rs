@@ -15,4 +15,5 @@ pub mod report;
 pub mod rulebook;
 pub mod schema;
 pub mod source;
+pub mod timeline;
 pub mod units;

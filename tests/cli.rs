@@ -469,3 +469,80 @@ fn with_format_json_errors_are_json_too() {
     assert_eq!(e["field"], "rural_housing.floor_aera");
     assert_eq!(e["suggestion"], "did you mean `floor_area`?");
 }
+
+/// The timeline of the README's farmhouse: eligible for 36,110.00 CNY exactly while document
+/// 14 is in force (2022-06-19 to 2025-12-31), not in force on either side.
+#[test]
+fn the_timeline_lists_the_days_a_result_changes() {
+    let r = run(
+        &[
+            "timeline",
+            "examples/rural_housing.toml",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2026-12-31",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let changes: Vec<(&str, &str, &str, &str)> = t["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["date"].as_str().unwrap_or_default(),
+                c["clause"].as_str().unwrap_or_default(),
+                c["before"]["outcome"].as_str().unwrap_or_default(),
+                c["after"]["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "2022-06-19",
+                "rural-prefab-subsidy",
+                "not_in_force",
+                "eligible"
+            ),
+            (
+                "2026-01-01",
+                "rural-prefab-subsidy",
+                "eligible",
+                "not_in_force"
+            ),
+        ]
+    );
+    assert_eq!(t["changes"][0]["after"]["amount"]["value"], "36110.00");
+    // A range with its end before its start, or a bad date, is a usage error.
+    let bad = run(
+        &[
+            "timeline",
+            "examples/rural_housing.toml",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2025-01-01",
+        ],
+        None,
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("is empty"), "{}", bad.stderr);
+    let bad = run(
+        &[
+            "timeline",
+            "examples/rural_housing.toml",
+            "--from",
+            "2026-02-30",
+        ],
+        None,
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not a real date"), "{}", bad.stderr);
+}

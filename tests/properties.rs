@@ -1289,6 +1289,44 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(cases(24))]
+
+    /// A timeline lists exactly the days on which a result changes: the day before each listed
+    /// date shows its `before` and the date its `after`, and on any day of the range each
+    /// result is what it was on its last listed change (or on the first day).
+    #[test]
+    fn a_timeline_lists_every_change_and_only_changes((subject, fields) in gen_case(), days in prop::collection::vec(0i64..1_640, 8)) {
+        use policy_calc::timeline::timeline;
+        let (from, to) = (ymd(2022, 1, 1), ymd(2026, 6, 28));
+        let case = build(&subject, &fields, true);
+        let Ok(t) = timeline(book(), &case, from, to) else { return Ok(()) };
+        let start = t.known_from.unwrap_or(from);
+        for c in &t.changes {
+            let before = book().evaluate(&case, c.date.pred_opt().expect("a day")).expect("evaluates");
+            let after = book().evaluate(&case, c.date).expect("evaluates");
+            prop_assert_eq!(before.result(&c.clause), Some(&c.before));
+            prop_assert_eq!(after.result(&c.clause), Some(&c.after));
+        }
+        let first = book().evaluate(&case, start).expect("evaluates");
+        for d in days {
+            let day = from + chrono::Duration::days(d);
+            if day < start {
+                continue;
+            }
+            let report = book().evaluate(&case, day).expect("evaluates");
+            for r in &report.results {
+                let last = t.changes.iter().rfind(|c| c.clause == r.clause.as_str() && c.date <= day);
+                let want = match last {
+                    Some(c) => &c.after,
+                    None => first.result(&r.clause).expect("a result"),
+                };
+                prop_assert_eq!((r.outcome, &r.amount, &r.values), (want.outcome, &want.amount, &want.values), "{} on {}", r.clause, day);
+            }
+        }
+    }
+}
+
 /// The facts of `fields` that are kept (the partial case).
 fn facts_of(fields: &[GenField]) -> Vec<(&str, Fact)> {
     fields

@@ -172,6 +172,18 @@ mod examples {
         bencher.bench_local(|| book().evaluate(black_box(case), as_of).expect("evaluates"));
     }
 
+    /// The full report with what would change each result (`check`'s report), beside `full`.
+    #[divan::bench(args = SUBJECTS, sample_count = 20)]
+    fn with_changes(bencher: Bencher, subject: &str) {
+        let case = example(subject);
+        let as_of = case.as_of.expect("examples give as_of");
+        bencher.bench_local(|| {
+            book()
+                .evaluate_with_changes(black_box(case), as_of)
+                .expect("evaluates")
+        });
+    }
+
     #[divan::bench(args = SUBJECTS)]
     fn compact(bencher: Bencher, subject: &str) {
         let case = example(subject);

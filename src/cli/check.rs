@@ -83,7 +83,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     status
 }
 
-fn read_case(path: &str) -> Result<(String, String), String> {
+pub(super) fn read_case(path: &str) -> Result<(String, String), String> {
     let (name, bytes) = if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()

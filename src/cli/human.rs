@@ -126,6 +126,11 @@ fn unit_label(unit: &str, lang: Lang) -> String {
     }
 }
 
+/// A number with its unit as the human report writes it: `36,110.00 CNY`, `36,110.00元`.
+pub fn quantity_text(value: &str, unit: &str, lang: Lang) -> String {
+    quantity(value, unit, lang)
+}
+
 fn quantity(value: &str, unit: &str, lang: Lang) -> String {
     let u = unit_label(unit, lang);
     if u.is_empty() {

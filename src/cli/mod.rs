@@ -32,6 +32,7 @@ mod coverage;
 mod human;
 mod show;
 mod test_cmd;
+mod timeline;
 
 use std::path::PathBuf;
 
@@ -48,6 +49,9 @@ usage:
                                       one JSON case a line (- for standard input), one JSON
                                       report a line out, in order, on every core; --as-of
                                       overrides a line's own as_of, as for check
+  policy-calc timeline CASE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format human|json] [--lang zh|en]
+                                      each date on which a result of the case changes, with
+                                      the results on both sides (default: the rulebook's dates)
   policy-calc test PATH...            run golden cases (files or folders of them)
   policy-calc documents               list the documents and their windows in force
   policy-calc clauses [--subject S]   list the clauses
@@ -102,6 +106,9 @@ pub struct Opts {
     pub full: bool,
     /// `catalogue --literate`: the documents' text with the clauses that encode it.
     pub literate: bool,
+    /// `timeline --from`, `--to`: the range of days.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 /// Options that take no value.
@@ -118,6 +125,8 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         batch: None,
         full: false,
         literate: false,
+        from: None,
+        to: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -178,6 +187,16 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
                     other => return Err(format!("unknown language `{other}`: expected zh or en")),
                 }
             }
+            "--from" | "--to" => {
+                let d = parse_date(&value).ok_or_else(|| {
+                    format!("`{flag} {value}` is not a real date in the form YYYY-MM-DD")
+                })?;
+                if flag == "--from" {
+                    out.from = Some(d);
+                } else {
+                    out.to = Some(d);
+                }
+            }
             "--rules" => out.rules = Some(PathBuf::from(value)),
             "--subject" => out.subject = Some(value),
             "--batch" => out.batch = Some(value),
@@ -215,6 +234,10 @@ pub fn run(args: Vec<String>) -> i32 {
         "fields" => (&["--rules"], show::fields),
         "catalogue" => (&["--rules", "--literate"], show::catalogue),
         "coverage" => (&["--rules", "--format"], coverage::run),
+        "timeline" => (
+            &["--rules", "--format", "--lang", "--from", "--to"],
+            timeline::run,
+        ),
         "-h" | "--help" | "help" => {
             out!("{USAGE}");
             return 0;
@@ -235,6 +258,7 @@ pub fn run(args: Vec<String>) -> i32 {
                     "fields",
                     "catalogue",
                     "coverage",
+                    "timeline",
                 ],
             )
             .map(|s| format!(" (did you mean `{s}`?)"))
