@@ -323,16 +323,11 @@ impl Probe<'_> {
             && all
                 .results()
                 .iter()
-                .any(|r| r.clause.id == self.out_clause() && r.outcome == c.outcome);
+                .any(|r| r.clause.id == self.clause && r.outcome == c.outcome);
         for ((s, _), old) in made.iter().zip(saved) {
             self.set(*s, old);
         }
         ok
-    }
-
-    /// The id of the clause this probe evaluates.
-    fn out_clause(&self) -> &str {
-        &self.clause
     }
 
     /// Whether `want` holds at grid point `k` of `slot`.
