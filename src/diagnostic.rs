@@ -111,3 +111,14 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// `text` as it is when at most `max` characters long, else its first characters, `…` and its
+/// whole length: a hostile token of 100 MB is not echoed back whole.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((keep, _)) => {
+            std::borrow::Cow::Owned(format!("{}… ({} bytes)", &text[..keep], text.len()))
+        }
+    }
+}

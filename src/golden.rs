@@ -86,6 +86,13 @@ pub fn run_file(book: &Rulebook, text: &str, file: &str) -> Result<Vec<GoldenRes
             }
         }
     }
+    if errors.is_empty() && out.is_empty() {
+        errors.push(at(
+            raw.span,
+            "no golden case here: a golden file holds [[case]] tables, each with its expectations"
+                .into(),
+        ));
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -142,6 +149,14 @@ fn run_case(
             },
             _ => case_entries.push(e.clone()),
         }
+    }
+    if expects.is_empty() && expected_error.is_none() {
+        // A case that expects nothing would pass whatever the rules do.
+        errors.push(at(
+            c.span,
+            "this case checks nothing: give it [[case.expect]] tables or an `error`".into(),
+        ));
+        return Err(errors);
     }
     let mut result = GoldenResult {
         name,

@@ -1,0 +1,338 @@
+//! Hostile input (issue 13): every class the red team found, each with its exit status and
+//! message, and never a panic. The heavy inputs are in `benches/hostile.sh`; these stay small.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::common::root;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_policy-calc"));
+    cmd.current_dir(root())
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    cmd
+}
+
+pub fn run_os<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = cmd();
+    cmd.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run policy-calc");
+    if let Some(input) = stdin {
+        // The command may stop reading early (a limit): a broken pipe here is fine.
+        let _ = child.stdin.take().expect("stdin").write_all(input);
+    }
+    let out = child.wait_with_output().expect("wait for policy-calc");
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !r.stderr.contains("panicked"),
+        "a panic on {:?}:\n{}",
+        args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(),
+        r.stderr
+    );
+    r
+}
+
+pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_os(args, stdin)
+}
+
+/// A scratch folder under the target directory, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/test-scratch/hardening").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+/// A copy of `rules/` and `seeds/` in a scratch folder, to be spoilt by a test.
+pub fn rules_copy(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for sub in ["rules", "seeds"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(root().join(sub)).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_file() {
+                std::fs::copy(&p, dir.join(sub).join(p.file_name().unwrap())).expect("copy");
+            }
+        }
+    }
+    dir.join("rules")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 scratch path")
+}
+
+// (5) Output that cannot be written is exit 2 with a message; a closed pipe ends quietly.
+
+#[test]
+fn a_full_disk_is_exit_two_for_every_command() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for args in [
+        &["check", "examples/rural_housing.toml"][..],
+        &["check", "examples/rural_housing.toml", "--format", "json"],
+        &["check", "--batch", "-"],
+        &["clauses"],
+        &["documents"],
+        &["catalogue"],
+        &["clause", "rural-prefab-subsidy"],
+        &["fields", "rural_housing"],
+        &["test", "tests/cases"],
+        &["--help"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
+        let out = cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                let line = br#"{"rural_housing":{"new":true}}"#;
+                let _ = c.stdin.take().expect("stdin").write_all(line);
+                c.wait_with_output()
+            })
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    for args in [
+        &["catalogue"][..],
+        &["clauses"],
+        &["check", "examples/building_project.toml"],
+    ] {
+        let mut child = cmd()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+// (3) An argument that is not UTF-8.
+
+#[cfg(unix)]
+#[test]
+fn an_argument_not_in_utf8_is_an_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"\xff.toml");
+    for args in [
+        vec![std::ffi::OsStr::new("check"), bad],
+        vec![
+            std::ffi::OsStr::new("check"),
+            std::ffi::OsStr::new("--rules"),
+            bad,
+        ],
+        vec![bad],
+    ] {
+        let r = run_os(&args, None);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains("is not UTF-8 text"), "{}", r.stderr);
+        assert!(r.stderr.contains("\u{fffd}.toml"), "{}", r.stderr);
+    }
+}
+
+// (9) `test` on nothing fails; extra arguments are refused.
+
+#[test]
+fn test_on_nothing_fails() {
+    let dir = scratch("test-on-nothing");
+    std::fs::write(dir.join("empty.toml"), "").unwrap();
+    std::fs::write(dir.join("comments.toml"), "# no case\n").unwrap();
+    std::fs::write(
+        dir.join("no-expectations.toml"),
+        "[[case]]\nas_of = 2023-03-01\n[case.rural_housing]\nnew = true\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("folder")).unwrap();
+    for (file, message) in [
+        ("empty.toml", "no golden case here"),
+        ("comments.toml", "no golden case here"),
+        ("no-expectations.toml", "this case checks nothing"),
+        ("folder", "no golden case file in"),
+    ] {
+        let r = run(&["test", path(&dir.join(file))], None);
+        assert_eq!(r.code, 2, "{file}: {}{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(message), "{file}: {}", r.stderr);
+    }
+    let r = run(&["test", "/dev/null"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    // One good expectation is enough.
+    std::fs::write(
+        dir.join("one.toml"),
+        "[[case]]\nas_of = 2023-03-01\n[case.rural_housing]\nnew = true\n\
+         [[case.expect]]\nclause = \"rural-prefab-subsidy\"\noutcome = \"undetermined\"\n",
+    )
+    .unwrap();
+    let r = run(&["test", path(&dir.join("one.toml"))], None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("1 passed, 0 failed"), "{}", r.stdout);
+}
+
+#[test]
+fn commands_refuse_arguments_they_do_not_take() {
+    for args in [
+        &["clauses", "foo"][..],
+        &["documents", "foo"],
+        &["catalogue", "foo"],
+        &["clause", "a", "b"],
+        &["fields", "rural_housing", "tenant"],
+    ] {
+        let r = run(args, None);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        assert!(r.stderr.contains("error:"), "{args:?}: {}", r.stderr);
+    }
+    let r = run(&["documents", "foo"], None);
+    assert!(
+        r.stderr
+            .contains("`documents` takes no arguments (found `foo`)"),
+        "{}",
+        r.stderr
+    );
+}
+
+// (4) Bounded reads; special files refused unread.
+
+#[test]
+fn devices_and_endless_input_are_refused_or_bounded() {
+    let r = run(&["check", "/dev/zero"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("/dev/zero: a device, not a regular file: refused without reading it"),
+        "{}",
+        r.stderr
+    );
+    // Standard input is read to the limit and no further.
+    let big = vec![b' '; 70_000];
+    let r = run(&["check", "-", "--max-bytes", "64K"], Some(&big));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("standard input: longer than the limit of 65536 bytes (64 KiB)"),
+        "{}",
+        r.stderr
+    );
+    // A case file likewise; raised, it reads.
+    let dir = scratch("limits");
+    let mut case = b"[rural_housing]\nnew = true\n".to_vec();
+    case.extend(std::iter::repeat_n(b'#', 70_000));
+    case.push(b'\n');
+    std::fs::write(dir.join("long.toml"), &case).unwrap();
+    let long = dir.join("long.toml");
+    let r = run(&["check", path(&long), "--max-bytes", "64K"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("longer than the limit"), "{}", r.stderr);
+    let r = run(&["check", path(&long), "--max-bytes", "1M"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["check", path(&long), "--max-bytes", "lots"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not a size"), "{}", r.stderr);
+}
+
+#[test]
+fn a_second_dash_is_refused() {
+    let case = std::fs::read(root().join("examples/rural_housing.toml")).unwrap();
+    let r = run(&["check", "-", "-"], Some(&case));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("standard input can be read only once"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("empty"), "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_link_to_a_device_among_the_rules_is_refused_and_the_rest_reported() {
+    let rules = rules_copy("special-rules");
+    // A FIFO named like a rule file: opened for reading, it would wait for ever.
+    let fifo = rules.join("x.toml");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    std::os::unix::fs::symlink("/dev/zero", rules.join("zero.toml")).expect("symlink");
+    // And a mistake in a real file, still reported.
+    let file = rules.join("kq-2022-14.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n[[clause]]\nid = 3\n")).unwrap();
+    let r = run(&["documents", "--rules", path(&rules)], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("zero.toml") && r.stderr.contains("a device, not a regular file"),
+        "{}",
+        r.stderr
+    );
+    if made.is_ok_and(|s| s.success()) {
+        assert!(
+            r.stderr.contains("x.toml") && r.stderr.contains("a FIFO"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(r.stderr.contains("kq-2022-14.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn a_rule_file_too_long_is_reported_with_the_others() {
+    let rules = rules_copy("long-rules");
+    let file = rules.join("kq-2022-16.toml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&"#".repeat(300_000));
+    std::fs::write(&file, text).unwrap();
+    let r = run(
+        &["documents", "--rules", path(&rules), "--max-bytes", "256K"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("kq-2022-16.toml") && r.stderr.contains("longer than the limit"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        &["documents", "--rules", path(&rules), "--max-bytes", "1M"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
