@@ -132,12 +132,19 @@ fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
 /// Reads the regular file at `path` (symbolic links followed), at most `limit` bytes. A FIFO,
 /// a device or a socket is refused before it is opened, so it can neither hang nor flood.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_regular(path)?;
+    if len > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    read_bounded(file, limit)
+}
+
+/// Opens the regular file at `path` (symbolic links followed) and gives its length; a FIFO, a
+/// device, a socket or a folder is refused before it is opened.
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
     let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     if let Some(kind) = special_kind(&meta) {
         return Err(ReadError::Special(kind));
-    }
-    if meta.len() > limit {
-        return Err(ReadError::TooLarge { limit });
     }
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     // The file may have been swapped since: check what was opened.
@@ -145,7 +152,7 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if let Some(kind) = special_kind(&meta) {
         return Err(ReadError::Special(kind));
     }
-    read_bounded(file, limit)
+    Ok((file, meta.len()))
 }
 
 /// Reads `input` to its end, at most `limit` bytes: one byte more is an error, and nothing

@@ -336,3 +336,52 @@ fn a_rule_file_too_long_is_reported_with_the_others() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn a_batch_line_over_the_limit_is_reported_by_number_and_nothing_else_is_lost() {
+    let good =
+        r#"{"rural_housing":{"new":true,"prefab":true,"structure":"steel","floor_area":100}}"#;
+    let mut input = format!("{good}\n{{\"rural_housing\":{{\"note\":\"");
+    input.push_str(&"x".repeat(5000));
+    input.push_str(&format!("\"}}}}\n{good}\n"));
+    input.push_str(&" ".repeat(3000));
+    let r = run(
+        &[
+            "check",
+            "--batch",
+            "-",
+            "--max-bytes",
+            "2K",
+            "--as-of",
+            "2023-03-01",
+        ],
+        Some(input.as_bytes()),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert!(lines[0].starts_with("{\"line\":1,"), "{}", lines[0]);
+    assert!(lines[1].starts_with("{\"line\":3,"), "{}", lines[1]);
+    // 100 m2 of steel at 200 CNY/m2.
+    assert!(lines[1].contains("\"20000.00\""), "{}", lines[1]);
+    assert!(
+        r.stderr.contains(
+            "<stdin>:2:1: error: the line is 5029 bytes long, over the limit of 2048 bytes (2 KiB); it was skipped"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("<stdin>:4:1: error: the line is 3000 bytes long"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["check", "--batch", "/dev/zero"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("a device, not a regular file"),
+        "{}",
+        r.stderr
+    );
+}
