@@ -385,3 +385,113 @@ fn a_batch_line_over_the_limit_is_reported_by_number_and_nothing_else_is_lost() 
         r.stderr
     );
 }
+
+// (6) A zero divisor.
+
+/// Appends `extra` to a copy of kq-2022-14.toml (the rural prefab subsidy's document).
+fn rules_with(name: &str, extra: &str) -> PathBuf {
+    let rules = rules_copy(name);
+    let file = rules.join("kq-2022-14.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n{extra}")).unwrap();
+    rules
+}
+
+const RATIO_CLAUSE: &str = r#"
+[[clause]]
+id = "hostile-ratio"
+subject = "rural_housing"
+kind = "entitlement"
+section = "三（六）"
+quote = "予以200元/平方米的一次性资金补助"
+summary = "a test clause"
+eligible = "new"
+amount = "AMOUNT"
+round = "half_away_from_zero"
+"#;
+
+fn load_err(rules: &Path) -> Vec<policy_calc::diagnostic::Diagnostic> {
+    match policy_calc::rulebook::Rulebook::load_dir(rules) {
+        Ok(_) => panic!("{} loaded", rules.display()),
+        Err(policy_calc::rulebook::LoadError::Io(e)) => panic!("io: {e}"),
+        Err(policy_calc::rulebook::LoadError::Rules(d)) => d.0,
+    }
+}
+
+#[test]
+fn a_literal_or_parameter_zero_divisor_is_a_load_error() {
+    let literal = RATIO_CLAUSE.replace("AMOUNT", "rural_subsidy_rate * floor_area / 0");
+    let d = load_err(&rules_with("zero-literal", &literal));
+    let z = d
+        .iter()
+        .find(|d| d.code == "rules::division_by_zero")
+        .unwrap_or_else(|| panic!("{d:?}"));
+    assert_eq!(
+        z.message,
+        "`rural_subsidy_rate * floor_area / 0` divides by zero"
+    );
+    assert!(z.file.ends_with("kq-2022-14.toml"));
+    // The `0` itself: the column after `amount = "` and the 33 characters before it.
+    assert_eq!(z.column, 11 + 33 + 1);
+    let param = format!(
+        "[[param]]\nname = \"zero_rate\"\nquote = \"予以200元/平方米的一次性资金补助\"\n\
+         versions = [{{ from = 2022-06-19, value = \"1\" }}, {{ from = 2030-01-01, value = \"0\" }}]\n{}",
+        RATIO_CLAUSE.replace("AMOUNT", "rural_subsidy_rate * floor_area / zero_rate")
+    );
+    let d = load_err(&rules_with("zero-param", &param));
+    assert!(
+        d.iter().any(|d| d.code == "rules::division_by_zero"
+            && d.message == "`rural_subsidy_rate * floor_area / zero_rate` divides by zero"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_zero_divisor_from_the_data_leaves_the_amount_undefined_and_says_so() {
+    let clause = RATIO_CLAUSE.replace(
+        "AMOUNT",
+        "rural_subsidy_rate * floor_area / (floor_area - 100 m2)",
+    );
+    let book = policy_calc::rulebook::Rulebook::load_dir(&rules_with("zero-data", &clause))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let as_of = crate::common::date("2023-03-01");
+    let eval = |area: &str| {
+        let case = book
+            .case_from_toml(
+                &format!("[rural_housing]\nnew = true\nfloor_area = {area}\n"),
+                "case.toml",
+            )
+            .expect("case reads");
+        book.evaluate(&case, as_of).expect("evaluates")
+    };
+    let report = eval("100");
+    let r = report.result("hostile-ratio").expect("result");
+    assert_eq!(r.outcome.name(), "undetermined");
+    assert!(r.amount.is_none());
+    assert!(r.missing.is_empty());
+    assert!(
+        r.reasons.iter().any(|x| x
+            == "`rural_subsidy_rate * floor_area / (floor_area - 100 m2)` is undefined: `(floor_area - 100 m2)` is 0"),
+        "{:?}",
+        r.reasons
+    );
+    // The compact report (the batch's) agrees.
+    let mut compact = policy_calc::eval::CompactReport::new();
+    let case = book
+        .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 100\n", "c.toml")
+        .unwrap();
+    book.evaluate_compact(&case, as_of, &mut compact).unwrap();
+    let mut line = Vec::new();
+    compact.append_json(None, &mut line);
+    let line = String::from_utf8(line).unwrap();
+    assert!(
+        line.contains(r#"{"clause":"hostile-ratio","outcome":"undetermined"}"#)
+            || line.contains(r#""clause":"hostile-ratio","outcome":"undetermined""#),
+        "{line}"
+    );
+    // Elsewhere the amount is there: 200 x 101 / 1 = 20200.00.
+    let report = eval("101");
+    let r = report.result("hostile-ratio").expect("result");
+    assert_eq!(r.outcome.name(), "eligible");
+    assert_eq!(r.amount.as_ref().unwrap().value, "20200.00");
+}

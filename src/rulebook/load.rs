@@ -156,6 +156,8 @@ struct ClauseNames<'a> {
     schema: &'a Schema,
     record: u16,
     params: &'a HashMap<String, (u32, Type)>,
+    /// The parameters' values, by index.
+    values: &'a [Param],
     defines: &'a [DefineSrc],
     cache: &'a mut HashMap<(String, u16), Option<Expr>>,
     in_progress: Vec<String>,
@@ -212,6 +214,14 @@ impl Names for ClauseNames<'_> {
         }
         self.cache.insert(key, expr.clone());
         Some(expr)
+    }
+
+    fn param_is_zero(&self, index: u32) -> bool {
+        self.values.get(index as usize).is_some_and(|p| {
+            p.versions
+                .iter()
+                .any(|v| matches!(v.value, Value::Num(z) if z.is_zero()))
+        })
     }
 
     fn all_names(&self) -> Vec<String> {
@@ -771,6 +781,7 @@ impl Loader {
             schema: &book.schema,
             record,
             params,
+            values: &book.params,
             defines,
             cache,
             in_progress: Vec::new(),
