@@ -43,6 +43,7 @@ pub struct GoldenResult {
 
 /// Runs every case of one golden file. A malformed file is an error; a failing case is not.
 pub fn run_file(book: &Rulebook, text: &str, file: &str) -> Result<Vec<GoldenResult>, Diagnostics> {
+    let _index = crate::source::index_scope(text);
     let at = |span: Span, msg: String| Diagnostic::at("golden::format", file, text, span, msg);
     let raw = crate::input::toml::parse(text).map_err(|e| {
         Diagnostics(vec![Diagnostic::at(

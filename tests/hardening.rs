@@ -495,3 +495,165 @@ fn a_zero_divisor_from_the_data_leaves_the_amount_undefined_and_says_so() {
     assert_eq!(r.outcome.name(), "eligible");
     assert_eq!(r.amount.as_ref().unwrap().value, "20200.00");
 }
+
+// (1) Diagnostics cost what their input costs; (8) messages.
+
+/// Every diagnostic's text, as `check` shows them and as JSON: what they cost to keep.
+fn diagnostics_size(d: &policy_calc::diagnostic::Diagnostics) -> usize {
+    d.0.iter()
+        .map(|d| d.to_string().len() + d.snippet.len() + serde_json::to_string(d).unwrap().len())
+        .sum()
+}
+
+#[test]
+fn thirty_thousand_bad_items_on_one_line_give_a_hundred_problems_and_a_count() {
+    let book = crate::common::book();
+    let units = vec![r#"{"area":-1}"#; 30_000].join(",");
+    let text = format!(r#"{{"rental_project":{{"units":[{units}]}}}}"#);
+    let start = std::time::Instant::now();
+    let d = book.case_from_json(&text, "units.json").unwrap_err();
+    let took = start.elapsed();
+    // One problem a unit (its area below 0): 100 listed, 29,900 counted.
+    assert_eq!(d.0.len(), 101);
+    assert!(
+        d.0[..100]
+            .iter()
+            .all(|d| d.message == "`area` cannot be below 0 m2, found -1"),
+        "{}",
+        d.0[0]
+    );
+    assert_eq!(
+        d.0[0].field.as_deref(),
+        Some("rental_project.units[1].area")
+    );
+    assert_eq!(
+        d.0[99].field.as_deref(),
+        Some("rental_project.units[100].area")
+    );
+    let last = &d.0[100];
+    assert_eq!(
+        last.message,
+        "and 29900 more problem(s) from here on, not listed: only the first 100 are"
+    );
+    // Where unit 101 starts: `{"rental_project":{"units":[` is 28 characters, and each
+    // unit with its comma 12.
+    assert_eq!((last.line, last.column), (1, 28 + 100 * 12 + 9));
+    // Each problem keeps a bounded excerpt of the 360 KB line, not the line.
+    assert!(d.0.iter().all(|d| d.snippet.chars().count() <= 162));
+    assert!(diagnostics_size(&d) < 200_000, "{}", diagnostics_size(&d));
+    // Not a timed test, only a guard against the quadratic cost coming back (it was tens
+    // of seconds): a debug build takes a fraction of a second.
+    assert!(took.as_secs() < 20, "{took:?}");
+}
+
+#[test]
+fn long_tokens_are_shortened_and_non_numbers_called_so() {
+    let book = crate::common::book();
+    let key = "k".repeat(1_000_000);
+    let d = book
+        .case_from_toml(&format!("[rural_housing]\n{key} = 1\n"), "long.toml")
+        .unwrap_err();
+    let shown = d.to_string();
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+    assert!(shown.contains("… (1000000 bytes)`"), "{shown}");
+    for (text, message) in [
+        ("\"1.2.3\"", "`1.2.3` is not a number"),
+        ("\"1-2\"", "`1-2` is not a number"),
+        ("\"--1\"", "`--1` is not a number"),
+        ("\".\"", "`.` is not a number"),
+    ] {
+        let d = book
+            .case_from_toml(&format!("[rural_housing]\nfloor_area = {text}\n"), "n.toml")
+            .unwrap_err();
+        assert_eq!(d.0[0].message, message);
+    }
+    // A number too precise is still called so.
+    let d = book
+        .case_from_toml(
+            "[rural_housing]\nfloor_area = \"1.00000000000000000000000000001\"\n",
+            "n.toml",
+        )
+        .unwrap_err();
+    assert!(
+        d.0[0].message.contains("too large or too precise"),
+        "{}",
+        d.0[0]
+    );
+    // A `.json` file is judged as JSON, whatever it holds.
+    let d = book.case_from_text("[1, 2]", "array.json").unwrap_err();
+    assert_eq!(d.0[0].message, "a case is a table, found an array");
+    assert!(!d.to_string().contains("TOML"), "{d}");
+    let d = book
+        .case_from_text("[rural_housing", "broken.json")
+        .unwrap_err();
+    assert!(d.0[0].message.starts_with("JSON syntax"), "{d}");
+}
+
+#[test]
+fn a_huge_token_is_not_echoed_whole_on_the_command_line() {
+    let dir = scratch("token");
+    let key = "k".repeat(2_000_000);
+    std::fs::write(dir.join("t.toml"), format!("[rural_housing]\n{key} = 1\n")).unwrap();
+    // An argument has room for 128 KB at most.
+    let arg = "k".repeat(100_000);
+    let r = run(&["check", path(&dir.join("t.toml"))], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.len() < 2_000, "{} bytes", r.stderr.len());
+    assert!(r.stderr.contains("(2000000 bytes)"), "{}", r.stderr);
+    let r = run(
+        &["check", path(&dir.join("t.toml")), "--format", "json"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.len() < 2_000, "{} bytes", r.stderr.len());
+    let r = run(&["clause", &arg], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.len() < 2_000, "{} bytes", r.stderr.len());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// However many mistakes and however long the names, what the diagnostics of a case
+    /// cost is at most linear in the case's size (in fact bounded: 100 problems a case).
+    #[test]
+    fn diagnostics_grow_at_most_linearly_with_the_input(
+        keys in proptest::collection::vec(("[a-z]{1,3}", 1usize..2000), 0..150),
+        units in 0usize..300,
+        one_line in proptest::bool::ANY,
+    ) {
+        let book = crate::common::book();
+        let mut text = String::from("[rural_housing]\n");
+        for (k, n) in &keys {
+            text.push_str(&format!("{} = \"{}\"\n", k.repeat(*n), "9".repeat(*n % 40)));
+        }
+        let toml = book.case_from_toml(&text, "case.toml");
+        let units = vec![r#"{"area":-1,"count":"x"}"#; units].join(if one_line { "," } else { ",\n" });
+        let json = format!(r#"{{"rental_project":{{"units":[{units}]}}}}"#);
+        let json_result = book.case_from_json(&json, "case.json");
+        for (input, result) in [(text.len(), toml.err()), (json.len(), json_result.err())] {
+            if let Some(d) = result {
+                // At most one problem a byte and 101 a case, and each of bounded size.
+                proptest::prop_assert!(d.0.len() <= 101.min(input));
+                let size = diagnostics_size(&d);
+                proptest::prop_assert!(size <= 2048 * d.0.len(), "{} bytes for {} in", size, input);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_long_name_on_the_command_line_is_shortened() {
+    let arg = "k".repeat(100_000);
+    for args in [
+        &["fields", &arg][..],
+        &["clauses", "--subject", &arg],
+        &[&arg],
+        &["check", &arg],
+        &["check", "--as-of", &arg],
+    ] {
+        let r = run(args, None);
+        assert_eq!(r.code, 2);
+        assert!(r.stderr.len() < 3_000, "{} bytes", r.stderr.len());
+    }
+}

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use policy_calc::diagnostic::shorten;
 use policy_calc::limits::{self, ReadError};
 use policy_calc::rulebook::Rulebook;
 
@@ -94,7 +95,7 @@ fn read_case(path: &str, limit: u64) -> Result<(String, String), String> {
         ("<stdin>".to_string(), bytes)
     } else {
         let bytes = limits::read_file(Path::new(path), limit)
-            .map_err(|e| format!("{path}: {}", case_read_error(e)))?;
+            .map_err(|e| format!("{}: {}", shorten(path, 200), case_read_error(e)))?;
         (path.to_string(), bytes)
     };
     let text = String::from_utf8(bytes).map_err(|e| {

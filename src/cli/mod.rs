@@ -386,7 +386,7 @@ pub fn render(d: &Diagnostic) -> String {
         let pad: String = d
             .snippet
             .chars()
-            .take(d.column.saturating_sub(1))
+            .take(d.column.saturating_sub(d.snippet_column.max(1)))
             .map(|c| {
                 if c == '\t' {
                     '\t'
@@ -397,7 +397,7 @@ pub fn render(d: &Diagnostic) -> String {
                 }
             })
             .collect();
-        let shown: String = d.snippet.chars().take(200).collect();
+        let shown = &d.snippet;
         s.push_str(&format!(
             "{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{}\n",
             "",

@@ -25,7 +25,10 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         out.push(path.to_path_buf());
         Ok(())
     } else {
-        Err(format!("{}: no such file or folder", path.display()))
+        Err(format!(
+            "{}: no such file or folder",
+            policy_calc::diagnostic::shorten(&path.display().to_string(), 200)
+        ))
     }
 }
 

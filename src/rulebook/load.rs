@@ -41,7 +41,10 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         .iter()
         .find(|s| file_name(&s.name) == "subjects.toml")
     {
-        Some(src) => cx.schema(src),
+        Some(src) => {
+            let _index = crate::source::index_scope(&src.text);
+            cx.schema(src)
+        }
         None => {
             cx.diags.push(Diagnostic::at(
                 "rules::no_subjects",
@@ -70,6 +73,8 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         if file_name(&src.name) == "subjects.toml" {
             continue;
         }
+        // One index of the file finds the lines and columns of all its diagnostics.
+        let _index = crate::source::index_scope(&src.text);
         let file: surface::RuleFile = match toml::from_str(&src.text) {
             Ok(f) => f,
             Err(e) => {
