@@ -657,3 +657,204 @@ fn a_long_name_on_the_command_line_is_shortened() {
         assert!(r.stderr.len() < 3_000, "{} bytes", r.stderr.len());
     }
 }
+
+// (2) Definitions: chains, diamonds, doublings and cycles load or fail cleanly.
+
+/// A clause of rural housing whose amount is `top` (an area) times the subsidy rate.
+fn define_clause(top: &str) -> String {
+    RATIO_CLAUSE.replace("AMOUNT", &format!("rural_subsidy_rate * ({top})"))
+}
+
+/// Loads the rules with `defines` (name, expression) and a clause on `top`, on a thread
+/// with a small stack (2 MB, a server's worker's), and returns the diagnostics' codes or the
+/// subsidy of a farmhouse of 1 m2.
+fn load_defines(
+    name: &str,
+    defines: &[(String, String)],
+    top: &str,
+) -> Result<String, Vec<String>> {
+    let mut extra = String::new();
+    for (n, e) in defines {
+        extra.push_str(&format!("[[define]]\nname = \"{n}\"\nexpr = \"{e}\"\n"));
+    }
+    extra.push_str(&define_clause(top));
+    let rules = rules_with(name, &extra);
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(
+            move || match policy_calc::rulebook::Rulebook::load_dir(&rules) {
+                Ok(book) => {
+                    let case = book
+                        .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 1\n", "c.toml")
+                        .unwrap();
+                    let report = book
+                        .evaluate(&case, crate::common::date("2023-03-01"))
+                        .unwrap();
+                    let r = report.result("hostile-ratio").unwrap();
+                    Ok(r.amount.as_ref().map_or("none".into(), |a| a.value.clone()))
+                }
+                Err(policy_calc::rulebook::LoadError::Rules(d)) => {
+                    Err(d.0.iter().map(|d| d.code.to_string()).collect())
+                }
+                Err(e) => panic!("{e}"),
+            },
+        )
+        .unwrap()
+        .join()
+        .expect("the load did not crash")
+}
+
+fn chain(n: usize) -> Vec<(String, String)> {
+    let mut v = vec![("d0".to_string(), "floor_area".to_string())];
+    for i in 1..n {
+        v.push((format!("d{i}"), format!("d{} + 1 m2", i - 1)));
+    }
+    v
+}
+
+fn doubling(n: usize) -> Vec<(String, String)> {
+    let mut v = vec![("e0".to_string(), "floor_area".to_string())];
+    for i in 1..n {
+        v.push((format!("e{i}"), format!("e{} + e{}", i - 1, i - 1)));
+    }
+    v
+}
+
+#[test]
+fn a_long_chain_of_definitions_fails_cleanly_and_a_short_one_loads() {
+    // 64 definitions: 1 m2 + 63 m2, at 200 CNY/m2.
+    assert_eq!(
+        load_defines("chain-64", &chain(64), "d63"),
+        Ok("12800.00".into())
+    );
+    let start = std::time::Instant::now();
+    let err = load_defines("chain-2500", &chain(2500), "d2499").unwrap_err();
+    assert!(err.contains(&"rules::too_deep".to_string()), "{err:?}");
+    assert_eq!(err.iter().filter(|c| *c == "rules::too_deep").count(), 1);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    // Unused, too: it is found all the same.
+    let err = load_defines("chain-unused", &chain(100), "floor_area").unwrap_err();
+    assert_eq!(err, vec!["rules::too_deep".to_string()]);
+}
+
+#[test]
+fn doubling_definitions_stop_at_a_bound_on_their_size() {
+    // e10 is floor_area written out 2^10 times: 1024 m2.
+    assert_eq!(
+        load_defines("doubling-10", &doubling(11), "e10"),
+        Ok("204800.00".into())
+    );
+    let err = load_defines("doubling-24", &doubling(24), "e23").unwrap_err();
+    assert_eq!(err, vec!["rules::too_large".to_string()]);
+    let err = load_defines("doubling-200", &doubling(200), "e199").unwrap_err();
+    assert!(err.contains(&"rules::too_deep".to_string()), "{err:?}");
+}
+
+#[test]
+fn diamonds_load_and_every_cycle_is_reported_used_or_not() {
+    let d = |n: &str, e: &str| (n.to_string(), e.to_string());
+    let diamond = [
+        d("base", "floor_area"),
+        d("left", "base + 1 m2"),
+        d("right", "base + 2 m2"),
+        d("top", "left + right"),
+    ];
+    // (1 + 1) + (1 + 2) = 5 m2.
+    assert_eq!(
+        load_defines("diamond", &diamond, "top"),
+        Ok("1000.00".into())
+    );
+    let cycles = [
+        d("selfish", "selfish + 1 m2"),
+        d("ping", "pong"),
+        d("pong", "ping"),
+    ];
+    let err = load_defines("cycles", &cycles, "floor_area").unwrap_err();
+    assert_eq!(
+        err,
+        vec!["rules::cycle".to_string(), "rules::cycle".to_string()]
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// A random graph of definitions (each using up to three others, maybe in a cycle)
+    /// loads when it has no cycle, is shallow and small, and otherwise fails with the reason;
+    /// never a crash, on a 2 MB stack.
+    #[test]
+    fn generated_definition_graphs_load_or_fail_cleanly(
+        edges in proptest::collection::vec(proptest::collection::vec(0usize..40, 0..3), 1..40),
+        backwards in proptest::bool::ANY,
+    ) {
+        let n = edges.len();
+        // Forwards edges only (to a lower index) make a DAG; `backwards` allows cycles.
+        let defines: Vec<(String, String)> = edges
+            .iter()
+            .enumerate()
+            .map(|(i, uses)| {
+                let mut terms = vec!["floor_area".to_string()];
+                for &u in uses {
+                    let u = u % n;
+                    if backwards || u < i {
+                        terms.push(format!("x{u}"));
+                    }
+                }
+                (format!("x{i}"), terms.join(" + "))
+            })
+            .collect();
+        let cyclic = backwards && has_cycle(&defines);
+        let top = format!("x{}", n - 1);
+        match load_defines("graph", &defines, &top) {
+            Ok(amount) => {
+                proptest::prop_assert!(!cyclic);
+                proptest::prop_assert!(amount.ends_with(".00"), "{}", amount);
+            }
+            Err(codes) => {
+                proptest::prop_assert!(
+                    codes.iter().all(|c| ["rules::cycle", "rules::too_large", "rules::too_deep"]
+                        .contains(&c.as_str())),
+                    "{:?}",
+                    codes
+                );
+                proptest::prop_assert!(
+                    cyclic || codes.iter().all(|c| c != "rules::cycle"),
+                    "{:?}",
+                    codes
+                );
+            }
+        }
+    }
+}
+
+/// Whether the definitions `xN = floor_area + xA + ...` use one another in a cycle.
+fn has_cycle(defines: &[(String, String)]) -> bool {
+    let uses: Vec<Vec<usize>> = defines
+        .iter()
+        .map(|(_, e)| {
+            e.split(" + ")
+                .filter_map(|t| t.strip_prefix('x').and_then(|n| n.parse().ok()))
+                .collect()
+        })
+        .collect();
+    // Kahn's algorithm: a cycle leaves some definition never free of its uses.
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); uses.len()];
+    let mut left: Vec<usize> = uses.iter().map(|u| u.len()).collect();
+    for (i, u) in uses.iter().enumerate() {
+        for &x in u {
+            users[x].push(i);
+        }
+    }
+    let mut free: Vec<usize> = (0..uses.len()).filter(|&i| left[i] == 0).collect();
+    let mut done = 0;
+    while let Some(x) = free.pop() {
+        done += 1;
+        for &u in &users[x] {
+            left[u] -= 1;
+            if left[u] == 0 {
+                free.push(u);
+            }
+        }
+    }
+    done < uses.len()
+}
