@@ -858,3 +858,60 @@ fn has_cycle(defines: &[(String, String)]) -> bool {
     }
     done < uses.len()
 }
+
+// (7) Rule-folder gaps.
+
+#[test]
+fn bounds_the_wrong_way_round_and_a_list_in_a_list_are_load_errors_with_their_place() {
+    let rules = rules_copy("schema-gaps");
+    let file = rules.join("subjects.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("[[subject.field.item]]").expect("a list field");
+    let nested = "[[subject.field.item]]\nname = \"nested\"\ntype = \"list\"\ndoc = \"x\"\n\
+                  [[subject.field.item.item]]\nname = \"deep\"\ntype = \"int\"\ndoc = \"y\"\n\n";
+    let mut text = format!("{}{nested}{}", &text[..at], &text[at..]);
+    text.push_str(
+        "\n[[subject.field]]\nname = \"hostile_bounds\"\ntype = \"m2\"\ndoc = \"z\"\nmin = \"10\"\nmax = \"9.99\"\n",
+    );
+    std::fs::write(&file, &text).unwrap();
+    let line_of = |needle: &str| text[..text.find(needle).unwrap()].lines().count() + 1;
+    let d = load_err(&rules);
+    let find = |part: &str| {
+        d.iter()
+            .find(|d| d.message.contains(part))
+            .unwrap_or_else(|| panic!("no {part:?} in {d:?}"))
+    };
+    let list = find("a list's items cannot hold a list");
+    assert!(list.file.ends_with("subjects.toml"));
+    assert_eq!(list.line, line_of("type = \"list\"\ndoc = \"x\""));
+    assert_eq!(list.column, 8);
+    let bounds = find("max 9.99 is below min 10");
+    assert_eq!(bounds.line, line_of("max = \"9.99\""));
+    assert_eq!(bounds.column, 7);
+}
+
+#[test]
+fn a_rule_file_not_in_utf8_is_reported_at_its_byte_and_the_other_files_still_checked() {
+    let rules = rules_copy("not-utf8");
+    std::fs::write(rules.join("bad.toml"), b"[document]\nid = \"x\xff\"\n").unwrap();
+    let file = rules.join("kq-2022-16.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n[[clause]]\nid = 3\n")).unwrap();
+    let d = load_err(&rules);
+    let bad = d
+        .iter()
+        .find(|d| d.code == "rules::not_utf8")
+        .unwrap_or_else(|| panic!("{d:?}"));
+    assert!(bad.file.ends_with("bad.toml"));
+    // Line 2, after `id = "x`: column 8; 11 + 7 bytes into the file.
+    assert_eq!((bad.line, bad.column), (2, 8));
+    assert!(
+        bad.message.contains("the byte 0xff at offset 18"),
+        "{}",
+        bad.message
+    );
+    assert!(
+        d.iter().any(|d| d.file.ends_with("kq-2022-16.toml")),
+        "the other file's problem is lost: {d:?}"
+    );
+}

@@ -473,6 +473,17 @@ impl Loader {
                     format!("list of {}", f.words.join(" | ")),
                     false,
                 ),
+                "list" if index != 0 && schema.records[index as usize].path.contains('.') => {
+                    // An item's fields are read in one pass over the item: no list in a list.
+                    self.at(
+                        "rules::format",
+                        src,
+                        sp(&f.ty),
+                        format!("`{path}.{name}`: a list's items cannot hold a list"),
+                    )
+                    .expected = Some("bool, int, date, CNY, m2, ratio, word or words".into());
+                    continue;
+                }
                 "list" => {
                     let rec = self.record(src, schema, format!("{path}.{name}"), &f.items);
                     (Type::List(rec), "list".to_string(), false)
@@ -514,6 +525,25 @@ impl Loader {
                 }
             };
             let (min, max) = (bound(&f.min), bound(&f.max));
+            if let (Some(lo), Some(hi), Some(at)) = (min, max, f.max.as_ref())
+                && lo > hi
+            {
+                self.at(
+                    "rules::format",
+                    src,
+                    sp(at),
+                    format!("`{path}.{name}`: max {hi} is below min {lo}: no value would do"),
+                );
+            }
+            if fields.iter().any(|x: &Field| x.name == name) {
+                self.at(
+                    "rules::duplicate_id",
+                    src,
+                    sp(&f.name),
+                    format!("`{path}` declares the field `{name}` twice"),
+                );
+                continue;
+            }
             fields.push(Field {
                 name,
                 ty,
@@ -1285,7 +1315,11 @@ impl Loader {
                 .collect(),
             logic,
             file: src.name.clone(),
-            line: crate::source::line_col(&src.text, c.id.span().start).line,
+            // From the file's index (see `load`): a scan from the start for each clause made
+            // the load quadratic in clauses.
+            line: crate::source::with_index(&src.text, |i| {
+                i.line_col(&src.text, c.id.span().start).line
+            }),
         })
     }
 }

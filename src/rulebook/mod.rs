@@ -460,7 +460,7 @@ fn read_text(path: &Path, name: &str, limit: u64, unread: &mut Vec<Diagnostic>) 
                     &shown,
                     Span::new(at, at + 1),
                     format!(
-                        "not UTF-8 text: byte {at} (0x{:02x}) is not valid UTF-8",
+                        "not UTF-8 text: the byte 0x{:02x} at offset {at} is not valid UTF-8",
                         bytes[at]
                     ),
                 )
