@@ -6,7 +6,9 @@ use std::io::{self, Read};
 use std::path::Path;
 
 /// How much may be read. The defaults fit real cases with a wide margin (a rental project
-/// with 200 unit types is about 13 KB); `--max-bytes` raises them on the command line.
+/// with 200 unit types is about 13 KB, the largest rule file about 60 KB); `--max-bytes`
+/// raises them on the command line. They also bound memory: the TOML reader (the `toml`
+/// crate's document tree) takes up to about 60 times a file's size while it reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// A case file, or standard input as a case.
@@ -17,17 +19,19 @@ pub struct Limits {
     pub rule_bytes: u64,
 }
 
-/// 8 MiB.
-pub const DEFAULT_FILE_BYTES: u64 = 8 << 20;
+/// 1 MiB: a case.
+pub const DEFAULT_CASE_BYTES: u64 = 1 << 20;
 /// 1 MiB: a batch holds up to 4 lines per worker at once, so a line's bound is its memory's.
 pub const DEFAULT_LINE_BYTES: usize = 1 << 20;
+/// 4 MiB: a rule file, a seed or a golden file.
+pub const DEFAULT_RULE_BYTES: u64 = 4 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            case_bytes: DEFAULT_FILE_BYTES,
+            case_bytes: DEFAULT_CASE_BYTES,
             line_bytes: DEFAULT_LINE_BYTES,
-            rule_bytes: DEFAULT_FILE_BYTES,
+            rule_bytes: DEFAULT_RULE_BYTES,
         }
     }
 }

@@ -596,12 +596,30 @@ fn a_huge_token_is_not_echoed_whole_on_the_command_line() {
     std::fs::write(dir.join("t.toml"), format!("[rural_housing]\n{key} = 1\n")).unwrap();
     // An argument has room for 128 KB at most.
     let arg = "k".repeat(100_000);
+    // Over the default limit of a case (1 MiB): refused unread.
     let r = run(&["check", path(&dir.join("t.toml"))], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("longer than the limit of 1048576 bytes"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        &["check", path(&dir.join("t.toml")), "--max-bytes", "4M"],
+        None,
+    );
     assert_eq!(r.code, 2);
     assert!(r.stderr.len() < 2_000, "{} bytes", r.stderr.len());
     assert!(r.stderr.contains("(2000000 bytes)"), "{}", r.stderr);
     let r = run(
-        &["check", path(&dir.join("t.toml")), "--format", "json"],
+        &[
+            "check",
+            path(&dir.join("t.toml")),
+            "--format",
+            "json",
+            "--max-bytes",
+            "4M",
+        ],
         None,
     );
     assert_eq!(r.code, 2);

@@ -58,9 +58,9 @@ usage:
   policy-calc catalogue               print the rulebook catalogue (docs/clauses.md)
 
 CASE is a TOML or JSON case file, or - for standard input. Without --rules the built-in rulebook
-is used. --max-bytes N[K|M|G] raises the limits on what is read (a case file or a rule file,
-8M; a batch line, 1M). Exit status: 0 fine, 1 some result non_compliant, 2 bad input or
-output that could not be written.";
+is used. --max-bytes N[K|M|G] sets every limit on what is read (a case file or a batch line,
+1M; a rule or golden file, 4M). Exit status: 0 fine, 1 some result non_compliant, 2 bad
+input or output that could not be written.";
 
 /// Human text in Chinese or English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
