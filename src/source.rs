@@ -173,17 +173,21 @@ thread_local! {
 /// While the returned guard lives, diagnostics made on this thread about `text` find their
 /// lines and columns in one index of it, built on first use. The guard borrows `text`, so
 /// the address and length that identify it cannot name another text meanwhile.
-pub fn index_scope(text: &str) -> IndexScope<'_> {
+pub(crate) fn index_scope(text: &str) -> IndexScope<'_> {
     SCOPES.with(|s| {
         s.borrow_mut()
             .push((text.as_ptr() as usize, text.len(), Default::default()))
     });
-    IndexScope { text }
+    IndexScope {
+        text,
+        on_this_thread: std::marker::PhantomData,
+    }
 }
 
-/// See [`index_scope`].
-pub struct IndexScope<'a> {
+/// See [`index_scope`]. Not `Send`: it is dropped on the thread whose scopes it is among.
+pub(crate) struct IndexScope<'a> {
     text: &'a str,
+    on_this_thread: std::marker::PhantomData<*const ()>,
 }
 
 impl Drop for IndexScope<'_> {

@@ -583,6 +583,13 @@ fn long_tokens_are_shortened_and_non_numbers_called_so() {
     let d = book.case_from_text("[1, 2]", "array.json").unwrap_err();
     assert_eq!(d.0[0].message, "a case is a table, found an array");
     assert!(!d.to_string().contains("TOML"), "{d}");
+    // Unnamed (standard input), a JSON array is judged as JSON too, and TOML as TOML.
+    let d = book.case_from_text("[1, 2]", "<stdin>").unwrap_err();
+    assert_eq!(d.0[0].message, "a case is a table, found an array");
+    let d = book
+        .case_from_text("[rural_housing\n", "<stdin>")
+        .unwrap_err();
+    assert!(d.0[0].message.starts_with("TOML syntax"), "{d}");
     let d = book
         .case_from_text("[rural_housing", "broken.json")
         .unwrap_err();

@@ -178,7 +178,15 @@ impl Rulebook {
         if json {
             self.case_from_json(text, file)
         } else {
-            self.case_from_toml(text, file)
+            self.case_from_toml(text, file).or_else(|e| {
+                // Unnamed text that is not TOML but a JSON array, say, is judged as JSON.
+                let syntax = e.0.first().is_some_and(|d| d.code == "case::syntax");
+                if syntax && t.starts_with('[') && crate::input::json::parse(text).is_ok() {
+                    self.case_from_json_tree(text, file)
+                } else {
+                    Err(e)
+                }
+            })
         }
     }
 
