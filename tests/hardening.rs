@@ -940,3 +940,38 @@ fn a_rule_file_not_in_utf8_is_reported_at_its_byte_and_the_other_files_still_che
         "the other file's problem is lost: {d:?}"
     );
 }
+
+#[test]
+fn definitions_nesting_too_deep_once_written_out_fail_cleanly() {
+    // Each definition negates the one before ten times: 11 levels a definition with its name.
+    let negations = |n: usize| {
+        let mut v = vec![("n0".to_string(), "floor_area".to_string())];
+        for i in 1..n {
+            v.push((format!("n{i}"), format!("{}n{}", "- ".repeat(10), i - 1)));
+        }
+        v
+    };
+    // 10 definitions, about 110 levels: they load, and an even number of signs is none.
+    assert_eq!(
+        load_defines("negations-10", &negations(10), "n9"),
+        Ok("200.00".into())
+    );
+    // 60: more than 128 levels, found before the checker recurses that deep.
+    let err = load_defines("negations-60", &negations(60), "n59").unwrap_err();
+    assert!(err.iter().all(|c| c == "rules::too_deep"), "{err:?}");
+}
+
+#[test]
+fn the_deepest_definitions_allowed_load_and_evaluate_on_a_small_stack() {
+    // Each as deep as one expression may be (62 signs and the name), three in a row (127
+    // levels), used under 58 more signs in the clause: evaluated on a 2 MB stack. 62 + 62 +
+    // 58 signs: even, none.
+    let signs = |n: usize| "- ".repeat(n);
+    let defines = vec![
+        ("n0".to_string(), "floor_area".to_string()),
+        ("n1".to_string(), format!("{}n0", signs(62))),
+        ("n2".to_string(), format!("{}n1", signs(62))),
+    ];
+    let top = format!("{}n2", signs(58));
+    assert_eq!(load_defines("deepest", &defines, &top), Ok("200.00".into()));
+}

@@ -158,6 +158,8 @@ struct DefineSrc {
     /// On a cycle, or on a chain of definitions too long: reported once, and never
     /// written out where it is used.
     refused: bool,
+    /// How deep its expression nests.
+    depth: usize,
 }
 
 /// The definitions of one file, by name.
@@ -205,40 +207,77 @@ fn idents(ast: &Ast) -> Vec<&str> {
     out
 }
 
-/// The terms of a checked expression, without recursion.
-fn terms(e: &Expr) -> usize {
+/// The terms of a checked expression and its depth, without recursion.
+fn terms(e: &Expr) -> (usize, usize) {
     use crate::expr::ExprKind as K;
-    let mut n = 0;
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
+    let (mut n, mut deepest) = (0, 0);
+    let mut stack = vec![(e, 1)];
+    while let Some((e, depth)) = stack.pop() {
         n += 1;
+        deepest = deepest.max(depth);
+        let d = depth + 1;
         match &e.kind {
             K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
             K::Not(a) | K::Neg(a) | K::WordIn(a, _) | K::HasWord(a, _) | K::EndOfYear(a) => {
-                stack.push(a)
+                stack.push((a, d))
             }
-            K::Named(_, a) => stack.push(a),
+            K::Named(_, a) => stack.push((a, d)),
             K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
-                stack.push(a);
-                stack.push(b);
+                stack.push((a, d));
+                stack.push((b, d));
             }
             K::Shift { date, by, .. } => {
-                stack.push(date);
-                stack.push(by);
+                stack.push((date, d));
+                stack.push((by, d));
             }
             K::If(c, a, b) => {
-                stack.push(c);
-                stack.push(a);
-                stack.push(b);
+                stack.push((c, d));
+                stack.push((a, d));
+                stack.push((b, d));
             }
-            K::MinMax { args, .. } => stack.extend(args.iter()),
+            K::MinMax { args, .. } => stack.extend(args.iter().map(|a| (a, d))),
             K::Agg { body, filter, .. } => {
-                stack.extend(body.as_deref());
-                stack.extend(filter.as_deref());
+                stack.extend(body.as_deref().map(|a| (a, d)));
+                stack.extend(filter.as_deref().map(|a| (a, d)));
             }
         }
     }
-    n
+    (n, deepest)
+}
+
+/// Definitions written out, each inside the next, may nest at most this deep: checking,
+/// compiling and explaining them recurse as deep, maybe on a worker thread's small stack.
+pub const MAX_EXPANDED_DEPTH: usize = 128;
+
+/// How deep an expression as written nests, without recursion.
+fn ast_depth(ast: &Ast) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(ast, 1)];
+    while let Some((a, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let d = depth + 1;
+        match &a.kind {
+            AstKind::List(items) | AstKind::Call(_, items) => {
+                stack.extend(items.iter().map(|x| (x, d)))
+            }
+            AstKind::Not(x) | AstKind::Neg(x) => stack.push((x, d)),
+            AstKind::Bin(_, x, y) => {
+                stack.push((x, d));
+                stack.push((y, d));
+            }
+            AstKind::If(c, x, y) => {
+                stack.push((c, d));
+                stack.push((x, d));
+                stack.push((y, d));
+            }
+            AstKind::Num { .. }
+            | AstKind::Dur(_)
+            | AstKind::Bool(_)
+            | AstKind::Date(_)
+            | AstKind::Ident(_) => {}
+        }
+    }
+    deepest
 }
 
 struct ClauseNames<'a> {
@@ -250,6 +289,8 @@ struct ClauseNames<'a> {
     defines: &'a Defines,
     /// The terms of the definitions written out in this clause so far.
     expanded: usize,
+    /// How deep the definitions being checked, each inside the next, nest.
+    nesting: usize,
     cache: &'a mut HashMap<(String, u16), Option<Expr>>,
     in_progress: Vec<String>,
     lets: Vec<(String, Option<Expr>)>,
@@ -258,6 +299,22 @@ struct ClauseNames<'a> {
 }
 
 impl ClauseNames<'_> {
+    fn too_deep(&mut self, def: &DefineSrc) {
+        self.diags.push(
+            Diagnostic::at(
+                "rules::too_deep",
+                &self.src.name,
+                &self.src.text,
+                Span::new(def.base, def.base + def.text.len()),
+                format!(
+                    "`{}` and the definitions around it, written out, nest more than {MAX_EXPANDED_DEPTH} levels deep",
+                    def.name
+                ),
+            )
+            .field(format!("define.{}", def.name)),
+        );
+    }
+
     /// `e`, the checked body of `def`, counted against the clause's budget of terms.
     fn written_out(&mut self, def: &DefineSrc, e: Option<Expr>) -> Option<Expr> {
         let e = e?;
@@ -265,7 +322,12 @@ impl ClauseNames<'_> {
             // Reported once a clause.
             return None;
         }
-        self.expanded = self.expanded.saturating_add(terms(&e));
+        let (count, depth) = terms(&e);
+        if depth + self.nesting > MAX_EXPANDED_DEPTH {
+            self.too_deep(def);
+            return None;
+        }
+        self.expanded = self.expanded.saturating_add(count);
         if self.expanded > MAX_EXPANDED_TERMS {
             self.diags.push(
                 Diagnostic::at(
@@ -275,8 +337,7 @@ impl ClauseNames<'_> {
                     Span::new(def.base, def.base + def.text.len()),
                     format!(
                         "the definitions used here come to more than {MAX_EXPANDED_TERMS} terms written out (`{}` has {}): a definition is written out where it is used, so one used twice by the next doubles",
-                        def.name,
-                        terms(&e)
+                        def.name, count
                     ),
                 )
                 .field(format!("define.{}", def.name)),
@@ -316,6 +377,12 @@ impl Names for ClauseNames<'_> {
             return Some(None);
         }
         let ast = def.ast.clone()?;
+        if self.nesting + def.depth > MAX_EXPANDED_DEPTH {
+            // Before recursing: the checker goes as deep as the definitions nest.
+            self.too_deep(def);
+            return Some(None);
+        }
+        self.nesting += def.depth;
         self.in_progress.push(name.to_string());
         let (schema, record, text, base) = (self.schema, self.record, def.text.clone(), def.base);
         let (expr, errors) = {
@@ -324,6 +391,7 @@ impl Names for ClauseNames<'_> {
             (e, std::mem::take(&mut checker.errors))
         };
         self.in_progress.pop();
+        self.nesting -= def.depth;
         for e in errors {
             let d = Diagnostic::at(
                 e.code,
@@ -804,12 +872,14 @@ impl Loader {
             let base = inner_offset(&src.text, sp(&def.expr));
             let ast = self.parse(src, &def.expr);
             defines.by_name.insert(name.clone(), defines.list.len());
+            let depth = ast.as_ref().map_or(0, ast_depth);
             defines.list.push(DefineSrc {
                 name,
                 ast,
                 text: def.expr.get_ref().clone(),
                 base,
                 refused: false,
+                depth,
             });
         }
         self.define_graph(src, &book.schema, &params, &mut defines);
@@ -1049,6 +1119,7 @@ impl Loader {
             values: &book.params,
             defines,
             expanded: 0,
+            nesting: 0,
             cache,
             in_progress: Vec::new(),
             lets: Vec::new(),
