@@ -33,6 +33,8 @@ pub struct BatchConfig {
     pub threads: usize,
     /// Report progress on the error stream every second or so (for a terminal).
     pub progress: bool,
+    /// A longer line is reported by its number and skipped to its newline, unread.
+    pub max_line: usize,
 }
 
 /// What a batch did.
@@ -72,6 +74,9 @@ struct Chunk {
     len: usize,
     /// How many lines `input[..len]` holds: each ends with a `\n` but maybe the input's last.
     lines: u64,
+    /// Lines over the limit, in order: each is a lone `\n` at this offset of `input`, and its
+    /// length in bytes (without its newline).
+    oversized: Vec<(usize, u64)>,
     output: Vec<u8>,
     errors: Vec<u8>,
     summary: BatchSummary,
@@ -88,6 +93,8 @@ struct Lines<R> {
     eof: bool,
     /// The number of the next line, from 1.
     line: u64,
+    /// The longest line read; a longer one is skipped.
+    max_line: usize,
 }
 
 impl<R: Read> Lines<R> {
@@ -103,9 +110,49 @@ impl<R: Read> Lines<R> {
         buf[..self.carry.len()].copy_from_slice(&self.carry);
         let mut filled = self.carry.len();
         self.carry.clear();
+        chunk.oversized.clear();
         // After the last newline so far (the carry has none): each byte is looked at once.
         let mut after_newline = None;
         let cut = loop {
+            let line_start = after_newline.unwrap_or(0);
+            if filled - line_start > self.max_line {
+                // Too long: the line becomes a lone newline, and the rest of it is read into
+                // the space after and dropped, up to its own newline.
+                let mut size = (filled - line_start) as u64;
+                buf[line_start] = b'\n';
+                filled = line_start + 1;
+                after_newline = Some(filled);
+                if buf.len() < filled + 64 * 1024 {
+                    buf.resize(filled + 64 * 1024, 0);
+                }
+                loop {
+                    match self.input.read(&mut buf[filled..]) {
+                        Ok(0) => {
+                            self.eof = true;
+                            break;
+                        }
+                        Ok(n) => match buf[filled..filled + n].iter().position(|&b| b == b'\n') {
+                            Some(i) => {
+                                size += i as u64;
+                                buf.copy_within(filled + i + 1..filled + n, filled);
+                                let rest = n - i - 1;
+                                if let Some(last) =
+                                    buf[filled..filled + rest].iter().rposition(|&b| b == b'\n')
+                                {
+                                    after_newline = Some(filled + last + 1);
+                                }
+                                filled += rest;
+                                break;
+                            }
+                            None => size += n as u64,
+                        },
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                chunk.oversized.push((line_start, size));
+                continue;
+            }
             if self.eof {
                 break filled;
             }
@@ -120,11 +167,30 @@ impl<R: Read> Lines<R> {
             }
             match self.input.read(&mut buf[filled..]) {
                 Ok(0) => self.eof = true,
-                Ok(n) => {
+                Ok(n) if filled + n - after_newline.unwrap_or(0) <= self.max_line => {
+                    // No line here can be over the limit.
                     if let Some(last) = buf[filled..filled + n].iter().rposition(|&b| b == b'\n') {
                         after_newline = Some(filled + last + 1);
                     }
                     filled += n;
+                }
+                Ok(n) => {
+                    // Line by line: each one over the limit becomes a lone newline.
+                    let (mut at, mut end) = (filled, filled + n);
+                    while let Some(i) = buf[at..end].iter().position(|&b| b == b'\n') {
+                        let (start, newline) = (after_newline.unwrap_or(0), at + i);
+                        if newline - start > self.max_line {
+                            buf[start] = b'\n';
+                            buf.copy_within(newline + 1..end, start + 1);
+                            end -= newline - start;
+                            chunk.oversized.push((start, (newline - start) as u64));
+                            at = start + 1;
+                        } else {
+                            at = newline + 1;
+                        }
+                        after_newline = Some(at);
+                    }
+                    filled = end;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -227,6 +293,7 @@ pub fn run(
             carry: Vec::new(),
             eof: false,
             line: 1,
+            max_line: config.max_line.max(1),
         };
         let mut read_result = Ok(());
         for seq in 0.. {
@@ -324,8 +391,10 @@ fn evaluate_chunk<'b>(
         output,
         errors,
         summary,
+        oversized,
         ..
     } = chunk;
+    let mut oversized = oversized.iter().peekable();
     output.clear();
     errors.clear();
     *summary = BatchSummary::default();
@@ -342,6 +411,21 @@ fn evaluate_chunk<'b>(
     while start < input.len() {
         let this = line;
         line += 1;
+        if let Some(&(_, size)) = oversized.next_if(|&&(at, _)| at == start) {
+            start += 1;
+            bad(
+                errors,
+                summary,
+                this,
+                1,
+                &format!(
+                    "error: the line is {size} bytes long, over the limit of {} bytes ({}); it was skipped (--max-bytes raises the limit)",
+                    config.max_line,
+                    crate::limits::human_size(config.max_line as u64)
+                ),
+            );
+            continue;
+        }
         let rest = &input[start..];
         // A line of the common shape: the direct reader reads it and says where it ends.
         // Any other line is cut at its newline and read (or reported) by the full reader.
@@ -514,6 +598,7 @@ mod tests {
             carry: Vec::new(),
             eof: false,
             line: 1,
+            max_line: usize::MAX,
         };
         let mut out = Vec::new();
         let mut chunk = Chunk::default();
@@ -531,6 +616,39 @@ mod tests {
             );
         }
         out
+    }
+
+    #[test]
+    fn a_line_over_the_limit_becomes_a_blank_line_and_its_length_however_it_is_read() {
+        let mut data = b"short\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 100));
+        data.extend_from_slice(b"\nok\n\nexactly 10\n");
+        data.extend(std::iter::repeat_n(b'y', 50));
+        for step in [1 << 20, 64, 7, 1] {
+            let mut lines = Lines {
+                input: Dribble { data: &data, step },
+                carry: Vec::new(),
+                eof: false,
+                line: 1,
+                max_line: 10,
+            };
+            let (mut held, mut oversized) = (Vec::new(), Vec::new());
+            let mut chunk = Chunk::default();
+            while !lines.eof {
+                lines.fill(&mut chunk).unwrap();
+                for &(at, size) in &chunk.oversized {
+                    assert_eq!(chunk.input[at], b'\n');
+                    oversized.push((held.len() + at, size));
+                }
+                held.extend_from_slice(&chunk.input[..chunk.len]);
+            }
+            assert_eq!(
+                String::from_utf8(held).unwrap(),
+                "short\n\nok\n\nexactly 10\n\n",
+                "reads of {step} bytes"
+            );
+            assert_eq!(oversized, vec![(6, 100), (22, 50)], "reads of {step} bytes");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::source::{Span, line_col, line_text};
+use crate::source::{Span, with_index};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -25,13 +25,31 @@ pub struct Diagnostic {
     /// A nearby name that was probably meant, or a fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
-    /// The source line holding the problem, and how many characters the marker covers.
+    /// The source line holding the problem, and how many characters the marker covers. A
+    /// line longer than [`MAX_SNIPPET`] characters is cut to that many around the problem,
+    /// `…` standing for what is cut.
     pub snippet: String,
     pub width: usize,
+    /// The column of the line at which the snippet's first character stands: 1 unless the
+    /// line's start is cut.
+    #[serde(skip_serializing_if = "is_one")]
+    pub snippet_column: usize,
+    /// The bytes of the source the problem is about.
+    #[serde(skip)]
+    pub span: Span,
 }
 
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
+
+/// The most characters of a source line a diagnostic keeps.
+pub const MAX_SNIPPET: usize = 160;
+
 impl Diagnostic {
-    /// A diagnostic at `span` of `text`, the contents of `file`.
+    /// A diagnostic at `span` of `text`, the contents of `file`. Its line and column come
+    /// from an index of `text` (see [`crate::source::index_scope`]), and it keeps at most
+    /// [`MAX_SNIPPET`] characters of the line: what it costs does not grow with the text.
     pub fn at(
         code: &'static str,
         file: &str,
@@ -39,37 +57,50 @@ impl Diagnostic {
         span: Span,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let lc = line_col(text, span.start);
-        let snippet = line_text(text, span.start).to_string();
-        let end = span.end.min(text.len()).max(span.start.min(text.len()));
-        let covered = text.get(span.start.min(text.len())..end).unwrap_or("");
-        let covered = covered.split('\n').next().unwrap_or("");
+        let (lc, line) = with_index(text, |i| {
+            (i.line_col(text, span.start), i.line_range(text, span.start))
+        });
+        let at = span.start.saturating_sub(line.start);
+        let line = &text[line];
+        let (snippet, snippet_column) = excerpt(line, at, lc.column);
+        let start = span.start.min(text.len());
+        let end = span.end.min(text.len()).max(start);
+        // The marker covers the span's first line, and no more than a line shows.
+        let width = text
+            .get(start..end)
+            .unwrap_or("")
+            .chars()
+            .take(MAX_SNIPPET)
+            .take_while(|&c| c != '\n')
+            .count();
         Diagnostic {
             code,
             file: file.to_string(),
             line: lc.line,
             column: lc.column,
-            message: message.into(),
+            message: shorten_quoted(message.into()),
             field: None,
             expected: None,
             suggestion: None,
             snippet,
-            width: covered.chars().count().max(1),
+            width: width.max(1),
+            snippet_column,
+            span,
         }
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.field = Some(shorten(&field.into(), MAX_TOKEN).into_owned());
         self
     }
 
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
-        self.expected = Some(expected.into());
+        self.expected = Some(shorten_quoted(expected.into()));
         self
     }
 
     pub fn suggestion(mut self, suggestion: Option<String>) -> Self {
-        self.suggestion = suggestion;
+        self.suggestion = suggestion.map(shorten_quoted);
         self
     }
 }
@@ -94,6 +125,96 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// At most [`MAX_SNIPPET`] characters of `line` around byte `at` of it (at column `column`),
+/// and the column its first character stands at. Only the characters shown are looked at.
+fn excerpt(line: &str, at: usize, column: usize) -> (String, usize) {
+    if line.len() <= MAX_SNIPPET {
+        return (line.to_string(), 1);
+    }
+    let at = (0..=at.min(line.len()))
+        .rev()
+        .find(|&i| line.is_char_boundary(i))
+        .unwrap_or(0);
+    // A third of the room before the problem, the rest after.
+    let before = line[..at]
+        .char_indices()
+        .rev()
+        .nth(MAX_SNIPPET / 3 - 1)
+        .map(|(i, _)| i);
+    let (from, first) = match before {
+        // Room for the whole start of the line.
+        Some(_) if column <= MAX_SNIPPET / 3 + 1 => (0, 1),
+        None => (0, 1),
+        Some(i) => (i, column - MAX_SNIPPET / 3),
+    };
+    let rest = &line[from..];
+    let room = if from == 0 {
+        MAX_SNIPPET
+    } else {
+        MAX_SNIPPET - 1
+    };
+    let (shown, more) = match rest.char_indices().nth(room) {
+        Some((to, _)) => (&rest[..to], "…"),
+        None => (rest, ""),
+    };
+    if from == 0 {
+        (format!("{shown}{more}"), 1)
+    } else {
+        // `…` stands at the column before the first character shown.
+        (format!("…{shown}{more}"), first - 1)
+    }
+}
+
+/// The most problems one case reports: the rest are counted, not kept.
+pub const MAX_PER_CASE: usize = 100;
+
+/// The diagnostics of one input as they are found: the first [`MAX_PER_CASE`] are kept, the
+/// others counted, so that a hostile case with a hundred thousand mistakes costs little.
+#[derive(Debug, Default)]
+pub struct Problems {
+    list: Vec<Diagnostic>,
+    /// Where the first problem not kept is, and how many were not kept.
+    more: Option<(Diagnostic, usize)>,
+}
+
+impl Problems {
+    pub fn new() -> Problems {
+        Problems::default()
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.list.len() < MAX_PER_CASE {
+            self.list.push(d);
+        } else {
+            match &mut self.more {
+                Some((_, n)) => *n += 1,
+                None => self.more = Some((d, 1)),
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The problems kept, then, if any were not, one that says how many and where the first
+    /// of them is.
+    pub fn into_diagnostics(self) -> Diagnostics {
+        let mut list = self.list;
+        if let Some((mut first, n)) = self.more {
+            first.code = "input::too_many_problems";
+            first.message = format!(
+                "and {n} more problem(s) from here on, not listed: only the first {MAX_PER_CASE} are"
+            );
+            first.field = None;
+            first.expected = None;
+            first.suggestion = None;
+            list.push(first);
+        }
+        Diagnostics(list)
+    }
+}
+
 /// Several diagnostics, all those found, not only the first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -111,3 +232,112 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+/// The most characters of one name, word or number a message quotes.
+pub const MAX_TOKEN: usize = 80;
+
+/// `message` with each `quoted` part longer than [`MAX_TOKEN`] characters shortened.
+pub fn shorten_quoted(message: String) -> String {
+    if message.len() <= MAX_TOKEN {
+        return message;
+    }
+    let parts: Vec<&str> = message.split('`').collect();
+    if parts
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .all(|p| p.len() <= MAX_TOKEN)
+    {
+        return message;
+    }
+    let mut out = String::with_capacity(4 * MAX_TOKEN);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        // Inside backticks when odd, and closed by one.
+        if i % 2 == 1 && i + 1 < parts.len() {
+            out.push_str(&shorten(p, MAX_TOKEN));
+        } else {
+            out.push_str(&shorten(p, 4 * MAX_TOKEN));
+        }
+    }
+    out
+}
+
+/// `text` as it is when at most `max` characters long, else its first characters, `…` and its
+/// whole length: a hostile token of 100 MB is not echoed back whole.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((keep, _)) => {
+            std::borrow::Cow::Owned(format!("{}… ({} bytes)", &text[..keep], text.len()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Under the caret, the snippet shows the character the column names, wherever it is
+    /// in a line of any length, and never more than `MAX_SNIPPET` characters and two `…`.
+    #[test]
+    fn the_excerpt_keeps_the_problem_under_the_caret() {
+        for len in [0, 1, 50, MAX_SNIPPET, MAX_SNIPPET + 1, 1000] {
+            let line: String = (0..len)
+                .map(|i| char::from_u32(0x4e00 + i as u32 % 50).unwrap_or('x'))
+                .collect();
+            let text = format!("first\n{line}\nlast");
+            for column in 1..=len + 1 {
+                let at = 6 + line
+                    .char_indices()
+                    .nth(column - 1)
+                    .map_or(line.len(), |(i, _)| i);
+                let d = Diagnostic::at("t", "f", &text, Span::new(at, at + 1), "m");
+                assert_eq!((d.line, d.column), (2, column));
+                assert!(
+                    d.snippet.chars().count() <= MAX_SNIPPET + 2,
+                    "{len} {column}"
+                );
+                let shown = d.snippet.chars().nth(column - d.snippet_column);
+                let want = line.chars().nth(column - 1);
+                if want.is_some() {
+                    assert_eq!(shown, want, "line of {len}, column {column}: {}", d.snippet);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_case_keeps_its_first_problems_and_counts_the_rest() {
+        let mut p = Problems::new();
+        for i in 0..MAX_PER_CASE + 250 {
+            p.push(Diagnostic::at(
+                "t",
+                "f",
+                "x\ny",
+                Span::new(i % 3, i % 3),
+                format!("{i}"),
+            ));
+        }
+        let d = p.into_diagnostics().0;
+        assert_eq!(d.len(), MAX_PER_CASE + 1);
+        assert_eq!(d[MAX_PER_CASE - 1].message, "99");
+        assert_eq!(
+            d[MAX_PER_CASE].message,
+            "and 250 more problem(s) from here on, not listed: only the first 100 are"
+        );
+    }
+
+    #[test]
+    fn long_quoted_tokens_are_shortened() {
+        let long = "k".repeat(1000);
+        let m = shorten_quoted(format!("no field `{long}` here"));
+        assert_eq!(
+            m,
+            format!("no field `{}… (1000 bytes)` here", "k".repeat(MAX_TOKEN))
+        );
+        assert_eq!(shorten_quoted("`short`".into()), "`short`");
+    }
+}

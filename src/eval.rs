@@ -855,6 +855,11 @@ impl Rulebook {
                     && let Some(a) = clause.amount.as_ref().zip(p.amount.as_ref())
                 {
                     amount(a, env, d)?;
+                    if d.amount.is_none() && d.missing == Missing::default() {
+                        // No fact would give the amount (a divisor is zero): the entitlement
+                        // is not `eligible` without what it pays; the reasons say why.
+                        d.outcome = Outcome::Undetermined;
+                    }
                 }
             }
             Kind::Computed => {

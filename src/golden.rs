@@ -43,6 +43,7 @@ pub struct GoldenResult {
 
 /// Runs every case of one golden file. A malformed file is an error; a failing case is not.
 pub fn run_file(book: &Rulebook, text: &str, file: &str) -> Result<Vec<GoldenResult>, Diagnostics> {
+    let _index = crate::source::index_scope(text);
     let at = |span: Span, msg: String| Diagnostic::at("golden::format", file, text, span, msg);
     let raw = crate::input::toml::parse(text).map_err(|e| {
         Diagnostics(vec![Diagnostic::at(
@@ -85,6 +86,13 @@ pub fn run_file(book: &Rulebook, text: &str, file: &str) -> Result<Vec<GoldenRes
                 Err(mut d) => errors.append(&mut d),
             }
         }
+    }
+    if errors.is_empty() && out.is_empty() {
+        errors.push(at(
+            raw.span,
+            "no golden case here: a golden file holds [[case]] tables, each with its expectations"
+                .into(),
+        ));
     }
     if errors.is_empty() {
         Ok(out)
@@ -142,6 +150,14 @@ fn run_case(
             },
             _ => case_entries.push(e.clone()),
         }
+    }
+    if expects.is_empty() && expected_error.is_none() {
+        // A case that expects nothing would pass whatever the rules do.
+        errors.push(at(
+            c.span,
+            "this case checks nothing: give it [[case.expect]] tables or an `error`".into(),
+        ));
+        return Err(errors);
     }
     let mut result = GoldenResult {
         name,

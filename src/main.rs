@@ -3,5 +3,5 @@
 mod cli;
 
 fn main() {
-    std::process::exit(cli::run(std::env::args().skip(1).collect()));
+    std::process::exit(cli::run(std::env::args_os().skip(1).collect()));
 }

@@ -91,13 +91,19 @@ impl Schema {
 /// The nearest candidate to a misspelt name, if one is close enough to be what was meant.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
+    let len = name.chars().count();
+    let limit = (len / 3).max(1) + 1;
     for c in candidates {
+        // The distance is at least the difference in length: a long hostile name is not
+        // compared character by character with every candidate.
+        if len.abs_diff(c.chars().count()) > limit {
+            continue;
+        }
         let d = edit_distance(name, c);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
-    let limit = (name.chars().count() / 3).max(1) + 1;
     best.filter(|(d, _)| *d <= limit).map(|(_, c)| c)
 }
 

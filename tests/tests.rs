@@ -6,6 +6,7 @@ mod common;
 mod coverage;
 mod fuzz_corpus;
 mod golden;
+mod hardening;
 mod input;
 mod oracle;
 mod properties;

@@ -6,7 +6,7 @@ pub(crate) mod direct;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Problems};
 use crate::expr::{Facts, Items, Value};
 use crate::input::{Raw, RawEntry, RawKind};
 use crate::rulebook::Rulebook;
@@ -154,6 +154,8 @@ impl Rulebook {
         text: &str,
         file: &str,
     ) -> Result<Case, Diagnostics> {
+        // One index of the text finds the lines and columns of all its diagnostics.
+        let _index = crate::source::index_scope(text);
         let src = Src { file, text };
         let raw = parse(text).map_err(|e| {
             let message = format!("{format} syntax: {}", e.message);
@@ -165,10 +167,26 @@ impl Rulebook {
     /// Reads a case from text that is JSON when it starts with `{`, else TOML.
     pub fn case_from_text(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         let t = text.trim_start_matches('\u{feff}').trim_start();
-        if t.starts_with('{') {
+        // By the file's name first: a `.json` file holding an array is judged as JSON.
+        let json = if file.ends_with(".json") || file.ends_with(".JSON") {
+            true
+        } else if file.ends_with(".toml") || file.ends_with(".TOML") {
+            false
+        } else {
+            t.starts_with('{')
+        };
+        if json {
             self.case_from_json(text, file)
         } else {
-            self.case_from_toml(text, file)
+            self.case_from_toml(text, file).or_else(|e| {
+                // Unnamed text that is not TOML but a JSON array, say, is judged as JSON.
+                let syntax = e.0.first().is_some_and(|d| d.code == "case::syntax");
+                if syntax && t.starts_with('[') && crate::input::json::parse(text).is_ok() {
+                    self.case_from_json_tree(text, file)
+                } else {
+                    Err(e)
+                }
+            })
         }
     }
 
@@ -199,7 +217,7 @@ impl Rulebook {
         };
         let rec = self.schema.record_of(id);
         let mut facts_out = empty_facts(rec);
-        let mut diags = Vec::new();
+        let mut diags = Problems::new();
         for (name, fact) in facts {
             let raw = fact_to_raw(fact);
             let entry = RawEntry {
@@ -225,7 +243,7 @@ impl Rulebook {
                 facts: facts_out,
             })
         } else {
-            Err(Diagnostics(diags))
+            Err(diags.into_diagnostics())
         }
     }
 }
@@ -294,7 +312,7 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
             format!("a case is a table, found {}", raw.kind.describe()),
         )]));
     };
-    let mut diags = Vec::new();
+    let mut diags = Problems::new();
     let mut as_of = None;
     let mut subject: Option<(u16, &RawEntry)> = None;
     for e in entries {
@@ -353,7 +371,7 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                 .expected(format!("one table: {}", names.join(", "))),
             );
         }
-        return Err(Diagnostics(diags));
+        return Err(diags.into_diagnostics());
     };
     let rec = schema.record_of(id);
     let mut facts = empty_facts(rec);
@@ -392,7 +410,7 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
             facts,
         })
     } else {
-        Err(Diagnostics(diags))
+        Err(diags.into_diagnostics())
     }
 }
 
@@ -447,11 +465,11 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         ),
         None => (text, 0),
     };
-    if mant.is_empty()
-        || !mant
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
-        || !mant.bytes().any(|b| b.is_ascii_digit())
+    // A sign, digits, at most one point: `1.2.3` and `1-2` are not numbers at all.
+    let body = mant.strip_prefix(['+', '-']).unwrap_or(mant);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        || int.is_empty() && frac.is_empty()
     {
         return Err(format!("`{text}` is not a number"));
     }
@@ -506,7 +524,7 @@ fn read_field(
     src: &Src,
     path: &dyn Fn() -> String,
     facts: &mut Facts,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Problems,
 ) {
     let field_path = || format!("{}.{}", path(), entry.key);
     let Some(&index) = rec.by_name.get(&entry.key) else {

@@ -28,6 +28,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         full: opts.full,
         threads: 0,
         progress: std::io::stderr().is_terminal(),
+        max_line: opts.limits.line_bytes,
     };
     // Written from the batch's writer thread a whole chunk of lines at a time, each ending
     // in a newline: stdout's own line buffer passes such writes straight through, where a
@@ -43,9 +44,10 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
             &config,
         )
     } else {
-        match std::fs::File::open(path) {
+        // A device or a FIFO is refused: `-` reads a stream.
+        match policy_calc::limits::open_regular(std::path::Path::new(path)) {
             // Read in chunks straight into the batch's buffers: no BufReader between.
-            Ok(f) => batch::run(book, path, f, out, std::io::stderr(), &config),
+            Ok((f, _)) => batch::run(book, path, f, out, std::io::stderr(), &config),
             Err(e) => {
                 err!("error: {path}: {e}");
                 return 2;
@@ -56,9 +58,10 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         Ok(summary) => {
             if summary.bad > 0 {
                 err!(
-                    "error: {} of {} lines in {path} were not evaluated (reported above)",
+                    "error: {} of {} lines in {} were not evaluated (reported above)",
                     summary.bad,
-                    summary.bad + summary.evaluated
+                    summary.bad + summary.evaluated,
+                    if path == "-" { "<stdin>" } else { path }
                 );
             }
             summary.exit_status()

@@ -1,7 +1,9 @@
 //! `policy-calc check`: evaluate case files and print their reports.
 
-use std::io::{Read, Write};
+use std::path::Path;
 
+use policy_calc::diagnostic::shorten;
+use policy_calc::limits::{self, ReadError};
 use policy_calc::rulebook::Rulebook;
 
 use super::{Opts, human, render};
@@ -17,12 +19,14 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         );
         return 2;
     }
+    if opts.args.iter().filter(|a| *a == "-").count() > 1 {
+        err!("error: `-` is given twice: standard input can be read only once");
+        return 2;
+    }
     let today = chrono::Local::now().date_naive();
     let mut status = 0;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     for path in &opts.args {
-        let (name, text) = match read_case(path) {
+        let (name, text) = match read_case(path, opts.limits.case_bytes) {
             Ok(t) => t,
             Err(e) => {
                 if opts.json {
@@ -75,23 +79,23 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         } else {
             human::report(&name, &report, book, opts.lang)
         };
-        if writeln!(out, "{text}").is_err() {
-            // A closed pipe: nothing more can be shown.
-            return if status == 0 { 0 } else { status };
+        out!("{text}");
+        if super::output_failed() {
+            // Nothing more can be shown: the caller reports why.
+            return status;
         }
     }
     status
 }
 
-pub(super) fn read_case(path: &str) -> Result<(String, String), String> {
+pub(super) fn read_case(path: &str, limit: u64) -> Result<(String, String), String> {
     let (name, bytes) = if path == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("standard input: {e}"))?;
+        let bytes = limits::read_bounded(std::io::stdin().lock(), limit)
+            .map_err(|e| format!("standard input: {}", case_read_error(e)))?;
         ("<stdin>".to_string(), bytes)
     } else {
-        let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        let bytes = limits::read_file(Path::new(path), limit)
+            .map_err(|e| format!("{}: {}", shorten(path, 200), case_read_error(e)))?;
         (path.to_string(), bytes)
     };
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -106,6 +110,13 @@ pub(super) fn read_case(path: &str) -> Result<(String, String), String> {
         ));
     }
     Ok((name, text))
+}
+
+fn case_read_error(e: ReadError) -> String {
+    match e {
+        ReadError::TooLarge { .. } => format!("{e}; a case is a few kilobytes"),
+        e => e.to_string(),
+    }
 }
 
 /// An error that is not a diagnostic of the case text, as one JSON line for `--format json`.

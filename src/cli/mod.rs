@@ -2,19 +2,18 @@
 //! starts; exit status 0 (fine), 1 (some result non_compliant, or a golden case failed),
 //! 2 (bad input: a case, a rule file or an argument).
 
-/// Prints a line to standard output; a closed pipe is not an error worth a panic.
+/// Prints a line to standard output. A failed write is remembered (`written`) and ends the
+/// command: exit 2 with a message, or quietly for a closed pipe.
 macro_rules! out {
     ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        $crate::cli::emit(format_args!("{}\n", format_args!($($t)*)));
     }};
 }
 
 /// Prints without a line break.
 macro_rules! outn {
     ($($t:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($t)*);
+        $crate::cli::emit(format_args!($($t)*));
     }};
 }
 
@@ -34,10 +33,14 @@ mod show;
 mod test_cmd;
 mod timeline;
 
+use std::ffi::OsString;
+use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use policy_calc::diagnostic::Diagnostic;
+use policy_calc::diagnostic::{Diagnostic, shorten};
+use policy_calc::limits::{Limits, parse_size};
 use policy_calc::rulebook::{LoadError, Rulebook};
 
 pub const USAGE: &str = "\
@@ -66,7 +69,9 @@ usage:
                                       document; exit 1 if a sentence is unaccounted
 
 CASE is a TOML or JSON case file, or - for standard input. Without --rules the built-in rulebook
-is used. Exit status: 0 fine, 1 some result non_compliant, 2 bad input.";
+is used. --max-bytes N[K|M|G] sets every limit on what is read (a case file or a batch line,
+1M; a rule or golden file, 4M). Exit status: 0 fine, 1 some result non_compliant, 2 bad
+input or output that could not be written.";
 
 /// Human text in Chinese or English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +97,48 @@ impl Lang {
     }
 }
 
+/// The first error writing standard output, if any: once output is lost, nothing more is
+/// written, and the command ends with exit status 2 (or quietly, for a closed pipe).
+static WRITE_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+/// Writes to standard output, remembering the first failure.
+pub fn emit(args: std::fmt::Arguments) {
+    let mut failed = WRITE_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+    if failed.is_none()
+        && let Err(e) = std::io::stdout().lock().write_fmt(args)
+    {
+        *failed = Some(e);
+    }
+}
+
+/// Whether writing standard output has failed: a command stops its work then.
+pub fn output_failed() -> bool {
+    WRITE_ERROR
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .is_some()
+}
+
+/// The command's exit status once its output is flushed: 2 and a message if some output was
+/// lost, the command's own status for a closed pipe (whoever reads has what it wanted).
+fn finish(status: i32) -> i32 {
+    let flushed = std::io::stdout().lock().flush();
+    let mut failed = WRITE_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+    if failed.is_none()
+        && let Err(e) = flushed
+    {
+        *failed = Some(e);
+    }
+    match failed.take() {
+        None => status,
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
+        Some(e) => {
+            err!("error: writing standard output: {e}; the output is incomplete");
+            2
+        }
+    }
+}
+
 /// Options shared by the commands, validated.
 pub struct Opts {
     pub args: Vec<String>,
@@ -109,6 +156,8 @@ pub struct Opts {
     /// `timeline --from`, `--to`: the range of days.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// What may be read: `--max-bytes` raises every limit.
+    pub limits: Limits,
 }
 
 /// Options that take no value.
@@ -127,6 +176,7 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         literate: false,
         from: None,
         to: None,
+        limits: Limits::default(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -144,7 +194,8 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         }
         if !allowed.contains(&flag) {
             return Err(format!(
-                "unknown option `{flag}` here (this command takes: {})",
+                "unknown option `{}` here (this command takes: {})",
+                shorten(flag, 60),
                 if allowed.is_empty() {
                     "no options".to_string()
                 } else {
@@ -168,7 +219,10 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
         match flag {
             "--as-of" => {
                 out.as_of = Some(parse_date(&value).ok_or_else(|| {
-                    format!("`--as-of {value}` is not a real date in the form YYYY-MM-DD")
+                    format!(
+                        "`--as-of {}` is not a real date in the form YYYY-MM-DD",
+                        shorten(&value, 40)
+                    )
                 })?)
             }
             "--format" => {
@@ -176,7 +230,10 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
                     "json" => true,
                     "human" => false,
                     other => {
-                        return Err(format!("unknown format `{other}`: expected human or json"));
+                        return Err(format!(
+                            "unknown format `{}`: expected human or json",
+                            shorten(other, 40)
+                        ));
                     }
                 }
             }
@@ -184,7 +241,12 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
                 out.lang = match value.as_str() {
                     "zh" => Lang::Zh,
                     "en" => Lang::En,
-                    other => return Err(format!("unknown language `{other}`: expected zh or en")),
+                    other => {
+                        return Err(format!(
+                            "unknown language `{}`: expected zh or en",
+                            shorten(other, 40)
+                        ));
+                    }
                 }
             }
             "--from" | "--to" => {
@@ -200,6 +262,12 @@ fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
             "--rules" => out.rules = Some(PathBuf::from(value)),
             "--subject" => out.subject = Some(value),
             "--batch" => out.batch = Some(value),
+            "--max-bytes" => out.limits = Limits::all(parse_size(&value).ok_or_else(|| {
+                format!(
+                    "`--max-bytes {}` is not a size: give bytes, or K, M or G of them (e.g. 64M)",
+                    shorten(&value, 40)
+                )
+            })?),
             _ => unreachable!("allowed flags are handled"),
         }
     }
@@ -215,27 +283,69 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 /// A command: its options, the rulebook, and it returns the exit status.
 type Command = fn(&Opts, &Rulebook) -> i32;
 
-pub fn run(args: Vec<String>) -> i32 {
+pub fn run(args: Vec<OsString>) -> i32 {
+    let mut text = Vec::with_capacity(args.len());
+    for (i, a) in args.into_iter().enumerate() {
+        match a.into_string() {
+            Ok(a) => text.push(a),
+            Err(a) => {
+                err!(
+                    "error: argument {} is not UTF-8 text: `{}`; policy-calc takes UTF-8 names only (rename the file, or give it on standard input as `-`)",
+                    i + 1,
+                    shorten(&a.to_string_lossy(), 200)
+                );
+                return 2;
+            }
+        }
+    }
+    finish(run_utf8(&text))
+}
+
+fn run_utf8(args: &[String]) -> i32 {
     let Some((cmd, rest)) = args.split_first() else {
         err!("{USAGE}");
         return 2;
     };
-    let (allowed, f): (&[&str], Command) = match cmd.as_str() {
+    // The options a command takes, whether it takes arguments besides, and the command.
+    let (allowed, takes_args, f): (&[&str], bool, Command) = match cmd.as_str() {
         "check" => (
             &[
-                "--as-of", "--format", "--lang", "--rules", "--batch", "--full",
+                "--as-of",
+                "--format",
+                "--lang",
+                "--rules",
+                "--batch",
+                "--full",
+                "--max-bytes",
             ],
+            true,
             check::run,
         ),
-        "test" => (&["--rules"], test_cmd::run),
-        "documents" => (&["--rules"], show::documents),
-        "clauses" => (&["--rules", "--subject"], show::clauses),
-        "clause" => (&["--rules", "--lang"], show::clause),
-        "fields" => (&["--rules"], show::fields),
-        "catalogue" => (&["--rules", "--literate"], show::catalogue),
-        "coverage" => (&["--rules", "--format"], coverage::run),
+        "test" => (&["--rules", "--max-bytes"], true, test_cmd::run),
+        "documents" => (&["--rules", "--max-bytes"], false, show::documents),
+        "clauses" => (
+            &["--rules", "--subject", "--max-bytes"],
+            false,
+            show::clauses,
+        ),
+        "clause" => (&["--rules", "--lang", "--max-bytes"], true, show::clause),
+        "fields" => (&["--rules", "--max-bytes"], true, show::fields),
+        "catalogue" => (
+            &["--rules", "--literate", "--max-bytes"],
+            false,
+            show::catalogue,
+        ),
+        "coverage" => (&["--rules", "--format", "--max-bytes"], true, coverage::run),
         "timeline" => (
-            &["--rules", "--format", "--lang", "--from", "--to"],
+            &[
+                "--rules",
+                "--format",
+                "--lang",
+                "--from",
+                "--to",
+                "--max-bytes",
+            ],
+            true,
             timeline::run,
         ),
         "-h" | "--help" | "help" => {
@@ -263,7 +373,10 @@ pub fn run(args: Vec<String>) -> i32 {
             )
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
-            err!("error: unknown command `{other}`{s}\n\n{USAGE}");
+            err!(
+                "error: unknown command `{}`{s}\n\n{USAGE}",
+                shorten(other, 60)
+            );
             return 2;
         }
     };
@@ -274,6 +387,13 @@ pub fn run(args: Vec<String>) -> i32 {
             return 2;
         }
     };
+    if !takes_args && !opts.args.is_empty() {
+        err!(
+            "error: `{cmd}` takes no arguments (found `{}`)\n\n{USAGE}",
+            shorten(&opts.args.join(" "), 200)
+        );
+        return 2;
+    }
     match load(&opts) {
         Ok(Some(book)) => f(&opts, &book),
         Ok(None) => f(&opts, Rulebook::embedded()),
@@ -286,7 +406,7 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
     let Some(dir) = &opts.rules else {
         return Ok(None);
     };
-    match Rulebook::load_dir(dir) {
+    match Rulebook::load_dir_with(dir, &opts.limits) {
         Ok(b) => Ok(Some(b)),
         Err(LoadError::Io(e)) => {
             err!("error: {e}");
@@ -317,7 +437,7 @@ pub fn render(d: &Diagnostic) -> String {
         let pad: String = d
             .snippet
             .chars()
-            .take(d.column.saturating_sub(1))
+            .take(d.column.saturating_sub(d.snippet_column.max(1)))
             .map(|c| {
                 if c == '\t' {
                     '\t'
@@ -328,7 +448,7 @@ pub fn render(d: &Diagnostic) -> String {
                 }
             })
             .collect();
-        let shown: String = d.snippet.chars().take(200).collect();
+        let shown = &d.snippet;
         s.push_str(&format!(
             "{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{}\n",
             "",

@@ -67,7 +67,8 @@ fn unknown_subject(book: &Rulebook, s: &str) -> i32 {
         .map(|x| format!(" (did you mean `{x}`?)"))
         .unwrap_or_default();
     err!(
-        "error: unknown subject `{s}`{hint}; the subjects are: {}",
+        "error: unknown subject `{}`{hint}; the subjects are: {}",
+        policy_calc::diagnostic::shorten(s, policy_calc::diagnostic::MAX_TOKEN),
         names.join(", ")
     );
     2
@@ -158,7 +159,10 @@ pub fn clause(opts: &Opts, book: &Rulebook) -> i32 {
         let hint = policy_calc::schema::suggest(id, ids.iter().copied())
             .map(|x| format!(" (did you mean `{x}`?)"))
             .unwrap_or_default();
-        err!("error: no clause `{id}`{hint}; `policy-calc clauses` lists them");
+        err!(
+            "error: no clause `{}`{hint}; `policy-calc clauses` lists them",
+            policy_calc::diagnostic::shorten(id, policy_calc::diagnostic::MAX_TOKEN)
+        );
         return 2;
     }
     for c in found {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use policy_calc::golden;
+use policy_calc::limits;
 use policy_calc::rulebook::Rulebook;
 
 use super::{Opts, render};
@@ -24,7 +25,10 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         out.push(path.to_path_buf());
         Ok(())
     } else {
-        Err(format!("{}: no such file or folder", path.display()))
+        Err(format!(
+            "{}: no such file or folder",
+            policy_calc::diagnostic::shorten(&path.display().to_string(), 200)
+        ))
     }
 }
 
@@ -40,10 +44,26 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
             return 2;
         }
     }
+    if files.is_empty() {
+        err!(
+            "error: no golden case file in {}: a folder is searched for *.toml files",
+            opts.args.join(", ")
+        );
+        return 2;
+    }
     let (mut passed, mut failed, mut bad) = (0, 0, 0);
     for f in files {
         let name = f.display().to_string();
-        let text = match std::fs::read_to_string(&f) {
+        let text = match limits::read_file(&f, opts.limits.rule_bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    format!(
+                        "not UTF-8 text (byte {} is not); a golden file is TOML",
+                        e.utf8_error().valid_up_to()
+                    )
+                })
+            }) {
             Ok(t) => t,
             Err(e) => {
                 err!("error: {name}: {e}");

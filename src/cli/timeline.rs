@@ -11,7 +11,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         err!("error: `timeline` takes one case file\n\n{}", super::USAGE);
         return 2;
     };
-    let (name, text) = match super::check::read_case(path) {
+    let (name, text) = match super::check::read_case(path, opts.limits.case_bytes) {
         Ok(t) => t,
         Err(e) => {
             err!("error: {e}");

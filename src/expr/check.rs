@@ -28,6 +28,10 @@ pub trait Names {
     fn named(&mut self, name: &str) -> Option<Option<Expr>>;
     /// Every name, for suggestions.
     fn all_names(&self) -> Vec<String>;
+    /// Whether a version of parameter `index` is zero: it cannot be a divisor.
+    fn param_is_zero(&self, _index: u32) -> bool {
+        false
+    }
 }
 
 pub struct Checker<'a> {
@@ -99,6 +103,10 @@ impl<'a> Checker<'a> {
             "rules::type_mismatch"
         };
         self.err(code, span, message, None);
+    }
+
+    fn node_text(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("").trim()
     }
 
     fn node(&self, kind: ExprKind, ty: Type, span: Span) -> Expr {
@@ -476,7 +484,24 @@ impl<'a> Checker<'a> {
                         )
                     }
                     BinOp::Mul => (ArithOp::Mul, ua.times(ub)),
-                    _ => (ArithOp::Div, ua.per(ub)),
+                    _ => {
+                        // A divisor that is zero as written gives no value on any case.
+                        let zero = match &b.kind {
+                            ExprKind::Const(Value::Num(z)) => z.is_zero(),
+                            ExprKind::Param(i) => self.names.param_is_zero(*i),
+                            _ => false,
+                        };
+                        if zero {
+                            self.err(
+                                "rules::division_by_zero",
+                                r.span,
+                                format!("`{}` divides by zero", self.node_text(span)),
+                                None,
+                            );
+                            return None;
+                        }
+                        (ArithOp::Div, ua.per(ub))
+                    }
                 };
                 let Some(unit) = unit else {
                     self.err(

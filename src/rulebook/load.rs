@@ -42,7 +42,10 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         .iter()
         .find(|s| file_name(&s.name) == "subjects.toml")
     {
-        Some(src) => cx.schema(src),
+        Some(src) => {
+            let _index = crate::source::index_scope(&src.text);
+            cx.schema(src)
+        }
         None => {
             cx.diags.push(Diagnostic::at(
                 "rules::no_subjects",
@@ -72,6 +75,8 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         if file_name(&src.name) == "subjects.toml" {
             continue;
         }
+        // One index of the file finds the lines and columns of all its diagnostics.
+        let _index = crate::source::index_scope(&src.text);
         let file: surface::RuleFile = match toml::from_str(&src.text) {
             Ok(f) => f,
             Err(e) => {
@@ -152,18 +157,197 @@ struct DefineSrc {
     ast: Option<Ast>,
     text: String,
     base: usize,
+    /// On a cycle, or on a chain of definitions too long: reported once, and never
+    /// written out where it is used.
+    refused: bool,
+    /// How deep its expression nests.
+    depth: usize,
+}
+
+/// The definitions of one file, by name.
+#[derive(Default)]
+struct Defines {
+    list: Vec<DefineSrc>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Defines {
+    fn get(&self, name: &str) -> Option<&DefineSrc> {
+        self.by_name.get(name).map(|&i| &self.list[i])
+    }
+}
+
+/// Definitions may stand on a chain of at most this many, each using the next: deeper ones
+/// are refused at load, before anything recurses through them.
+pub const MAX_DEFINE_CHAIN: usize = 64;
+
+/// A definition is written out where it is used, so one used twice by the next doubles in
+/// size: the definitions one clause uses may come to at most this many terms in all.
+pub const MAX_EXPANDED_TERMS: usize = 100_000;
+
+/// The names an expression uses, its own and its arguments', without recursion.
+fn idents(ast: &Ast) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut stack = vec![ast];
+    while let Some(a) = stack.pop() {
+        match &a.kind {
+            AstKind::Ident(n) => out.push(n.as_str()),
+            AstKind::List(items) | AstKind::Call(_, items) => stack.extend(items.iter()),
+            AstKind::Not(x) | AstKind::Neg(x) => stack.push(x),
+            AstKind::Bin(_, x, y) => {
+                stack.push(x);
+                stack.push(y);
+            }
+            AstKind::If(c, x, y) => {
+                stack.push(c);
+                stack.push(x);
+                stack.push(y);
+            }
+            AstKind::Num { .. } | AstKind::Dur(_) | AstKind::Bool(_) | AstKind::Date(_) => {}
+        }
+    }
+    out
+}
+
+/// The terms of a checked expression and its depth, without recursion.
+fn terms(e: &Expr) -> (usize, usize) {
+    use crate::expr::ExprKind as K;
+    let (mut n, mut deepest) = (0, 0);
+    let mut stack = vec![(e, 1)];
+    while let Some((e, depth)) = stack.pop() {
+        n += 1;
+        deepest = deepest.max(depth);
+        let d = depth + 1;
+        match &e.kind {
+            K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
+            K::Not(a) | K::Neg(a) | K::WordIn(a, _) | K::HasWord(a, _) | K::EndOfYear(a) => {
+                stack.push((a, d))
+            }
+            K::Named(_, a) => stack.push((a, d)),
+            K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
+                stack.push((a, d));
+                stack.push((b, d));
+            }
+            K::Shift { date, by, .. } => {
+                stack.push((date, d));
+                stack.push((by, d));
+            }
+            K::If(c, a, b) => {
+                stack.push((c, d));
+                stack.push((a, d));
+                stack.push((b, d));
+            }
+            K::MinMax { args, .. } => stack.extend(args.iter().map(|a| (a, d))),
+            K::Agg { body, filter, .. } => {
+                stack.extend(body.as_deref().map(|a| (a, d)));
+                stack.extend(filter.as_deref().map(|a| (a, d)));
+            }
+        }
+    }
+    (n, deepest)
+}
+
+/// Definitions written out, each inside the next, may nest at most this deep: checking,
+/// compiling and explaining them recurse as deep, maybe on a worker thread's small stack.
+pub const MAX_EXPANDED_DEPTH: usize = 128;
+
+/// How deep an expression as written nests, without recursion.
+fn ast_depth(ast: &Ast) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(ast, 1)];
+    while let Some((a, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let d = depth + 1;
+        match &a.kind {
+            AstKind::List(items) | AstKind::Call(_, items) => {
+                stack.extend(items.iter().map(|x| (x, d)))
+            }
+            AstKind::Not(x) | AstKind::Neg(x) => stack.push((x, d)),
+            AstKind::Bin(_, x, y) => {
+                stack.push((x, d));
+                stack.push((y, d));
+            }
+            AstKind::If(c, x, y) => {
+                stack.push((c, d));
+                stack.push((x, d));
+                stack.push((y, d));
+            }
+            AstKind::Num { .. }
+            | AstKind::Dur(_)
+            | AstKind::Bool(_)
+            | AstKind::Date(_)
+            | AstKind::Ident(_) => {}
+        }
+    }
+    deepest
 }
 
 struct ClauseNames<'a> {
     schema: &'a Schema,
     record: u16,
     params: &'a HashMap<String, (u32, Type)>,
-    defines: &'a [DefineSrc],
+    /// The parameters' values, by index.
+    values: &'a [Param],
+    defines: &'a Defines,
+    /// The terms of the definitions written out in this clause so far.
+    expanded: usize,
+    /// How deep the definitions being checked, each inside the next, nest.
+    nesting: usize,
     cache: &'a mut HashMap<(String, u16), Option<Expr>>,
     in_progress: Vec<String>,
     lets: Vec<(String, Option<Expr>)>,
     src: &'a RuleSource,
     diags: &'a mut Vec<Diagnostic>,
+}
+
+impl ClauseNames<'_> {
+    fn too_deep(&mut self, def: &DefineSrc) {
+        self.diags.push(
+            Diagnostic::at(
+                "rules::too_deep",
+                &self.src.name,
+                &self.src.text,
+                Span::new(def.base, def.base + def.text.len()),
+                format!(
+                    "`{}` and the definitions around it, written out, nest more than {MAX_EXPANDED_DEPTH} levels deep",
+                    def.name
+                ),
+            )
+            .field(format!("define.{}", def.name)),
+        );
+    }
+
+    /// `e`, the checked body of `def`, counted against the clause's budget of terms.
+    fn written_out(&mut self, def: &DefineSrc, e: Option<Expr>) -> Option<Expr> {
+        let e = e?;
+        if self.expanded > MAX_EXPANDED_TERMS {
+            // Reported once a clause.
+            return None;
+        }
+        let (count, depth) = terms(&e);
+        if depth + self.nesting > MAX_EXPANDED_DEPTH {
+            self.too_deep(def);
+            return None;
+        }
+        self.expanded = self.expanded.saturating_add(count);
+        if self.expanded > MAX_EXPANDED_TERMS {
+            self.diags.push(
+                Diagnostic::at(
+                    "rules::too_large",
+                    &self.src.name,
+                    &self.src.text,
+                    Span::new(def.base, def.base + def.text.len()),
+                    format!(
+                        "the definitions used here come to more than {MAX_EXPANDED_TERMS} terms written out (`{}` has {}): a definition is written out where it is used, so one used twice by the next doubles",
+                        def.name, count
+                    ),
+                )
+                .field(format!("define.{}", def.name)),
+            );
+            return None;
+        }
+        Some(e)
+    }
 }
 
 impl Names for ClauseNames<'_> {
@@ -176,10 +360,13 @@ impl Names for ClauseNames<'_> {
             return Some(e.clone());
         }
         let defines = self.defines;
-        let def = defines.iter().find(|d| d.name == name)?;
+        let def = defines.get(name)?;
+        if def.refused {
+            return Some(None);
+        }
         let key = (name.to_string(), self.record);
         if let Some(e) = self.cache.get(&key) {
-            return Some(e.clone());
+            return Some(self.written_out(def, e.clone()));
         }
         if self.in_progress.iter().any(|n| n == name) {
             self.diags.push(Diagnostic::at(
@@ -192,6 +379,12 @@ impl Names for ClauseNames<'_> {
             return Some(None);
         }
         let ast = def.ast.clone()?;
+        if self.nesting + def.depth > MAX_EXPANDED_DEPTH {
+            // Before recursing: the checker goes as deep as the definitions nest.
+            self.too_deep(def);
+            return Some(None);
+        }
+        self.nesting += def.depth;
         self.in_progress.push(name.to_string());
         let (schema, record, text, base) = (self.schema, self.record, def.text.clone(), def.base);
         let (expr, errors) = {
@@ -200,6 +393,7 @@ impl Names for ClauseNames<'_> {
             (e, std::mem::take(&mut checker.errors))
         };
         self.in_progress.pop();
+        self.nesting -= def.depth;
         for e in errors {
             let d = Diagnostic::at(
                 e.code,
@@ -213,12 +407,20 @@ impl Names for ClauseNames<'_> {
             self.diags.push(d);
         }
         self.cache.insert(key, expr.clone());
-        Some(expr)
+        Some(self.written_out(def, expr))
+    }
+
+    fn param_is_zero(&self, index: u32) -> bool {
+        self.values.get(index as usize).is_some_and(|p| {
+            p.versions
+                .iter()
+                .any(|v| matches!(v.value, Value::Num(z) if z.is_zero()))
+        })
     }
 
     fn all_names(&self) -> Vec<String> {
         let mut v: Vec<String> = self.params.keys().cloned().collect();
-        v.extend(self.defines.iter().map(|d| d.name.clone()));
+        v.extend(self.defines.list.iter().map(|d| d.name.clone()));
         v.extend(self.lets.iter().map(|(n, _)| n.clone()));
         v.push("as_of".into());
         v
@@ -341,6 +543,17 @@ impl Loader {
                     format!("list of {}", f.words.join(" | ")),
                     false,
                 ),
+                "list" if index != 0 && schema.records[index as usize].path.contains('.') => {
+                    // An item's fields are read in one pass over the item: no list in a list.
+                    self.at(
+                        "rules::format",
+                        src,
+                        sp(&f.ty),
+                        format!("`{path}.{name}`: a list's items cannot hold a list"),
+                    )
+                    .expected = Some("bool, int, date, CNY, m2, ratio, word or words".into());
+                    continue;
+                }
                 "list" => {
                     let rec = self.record(src, schema, format!("{path}.{name}"), &f.items);
                     (Type::List(rec), "list".to_string(), false)
@@ -382,6 +595,25 @@ impl Loader {
                 }
             };
             let (min, max) = (bound(&f.min), bound(&f.max));
+            if let (Some(lo), Some(hi), Some(at)) = (min, max, f.max.as_ref())
+                && lo > hi
+            {
+                self.at(
+                    "rules::format",
+                    src,
+                    sp(at),
+                    format!("`{path}.{name}`: max {hi} is below min {lo}: no value would do"),
+                );
+            }
+            if fields.iter().any(|x: &Field| x.name == name) {
+                self.at(
+                    "rules::duplicate_id",
+                    src,
+                    sp(&f.name),
+                    format!("`{path}` declares the field `{name}` twice"),
+                );
+                continue;
+            }
             fields.push(Field {
                 name,
                 ty,
@@ -681,10 +913,10 @@ impl Loader {
         }
 
         // Definitions: parsed now, checked for each subject that uses them.
-        let mut defines = Vec::new();
+        let mut defines = Defines::default();
         for def in &file.defines {
             let name = def.name.get_ref().clone();
-            if defines.iter().any(|d: &DefineSrc| d.name == name) || params.contains_key(&name) {
+            if defines.by_name.contains_key(&name) || params.contains_key(&name) {
                 self.at(
                     "rules::duplicate_id",
                     src,
@@ -695,13 +927,18 @@ impl Loader {
             }
             let base = inner_offset(&src.text, sp(&def.expr));
             let ast = self.parse(src, &def.expr);
-            defines.push(DefineSrc {
+            defines.by_name.insert(name.clone(), defines.list.len());
+            let depth = ast.as_ref().map_or(0, ast_depth);
+            defines.list.push(DefineSrc {
                 name,
                 ast,
                 text: def.expr.get_ref().clone(),
                 base,
+                refused: false,
+                depth,
             });
         }
+        self.define_graph(src, &book.schema, &params, &mut defines);
         let mut cache = HashMap::new();
         for c in &file.clauses {
             // Duplicates are found from the ids as written, whether or not the clause checks.
@@ -726,6 +963,114 @@ impl Loader {
                 book.by_subject[clause.subject as usize].push(book.clauses.len());
                 book.clauses.push(clause);
             }
+        }
+    }
+
+    /// Finds, without recursion, each definition on a cycle (used or not) and each on a
+    /// chain of more than [`MAX_DEFINE_CHAIN`] definitions, reports them, and marks them
+    /// refused so that nothing recurses through them.
+    fn define_graph(
+        &mut self,
+        src: &RuleSource,
+        schema: &Schema,
+        params: &HashMap<String, (u32, Type)>,
+        defines: &mut Defines,
+    ) {
+        // A name that is a field somewhere or a parameter is read as that, not a definition.
+        let shadowed = |n: &str| {
+            params.contains_key(n)
+                || n == "as_of"
+                || schema.records.iter().any(|r| r.by_name.contains_key(n))
+        };
+        let uses: Vec<Vec<usize>> = defines
+            .list
+            .iter()
+            .map(|d| {
+                let mut u: Vec<usize> = d
+                    .ast
+                    .as_ref()
+                    .map(idents)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|n| !shadowed(n))
+                    .filter_map(|n| defines.by_name.get(n).copied())
+                    .collect();
+                u.sort_unstable();
+                u.dedup();
+                u
+            })
+            .collect();
+        // Depth-first, with a stack: 0 unseen, 1 on the path, 2 done. `height` is the
+        // longest chain of definitions from each one down, itself included.
+        let n = defines.list.len();
+        let (mut state, mut height) = (vec![0u8; n], vec![0usize; n]);
+        let mut refused = vec![false; n];
+        for root in 0..n {
+            if state[root] != 0 {
+                continue;
+            }
+            let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+            state[root] = 1;
+            while let Some(&mut (d, ref mut next)) = path.last_mut() {
+                if let Some(&u) = uses[d].get(*next) {
+                    *next += 1;
+                    match state[u] {
+                        0 => {
+                            state[u] = 1;
+                            path.push((u, 0));
+                        }
+                        1 => {
+                            // A cycle: from `u` on the path back to `d`.
+                            let from = path.iter().position(|&(x, _)| x == u).unwrap_or(0);
+                            let names: Vec<&str> = path[from..]
+                                .iter()
+                                .map(|&(x, _)| defines.list[x].name.as_str())
+                                .collect();
+                            for &(x, _) in &path[from..] {
+                                refused[x] = true;
+                            }
+                            let def = &defines.list[u];
+                            self.at(
+                                "rules::cycle",
+                                src,
+                                Span::new(def.base, def.base + def.text.len()),
+                                format!(
+                                    "definition `{}` refers to itself: {} → {}",
+                                    def.name,
+                                    names.join(" → "),
+                                    def.name
+                                ),
+                            )
+                            .field = Some(format!("define.{}", def.name));
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                path.pop();
+                state[d] = 2;
+                let below = uses[d].iter().map(|&u| height[u]).max().unwrap_or(0);
+                height[d] = below + 1;
+                if uses[d].iter().any(|&u| refused[u]) {
+                    refused[d] = true;
+                } else if height[d] > MAX_DEFINE_CHAIN {
+                    refused[d] = true;
+                    let def = &defines.list[d];
+                    self.at(
+                        "rules::too_deep",
+                        src,
+                        Span::new(def.base, def.base + def.text.len()),
+                        format!(
+                            "definition `{}` stands on a chain of {} definitions, each using the next: at most {MAX_DEFINE_CHAIN}",
+                            def.name, height[d]
+                        ),
+                    )
+                    .field = Some(format!("define.{}", def.name));
+                }
+            }
+        }
+        for (d, r) in defines.list.iter_mut().zip(refused) {
+            d.refused = r;
         }
     }
 
@@ -777,7 +1122,7 @@ impl Loader {
         seed: &str,
         book: &Rulebook,
         params: &HashMap<String, (u32, Type)>,
-        defines: &[DefineSrc],
+        defines: &Defines,
         cache: &mut HashMap<(String, u16), Option<Expr>>,
     ) -> Option<Clause> {
         let before = self.diags.len();
@@ -827,7 +1172,10 @@ impl Loader {
             schema: &book.schema,
             record,
             params,
+            values: &book.params,
             defines,
+            expanded: 0,
+            nesting: 0,
             cache,
             in_progress: Vec::new(),
             lets: Vec::new(),
@@ -1106,7 +1454,11 @@ impl Loader {
                 .collect(),
             logic,
             file: src.name.clone(),
-            line: crate::source::line_col(&src.text, c.id.span().start).line,
+            // From the file's index (see `load`): a scan from the start for each clause made
+            // the load quadratic in clauses.
+            line: crate::source::with_index(&src.text, |i| {
+                i.line_col(&src.text, c.id.span().start).line
+            }),
         })
     }
 }

@@ -10,9 +10,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 pub use load::{RuleSource, load};
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::expr::{Expr, Param};
+use crate::limits::Limits;
 use crate::schema::Schema;
+use crate::source::Span;
 
 /// A loaded rulebook. Immutable, `Send + Sync`: load once, evaluate from many threads.
 #[derive(Debug)]
@@ -336,35 +338,47 @@ impl Rulebook {
     /// Loads every `*.toml` in `dir` (with `subjects.toml` among them). Quotes are checked
     /// against the seeds in `dir/../seeds` when that folder exists, else the built-in seeds.
     pub fn load_dir(dir: &Path) -> Result<Rulebook, LoadError> {
+        Rulebook::load_dir_with(dir, &Limits::default())
+    }
+
+    /// [`Rulebook::load_dir`], reading no file longer than `limits.rule_bytes`. A file that
+    /// cannot be read (too long, not UTF-8, a FIFO or a device, refused unread) is a problem
+    /// reported with the others': every other file is still checked.
+    pub fn load_dir_with(dir: &Path, limits: &Limits) -> Result<Rulebook, LoadError> {
         let mut names: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
         names.sort();
+        let mut unread = Vec::new();
         let mut sources = Vec::new();
         for p in names {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| LoadError::Io(format!("{}: {e}", p.display())))?;
-            sources.push(RuleSource {
-                name: p.display().to_string(),
-                text,
-            });
+            let name = p.display().to_string();
+            if let Some(text) = read_text(&p, &name, limits.rule_bytes, &mut unread) {
+                sources.push(RuleSource { name, text });
+            }
         }
         let seed_dir = dir.join("..").join("seeds");
         let mut seeds = Vec::new();
         if seed_dir.is_dir() {
+            let mut paths = Vec::new();
             for e in std::fs::read_dir(&seed_dir)
                 .map_err(|e| LoadError::Io(format!("{}: {e}", seed_dir.display())))?
             {
                 let p = e.map_err(|e| LoadError::Io(e.to_string()))?.path();
                 if p.extension().is_some_and(|x| x == "txt") {
-                    let text = std::fs::read_to_string(&p)
-                        .map_err(|e| LoadError::Io(format!("{}: {e}", p.display())))?;
-                    let name = p
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    paths.push(p);
+                }
+            }
+            paths.sort();
+            for p in paths {
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let shown = p.display().to_string();
+                if let Some(text) = read_text(&p, &shown, limits.rule_bytes, &mut unread) {
                     seeds.push((name, text));
                 }
             }
@@ -374,7 +388,14 @@ impl Rulebook {
                 seeds.push((n.to_string(), t.to_string()));
             }
         }
-        load(&sources, &seeds).map_err(LoadError::Rules)
+        match load(&sources, &seeds) {
+            Ok(book) if unread.is_empty() => Ok(book),
+            Ok(_) => Err(LoadError::Rules(Diagnostics(unread))),
+            Err(Diagnostics(mut d)) => {
+                unread.append(&mut d);
+                Err(LoadError::Rules(Diagnostics(unread)))
+            }
+        }
     }
 
     pub fn clause(&self, id: &str) -> impl Iterator<Item = &Clause> {
@@ -428,6 +449,56 @@ impl Clause {
             });
         }
         out
+    }
+}
+
+/// The text of the rule or seed file at `path`, or a diagnostic in `unread` saying why not:
+/// refused (a special file), too long, unreadable, or not UTF-8 (at its first bad byte).
+fn read_text(path: &Path, name: &str, limit: u64, unread: &mut Vec<Diagnostic>) -> Option<String> {
+    let bytes = match crate::limits::read_file(path, limit) {
+        Ok(b) => b,
+        Err(e) => {
+            unread.push(Diagnostic::at(
+                "rules::unreadable",
+                name,
+                "",
+                Span::default(),
+                format!("cannot read the file: {e}"),
+            ));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            // The text before the bad byte is valid: its lines give the position.
+            let before = String::from_utf8_lossy(&bytes[..at]);
+            let line_end = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            let shown = format!(
+                "{}{}",
+                before,
+                String::from_utf8_lossy(&bytes[at..line_end])
+            );
+            unread.push(
+                Diagnostic::at(
+                    "rules::not_utf8",
+                    name,
+                    &shown,
+                    Span::new(at, at + 1),
+                    format!(
+                        "not UTF-8 text: the byte 0x{:02x} at offset {at} is not valid UTF-8",
+                        bytes[at]
+                    ),
+                )
+                .expected("a rule file in UTF-8"),
+            );
+            None
+        }
     }
 }
 
