@@ -35,6 +35,9 @@ pub struct BatchConfig {
     pub progress: bool,
     /// A longer line is reported by its number and skipped to its newline, unread.
     pub max_line: usize,
+    /// As a co-process: each line's report is written and flushed as soon as the line is
+    /// read, rather than once a chunk of 256 KiB has filled (for a pipe or a terminal).
+    pub streaming: bool,
 }
 
 /// What a batch did.
@@ -95,6 +98,9 @@ struct Lines<R> {
     line: u64,
     /// The longest line read; a longer one is skipped.
     max_line: usize,
+    /// A chunk is handed on once it holds this many bytes and ends a line: `CHUNK_BYTES`, or
+    /// 1 to hand on every line as soon as it is read (streaming).
+    min_bytes: usize,
 }
 
 impl<R: Read> Lines<R> {
@@ -156,7 +162,7 @@ impl<R: Read> Lines<R> {
             if self.eof {
                 break filled;
             }
-            if filled >= CHUNK_BYTES
+            if filled >= self.min_bytes
                 && let Some(after) = after_newline
             {
                 break after;
@@ -284,8 +290,16 @@ pub fn run(
             });
         }
         drop(done_tx);
-        let writer =
-            s.spawn(move || write_in_order(done_rx, free_tx, output, errors, config.progress));
+        let writer = s.spawn(move || {
+            write_in_order(
+                done_rx,
+                free_tx,
+                output,
+                errors,
+                config.progress,
+                config.streaming,
+            )
+        });
 
         // Read whole lines into free chunks until the input ends or the writer stops.
         let mut lines = Lines {
@@ -294,6 +308,7 @@ pub fn run(
             eof: false,
             line: 1,
             max_line: config.max_line.max(1),
+            min_bytes: if config.streaming { 1 } else { CHUNK_BYTES },
         };
         let mut read_result = Ok(());
         for seq in 0.. {
@@ -327,6 +342,7 @@ fn write_in_order(
     mut output: impl Write,
     mut errors: impl Write,
     progress: bool,
+    streaming: bool,
 ) -> io::Result<BatchSummary> {
     let mut summary = BatchSummary::default();
     let mut waiting: BTreeMap<u64, Chunk> = BTreeMap::new();
@@ -341,6 +357,11 @@ fn write_in_order(
             }
             errors.write_all(&chunk.errors)?;
             output.write_all(&chunk.output)?;
+            if streaming {
+                // The peer waits for this line's answer before it sends the next.
+                errors.flush()?;
+                output.flush()?;
+            }
             summary.evaluated += chunk.summary.evaluated;
             summary.bad += chunk.summary.bad;
             summary.non_compliant += chunk.summary.non_compliant;
@@ -599,6 +620,7 @@ mod tests {
             eof: false,
             line: 1,
             max_line: usize::MAX,
+            min_bytes: CHUNK_BYTES,
         };
         let mut out = Vec::new();
         let mut chunk = Chunk::default();
@@ -631,6 +653,7 @@ mod tests {
                 eof: false,
                 line: 1,
                 max_line: 10,
+                min_bytes: CHUNK_BYTES,
             };
             let (mut held, mut oversized) = (Vec::new(), Vec::new());
             let mut chunk = Chunk::default();

@@ -546,3 +546,58 @@ fn the_timeline_lists_the_days_a_result_changes() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("not a real date"), "{}", bad.stderr);
 }
+
+/// `check --batch -` as a co-process: with standard input a pipe, each line's report comes
+/// back before the next line is sent (the batch does not wait for a chunk of 256 KiB).
+#[test]
+fn batch_from_a_pipe_answers_each_line_as_it_is_read() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args(["check", "--batch", "-"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run policy-calc");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.expect("a line")).is_err() {
+                break;
+            }
+        }
+    });
+    // A guard against a hang, not a measure of speed: an answer takes milliseconds.
+    let wait = std::time::Duration::from_secs(30);
+    let cases = [
+        r#"{"as_of":"2023-03-01","rural_housing":{"new":true,"prefab":true,"structure":"steel","floor_area":180.55}}"#,
+        r#"{"as_of":"2023-03-01","tenant":{"rent":1876.54,"market_rent":2345.67}}"#,
+    ];
+    let mut answers = Vec::new();
+    for case in cases {
+        writeln!(stdin, "{case}").expect("write a line");
+        stdin.flush().expect("flush");
+        // The line's answer arrives while the pipe is still open.
+        answers.push(
+            rx.recv_timeout(wait)
+                .expect("an answer before the next line"),
+        );
+    }
+    drop(stdin);
+    assert!(child.wait().expect("exit").code() == Some(1)); // the rent is non-compliant
+    reader.join().expect("reader");
+    assert!(
+        answers[0].contains(r#""line":1"#) && answers[0].contains(r#""value":"36110.00""#),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[1].contains(r#""line":2"#) && answers[1].contains(r#""outcome":"non_compliant""#),
+        "{}",
+        answers[1]
+    );
+}

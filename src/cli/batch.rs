@@ -29,6 +29,9 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         threads: 0,
         progress: std::io::stderr().is_terminal(),
         max_line: opts.limits.line_bytes,
+        // Standard input from a pipe or a terminal is a peer waiting for each answer (a
+        // co-process); from a file it is read in large chunks.
+        streaming: path == "-" && !stdin_is_a_file(),
     };
     // Written from the batch's writer thread a whole chunk of lines at a time, each ending
     // in a newline: stdout's own line buffer passes such writes straight through, where a
@@ -73,4 +76,9 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
             2
         }
     }
+}
+
+/// Whether standard input is a regular file (`< cases.jsonl`) rather than a pipe or terminal.
+fn stdin_is_a_file() -> bool {
+    std::fs::metadata("/dev/stdin").is_ok_and(|m| m.is_file())
 }
