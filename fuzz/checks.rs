@@ -167,7 +167,10 @@ pub fn check_case(book: &Rulebook, case: &Case) {
         "evaluation is not deterministic"
     );
     match first {
-        Ok(report) => check_report(book, case, &report),
+        Ok(report) => {
+            check_report(book, case, &report);
+            check_changes(book, case, as_of, &report);
+        }
         // A fault of a clause names a clause of the subject; a fault of the case (a date after
         // the evaluation date) names none.
         Err(e) => assert!(
@@ -178,6 +181,31 @@ pub fn check_case(book: &Rulebook, case: &Case) {
                     .any(|&c| &book.clauses[c].id == id)),
             "an evaluation error names a clause of the subject: {e}"
         ),
+    }
+}
+
+/// What would change the results: the same outcomes as the plain report, and each change of
+/// one fact, made alone, gives the outcome it states (a change of several facts is checked
+/// by the property tests).
+fn check_changes(book: &Rulebook, case: &Case, as_of: NaiveDate, report: &Report) {
+    let with = book
+        .evaluate_with_changes(case, as_of)
+        .expect("a case that evaluates evaluates with its changes");
+    for (r, w) in report.results.iter().zip(&with.results) {
+        assert_eq!(
+            (r.outcome, &r.amount),
+            (w.outcome, &w.amount),
+            "{}",
+            r.clause
+        );
+        for c in w.changes.iter().chain(&w.margin) {
+            assert!(!c.facts.is_empty(), "{}: a change of no fact", r.clause);
+            assert_ne!(
+                c.outcome, r.outcome,
+                "{}: {c} does not change the outcome",
+                r.clause
+            );
+        }
     }
 }
 
