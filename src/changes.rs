@@ -533,6 +533,11 @@ pub(crate) fn clause_changes(
     // case (a deduction it turns on exceeding the installation cost), and then it is no change
     // to propose.
     found.retain(|c| p.whole(&slots, c));
+    // A mix of items short of its share: the fewest items to add, of each kind the clause
+    // counts (`units` of at most 70 m2), each checked on the whole case as it is found.
+    if let Some(target) = turned(outcome) {
+        found.extend(add_items(&mut p, clause, case, as_of, target));
+    }
     found
 }
 
@@ -573,6 +578,167 @@ fn search(
         found
     } else {
         Vec::new()
+    }
+}
+
+/// A list the clause counts over: its index, its item fields compared with values (and those
+/// values), and its item fields summed.
+type ItemPlan = (u16, Vec<(u16, Vec<Value>)>, Vec<u16>);
+
+/// New items that would turn a result: for each list the clause counts over, an item whose
+/// fields that the clause compares with a value (a unit's `area` with `small_unit_area`) take
+/// that value, and whose counted field (`count`, summed by the clause) is searched for the
+/// fewest that turn the result. Each is checked on the whole case.
+fn add_items(
+    p: &mut Probe,
+    clause: &Clause,
+    case: &Case,
+    as_of: NaiveDate,
+    target: Outcome,
+) -> Vec<Change> {
+    let book = p.book;
+    let rec = book.schema.record_of(case.subject);
+    // Per list: the item fields compared with a value, with those values; the fields summed.
+    let mut plans: Vec<ItemPlan> = Vec::new();
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| {
+            let ExprKind::Agg {
+                list, body, filter, ..
+            } = &x.kind
+            else {
+                return;
+            };
+            let at = match plans.iter().position(|(l, _, _)| l == list) {
+                Some(i) => i,
+                None => {
+                    plans.push((*list, Vec::new(), Vec::new()));
+                    plans.len() - 1
+                }
+            };
+            if let Some(b) = body
+                && let ExprKind::ItemField(j) = b.kind
+                && !plans[at].2.contains(&j)
+            {
+                plans[at].2.push(j);
+            }
+            for inner in body.iter().chain(filter.iter()) {
+                inner.walk(&mut |y: &Expr| {
+                    let ExprKind::Cmp(_, a, b) = &y.kind else {
+                        return;
+                    };
+                    for (f, v) in [(a, b), (b, a)] {
+                        let (ExprKind::ItemField(j), Some(value)) =
+                            (&f.kind, constant(book, v, as_of))
+                        else {
+                            continue;
+                        };
+                        let compared = &mut plans[at].1;
+                        match compared.iter_mut().find(|(k, _)| k == j) {
+                            Some((_, vs)) if !vs.contains(&value) => vs.push(value),
+                            Some(_) => {}
+                            None => compared.push((*j, vec![value])),
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let mut found = Vec::new();
+    for (list, compared, summed) in plans {
+        let Type::List(r) = rec.fields[list as usize].ty else {
+            continue;
+        };
+        let item_rec = &book.schema.records[r as usize];
+        // One compared field and one counted field, as a unit mix has: the common shape.
+        let ([(fixed, values)], [counted]) = (compared.as_slice(), summed.as_slice()) else {
+            continue;
+        };
+        let Some(len) = p.case.facts.lists[list as usize].as_ref().map(|l| l.len()) else {
+            continue;
+        };
+        let count_field = &item_rec.fields[*counted as usize];
+        let Some(g) = grid(count_field, None, as_of) else {
+            continue;
+        };
+        // The first value (in the clause's order) that turns it at a count: others turning it
+        // at the same count add nothing (units of 50 m2 count as small as units of 70 m2 do).
+        let mut counts = Vec::new();
+        let mut values = values.clone();
+        // From the largest value down: the most an added item may be (units of 70 m2, not 50).
+        values.sort_by(|a, b| match (a, b) {
+            (Value::Num(x), Value::Num(y)) => y.cmp(x),
+            _ => std::cmp::Ordering::Equal,
+        });
+        for value in &values {
+            let mut slots = vec![None; item_rec.fields.len()];
+            slots[*fixed as usize] = Some(*value);
+            if let Some(items) = p.case.facts.lists[list as usize].as_mut() {
+                items.push(&slots);
+            }
+            let slot = Slot::Item {
+                list,
+                item: len,
+                field: *counted,
+            };
+            let (lo, hi) = g.ends();
+            let k = p.bound(slot, &g, lo.max(0), hi, &|o| o == target);
+            let change = k.and_then(|k| {
+                let n = g.value(k)?;
+                let name = |f: &Field| {
+                    format!("{}[{}].{}", rec.fields[list as usize].name, len + 1, f.name)
+                };
+                let fixed_field = &item_rec.fields[*fixed as usize];
+                Some(Change {
+                    facts: vec![
+                        FactChange {
+                            fact: name(fixed_field),
+                            relation: Relation::Equals,
+                            value: Some(fact_value(book, fixed_field, *value)?),
+                        },
+                        FactChange {
+                            fact: name(count_field),
+                            relation: Relation::AtLeast,
+                            value: Some(fact_value(book, count_field, n)?),
+                        },
+                    ],
+                    outcome: target,
+                })
+            });
+            // Checked on the whole case, the new item in it with its count.
+            let ok = change.is_some()
+                && k.and_then(|k| g.value(k)).is_some_and(|n| {
+                    p.set(slot, Some(n));
+                    let mut all = CompactReport::new();
+                    book.evaluate_compact(&p.case, as_of, &mut all).is_ok()
+                        && all
+                            .results()
+                            .iter()
+                            .any(|r| r.clause.id == clause.id && r.outcome == target)
+                });
+            if let Some(items) = p.case.facts.lists[list as usize].as_mut() {
+                items.truncate(len);
+            }
+            if ok
+                && let (Some(c), Some(k)) = (change, k)
+                && !counts.contains(&k)
+            {
+                counts.push(k);
+                found.push(c);
+            }
+        }
+    }
+    found
+}
+
+/// The value of a parameter in force or a constant that `e` is (through names).
+fn constant(book: &Rulebook, e: &Expr, as_of: NaiveDate) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Named(_, inner) => constant(book, inner, as_of),
+        ExprKind::Const(v @ Value::Num(_)) => Some(*v),
+        ExprKind::Param(i) => book.params[*i as usize]
+            .value_on(as_of)
+            .filter(|v| matches!(v, Value::Num(_))),
+        _ => None,
     }
 }
 

@@ -1149,7 +1149,12 @@ fn with_fact(fields: &[GenField], name: &str, fact: Fact) -> Vec<GenField> {
         (None, GenFact::Plain(x)) => *x = fact,
         (Some(rest), GenFact::Items(items)) => {
             let (index, field) = rest.split_once("].").expect("units[N].field");
-            let item = &mut items[index.parse::<usize>().expect("an index") - 1];
+            let index = index.parse::<usize>().expect("an index") - 1;
+            // One past the last item: a new item (a change that adds units).
+            if index == items.len() {
+                items.push(Vec::new());
+            }
+            let item = &mut items[index];
             match item.iter_mut().find(|(n, _, _)| n == field) {
                 Some(slot) => *slot = (field.to_string(), fact, true),
                 None => item.push((field.to_string(), fact, true)),

@@ -137,6 +137,14 @@ impl Items {
         (i < self.len).then(|| &self.slots[i * self.width..(i + 1) * self.width])
     }
 
+    /// Keeps the first `n` items.
+    pub fn truncate(&mut self, n: usize) {
+        if n < self.len {
+            self.slots.truncate(n * self.width);
+            self.len = n;
+        }
+    }
+
     /// The slots of item `i`, to change.
     pub fn get_mut(&mut self, i: usize) -> Option<&mut [Option<Value>]> {
         let w = self.width;
