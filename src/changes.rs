@@ -116,6 +116,18 @@ impl fmt::Display for Change {
     }
 }
 
+/// A change of one fact.
+fn one(name: &str, relation: Relation, value: Option<FactValue>, outcome: Outcome) -> Change {
+    Change {
+        facts: vec![FactChange {
+            fact: name.to_string(),
+            relation,
+            value,
+        }],
+        outcome,
+    }
+}
+
 /// The outcome that turns a result against the subject in its favour, if it is one.
 fn turned(o: Outcome) -> Option<Outcome> {
     Some(match o {
@@ -833,14 +845,7 @@ fn toward(
                 && let Some(o) = p.outcome(&[(slot, v)])
                 && let Some(value) = fact_value(book, field, v)
             {
-                found.push(Change {
-                    facts: vec![FactChange {
-                        fact: name.to_string(),
-                        relation,
-                        value: Some(value),
-                    }],
-                    outcome: o,
-                });
+                found.push(one(name, relation, Some(value), o));
             }
         };
         if let Some(b) = p.bound(slot, &g, up_from, hi, want) {
@@ -856,14 +861,7 @@ fn toward(
             && want(o)
             && let Some(value) = fact_value(book, field, v)
         {
-            found.push(Change {
-                facts: vec![FactChange {
-                    fact: name.to_string(),
-                    relation: Relation::Equals,
-                    value: Some(value),
-                }],
-                outcome: o,
-            });
+            found.push(one(name, Relation::Equals, Some(value), o));
         }
     }
     found
@@ -883,14 +881,7 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
                 .into_iter()
                 .all(|k| at(p, k) == Some(o))
         {
-            found.push(Change {
-                facts: vec![FactChange {
-                    fact: name.to_string(),
-                    relation: Relation::Any,
-                    value: None,
-                }],
-                outcome: o,
-            });
+            found.push(one(name, Relation::Any, None, o));
             return found;
         }
         // Else from each end that decides it, the bound to which it holds (the other end may
@@ -902,14 +893,7 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
             if let Some(b) = p.bound(slot, &g, from, end, &|x| x == o)
                 && let Some(value) = g.value(b).and_then(|v| fact_value(book, field, v))
             {
-                found.push(Change {
-                    facts: vec![FactChange {
-                        fact: name.to_string(),
-                        relation,
-                        value: Some(value),
-                    }],
-                    outcome: o,
-                });
+                found.push(one(name, relation, Some(value), o));
             }
         }
         return found;
@@ -919,14 +903,7 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
             && decided(o)
             && let Some(value) = fact_value(book, field, v)
         {
-            found.push(Change {
-                facts: vec![FactChange {
-                    fact: name.to_string(),
-                    relation: Relation::Equals,
-                    value: Some(value),
-                }],
-                outcome: o,
-            });
+            found.push(one(name, Relation::Equals, Some(value), o));
         }
     }
     found

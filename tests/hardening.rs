@@ -5,56 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::common::root;
-
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-pub fn cmd() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_policy-calc"));
-    cmd.current_dir(root())
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    cmd
-}
-
-pub fn run_os<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
-    let mut cmd = cmd();
-    cmd.args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run policy-calc");
-    if let Some(input) = stdin {
-        // The command may stop reading early (a limit): a broken pipe here is fine.
-        let _ = child.stdin.take().expect("stdin").write_all(input);
-    }
-    let out = child.wait_with_output().expect("wait for policy-calc");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !r.stderr.contains("panicked"),
-        "a panic on {:?}:\n{}",
-        args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(),
-        r.stderr
-    );
-    r
-}
-
-pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    run_os(args, stdin)
-}
+use crate::common::{cmd, root, run, run_os};
 
 /// A scratch folder under the target directory, emptied first.
 pub fn scratch(name: &str) -> PathBuf {

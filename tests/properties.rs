@@ -1048,7 +1048,14 @@ fn gen_case() -> impl Strategy<Value = (String, Vec<GenField>)> {
 
 /// The case with every generated fact (`partial`: only those kept).
 fn build(subject: &str, fields: &[GenField], partial: bool) -> Case {
-    let facts: Vec<(&str, Fact)> = fields
+    book()
+        .case(subject, &facts_of(fields, partial))
+        .unwrap_or_else(|e| panic!("generated facts are valid:\n{e}"))
+}
+
+/// The facts of `fields` (`partial`: only those kept, and of items only the fields kept).
+fn facts_of(fields: &[GenField], partial: bool) -> Vec<(&str, Fact)> {
+    fields
         .iter()
         .filter(|f| !partial || f.keep)
         .map(|f| {
@@ -1068,10 +1075,7 @@ fn build(subject: &str, fields: &[GenField], partial: bool) -> Case {
             };
             (f.name.as_str(), fact)
         })
-        .collect();
-    book()
-        .case(subject, &facts)
-        .unwrap_or_else(|e| panic!("generated facts are valid:\n{e}"))
+        .collect()
 }
 
 proptest! {
@@ -1266,7 +1270,7 @@ proptest! {
                         // Any value: each of a set of telling ones (the schema's bounds aside).
                         for v in ["0", "1", "9", "10", "50.01", "70", "70.01", "2021", "2022", "2025", "2026", "100000.01", "999999999"] {
                             let one = with_fact(&fields, &fc.fact, Fact::Num(dec(v)));
-                            let Ok(case2) = book().case(&subject, &facts_of(&one)) else { continue };
+                            let Ok(case2) = book().case(&subject, &facts_of(&one, true)) else { continue };
                             let got = book().evaluate(&case2, on).ok().and_then(|rep| rep.result(&r.clause).map(|x| x.outcome));
                             prop_assert_eq!(got, Some(c.outcome), "{}: {} but {} = {}", r.clause, c, fc.fact, v);
                         }
@@ -1278,13 +1282,13 @@ proptest! {
                     }
                     changed = with_fact(&changed, &fc.fact, fact);
                 }
-                let Ok(case2) = book().case(&subject, &facts_of(&changed)) else { continue };
+                let Ok(case2) = book().case(&subject, &facts_of(&changed, true)) else { continue };
                 let got = book().evaluate(&case2, on).ok().and_then(|rep| rep.result(&r.clause).map(|x| x.outcome));
                 prop_assert_eq!(got, Some(c.outcome), "{}: {} on {}", r.clause, c, on);
                 if let Some(before) = short {
                     let fc = &c.facts[0];
                     let shorter = with_fact(&changed, &fc.fact, before);
-                    if let Ok(case3) = book().case(&subject, &facts_of(&shorter)) {
+                    if let Ok(case3) = book().case(&subject, &facts_of(&shorter, true)) {
                         let got = book().evaluate(&case3, on).ok().and_then(|rep| rep.result(&r.clause).map(|x| x.outcome));
                         prop_assert_ne!(got, Some(c.outcome), "{}: {} holds one step short too", r.clause, c);
                     }
@@ -1330,31 +1334,6 @@ proptest! {
             }
         }
     }
-}
-
-/// The facts of `fields` that are kept (the partial case).
-fn facts_of(fields: &[GenField]) -> Vec<(&str, Fact)> {
-    fields
-        .iter()
-        .filter(|f| f.keep)
-        .map(|f| {
-            let fact = match &f.fact {
-                GenFact::Plain(x) => x.clone(),
-                GenFact::Items(items) => Fact::Items(
-                    items
-                        .iter()
-                        .map(|item| {
-                            item.iter()
-                                .filter(|(_, _, keep)| *keep)
-                                .map(|(n, x, _)| (n.clone(), x.clone()))
-                                .collect()
-                        })
-                        .collect(),
-                ),
-            };
-            (f.name.as_str(), fact)
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

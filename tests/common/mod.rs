@@ -43,3 +43,55 @@ pub fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// What a run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The binary, in the repository's root, in the C locale (English messages).
+pub fn cmd() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"));
+    cmd.current_dir(root())
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    cmd
+}
+
+/// Runs the binary with `args` and `stdin`; a panic is a test failure whatever the exit.
+pub fn run_os<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = cmd();
+    cmd.args(args)
+        .stdin(if stdin.is_some() {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("run policy-calc");
+    if let Some(input) = stdin {
+        // The command may stop reading early (a limit): a broken pipe here is fine.
+        let _ = std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input);
+    }
+    let out = child.wait_with_output().expect("wait for policy-calc");
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !r.stderr.contains("panicked"),
+        "a panic on {:?}:\n{}",
+        args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(),
+        r.stderr
+    );
+    r
+}
+
+pub fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_os(args, stdin)
+}
