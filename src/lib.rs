@@ -13,5 +13,7 @@ pub mod json_out;
 pub mod report;
 pub mod rulebook;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod units;

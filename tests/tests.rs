@@ -10,4 +10,5 @@ mod input;
 mod oracle;
 mod properties;
 mod rulebook;
+mod serve;
 mod text_coverage;

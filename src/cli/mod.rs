@@ -30,6 +30,8 @@ mod batch;
 mod check;
 mod coverage;
 mod human;
+#[cfg(feature = "serve")]
+mod serve;
 mod show;
 mod test_cmd;
 
@@ -48,6 +50,8 @@ usage:
                                       one JSON case a line (- for standard input), one JSON
                                       report a line out, in order, on every core; --as-of
                                       overrides a line's own as_of, as for check
+  policy-calc serve [--addr 127.0.0.1:8080] [--rules DIR]
+                                      the HTTP API (/v1/..., /openapi.json) and the web page
   policy-calc test PATH...            run golden cases (files or folders of them)
   policy-calc documents               list the documents and their windows in force
   policy-calc clauses [--subject S]   list the clauses
@@ -215,6 +219,8 @@ pub fn run(args: Vec<String>) -> i32 {
         "fields" => (&["--rules"], show::fields),
         "catalogue" => (&["--rules", "--literate"], show::catalogue),
         "coverage" => (&["--rules", "--format"], coverage::run),
+        #[cfg(feature = "serve")]
+        "serve" => return serve::run(rest),
         "-h" | "--help" | "help" => {
             out!("{USAGE}");
             return 0;
@@ -235,6 +241,7 @@ pub fn run(args: Vec<String>) -> i32 {
                     "fields",
                     "catalogue",
                     "coverage",
+                    "serve",
                 ],
             )
             .map(|s| format!(" (did you mean `{s}`?)"))
