@@ -821,3 +821,232 @@ fn serve_rejects_bad_arguments() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--addr localhost"));
 }
+
+// The web page, as HTML: what a browser without JavaScript gets.
+
+fn get_html(s: &Server, path: &str) -> (u16, String) {
+    let r = request(s.addr, "GET", path, None, b"");
+    if r.status == 200 || r.status == 422 {
+        assert_eq!(
+            r.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+    }
+    (r.status, r.text())
+}
+
+#[test]
+fn web_home_lists_subjects_and_documents_in_chinese_then_english() {
+    let s = Server::start();
+    let (status, zh) = get_html(&s, "/");
+    assert_eq!(status, 200);
+    assert!(zh.contains("<html lang=\"zh-Hans\">"));
+    assert!(zh.contains("href=\"/form/rural_housing?lang=zh\">农房</a>"));
+    assert!(zh.contains("绍柯政办发〔2022〕14号"));
+    assert!(zh.contains("id=\"lang-switch\" href=\"/?lang=en\""));
+    let (_, en) = get_html(&s, "/?lang=en");
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains(">rural housing</a>"));
+    assert!(en.contains("href=\"/?lang=zh\""));
+    // The style sheet and the script are served from the binary.
+    let css = request(s.addr, "GET", "/assets/style.css", None, b"");
+    assert_eq!(css.status, 200);
+    assert!(css.text().contains("@media print"));
+    let js = request(s.addr, "GET", "/assets/form.js", None, b"");
+    assert!(js.text().contains("data-add-row"));
+}
+
+#[test]
+fn web_form_is_generated_from_the_schema_with_a_label_for_every_input() {
+    let s = Server::start();
+    let (status, html) = get_html(&s, "/form/rural_housing");
+    assert_eq!(status, 200);
+    // Booleans: yes / no / unknown, unknown chosen.
+    assert!(html.contains("name=\"new\" value=\"yes\""));
+    assert!(html.contains("name=\"new\" value=\"no\""));
+    assert!(html.contains("name=\"new\" value=\"\" checked"));
+    // Words: a select with unknown first.
+    assert!(html.contains("<select id=\"f-structure\" name=\"structure\""));
+    assert!(html.contains("<option value=\"steel\">steel</option>"));
+    // Units and bounds.
+    assert!(html.contains("平方米 (m²)"));
+    assert!(html.contains("不小于 0"));
+    // Every text, date and select input has a label.
+    for id in ["f-floor-area", "f-structure", "f-as-of"] {
+        assert!(html.contains(&format!("<label for=\"{id}\">")), "{id}");
+    }
+    // The rental project has unit rows, a template for the script, and a no-JS button.
+    let (_, html) = get_html(&s, "/form/rental_project?lang=en");
+    assert!(html.contains("name=\"units[1].rent\""));
+    assert!(html.contains("<template id=\"template-units\">"));
+    assert!(html.contains("name=\"units[__N__].rent\""));
+    assert!(html.contains("type=\"submit\" name=\"add_row\" value=\"units\""));
+    // Without the script: the button submits, and the form comes back with a row more,
+    // the values kept.
+    let (status, html) = get_html(
+        &s,
+        "/check/rental_project?lang=en&rows.units=1&units%5B1%5D.rent=1000&add_row=units",
+    );
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"units[2].rent\""));
+    assert!(html.contains("name=\"units[1].rent\" value=\"1000\""));
+    assert!(!html.contains("name=\"units[3].rent\""));
+}
+
+#[test]
+fn web_result_is_grouped_with_amount_citation_quote_and_reasons() {
+    let s = Server::start();
+    let q = "as_of=2023-03-01&new=yes&prefab=yes&structure=steel&whole_village=&floor_area=180.55";
+    let (status, html) = get_html(&s, &format!("/check/rural_housing?{q}"));
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(">可享受 (1)</h2>"));
+    assert!(html.contains("<p class=\"amount\">36,110.00 元</p>"));
+    assert!(html.contains("<p class=\"cite\">绍柯政办发〔2022〕14号 三（六）</p>"));
+    assert!(html.contains("予以200元/平方米的一次性资金补助"));
+    assert!(html.contains("<code>floor_area = 180.55 m2</code>"));
+    assert!(html.contains("href=\"/clause/rural-prefab-subsidy?lang=zh\""));
+    let (_, en) = get_html(&s, &format!("/check/rural_housing?lang=en&{q}"));
+    assert!(en.contains(">What it gets (1)</h2>"));
+    assert!(en.contains("36,110.00 CNY"));
+
+    // Unknown facts: the result says which facts would decide.
+    let (_, html) = get_html(&s, "/check/rural_housing?as_of=2023-03-01&lang=en");
+    assert!(html.contains("Undetermined: the facts that would decide"));
+    assert!(html.contains("Facts that would decide: "));
+    assert!(html.contains("<code>new</code>, <code>prefab</code>"));
+}
+
+#[test]
+fn web_bad_values_come_back_beside_their_fields() {
+    let s = Server::start();
+    let (status, html) = get_html(
+        &s,
+        "/check/rural_housing?as_of=2023-03-01&new=yes&floor_area=12%2C5",
+    );
+    assert_eq!(status, 422);
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("<a href=\"#f-floor-area\">"));
+    assert!(html.contains("<p class=\"error\" id=\"err-f-floor-area\">"));
+    assert!(
+        html.contains(
+            "aria-describedby=\"help-f-floor-area err-f-floor-area\" aria-invalid=\"true\""
+        )
+    );
+    // The values given are kept.
+    assert!(html.contains("name=\"new\" value=\"yes\" checked"));
+    assert!(html.contains("value=\"12,5\""));
+
+    // A unit row's error is beside that row's input, counting the empty rows between.
+    let (status, html) = get_html(
+        &s,
+        "/check/rental_project?as_of=2023-03-01&rows.units=3&units%5B3%5D.area=-1",
+    );
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"err-f-units-3--area\""), "{html}");
+
+    // A date after the evaluation date.
+    let (status, html) = get_html(
+        &s,
+        "/check/building_project?as_of=2023-03-01&approval_date=2024-01-01",
+    );
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"err-f-approval-date\""), "{html}");
+    // An evaluation date that is not a date.
+    let (status, html) = get_html(&s, "/check/tenant?as_of=2023-02-30");
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"err-f-as-of\""));
+    // Unknown subjects and clauses are 404 pages.
+    assert_eq!(get_html(&s, "/form/nope").0, 404);
+    assert_eq!(get_html(&s, "/clause/nope").0, 404);
+}
+
+#[test]
+fn web_case_downloads_as_toml_and_json_and_uploads_back() {
+    let s = Server::start();
+    let q = "as_of=2023-03-01&kind=residential&recognised=yes&rows.units=2&units%5B1%5D.area=70.00&units%5B1%5D.count=80&units%5B1%5D.rent=1876.53&units%5B1%5D.market_rent=2345.67&units%5B2%5D.market_rent=3000.01";
+    let toml = request(
+        s.addr,
+        "GET",
+        &format!("/download/rental_project.toml?{q}"),
+        None,
+        b"",
+    );
+    assert_eq!(toml.status, 200);
+    assert_eq!(
+        toml.header("content-disposition"),
+        Some("attachment; filename=\"rental_project.toml\"")
+    );
+    let toml = toml.text();
+    assert!(
+        toml.contains("[[rental_project.units]]\narea = 70.00\n"),
+        "{toml}"
+    );
+    let json = request(
+        s.addr,
+        "GET",
+        &format!("/download/rental_project.json?{q}"),
+        None,
+        b"",
+    );
+    let json = json.text();
+    assert!(json.contains("\"market_rent\": 3000.01"), "{json}");
+    // Both read back to the same case, exactly.
+    let a = book()
+        .case_from_toml(&toml, "a.toml")
+        .expect("the TOML reads");
+    let b = book()
+        .case_from_json(&json, "a.json")
+        .expect("the JSON reads");
+    assert_eq!(a, b);
+    // The cap of the second unit: 80% of 3000.01 = 2400.008, down to the fen: 2400.00.
+    let report = book().evaluate(&a, date("2023-03-01")).unwrap();
+    let cap = report
+        .result("arh-rent-cap")
+        .unwrap()
+        .values
+        .get("units[2].rent_cap");
+    assert_eq!(cap.unwrap().value, "2400.00");
+
+    // Upload: a multipart form; the answer sends the browser to the result.
+    let body = format!(
+        "--B0undary\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\nen\r\n--B0undary\r\nContent-Disposition: form-data; name=\"case\"; filename=\"r.toml\"\r\nContent-Type: application/octet-stream\r\n\r\n{toml}\r\n--B0undary--\r\n"
+    );
+    let r = request(
+        s.addr,
+        "POST",
+        "/upload",
+        Some("multipart/form-data; boundary=B0undary"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.header("location").unwrap().to_string();
+    assert!(location.starts_with("/check/rental_project?lang=en&as_of=2023-03-01"));
+    let (status, html) = get_html(&s, &location);
+    assert_eq!(status, 200);
+    assert!(html.contains("2,400.00 CNY"), "{html}");
+    // A bad file: its diagnostics, with line and column.
+    let body = "--B\r\nContent-Disposition: form-data; name=\"case\"; filename=\"r.toml\"\r\n\r\n[rural_housing]\nfloor_aera = 1\r\n--B--\r\n";
+    let r = request(
+        s.addr,
+        "POST",
+        "/upload",
+        Some("multipart/form-data; boundary=B"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("upload:2:1"), "{}", r.text());
+    assert!(r.text().contains("floor_area"));
+}
+
+#[test]
+fn web_clause_page_shows_citation_quote_logic_parameters() {
+    let s = Server::start();
+    let (status, html) = get_html(&s, "/clause/rural-prefab-subsidy?lang=en");
+    assert_eq!(status, 200);
+    assert!(html.contains("绍柯政办发〔2022〕14号 三（六）"));
+    assert!(html.contains("予以200元/平方米的一次性资金补助"));
+    assert!(html.contains("<code>rural_subsidy_rate * floor_area</code>"));
+    assert!(html.contains("<td><code>rural_subsidy_rate</code></td><td>200 CNY/m2</td>"));
+    assert!(html.contains(">Parameters</h2>"));
+}
