@@ -13,6 +13,9 @@ use serde_json::Value as Json;
 
 use crate::common::{book, date, root};
 
+/// How many `/test/abandoned` handlers ran to their end (only the timeout test calls it).
+static ABANDONED_FINISHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// A server on its own runtime and thread; shut down (gracefully) on drop.
 pub struct Server {
     pub addr: SocketAddr,
@@ -33,6 +36,14 @@ impl Server {
                 get(|| async {
                     tokio::time::sleep(Duration::from_millis(600)).await;
                     "slow"
+                }),
+            )
+            .route(
+                "/test/abandoned",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    ABANDONED_FINISHED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    "finished"
                 }),
             )
             .route(
@@ -464,7 +475,11 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
         &request(s.addr, "GET", "/v1/clauses?subject=nope", None, b""),
         404,
     );
-    assert_eq!(request(s.addr, "GET", "/v1/check", None, b"").status, 405);
+    let r = request(s.addr, "GET", "/v1/check", None, b"");
+    assert_problem(&r, 405);
+    assert_eq!(r.header("allow"), Some("POST"));
+    // A path axum cannot read (not UTF-8) is a problem too.
+    assert_problem(&request(s.addr, "GET", "/v1/clauses/%FF", None, b""), 400);
 
     // After all of that, the server still answers.
     assert_eq!(request(s.addr, "GET", "/healthz", None, b"").status, 200);
@@ -752,7 +767,13 @@ fn a_slow_request_times_out_with_408() {
         timeout: Duration::from_millis(100),
         ..Limits::default()
     });
-    assert_problem(&request(s.addr, "GET", "/test/slow", None, b""), 408);
+    assert_problem(&request(s.addr, "GET", "/test/abandoned", None, b""), 408);
+    // The handler given up on does not run on to its end as a detached task.
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        ABANDONED_FINISHED.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
     assert_eq!(request(s.addr, "GET", "/healthz", None, b"").status, 200);
 }
 

@@ -117,7 +117,7 @@ async fn access_log(State(state): State<AppState>, mut req: Request, next: Next)
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let start = Instant::now();
-    let mut res = next.run(req).await;
+    let mut res = as_problem(next.run(req).await).await;
     if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
         res.headers_mut().insert("x-request-id", v);
     }
@@ -130,6 +130,40 @@ async fn access_log(State(state): State<AppState>, mut req: Request, next: Next)
         micros = start.elapsed().as_micros() as u64,
     );
     res
+}
+
+/// An error answered by axum itself (a method not allowed, a path or query it could not
+/// read), as problem+json like every other error.
+async fn as_problem(res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/problem+json") || ct.starts_with("text/html") {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let title = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let mut p = Problem::new(status, &title);
+    if !text.trim().is_empty() {
+        p = p.detail(text);
+    }
+    let mut out = p.into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -176,7 +210,16 @@ async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Res
 /// 500 here.
 async fn catch_panic(req: Request, next: Next) -> Response {
     let id = req.extensions().get::<RequestId>().map_or(0, |r| r.0);
-    match tokio::spawn(next.run(req)).await {
+    // Aborted when dropped, so that a request given up on (timed out, or its connection
+    // gone) does not go on running as a detached task.
+    struct AbortOnDrop(tokio::task::JoinHandle<Response>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut task = AbortOnDrop(tokio::spawn(next.run(req)));
+    match (&mut task.0).await {
         Ok(res) => res,
         Err(e) => {
             let what = if e.is_panic() {
