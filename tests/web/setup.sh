@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Installs what the checks under tests/web need, each only when it is missing, and builds the
 # binary they start:
-# - Debian's chromium and chromium-driver (apt-get; /usr/bin/chromedriver);
+# - Debian's chromium, chromium-driver (apt-get; /usr/bin/chromedriver) and a Chinese font;
 # - a Python venv under target/web-venv with openapi-spec-validator and selenium (PyPI);
 # - axe-core under target/web-node (npm).
 # target/ is ignored by git, so nothing installed here is committed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
+# A small Chinese font (1.6 MB), so that the screenshots show the Chinese text.
+if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ] \
+    || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
     export DEBIAN_FRONTEND=noninteractive
     SUDO=""
     if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    $SUDO apt-get install -y -qq --no-install-recommends \
+        chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
 if [ ! -x target/web-venv/bin/python ]; then
     python3 -m venv target/web-venv
