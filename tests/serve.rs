@@ -793,13 +793,14 @@ fn shutdown_finishes_the_requests_in_flight() {
     );
 }
 
-/// The binary: `policy-calc serve --addr 127.0.0.1:0` says where it listens, answers, and
-/// ends on SIGTERM with status 0.
+/// The binary: `policy-calc serve --addr 127.0.0.1:0 --rules rules` says where it listens,
+/// answers, and ends on SIGTERM with status 0.
 #[cfg(unix)]
 #[test]
 fn the_binary_serves_and_stops_on_sigterm() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--addr", "127.0.0.1:0", "--rules"])
+        .arg(root().join("rules"))
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the binary starts");
@@ -841,6 +842,23 @@ fn serve_rejects_bad_arguments() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--addr localhost"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args([
+            "serve",
+            "--rules",
+            "/nonexistent/rules",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/rules"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args(["serve", "--port", "8080"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 // The web page, as HTML: what a browser without JavaScript gets.

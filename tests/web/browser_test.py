@@ -9,6 +9,7 @@ chromium-driver (/usr/bin/chromedriver), Python selenium and axe-core (npm, unde
 target/web-node).
 """
 
+import base64
 import os
 import shutil
 import sys
@@ -184,10 +185,11 @@ def run(d, url):
     d.get(url + "/form/rental_project?lang=en")
     wait_for(d, "form.case")
     add = d.find_element(By.CSS_SELECTOR, "button[name=add_row]")
-    for _ in range(2):
+    for _ in range(3):
         add.click()
     rows = d.find_elements(By.CSS_SELECTOR, "#rows-units fieldset.row")
-    check(len(rows) == 3, f"three unit rows, without a round trip: {len(rows)}")
+    check(len(rows) == 4, f"three unit rows added to the first, without a round trip: {len(rows)}")
+    check(d.switch_to.active_element.get_attribute("name") == "units[4].area", "focus on the new row")
     check(d.current_url.endswith("/form/rental_project?lang=en"), "no page load for a row")
     set_date(d, "as_of", "2023-03-01")
     Select(d.find_element(By.NAME, "kind")).select_by_value("residential")
@@ -209,6 +211,16 @@ def run(d, url):
         check(f"units[{n}].rent_cap" in text and cap in text, f"unit {n}'s cap {cap}: {text!r}")
     shot(d, "result-rental")
     axe(d, "rental result")
+
+    # Print: the language switch and the links to download are not printed; a PDF is made.
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    check(not d.find_element(By.ID, "lang-switch").is_displayed(), "no language switch in print")
+    check(not d.find_element(By.CSS_SELECTOR, ".actions.no-print").is_displayed(), "no links to download in print")
+    check(d.find_element(By.CSS_SELECTOR, "article.result").is_displayed(), "the results in print")
+    pdf = d.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
+    with open(os.path.join(SHOTS, "result-rental.pdf"), "wb") as f:
+        f.write(base64.b64decode(pdf["data"]))
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
     # A phone's width: nothing wider than the screen.
     d.set_window_size(390, 844)
