@@ -949,6 +949,20 @@ fn web_result_is_grouped_with_amount_citation_quote_and_reasons() {
     assert!(en.contains(">What it gets (1)</h2>"));
     assert!(en.contains("36,110.00 CNY"));
 
+    // Before document 14 was in force: the reason in the page's language.
+    let q = q.replace("2023-03-01", "2022-01-01");
+    let (_, zh) = get_html(&s, &format!("/check/rural_housing?{q}"));
+    assert!(zh.contains(">不适用或不在有效期内 (1)</h2>"), "{zh}");
+    assert!(
+        zh.contains("绍柯政办发〔2022〕14号施行期间为 2022-06-19"),
+        "{zh}"
+    );
+    let (_, en) = get_html(&s, &format!("/check/rural_housing?lang=en&{q}"));
+    assert!(
+        en.contains("绍柯政办发〔2022〕14号 is in force from 2022-06-19"),
+        "{en}"
+    );
+
     // Unknown facts: the result says which facts would decide.
     let (_, html) = get_html(&s, "/check/rural_housing?as_of=2023-03-01&lang=en");
     assert!(html.contains("Undetermined: the facts that would decide"));

@@ -952,7 +952,7 @@ fn result_markup(lang: Lang, r: &ClauseResult) -> Markup {
             @if !r.reasons.is_empty() {
                 details open[!matches!(r.outcome, Outcome::NotApplicable | Outcome::NotInForce)] {
                     summary { (lang.t("理由", "Reasons")) }
-                    ul.reasons { @for x in &r.reasons { li { code { (x) } } } }
+                    ul.reasons { @for x in &r.reasons { li { code { (reason(x, lang)) } } } }
                 }
             }
             @if !r.missing.is_empty() {
@@ -1385,6 +1385,70 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     }
 }
 
+/// A reason in the page's language. The engine writes its few fixed phrases in English
+/// around the facts, field names and expressions, which stay as the rule files write them.
+fn reason(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Zh => zh_reason(text),
+    }
+}
+
+/// The same as `zh_reason` of `src/cli/human.rs`, which is in the binary and so cannot be
+/// called from the library: keep the two alike until human.rs moves into the library.
+fn zh_reason(reason: &str) -> String {
+    if let Some((number, rest)) = reason.split_once(" is in force from ")
+        && let Some((window, day)) = rest.split_once(", not on ")
+    {
+        let window = match window.split_once(" to ") {
+            Some((from, to)) => format!("{from} 至 {to}"),
+            None => format!("{window} 起"),
+        };
+        return format!("{number}施行期间为 {window}，{day} 不在其内");
+    }
+    if let Some(rest) = reason.strip_prefix("parameter ")
+        && let Some((name, day)) = rest.split_once(" has no value in force on ")
+    {
+        return format!("参数 {name} 在 {day} 没有生效的取值");
+    }
+    if let Some(rest) = reason.strip_prefix("deadline ") {
+        return format!(
+            "期限 {}",
+            rest.replace(": not yet passed", "：未到")
+                .replace(": passed", "：已过")
+        );
+    }
+    const PHRASES: &[(&str, &str)] = &[
+        (", rounded half away from zero to ", "，四舍五入至 "),
+        (", rounded down to ", "，向下取整至 "),
+        (" against a target of ", "，目标 "),
+        (" (not reached)", "（未达到）"),
+        (" (reached)", "（已达到）"),
+        (": yes (", "：是（"),
+        (": no (", "：否（"),
+        (" is undefined: ", " 无定义："),
+        (", not ", "，而非 "),
+        (" or ", " 或 "),
+    ];
+    let mut out = reason.to_string();
+    for (en, zh) in PHRASES {
+        out = out.replace(en, zh);
+    }
+    if out.contains("：是（") || out.contains("：否（") {
+        if let Some(stripped) = out.strip_suffix(')') {
+            out = format!("{stripped}）");
+        }
+    } else if let Some(stripped) = out.strip_suffix(": yes") {
+        out = format!("{stripped}：是");
+    } else if let Some(stripped) = out.strip_suffix(": no") {
+        out = format!("{stripped}：否");
+    }
+    if let Some(stripped) = out.strip_suffix(" is 0`") {
+        out = format!("{stripped} 为 0`");
+    }
+    out.replace("` is 0", "` 为 0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1397,6 +1461,28 @@ mod tests {
         assert_eq!(parts[0], ("lang".into(), b"en".to_vec()));
         assert_eq!(parts[1], ("case".into(), b"[tenant]\r\nrent = 1".to_vec()));
         assert!(multipart("multipart/form-data", body).is_none());
+    }
+
+    #[test]
+    fn reasons_in_chinese_keep_the_facts() {
+        assert_eq!(
+            zh_reason(
+                "绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"
+            ),
+            "绍柯政办发〔2022〕14号施行期间为 2022-06-19 至 2025-12-31，2026-01-01 不在其内"
+        );
+        assert_eq!(
+            zh_reason("floors >= 10: no (floors = 9)"),
+            "floors >= 10：否（floors = 9）"
+        );
+        assert_eq!(
+            reason("structure = concrete, not steel", Lang::En),
+            "structure = concrete, not steel"
+        );
+        assert_eq!(
+            reason("structure = concrete, not steel", Lang::Zh),
+            "structure = concrete，而非 steel"
+        );
     }
 
     #[test]
