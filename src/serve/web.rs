@@ -531,6 +531,9 @@ fn form_page(
         }
         form.case method="get" action={ "/check/" (s.name) } novalidate {
             input type="hidden" name="lang" value=(lang.code());
+            // Enter in a field submits with the form's first submit button: this one, so that
+            // it evaluates rather than adds a unit row.
+            button.visually-hidden type="submit" tabindex="-1" aria-hidden="true" { (lang.t("计算", "Evaluate")) }
             div.field {
                 label for="f-as-of" { (lang.t("评估日期", "Evaluation date")) }
                 p.help #help-f-as-of { (lang.t("按哪一天施行的条款计算", "the day whose clauses in force apply")) " · YYYY-MM-DD" }

@@ -19,6 +19,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -215,7 +216,8 @@ def run(d, url):
         fill(d, f"units[{i}].rent", rent)
         fill(d, f"units[{i}].market_rent", market)
     shot(d, "form-rental-3-rows")
-    d.find_element(By.CSS_SELECTOR, "button.primary").click()
+    # By keyboard: Enter in the last field evaluates (it does not add a row).
+    d.find_element(By.NAME, "units[3].market_rent").send_keys(Keys.ENTER)
     article = wait_for(d, "article[data-clause='arh-rent-cap']")
     text = article.text
     for n, cap in [(1, "800.00 CNY"), (2, "1,876.53 CNY"), (3, "2,400.00 CNY")]:
