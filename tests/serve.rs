@@ -676,8 +676,9 @@ fn the_rulebook_endpoints() {
     );
 }
 
-/// 64 clients at once, each on its own keep-alive connection, each sending every example
-/// several times: every answer is the library's report of that case.
+/// 64 clients at once, each on its own keep-alive connection, each sending eight of the
+/// examples in turn, full and compact: every answer is the library's report of that case,
+/// byte for byte for the compact ones.
 #[test]
 fn sixty_four_concurrent_clients_get_the_librarys_reports() {
     let s = Server::start();
@@ -691,12 +692,13 @@ fn sixty_four_concurrent_clients_get_the_librarys_reports() {
         "industrial_project.toml",
         "district.toml",
     ];
-    let cases: Vec<(String, Json)> = names
+    let cases: Vec<(String, Json, String)> = names
         .iter()
         .map(|n| {
             let t = example(n);
-            let want = library_full(&t, None);
-            (t, want)
+            let full = library_full(&t, None);
+            let compact = library_compact(&t, None);
+            (t, full, compact)
         })
         .collect();
     let cases = std::sync::Arc::new(cases);
@@ -710,11 +712,21 @@ fn sixty_four_concurrent_clients_get_the_librarys_reports() {
                     .unwrap();
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
                 for k in 0..8 {
-                    let (text, want) = &cases[(i + k) % cases.len()];
-                    send(&mut conn, "POST", "/v1/check", TOML, text.as_bytes(), false);
+                    let (text, full, compact) = &cases[(i + k) % cases.len()];
+                    // Even requests ask for the full report, odd ones for the compact one.
+                    let path = if k % 2 == 0 {
+                        "/v1/check"
+                    } else {
+                        "/v1/check?report=compact"
+                    };
+                    send(&mut conn, "POST", path, TOML, text.as_bytes(), false);
                     let r = read_response(&mut reader);
                     assert_eq!(r.status, 200, "{}", r.text());
-                    assert_eq!(&r.json(), want, "client {i}, request {k}");
+                    if k % 2 == 0 {
+                        assert_eq!(&r.json(), full, "client {i}, request {k}");
+                    } else {
+                        assert_eq!(&r.text(), compact, "client {i}, request {k}");
+                    }
                 }
             })
         })
