@@ -15,6 +15,8 @@ pub mod limits;
 pub mod report;
 pub mod rulebook;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod timeline;
 pub mod units;

@@ -11,4 +11,6 @@ mod input;
 mod oracle;
 mod properties;
 mod rulebook;
+#[cfg(feature = "serve")]
+mod serve;
 mod text_coverage;

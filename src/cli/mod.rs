@@ -29,6 +29,8 @@ mod batch;
 mod check;
 mod coverage;
 mod human;
+#[cfg(feature = "serve")]
+mod serve;
 mod show;
 mod test_cmd;
 mod timeline;
@@ -55,6 +57,8 @@ usage:
   policy-calc timeline CASE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format human|json] [--lang zh|en]
                                       each date on which a result of the case changes, with
                                       the results on both sides (default: the rulebook's dates)
+  policy-calc serve [--addr 127.0.0.1:8080] [--rules DIR]
+                                      the HTTP API (/v1/..., /openapi.json) and the web page
   policy-calc test PATH...            run golden cases (files or folders of them)
   policy-calc documents               list the documents and their windows in force
   policy-calc clauses [--subject S]   list the clauses
@@ -348,6 +352,8 @@ fn run_utf8(args: &[String]) -> i32 {
             true,
             timeline::run,
         ),
+        #[cfg(feature = "serve")]
+        "serve" => return serve::run(rest),
         "-h" | "--help" | "help" => {
             out!("{USAGE}");
             return 0;
@@ -369,6 +375,7 @@ fn run_utf8(args: &[String]) -> i32 {
                     "catalogue",
                     "coverage",
                     "timeline",
+                    "serve",
                 ],
             )
             .map(|s| format!(" (did you mean `{s}`?)"))

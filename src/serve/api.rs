@@ -1,0 +1,627 @@
+//! API v1: `POST /v1/check`, `POST /v1/check/batch`, the rulebook (`/v1/documents`,
+//! `/v1/clauses`, `/v1/subjects`), `/openapi.json`, `/healthz`, `/readyz`.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use serde_json::{Value as Json, json};
+
+use super::{AppState, Problem, read_body};
+use crate::case::{Case, CaseReader};
+use crate::eval::CompactReport;
+use crate::expr::Value;
+use crate::rulebook::{Clause, Document, Rulebook};
+use crate::schema::{Field, Record};
+use crate::units::Type;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/check", post(check))
+        .route("/v1/check/batch", post(batch))
+        .route("/v1/documents", get(documents))
+        .route("/v1/clauses", get(clauses))
+        .route("/v1/clauses/{id}", get(clause))
+        .route("/v1/subjects", get(subjects))
+        .route("/v1/subjects/{subject}", get(subject))
+        .route("/openapi.json", get(openapi))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+fn json_response(status: StatusCode, body: impl Into<Body>) -> Response {
+    let mut res = (status, body.into()).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+/// The query of `POST /v1/check` and `/v1/check/batch`.
+#[derive(Debug, Default)]
+pub(crate) struct CheckQuery {
+    pub as_of: Option<NaiveDate>,
+    pub full: bool,
+    pub lang: Option<String>,
+}
+
+/// Reads the query by hand, so that every bad parameter is a problem+json 400 naming it.
+fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<CheckQuery, Problem> {
+    let mut out = CheckQuery {
+        full: full_by_default,
+        ..CheckQuery::default()
+    };
+    for (k, v) in q {
+        match k.as_str() {
+            "as_of" => {
+                out.as_of = Some(parse_date(v).ok_or_else(|| {
+                    Problem::bad_request(
+                        "bad query parameter `as_of`",
+                        format!("`as_of={v}` is not a real date in the form YYYY-MM-DD"),
+                    )
+                })?)
+            }
+            "report" => {
+                out.full = match v.as_str() {
+                    "full" => true,
+                    "compact" => false,
+                    _ => {
+                        return Err(Problem::bad_request(
+                            "bad query parameter `report`",
+                            format!("`report={v}`: expected full or compact"),
+                        ));
+                    }
+                }
+            }
+            "lang" => {
+                if v != "zh" && v != "en" {
+                    return Err(Problem::bad_request(
+                        "bad query parameter `lang`",
+                        format!("`lang={v}`: expected zh or en"),
+                    ));
+                }
+                out.lang = Some(v.clone());
+            }
+            other => {
+                return Err(Problem::bad_request(
+                    "unknown query parameter",
+                    format!("`{other}` is not a parameter here (as_of, report, lang)"),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
+    (s.len() == 10)
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+/// The case formats a request body may be in, by its `Content-Type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Json,
+    Toml,
+    JsonLines,
+}
+
+fn format_of(headers: &HeaderMap) -> Result<Format, Problem> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Ok(Format::Json),
+        "application/toml" | "text/toml" | "application/x-toml" => Ok(Format::Toml),
+        "application/jsonl" | "application/x-ndjson" | "application/json-lines"
+        | "application/x-jsonlines" => Ok(Format::JsonLines),
+        _ => Err(Problem {
+            kind: "/problems/unsupported-media-type".into(),
+            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type").detail(
+                if ct.is_empty() {
+                    "no Content-Type: a case is application/json or application/toml, a batch application/jsonl".to_string()
+                } else {
+                    format!(
+                        "`{ct}`: a case is application/json or application/toml, a batch application/jsonl"
+                    )
+                },
+            )
+        }),
+    }
+}
+
+fn text_of(bytes: Vec<u8>) -> Result<String, Problem> {
+    String::from_utf8(bytes).map_err(|e| Problem {
+        kind: "/problems/malformed-case".into(),
+        ..Problem::new(StatusCode::BAD_REQUEST, "the case is malformed").detail(format!(
+            "the body is not UTF-8 text (invalid at byte {}); a case is TOML or JSON text",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Reads one case from a body of the given format.
+pub(crate) fn read_case(book: &Rulebook, text: &str, json: bool) -> Result<Case, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem {
+            kind: "/problems/malformed-case".into(),
+            ..Problem::new(StatusCode::BAD_REQUEST, "the case is malformed").detail(
+                "the body is empty; a case names one subject, e.g. {\"rural_housing\": {...}}",
+            )
+        });
+    }
+    let case = if json {
+        book.case_from_json(text, "<body>")
+    } else {
+        book.case_from_toml(text, "<body>")
+    };
+    case.map_err(Problem::from_diagnostics)
+}
+
+pub(crate) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+async fn check(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    let q = check_query(&q, true)?;
+    let format = format_of(&headers)?;
+    if format == Format::JsonLines {
+        return Err(Problem {
+            kind: "/problems/unsupported-media-type".into(),
+            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type")
+                .detail("JSON Lines go to POST /v1/check/batch; /v1/check takes one case")
+        });
+    }
+    let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
+    let book = state.book;
+    let case = read_case(book, &text, format == Format::Json)?;
+    let as_of = q.as_of.or(case.as_of).unwrap_or_else(today);
+    if q.full {
+        let report = book
+            .evaluate(&case, as_of)
+            .map_err(Problem::from_evaluation)?;
+        Ok(json_response(StatusCode::OK, report.to_json()))
+    } else {
+        let mut report = CompactReport::new();
+        book.evaluate_compact(&case, as_of, &mut report)
+            .map_err(Problem::from_evaluation)?;
+        let mut out = Vec::with_capacity(1024);
+        report.append_json(None, &mut out);
+        Ok(json_response(StatusCode::OK, out))
+    }
+}
+
+/// JSON Lines in, JSON Lines out, as `check --batch` writes them (compact unless
+/// `report=full`), streamed in chunks as they are evaluated. A bad line gives
+/// `{"line":N,"errors":[...]}` in its place, and the other lines still run.
+async fn batch(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    let q = check_query(&q, false)?;
+    let format = format_of(&headers)?;
+    if format == Format::Toml {
+        return Err(Problem {
+            kind: "/problems/unsupported-media-type".into(),
+            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type")
+                .detail("a batch is JSON Lines (application/jsonl), one JSON case a line")
+        });
+    }
+    let bytes = read_body(body, state.limits.body_bytes).await?;
+    let book = state.book;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let today = today();
+    tokio::task::spawn_blocking(move || batch_lines(book, &bytes, &q, today, &tx));
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|chunk| (Ok::<_, std::convert::Infallible>(Bytes::from(chunk)), rx))
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/jsonl"),
+    );
+    Ok(res)
+}
+
+/// Evaluates each line of `input` and sends the output in chunks of about 64 KiB.
+fn batch_lines(
+    book: &'static Rulebook,
+    input: &[u8],
+    q: &CheckQuery,
+    today: NaiveDate,
+    tx: &tokio::sync::mpsc::Sender<Vec<u8>>,
+) {
+    const CHUNK: usize = 64 * 1024;
+    let mut reader = CaseReader::default();
+    let mut report = CompactReport::new();
+    let mut out = Vec::with_capacity(CHUNK + 4096);
+    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+        let line = i as u64 + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = if line == 1 {
+            raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
+        } else {
+            raw
+        };
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let name = format!("<body>:{line}");
+        let problem_line = |errors: Json| json!({ "line": line, "errors": errors }).to_string();
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                out.extend_from_slice(
+                    problem_line(json!([{
+                        "code": "case::syntax",
+                        "message": format!("not UTF-8 text (invalid at byte {})", e.valid_up_to()),
+                    }]))
+                    .as_bytes(),
+                );
+                out.push(b'\n');
+                continue;
+            }
+        };
+        match reader.read_json(book, text, &name) {
+            Err(d) => {
+                // Every diagnostic is on line 1 of the line's own text: give the body's line.
+                let errors: Vec<Json> =
+                    d.0.iter()
+                        .map(|d| {
+                            let mut v = serde_json::to_value(d).unwrap_or(Json::Null);
+                            v["line"] = json!(line);
+                            v
+                        })
+                        .collect();
+                out.extend_from_slice(problem_line(Json::Array(errors)).as_bytes());
+            }
+            Ok(case) => {
+                let as_of = q.as_of.or(case.as_of).unwrap_or(today);
+                let written = if q.full {
+                    book.evaluate(case, as_of).map(|r| {
+                        let json = r.to_json();
+                        out.extend_from_slice(
+                            format!(
+                                "{{\"line\":{line},{}",
+                                json.strip_prefix('{').unwrap_or(&json)
+                            )
+                            .as_bytes(),
+                        );
+                    })
+                } else {
+                    book.evaluate_compact(case, as_of, &mut report)
+                        .map(|()| report.append_json(Some(line), &mut out))
+                };
+                if let Err(e) = written {
+                    out.extend_from_slice(
+                        problem_line(json!([{
+                            "code": "case::evaluation",
+                            "message": e.to_string(),
+                            "facts": e.facts,
+                        }]))
+                        .as_bytes(),
+                    );
+                }
+            }
+        }
+        out.push(b'\n');
+        if out.len() >= CHUNK {
+            let chunk = std::mem::replace(&mut out, Vec::with_capacity(CHUNK + 4096));
+            if tx.blocking_send(chunk).is_err() {
+                return; // The client went away.
+            }
+        }
+    }
+    if !out.is_empty() {
+        let _ = tx.blocking_send(out);
+    }
+}
+
+pub(crate) fn window(d: &Document) -> Json {
+    json!({ "from": d.from, "until": d.until })
+}
+
+pub(crate) fn documents_json(book: &Rulebook) -> Json {
+    Json::Array(
+        book.documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                json!({
+                    "id": d.id,
+                    "number": d.number,
+                    "title": d.title,
+                    "short_title": d.short_title,
+                    "issued": d.issued,
+                    "in_force": window(d),
+                    "computable": d.computable,
+                    "note": d.note,
+                    "clauses": book.clauses.iter().filter(|c| c.document == i).count(),
+                })
+            })
+            .collect(),
+    )
+}
+
+async fn documents(State(state): State<AppState>) -> Response {
+    json_response(StatusCode::OK, documents_json(state.book).to_string())
+}
+
+fn subject_name(book: &Rulebook, c: &Clause) -> String {
+    book.schema.subjects[c.subject as usize].name.clone()
+}
+
+pub(crate) fn clause_brief(book: &Rulebook, c: &Clause) -> Json {
+    let d = &book.documents[c.document];
+    json!({
+        "id": c.id,
+        "subject": subject_name(book, c),
+        "kind": c.kind.name(),
+        "document": d.id,
+        "number": d.number,
+        "section": c.section,
+        "summary": c.summary,
+    })
+}
+
+async fn clauses(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let book = state.book;
+    let mut subject = None;
+    for (k, v) in &q {
+        if k != "subject" {
+            return Err(Problem::bad_request(
+                "unknown query parameter",
+                format!("`{k}` is not a parameter here (subject)"),
+            ));
+        }
+        if book.schema.subject(v).is_none() {
+            return Err(unknown_subject(book, v));
+        }
+        subject = Some(v.as_str());
+    }
+    let list: Vec<Json> = book
+        .clauses
+        .iter()
+        .filter(|c| subject.is_none_or(|s| book.schema.subjects[c.subject as usize].name == s))
+        .map(|c| clause_brief(book, c))
+        .collect();
+    Ok(json_response(StatusCode::OK, Json::Array(list).to_string()))
+}
+
+fn unknown_subject(book: &Rulebook, s: &str) -> Problem {
+    let names: Vec<&str> = book
+        .schema
+        .subjects
+        .iter()
+        .map(|x| x.name.as_str())
+        .collect();
+    let hint = crate::schema::suggest(s, names.iter().copied())
+        .map(|x| format!(" (did you mean `{x}`?)"))
+        .unwrap_or_default();
+    Problem {
+        kind: "/problems/unknown-subject".into(),
+        ..Problem::new(StatusCode::NOT_FOUND, "unknown subject").detail(format!(
+            "no subject `{s}`{hint}; the subjects are: {}",
+            names.join(", ")
+        ))
+    }
+}
+
+/// A parameter's value as the catalogue writes it: `200 CNY/m2`, `2%`-free exact decimals.
+pub(crate) fn show_value(book: &Rulebook, ty: Type, v: Value) -> String {
+    match (v, ty) {
+        (Value::Num(d), Type::Num(u)) if u.is_one() => d.normalize().to_string(),
+        (Value::Num(d), Type::Num(u)) => format!("{} {u}", d.normalize()),
+        (Value::Date(d), _) => d.to_string(),
+        (Value::Bool(b), _) => b.to_string(),
+        (Value::Word(w), Type::Word(s)) => book
+            .schema
+            .word_sets
+            .get(s as usize)
+            .and_then(|ws| ws.words.get(w as usize))
+            .cloned()
+            .unwrap_or_default(),
+        (other, _) => format!("{other:?}"),
+    }
+}
+
+pub(crate) fn clause_json(book: &Rulebook, c: &Clause) -> Json {
+    let d = &book.documents[c.document];
+    let params: Vec<Json> = c
+        .params_used()
+        .into_iter()
+        .filter_map(|i| book.params.get(i as usize))
+        .map(|p| {
+            json!({
+                "name": &*p.name,
+                "versions": p.versions.iter().map(|v| json!({
+                    "from": v.from,
+                    "until": v.until,
+                    "value": show_value(book, p.ty, v.value),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "id": c.id,
+        "subject": subject_name(book, c),
+        "kind": c.kind.name(),
+        "document": d.id,
+        "number": d.number,
+        "document_title": d.short_title,
+        "section": c.section,
+        "in_force": window(d),
+        "summary": c.summary,
+        "quote": c.quote,
+        "quotes": c.quotes,
+        "logic": c.logic.iter().map(|(label, text)| json!({
+            "label": label,
+            "text": text.split_whitespace().collect::<Vec<_>>().join(" "),
+        })).collect::<Vec<_>>(),
+        "rounding": c.amount.as_ref().map(|a| a.round.name()),
+        "parameters": params,
+        "readings": c.readings.iter().map(|r| json!({
+            "text": r.text, "chosen": r.chosen, "rejected": r.rejected,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn unknown_clause(book: &Rulebook, id: &str) -> Problem {
+    let hint = crate::schema::suggest(id, book.clauses.iter().map(|c| c.id.as_str()))
+        .map(|x| format!(" (did you mean `{x}`?)"))
+        .unwrap_or_default();
+    Problem {
+        kind: "/problems/unknown-clause".into(),
+        ..Problem::new(StatusCode::NOT_FOUND, "unknown clause").detail(format!(
+            "no clause `{id}`{hint}; GET /v1/clauses lists them"
+        ))
+    }
+}
+
+async fn clause(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let book = state.book;
+    let c = book
+        .clause(&id)
+        .next()
+        .ok_or_else(|| unknown_clause(book, &id))?;
+    Ok(json_response(
+        StatusCode::OK,
+        clause_json(book, c).to_string(),
+    ))
+}
+
+/// A bound as a JSON number when it is whole (exact in JSON), else as a string.
+fn bound(d: rust_decimal::Decimal) -> Json {
+    if d.fract().is_zero()
+        && let Ok(i) = i64::try_from(d)
+    {
+        return json!(i);
+    }
+    json!(d.to_string())
+}
+
+pub(crate) fn field_json(book: &Rulebook, f: &Field) -> Json {
+    let mut v = json!({
+        "name": f.name,
+        "type": type_name(f),
+        "unit": f.unit_label,
+        "doc": f.doc,
+    });
+    if let Some(m) = f.min {
+        v["min"] = bound(m);
+    }
+    if let Some(m) = f.max {
+        v["max"] = bound(m);
+    }
+    match f.ty {
+        Type::Word(w) | Type::Words(w) => {
+            v["words"] = json!(book.schema.word_sets[w as usize].words);
+        }
+        Type::List(r) => {
+            v["item"] = record_json(book, &book.schema.records[r as usize]);
+        }
+        _ => {}
+    }
+    v
+}
+
+/// The field's type as `rules/subjects.toml` names it.
+pub(crate) fn type_name(f: &Field) -> &'static str {
+    match f.ty {
+        Type::Bool => "bool",
+        Type::Date => "date",
+        Type::Num(_) if f.integer => "int",
+        Type::Num(u) if u.is_one() => "ratio",
+        Type::Num(_) => "number",
+        Type::Duration => "duration",
+        Type::Word(_) => "word",
+        Type::Words(_) => "words",
+        Type::List(_) => "list",
+    }
+}
+
+fn record_json(book: &Rulebook, r: &Record) -> Json {
+    Json::Array(r.fields.iter().map(|f| field_json(book, f)).collect())
+}
+
+async fn subjects(State(state): State<AppState>) -> Response {
+    let book = state.book;
+    let list: Vec<Json> = book
+        .schema
+        .subjects
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            json!({
+                "name": s.name,
+                "title": s.title,
+                "fields": book.schema.record_of(i as u16).fields.len(),
+                "clauses": book.by_subject.get(i).map_or(0, Vec::len),
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, Json::Array(list).to_string())
+}
+
+async fn subject(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, Problem> {
+    let book = state.book;
+    let (i, s) = book
+        .schema
+        .subject(&name)
+        .ok_or_else(|| unknown_subject(book, &name))?;
+    let v = json!({
+        "name": s.name,
+        "title": s.title,
+        "fields": record_json(book, book.schema.record_of(i)),
+    });
+    Ok(json_response(StatusCode::OK, v.to_string()))
+}
+
+async fn openapi(State(state): State<AppState>) -> Response {
+    json_response(StatusCode::OK, state.openapi.as_str().to_owned())
+}
+
+async fn healthz() -> Response {
+    json_response(StatusCode::OK, r#"{"status":"ok"}"#)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let v = json!({
+        "status": "ready",
+        "documents": state.book.documents.len(),
+        "clauses": state.book.clauses.len(),
+    });
+    json_response(StatusCode::OK, v.to_string())
+}

@@ -1,0 +1,1117 @@
+//! `policy-calc serve`: the HTTP API against a real server on 127.0.0.1, port 0, spoken to
+//! with a plain HTTP/1.1 client over a TCP socket (no client library between).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use policy_calc::eval::CompactReport;
+use policy_calc::serve::{AppState, Limits};
+use serde_json::Value as Json;
+
+use crate::common::{book, date, root};
+
+/// How many `/test/abandoned` handlers ran to their end (only the timeout test calls it).
+static ABANDONED_FINISHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A server on its own runtime and thread; shut down (gracefully) on drop.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::with(Limits::default())
+    }
+
+    pub fn with(limits: Limits) -> Server {
+        // Routes only tests have: a slow one (for the limits) and one that panics.
+        let extra = Router::new()
+            .route(
+                "/test/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    "slow"
+                }),
+            )
+            .route(
+                "/test/abandoned",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    ABANDONED_FINISHED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    "finished"
+                }),
+            )
+            .route(
+                "/test/panic",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("a deliberate panic in a handler");
+                    }
+                    "unreachable"
+                }),
+            );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind 127.0.0.1:0");
+                tx.send(listener.local_addr().expect("local address"))
+                    .expect("address sent");
+                let app = policy_calc::serve::app_with(AppState::new(book(), limits), extra);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .expect("served");
+            });
+        });
+        let addr = rx.recv().expect("the server's address");
+        Server {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Asks for a graceful shutdown and waits for the server to end.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("a UTF-8 body")
+    }
+    pub fn json(&self) -> Json {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+}
+
+/// One HTTP/1.1 request on a connection of its own.
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Response {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    send(&mut s, method, path, content_type, body, true);
+    read_response(&mut BufReader::new(s))
+}
+
+pub fn send(
+    s: &mut TcpStream,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    close: bool,
+) {
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if let Some(ct) = content_type {
+        head.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).expect("write head");
+    // A server may answer (413) before reading a large body: a failed write is fine then.
+    let _ = s.write_all(body);
+}
+
+pub fn read_response(r: &mut impl BufRead) -> Response {
+    let mut line = String::new();
+    r.read_line(&mut line).expect("status line");
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {line:?}"));
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).expect("header line");
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':').expect("a header");
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let mut body = Vec::new();
+    if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        loop {
+            let mut size = String::new();
+            r.read_line(&mut size).expect("chunk size");
+            let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
+            let mut chunk = vec![0; n + 2];
+            r.read_exact(&mut chunk).expect("chunk");
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    } else if let Some(n) = find("content-length") {
+        let n: usize = n.parse().expect("a length");
+        body.resize(n, 0);
+        r.read_exact(&mut body).expect("body");
+    } else {
+        r.read_to_end(&mut body).expect("body");
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(root().join("examples").join(name)).expect("an example")
+}
+
+/// The library's full report of a TOML case, as JSON.
+fn library_full(toml: &str, as_of: Option<&str>) -> Json {
+    let case = book().case_from_toml(toml, "x.toml").expect("a case");
+    let as_of = as_of.map(date).or(case.as_of).expect("a date");
+    let r = book().evaluate(&case, as_of).expect("evaluated");
+    serde_json::from_str(&r.to_json()).unwrap()
+}
+
+fn library_compact(toml: &str, line: Option<u64>) -> String {
+    let case = book().case_from_toml(toml, "x.toml").expect("a case");
+    let mut r = CompactReport::new();
+    book()
+        .evaluate_compact(&case, case.as_of.expect("a date"), &mut r)
+        .expect("evaluated");
+    let mut out = Vec::new();
+    r.append_json(line, &mut out);
+    String::from_utf8(out).unwrap()
+}
+
+fn assert_problem(r: &Response, status: u16) -> Json {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/problem+json"),
+        "{}",
+        r.text()
+    );
+    let p = r.json();
+    assert_eq!(p["status"], status);
+    assert!(p["title"].as_str().is_some_and(|t| !t.is_empty()), "{p}");
+    assert!(p["type"].is_string(), "{p}");
+    p
+}
+
+const TOML: Option<&str> = Some("application/toml");
+const JSON: Option<&str> = Some("application/json");
+
+#[test]
+fn check_answers_the_report_of_the_contract_from_toml_and_json() {
+    let s = Server::start();
+    let toml = example("rural_housing.toml");
+    let r = request(s.addr, "POST", "/v1/check", TOML, toml.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.header("x-request-id").is_some());
+    let report = r.json();
+    // 200 CNY/m2 × 180.55 m2 = 36,110.00 CNY, by hand.
+    let subsidy = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["clause"] == "rural-prefab-subsidy")
+        .expect("the subsidy")
+        .clone();
+    assert_eq!(subsidy["outcome"], "eligible");
+    assert_eq!(subsidy["amount"]["value"], "36110.00");
+    assert_eq!(subsidy["amount"]["unit"], "CNY");
+    assert_eq!(subsidy["number"], "绍柯政办发〔2022〕14号");
+    assert_eq!(subsidy["section"], "三（六）");
+    assert_eq!(report, library_full(&toml, None));
+
+    // The same case as JSON, with the number as a string and as a number.
+    for floor in ["\"180.55\"", "180.55"] {
+        let json = format!(
+            r#"{{"as_of":"2023-03-01","rural_housing":{{"new":true,"prefab":true,"structure":"steel","whole_village":false,"floor_area":{floor}}}}}"#
+        );
+        let r = request(
+            s.addr,
+            "POST",
+            "/v1/check",
+            Some("application/json; charset=utf-8"),
+            json.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json(), report);
+    }
+
+    // Compact: outcomes and amounts without the words, as `check --batch` writes them.
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check?report=compact",
+        TOML,
+        toml.as_bytes(),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), library_compact(&toml, None));
+    assert!(!r.text().contains("quote"));
+}
+
+#[test]
+fn check_takes_as_of_and_lang_overrides() {
+    let s = Server::start();
+    let toml = example("rural_housing.toml");
+    // Document 14 is in force from 2022-06-19: on 2022-01-01 the subsidy is not in force.
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check?as_of=2022-01-01&lang=en",
+        TOML,
+        toml.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.json();
+    assert_eq!(report["as_of"], "2022-01-01");
+    assert_eq!(report["results"][0]["outcome"], "not_in_force");
+    assert_eq!(report, library_full(&toml, Some("2022-01-01")));
+    let r = request(s.addr, "POST", "/v1/check?lang=zh", TOML, toml.as_bytes());
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["as_of"], "2023-03-01");
+}
+
+#[test]
+fn every_class_of_bad_input_gets_its_status_and_problem() {
+    let s = Server::start();
+    let post = |path: &str, ct: Option<&str>, body: &[u8]| request(s.addr, "POST", path, ct, body);
+
+    // 400: not JSON at all; the diagnostic names the line and column.
+    let p = assert_problem(
+        &post("/v1/check", JSON, b"{\"rural_housing\": {\"new\": tru}}"),
+        400,
+    );
+    assert_eq!(p["errors"][0]["code"], "case::syntax");
+    assert_eq!(p["errors"][0]["line"], 1);
+    assert!(p["errors"][0]["column"].as_u64().unwrap() > 1, "{p}");
+
+    // 400: TOML syntax, on line 3.
+    let p = assert_problem(
+        &post(
+            "/v1/check",
+            TOML,
+            b"as_of = 2023-03-01\n[rural_housing]\nnew = = true\n",
+        ),
+        400,
+    );
+    assert_eq!(p["errors"][0]["line"], 3);
+
+    // 400: empty, not UTF-8, a bad query parameter.
+    assert_problem(&post("/v1/check", TOML, b""), 400);
+    assert_problem(
+        &post("/v1/check", TOML, b"[rural_housing]\nnew = \xff\n"),
+        400,
+    );
+    let p = assert_problem(
+        &post(
+            "/v1/check?as_of=2023-02-30",
+            TOML,
+            example("rural_housing.toml").as_bytes(),
+        ),
+        400,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("as_of"), "{p}");
+    assert_problem(&post("/v1/check?report=long", TOML, b"[tenant]\n"), 400);
+    assert_problem(&post("/v1/check?lang=fr", TOML, b"[tenant]\n"), 400);
+    assert_problem(&post("/v1/check?colour=red", TOML, b"[tenant]\n"), 400);
+
+    // 422: a misspelt field, with the field, line, what was expected and a suggestion.
+    let p = assert_problem(
+        &post(
+            "/v1/check",
+            TOML,
+            b"as_of = 2023-03-01\n[rural_housing]\nnew = true\nfloor_aera = 180.55\n",
+        ),
+        422,
+    );
+    let e = &p["errors"][0];
+    assert_eq!(e["code"], "case::unknown_field");
+    assert_eq!(e["line"], 4);
+    assert_eq!(e["column"], 1);
+    assert_eq!(e["field"], "rural_housing.floor_aera");
+    assert!(
+        e["expected"].as_str().unwrap().contains("floor_area"),
+        "{e}"
+    );
+    assert!(
+        e["suggestion"].as_str().unwrap().contains("floor_area"),
+        "{e}"
+    );
+
+    // 422: a negative area, a word not allowed, the wrong type: all of them at once.
+    let p = assert_problem(
+        &post(
+            "/v1/check",
+            JSON,
+            br#"{"rural_housing":{"floor_area":-1,"structure":"wood","new":"yes"}}"#,
+        ),
+        422,
+    );
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    for f in [
+        "rural_housing.floor_area",
+        "rural_housing.structure",
+        "rural_housing.new",
+    ] {
+        assert!(fields.contains(&f), "{f} not in {p}");
+    }
+
+    // 422: a date fact after the evaluation date (an approval not yet made).
+    let p = assert_problem(
+        &post(
+            "/v1/check",
+            TOML,
+            b"as_of = 2023-03-01\n[building_project]\napproval_date = 2024-01-01\n",
+        ),
+        422,
+    );
+    assert!(
+        p["detail"].as_str().unwrap().contains("approval_date"),
+        "{p}"
+    );
+
+    // 415: unknown and missing content types; JSON Lines belong to the batch.
+    assert_problem(&post("/v1/check", Some("text/plain"), b"[tenant]\n"), 415);
+    assert_problem(&post("/v1/check", None, b"[tenant]\n"), 415);
+    assert_problem(&post("/v1/check", Some("application/jsonl"), b"{}\n"), 415);
+    assert_problem(&post("/v1/check/batch", TOML, b"[tenant]\n"), 415);
+
+    // 413: more than 1 MiB, as one case and as a batch.
+    let big = vec![b' '; policy_calc::serve::BODY_LIMIT + 1];
+    assert_problem(&post("/v1/check", JSON, &big), 413);
+    assert_problem(
+        &post("/v1/check/batch", Some("application/jsonl"), &big),
+        413,
+    );
+
+    // 404: no such resource, clause or subject (with a suggestion); 405: a wrong method.
+    assert_problem(&request(s.addr, "GET", "/v2/check", None, b""), 404);
+    let p = assert_problem(
+        &request(s.addr, "GET", "/v1/clauses/rural-prefab-subsidi", None, b""),
+        404,
+    );
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("rural-prefab-subsidy")
+    );
+    let p = assert_problem(
+        &request(s.addr, "GET", "/v1/subjects/rural_housng", None, b""),
+        404,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("rural_housing"));
+    assert_problem(
+        &request(s.addr, "GET", "/v1/clauses?subject=nope", None, b""),
+        404,
+    );
+    let r = request(s.addr, "GET", "/v1/check", None, b"");
+    assert_problem(&r, 405);
+    assert_eq!(r.header("allow"), Some("POST"));
+    // A path axum cannot read (not UTF-8) is a problem too.
+    assert_problem(&request(s.addr, "GET", "/v1/clauses/%FF", None, b""), 400);
+
+    // After all of that, the server still answers.
+    assert_eq!(request(s.addr, "GET", "/healthz", None, b"").status, 200);
+}
+
+#[test]
+fn batch_streams_json_lines_as_check_batch_writes_them() {
+    let s = Server::start();
+    let lines = [
+        r#"{"as_of":"2023-03-01","rural_housing":{"new":true,"prefab":true,"structure":"steel","floor_area":180.55}}"#,
+        "",
+        r#"{"as_of":"2023-03-01","rural_housing":{"floor_aera":1}}"#,
+        r#"{"as_of":"2023-03-01","tenant":{"rent":1500,"market_rent":2000}}"#,
+    ];
+    let body = lines.join("\n") + "\n";
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check/batch",
+        Some("application/jsonl"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/jsonl"));
+    let out: Vec<String> = r.text().lines().map(String::from).collect();
+    assert_eq!(out.len(), 3, "{out:?}");
+    let toml1 = "as_of = 2023-03-01\n[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 180.55\n";
+    assert_eq!(out[0], library_compact(toml1, Some(1)));
+    assert!(out[0].contains("\"36110.00\""));
+    let bad: Json = serde_json::from_str(&out[1]).unwrap();
+    assert_eq!(bad["line"], 3);
+    assert_eq!(bad["errors"][0]["code"], "case::unknown_field");
+    assert_eq!(bad["errors"][0]["field"], "rural_housing.floor_aera");
+    let toml4 = "as_of = 2023-03-01\n[tenant]\nrent = 1500\nmarket_rent = 2000\n";
+    assert_eq!(out[2], library_compact(toml4, Some(4)));
+
+    // Full reports, and an as_of override.
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check/batch?report=full&as_of=2022-01-01",
+        Some("application/x-ndjson"),
+        lines[0].as_bytes(),
+    );
+    let v: Json = serde_json::from_str(r.text().trim()).unwrap();
+    assert_eq!(v["line"], 1);
+    assert_eq!(v["results"][0]["outcome"], "not_in_force");
+    assert!(v["results"][0]["quote"].is_string());
+
+    // Many lines come out in order, in several chunks.
+    let many: String = (1..=2000)
+        .map(|i| format!("{{\"as_of\":\"2023-03-01\",\"rural_housing\":{{\"new\":true,\"prefab\":true,\"structure\":\"steel\",\"floor_area\":{i}}}}}\n"))
+        .collect();
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check/batch",
+        Some("application/jsonl"),
+        many.as_bytes(),
+    );
+    let out: Vec<Json> = r
+        .text()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 2000);
+    for (i, v) in out.iter().enumerate() {
+        assert_eq!(v["line"], i + 1);
+        // 200 CNY per m2.
+        assert_eq!(
+            v["results"][0]["amount"]["value"],
+            format!("{}.00", 200 * (i + 1))
+        );
+    }
+}
+
+#[test]
+fn the_rulebook_endpoints() {
+    let s = Server::start();
+    let get = |path: &str| {
+        let r = request(s.addr, "GET", path, None, b"");
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        assert_eq!(r.header("content-type"), Some("application/json"), "{path}");
+        r.json()
+    };
+    let docs = get("/v1/documents");
+    let d14 = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "kq-2022-14")
+        .expect("document 14");
+    assert_eq!(d14["number"], "绍柯政办发〔2022〕14号");
+    assert_eq!(d14["in_force"]["from"], "2022-06-19");
+    assert_eq!(docs.as_array().unwrap().len(), book().documents.len());
+
+    let all = get("/v1/clauses");
+    assert_eq!(all.as_array().unwrap().len(), book().clauses.len());
+    let rural = get("/v1/clauses?subject=rural_housing");
+    assert!(!rural.as_array().unwrap().is_empty());
+    assert!(
+        rural
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["subject"] == "rural_housing")
+    );
+    assert!(
+        rural
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "rural-prefab-subsidy")
+    );
+
+    let c = get("/v1/clauses/rural-prefab-subsidy");
+    assert_eq!(c["section"], "三（六）");
+    assert_eq!(c["number"], "绍柯政办发〔2022〕14号");
+    assert!(c["quote"].as_str().unwrap().contains("200元/平方米"));
+    assert_eq!(c["parameters"][0]["name"], "rural_subsidy_rate");
+    assert_eq!(c["parameters"][0]["versions"][0]["value"], "200 CNY/m2");
+    assert!(
+        c["logic"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["text"] == "rural_subsidy_rate * floor_area")
+    );
+
+    let subjects = get("/v1/subjects");
+    let names: Vec<&str> = subjects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "building_project",
+            "rural_housing",
+            "enterprise",
+            "home_purchase",
+            "rental_project",
+            "tenant",
+            "industrial_project",
+            "district"
+        ]
+    );
+    let rh = get("/v1/subjects/rural_housing");
+    let field = |s: &Json, name: &str| {
+        s["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no field {name}"))
+            .clone()
+    };
+    let area = field(&rh, "floor_area");
+    assert_eq!(area["unit"], "m2");
+    assert_eq!(area["min"], 0);
+    assert_eq!(field(&rh, "new")["type"], "bool");
+    let structure = field(&rh, "structure");
+    assert!(
+        structure["words"]
+            .as_array()
+            .unwrap()
+            .contains(&Json::from("steel"))
+    );
+    let rp = get("/v1/subjects/rental_project");
+    let units = field(&rp, "units");
+    assert_eq!(units["type"], "list");
+    assert!(
+        units["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "rent")
+    );
+
+    assert_eq!(get("/healthz")["status"], "ok");
+    assert_eq!(get("/readyz")["status"], "ready");
+    let api = get("/openapi.json");
+    assert_eq!(api["openapi"], "3.1.0");
+    let facts = &api["components"]["schemas"]["rural_housing_facts"]["properties"];
+    assert_eq!(facts["floor_area"]["x-unit"], "m2");
+    assert_eq!(facts["floor_area"]["anyOf"][0]["minimum"], 0);
+    assert!(
+        facts["structure"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&Json::from("steel"))
+    );
+}
+
+/// 64 clients at once, each on its own keep-alive connection, each sending eight of the
+/// examples in turn, full and compact: every answer is the library's report of that case,
+/// byte for byte for the compact ones.
+#[test]
+fn sixty_four_concurrent_clients_get_the_librarys_reports() {
+    let s = Server::start();
+    let names = [
+        "building_project.toml",
+        "rural_housing.toml",
+        "enterprise.toml",
+        "home_purchase.toml",
+        "rental_project.toml",
+        "tenant.toml",
+        "industrial_project.toml",
+        "district.toml",
+    ];
+    let cases: Vec<(String, Json, String)> = names
+        .iter()
+        .map(|n| {
+            let t = example(n);
+            let full = library_full(&t, None);
+            let compact = library_compact(&t, None);
+            (t, full, compact)
+        })
+        .collect();
+    let cases = std::sync::Arc::new(cases);
+    let addr = s.addr;
+    let threads: Vec<_> = (0..64)
+        .map(|i| {
+            let cases = cases.clone();
+            std::thread::spawn(move || {
+                let mut conn = TcpStream::connect(addr).expect("connect");
+                conn.set_read_timeout(Some(Duration::from_secs(30)))
+                    .unwrap();
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                for k in 0..8 {
+                    let (text, full, compact) = &cases[(i + k) % cases.len()];
+                    // Even requests ask for the full report, odd ones for the compact one.
+                    let path = if k % 2 == 0 {
+                        "/v1/check"
+                    } else {
+                        "/v1/check?report=compact"
+                    };
+                    send(&mut conn, "POST", path, TOML, text.as_bytes(), false);
+                    let r = read_response(&mut reader);
+                    assert_eq!(r.status, 200, "{}", r.text());
+                    if k % 2 == 0 {
+                        assert_eq!(&r.json(), full, "client {i}, request {k}");
+                    } else {
+                        assert_eq!(&r.text(), compact, "client {i}, request {k}");
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().expect("a client");
+    }
+}
+
+#[test]
+fn a_panic_is_answered_500_and_the_server_goes_on() {
+    let s = Server::start();
+    let p = assert_problem(&request(s.addr, "GET", "/test/panic", None, b""), 500);
+    assert!(!p["detail"].as_str().unwrap().contains("deliberate"), "{p}");
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check",
+        TOML,
+        example("rural_housing.toml").as_bytes(),
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn saturated_it_answers_503_with_retry_after() {
+    let s = Server::with(Limits {
+        max_in_flight: 2,
+        ..Limits::default()
+    });
+    let addr = s.addr;
+    let slow: Vec<_> = (0..2)
+        .map(|_| std::thread::spawn(move || request(addr, "GET", "/test/slow", None, b"").status))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let r = request(addr, "GET", "/v1/documents", None, b"");
+    assert_problem(&r, 503);
+    assert_eq!(r.header("retry-after"), Some("1"));
+    // Liveness is answered even when saturated.
+    assert_eq!(request(addr, "GET", "/healthz", None, b"").status, 200);
+    for t in slow {
+        assert_eq!(t.join().unwrap(), 200);
+    }
+    assert_eq!(request(addr, "GET", "/v1/documents", None, b"").status, 200);
+}
+
+#[test]
+fn a_slow_request_times_out_with_408() {
+    let s = Server::with(Limits {
+        timeout: Duration::from_millis(100),
+        ..Limits::default()
+    });
+    assert_problem(&request(s.addr, "GET", "/test/abandoned", None, b""), 408);
+    // The handler given up on does not run on to its end as a detached task.
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        ABANDONED_FINISHED.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    assert_eq!(request(s.addr, "GET", "/healthz", None, b"").status, 200);
+}
+
+#[test]
+fn shutdown_finishes_the_requests_in_flight() {
+    let s = Server::start();
+    let addr = s.addr;
+    let slow = std::thread::spawn(move || request(addr, "GET", "/test/slow", None, b""));
+    std::thread::sleep(Duration::from_millis(150));
+    s.shutdown();
+    let r = slow.join().unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "slow");
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "still accepting after shutdown"
+    );
+}
+
+/// The binary: `policy-calc serve --addr 127.0.0.1:0 --rules rules` says where it listens,
+/// answers, and ends on SIGTERM with status 0.
+#[cfg(unix)]
+#[test]
+fn the_binary_serves_and_stops_on_sigterm() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--rules"])
+        .arg(root().join("rules"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let r = request(
+        addr,
+        "POST",
+        "/v1/check",
+        TOML,
+        example("rural_housing.toml").as_bytes(),
+    );
+    assert_eq!(r.status, 200);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut log = String::new();
+    err.read_to_string(&mut log).unwrap();
+    assert!(log.contains("request_id=1"), "{log}");
+    assert!(log.contains("path=/v1/check status=200"), "{log}");
+}
+
+#[test]
+fn serve_rejects_bad_arguments() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args(["serve", "--addr", "localhost"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--addr localhost"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args([
+            "serve",
+            "--rules",
+            "/nonexistent/rules",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/rules"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
+        .args(["serve", "--port", "8080"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// The web page, as HTML: what a browser without JavaScript gets.
+
+fn get_html(s: &Server, path: &str) -> (u16, String) {
+    let r = request(s.addr, "GET", path, None, b"");
+    if r.status == 200 || r.status == 422 {
+        assert_eq!(
+            r.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+    }
+    (r.status, r.text())
+}
+
+#[test]
+fn web_home_lists_subjects_and_documents_in_chinese_then_english() {
+    let s = Server::start();
+    let (status, zh) = get_html(&s, "/");
+    assert_eq!(status, 200);
+    assert!(zh.contains("<html lang=\"zh-Hans\">"));
+    assert!(zh.contains("href=\"/form/rural_housing?lang=zh\">农房</a>"));
+    assert!(zh.contains("绍柯政办发〔2022〕14号"));
+    assert!(zh.contains("id=\"lang-switch\" href=\"/?lang=en\""));
+    let (_, en) = get_html(&s, "/?lang=en");
+    assert!(en.contains("<html lang=\"en\">"));
+    assert!(en.contains(">rural housing</a>"));
+    assert!(en.contains("href=\"/?lang=zh\""));
+    // The style sheet and the script are served from the binary.
+    let css = request(s.addr, "GET", "/assets/style.css", None, b"");
+    assert_eq!(css.status, 200);
+    assert!(css.text().contains("@media print"));
+    let js = request(s.addr, "GET", "/assets/form.js", None, b"");
+    assert!(js.text().contains("data-add-row"));
+}
+
+#[test]
+fn web_form_is_generated_from_the_schema_with_a_label_for_every_input() {
+    let s = Server::start();
+    let (status, html) = get_html(&s, "/form/rural_housing");
+    assert_eq!(status, 200);
+    // Booleans: yes / no / unknown, unknown chosen.
+    assert!(html.contains("name=\"new\" value=\"yes\""));
+    assert!(html.contains("name=\"new\" value=\"no\""));
+    assert!(html.contains("name=\"new\" value=\"\" checked"));
+    // Words: a select with unknown first.
+    assert!(html.contains("<select id=\"f-structure\" name=\"structure\""));
+    assert!(html.contains("<option value=\"steel\">steel</option>"));
+    // Units and bounds.
+    assert!(html.contains("平方米 (m²)"));
+    assert!(html.contains("不小于 0"));
+    // Every text, date and select input has a label.
+    for id in ["f-floor-area", "f-structure", "f-as-of"] {
+        assert!(html.contains(&format!("<label for=\"{id}\">")), "{id}");
+    }
+    // The rental project has unit rows, a template for the script, and a no-JS button.
+    let (_, html) = get_html(&s, "/form/rental_project?lang=en");
+    assert!(html.contains("name=\"units[1].rent\""));
+    assert!(html.contains("<template id=\"template-units\">"));
+    assert!(html.contains("name=\"units[__N__].rent\""));
+    assert!(html.contains("type=\"submit\" name=\"add_row\" value=\"units\""));
+    // Without the script: the button submits, and the form comes back with a row more,
+    // the values kept.
+    let (status, html) = get_html(
+        &s,
+        "/check/rental_project?lang=en&rows.units=1&units%5B1%5D.rent=1000&add_row=units",
+    );
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"units[2].rent\""));
+    assert!(html.contains("name=\"units[1].rent\" value=\"1000\""));
+    assert!(!html.contains("name=\"units[3].rent\""));
+}
+
+#[test]
+fn web_result_is_grouped_with_amount_citation_quote_and_reasons() {
+    let s = Server::start();
+    let q = "as_of=2023-03-01&new=yes&prefab=yes&structure=steel&whole_village=&floor_area=180.55";
+    let (status, html) = get_html(&s, &format!("/check/rural_housing?{q}"));
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains(">可享受 (1)</h2>"));
+    assert!(html.contains("<p class=\"amount\">36,110.00 元</p>"));
+    assert!(html.contains("<p class=\"cite\">绍柯政办发〔2022〕14号 三（六）</p>"));
+    assert!(html.contains("予以200元/平方米的一次性资金补助"));
+    assert!(html.contains("<code>floor_area = 180.55 m2</code>"));
+    assert!(html.contains("href=\"/clause/rural-prefab-subsidy?lang=zh\""));
+    let (_, en) = get_html(&s, &format!("/check/rural_housing?lang=en&{q}"));
+    assert!(en.contains(">What it gets (1)</h2>"));
+    assert!(en.contains("36,110.00 CNY"));
+
+    // Before document 14 was in force: the reason in the page's language.
+    let q = q.replace("2023-03-01", "2022-01-01");
+    let (_, zh) = get_html(&s, &format!("/check/rural_housing?{q}"));
+    assert!(zh.contains(">不适用或不在有效期内 (1)</h2>"), "{zh}");
+    assert!(
+        zh.contains("绍柯政办发〔2022〕14号施行期间为 2022-06-19"),
+        "{zh}"
+    );
+    let (_, en) = get_html(&s, &format!("/check/rural_housing?lang=en&{q}"));
+    assert!(
+        en.contains("绍柯政办发〔2022〕14号 is in force from 2022-06-19"),
+        "{en}"
+    );
+
+    // Unknown facts: the result says which facts would decide.
+    let (_, html) = get_html(&s, "/check/rural_housing?as_of=2023-03-01&lang=en");
+    assert!(html.contains("Undetermined: the facts that would decide"));
+    assert!(html.contains("Facts that would decide: "));
+    assert!(html.contains("<code>new</code>, <code>prefab</code>"));
+}
+
+#[test]
+fn web_bad_values_come_back_beside_their_fields() {
+    let s = Server::start();
+    let (status, html) = get_html(
+        &s,
+        "/check/rural_housing?as_of=2023-03-01&new=yes&floor_area=12%2C5",
+    );
+    assert_eq!(status, 422);
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("<a href=\"#f-floor-area\">"));
+    assert!(html.contains("<p class=\"error\" id=\"err-f-floor-area\">"));
+    assert!(
+        html.contains(
+            "aria-describedby=\"help-f-floor-area err-f-floor-area\" aria-invalid=\"true\""
+        )
+    );
+    // The values given are kept.
+    assert!(html.contains("name=\"new\" value=\"yes\" checked"));
+    assert!(html.contains("value=\"12,5\""));
+
+    // A unit row's error is beside that row's input, counting the empty rows between.
+    let (status, html) = get_html(
+        &s,
+        "/check/rental_project?as_of=2023-03-01&rows.units=3&units%5B3%5D.area=-1",
+    );
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"err-f-units-3--area\""), "{html}");
+
+    // A date after the evaluation date.
+    let (status, html) = get_html(
+        &s,
+        "/check/building_project?as_of=2023-03-01&approval_date=2024-01-01",
+    );
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"err-f-approval-date\""), "{html}");
+    // An evaluation date that is not a date.
+    let (status, html) = get_html(&s, "/check/tenant?as_of=2023-02-30");
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"err-f-as-of\""));
+    // Unknown subjects and clauses are 404 pages.
+    assert_eq!(get_html(&s, "/form/nope").0, 404);
+    assert_eq!(get_html(&s, "/clause/nope").0, 404);
+}
+
+#[test]
+fn web_case_downloads_as_toml_and_json_and_uploads_back() {
+    let s = Server::start();
+    let q = "as_of=2023-03-01&kind=residential&recognised=yes&rows.units=2&units%5B1%5D.area=70.00&units%5B1%5D.count=80&units%5B1%5D.rent=1876.53&units%5B1%5D.market_rent=2345.67&units%5B2%5D.market_rent=3000.01";
+    let toml = request(
+        s.addr,
+        "GET",
+        &format!("/download/rental_project.toml?{q}"),
+        None,
+        b"",
+    );
+    assert_eq!(toml.status, 200);
+    assert_eq!(
+        toml.header("content-disposition"),
+        Some("attachment; filename=\"rental_project.toml\"")
+    );
+    let toml = toml.text();
+    assert!(
+        toml.contains("[[rental_project.units]]\narea = 70.00\n"),
+        "{toml}"
+    );
+    let json = request(
+        s.addr,
+        "GET",
+        &format!("/download/rental_project.json?{q}"),
+        None,
+        b"",
+    );
+    let json = json.text();
+    assert!(json.contains("\"market_rent\": 3000.01"), "{json}");
+    // Both read back to the same case, exactly.
+    let a = book()
+        .case_from_toml(&toml, "a.toml")
+        .expect("the TOML reads");
+    let b = book()
+        .case_from_json(&json, "a.json")
+        .expect("the JSON reads");
+    assert_eq!(a, b);
+    // The cap of the second unit: 80% of 3000.01 = 2400.008, down to the fen: 2400.00.
+    let report = book().evaluate(&a, date("2023-03-01")).unwrap();
+    let cap = report
+        .result("arh-rent-cap")
+        .unwrap()
+        .values
+        .get("units[2].rent_cap");
+    assert_eq!(cap.unwrap().value, "2400.00");
+
+    // Upload: a multipart form; the answer sends the browser to the result.
+    let body = format!(
+        "--B0undary\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\nen\r\n--B0undary\r\nContent-Disposition: form-data; name=\"case\"; filename=\"r.toml\"\r\nContent-Type: application/octet-stream\r\n\r\n{toml}\r\n--B0undary--\r\n"
+    );
+    let r = request(
+        s.addr,
+        "POST",
+        "/upload",
+        Some("multipart/form-data; boundary=B0undary"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.header("location").unwrap().to_string();
+    assert!(location.starts_with("/check/rental_project?lang=en&as_of=2023-03-01"));
+    let (status, html) = get_html(&s, &location);
+    assert_eq!(status, 200);
+    assert!(html.contains("2,400.00 CNY"), "{html}");
+    // A bad file: its diagnostics, with line and column.
+    let body = "--B\r\nContent-Disposition: form-data; name=\"case\"; filename=\"r.toml\"\r\n\r\n[rural_housing]\nfloor_aera = 1\r\n--B--\r\n";
+    let r = request(
+        s.addr,
+        "POST",
+        "/upload",
+        Some("multipart/form-data; boundary=B"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("upload:2:1"), "{}", r.text());
+    assert!(r.text().contains("floor_area"));
+}
+
+#[test]
+fn web_clause_page_shows_citation_quote_logic_parameters() {
+    let s = Server::start();
+    let (status, html) = get_html(&s, "/clause/rural-prefab-subsidy?lang=en");
+    assert_eq!(status, 200);
+    assert!(html.contains("绍柯政办发〔2022〕14号 三（六）"));
+    assert!(html.contains("予以200元/平方米的一次性资金补助"));
+    assert!(html.contains("<code>rural_subsidy_rate * floor_area</code>"));
+    assert!(html.contains("<td><code>rural_subsidy_rate</code></td><td>200 CNY/m2</td>"));
+    assert!(html.contains(">Parameters</h2>"));
+}
