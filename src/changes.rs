@@ -116,6 +116,70 @@ impl fmt::Display for Change {
     }
 }
 
+impl Change {
+    /// The change as a sentence a caseworker reads, in Chinese (`zh`) or English, with the
+    /// outcome in the reader's words (`outcome`): "would be compliant if rent at most
+    /// 1,876.53 CNY" / "若 rent 不超过 1,876.53元，则为「符合」"; a margin (`margin`) as "would
+    /// turn non-compliant from rent at least 1,876.54 CNY" / "至 … 时转为「…」".
+    pub fn sentence(&self, margin: bool, zh: bool, outcome: &str) -> String {
+        let facts: Vec<String> = self
+            .facts
+            .iter()
+            .map(|f| {
+                let value = match &f.value {
+                    Some(FactValue::Number(q)) => figure(q, zh),
+                    Some(v) => v.to_string(),
+                    None => String::new(),
+                };
+                let relation = match (f.relation, zh) {
+                    (Relation::AtMost, false) => "at most",
+                    (Relation::AtLeast, false) => "at least",
+                    (Relation::AtMost, true) => "不超过",
+                    (Relation::AtLeast, true) => "不少于",
+                    (Relation::Equals, _) => "=",
+                    (Relation::Any, false) => return format!("{} any value", f.fact),
+                    (Relation::Any, true) => return format!("{} 取任意值", f.fact),
+                };
+                format!("{} {relation} {value}", f.fact)
+            })
+            .collect();
+        match (zh, margin) {
+            (false, false) => format!("would be {outcome} if {}", facts.join(" and ")),
+            (false, true) => format!("would turn {outcome} from {}", facts.join(" and ")),
+            (true, false) => format!("若 {}，则为「{outcome}」", facts.join("，且 ")),
+            (true, true) => format!("至 {} 时转为「{outcome}」", facts.join("，且 ")),
+        }
+    }
+}
+
+/// A number as people read it: thousands separators, and the unit (元, 平方米 in Chinese).
+fn figure(q: &Quantity, zh: bool) -> String {
+    let (sign, rest) = match q.value.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", q.value.as_str()),
+    };
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut n = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            n.push(',');
+        }
+        n.push(c);
+    }
+    let n = match frac {
+        Some(f) => format!("{sign}{n}.{f}"),
+        None => format!("{sign}{n}"),
+    };
+    match (q.unit.as_str(), zh) {
+        ("" | "1" | "ratio", _) => n,
+        ("CNY", true) => format!("{n}元"),
+        ("m2", true) => format!("{n}平方米"),
+        (u, _) => format!("{n} {u}"),
+    }
+}
+
 /// A change of one fact.
 fn one(name: &str, relation: Relation, value: Option<FactValue>, outcome: Outcome) -> Change {
     Change {

@@ -1115,3 +1115,135 @@ fn web_clause_page_shows_citation_quote_logic_parameters() {
     assert!(html.contains("<td><code>rural_subsidy_rate</code></td><td>200 CNY/m2</td>"));
     assert!(html.contains(">Parameters</h2>"));
 }
+
+/// `changes=true` adds what would change each result, as the library gives it; the timeline
+/// of a case comes back as `policy-calc timeline` prints it; bad ranges are problems.
+#[test]
+fn check_with_changes_and_the_timeline() {
+    let s = Server::start();
+    let tenant = "as_of = 2023-03-01\n[tenant]\nrent = 1876.54\nmarket_rent = 2345.67\n";
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/check?changes=true",
+        Some("application/toml"),
+        tenant.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let case = book().case_from_toml(tenant, "t.toml").expect("a case");
+    let want = book()
+        .evaluate_with_changes(&case, date("2023-03-01"))
+        .expect("evaluates");
+    assert_eq!(r.json(), serde_json::to_value(&want).expect("JSON"));
+    let cap = r.json()["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|x| x["clause"] == "arh-rent-cap")
+        .cloned()
+        .expect("the rent cap");
+    assert_eq!(cap["changes"][0]["facts"][0]["fact"], "rent");
+    assert_eq!(cap["changes"][0]["facts"][0]["relation"], "at_most");
+    assert_eq!(cap["changes"][0]["facts"][0]["value"]["value"], "1876.53");
+    // Without it, no changes; with a compact report, a problem.
+    let plain = request(
+        s.addr,
+        "POST",
+        "/v1/check",
+        Some("application/toml"),
+        tenant.as_bytes(),
+    );
+    assert!(plain.text().find("\"changes\"").is_none());
+    let bad = request(
+        s.addr,
+        "POST",
+        "/v1/check?changes=true&report=compact",
+        Some("application/toml"),
+        tenant.as_bytes(),
+    );
+    assert_problem(&bad, 400);
+    let bad = request(
+        s.addr,
+        "POST",
+        "/v1/check?changes=maybe",
+        Some("application/toml"),
+        tenant.as_bytes(),
+    );
+    assert_problem(&bad, 400);
+
+    // The timeline of the README's farmhouse: in force 2022-06-19 to 2025-12-31.
+    let farm = example("rural_housing.toml");
+    let r = request(
+        s.addr,
+        "POST",
+        "/v1/timeline?from=2022-01-01&to=2026-12-31",
+        Some("application/toml"),
+        farm.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.json();
+    let dates: Vec<&str> = t["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["date"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(dates, ["2022-06-19", "2026-01-01"]);
+    assert_eq!(t["changes"][0]["after"]["amount"]["value"], "36110.00");
+    let bad = request(
+        s.addr,
+        "POST",
+        "/v1/timeline?from=2026-01-01&to=2025-01-01",
+        Some("application/toml"),
+        farm.as_bytes(),
+    );
+    assert_problem(&bad, 400);
+    let bad = request(
+        s.addr,
+        "POST",
+        "/v1/timeline?since=2026-01-01",
+        Some("application/toml"),
+        farm.as_bytes(),
+    );
+    assert_problem(&bad, 400);
+    let bad = request(
+        s.addr,
+        "POST",
+        "/v1/timeline",
+        Some("application/toml"),
+        b"[rural_housing]\nfloor_area = -1\n",
+    );
+    assert_problem(&bad, 422);
+}
+
+/// The result page says what would change each result, in the page's language: the rent
+/// over its cap of 1,876.536 turns compliant at 1,876.53; the eligible farmhouse turns down
+/// if it is not prefab.
+#[test]
+fn web_result_says_what_would_change_each_result() {
+    let s = Server::start();
+    let (status, zh) = get_html(
+        &s,
+        "/check/tenant?as_of=2023-03-01&rent=1876.54&market_rent=2345.67",
+    );
+    assert_eq!(status, 200, "{zh}");
+    assert!(zh.contains("什么会改变结果"), "{zh}");
+    assert!(
+        zh.contains("若 rent 不超过 1,876.53元，则为「符合」"),
+        "{zh}"
+    );
+    let (_, en) = get_html(
+        &s,
+        "/check/tenant?lang=en&as_of=2023-03-01&rent=1876.54&market_rent=2345.67",
+    );
+    assert!(
+        en.contains("would be compliant if rent at most 1,876.53 CNY"),
+        "{en}"
+    );
+    let q = "lang=en&as_of=2023-03-01&new=yes&prefab=yes&structure=steel&whole_village=&floor_area=180.55";
+    let (_, en) = get_html(&s, &format!("/check/rural_housing?{q}"));
+    assert!(
+        en.contains("would turn not eligible from prefab = false"),
+        "{en}"
+    );
+}

@@ -1,7 +1,6 @@
 //! The report for a person: grouped by what it means for the subject, amounts with thousands
 //! separators and units, each result with its document number, section and reasons.
 
-use policy_calc::changes::{Change, FactValue, Relation};
 use policy_calc::report::{ClauseResult, Outcome, Report};
 use policy_calc::rulebook::Rulebook;
 
@@ -233,39 +232,11 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
         .map(|c| (c, false))
         .chain(r.margin.iter().map(|c| (c, true)))
     {
-        s.push_str(&format!("      > {}\n", change_text(c, margin, lang)));
-    }
-}
-
-/// A change as a sentence: "would turn compliant if rent at most 1,876.53 CNY".
-fn change_text(c: &Change, margin: bool, lang: Lang) -> String {
-    let facts: Vec<String> = c
-        .facts
-        .iter()
-        .map(|f| {
-            let value = match &f.value {
-                Some(FactValue::Number(q)) => quantity(&q.value, &q.unit, lang),
-                Some(v) => v.to_string(),
-                None => String::new(),
-            };
-            match (f.relation, lang) {
-                (Relation::AtMost, Lang::En) => format!("{} at most {value}", f.fact),
-                (Relation::AtLeast, Lang::En) => format!("{} at least {value}", f.fact),
-                (Relation::Equals, Lang::En) => format!("{} = {value}", f.fact),
-                (Relation::Any, Lang::En) => format!("{} any value", f.fact),
-                (Relation::AtMost, Lang::Zh) => format!("{} 不超过 {value}", f.fact),
-                (Relation::AtLeast, Lang::Zh) => format!("{} 不少于 {value}", f.fact),
-                (Relation::Equals, Lang::Zh) => format!("{} = {value}", f.fact),
-                (Relation::Any, Lang::Zh) => format!("{} 取任意值", f.fact),
-            }
-        })
-        .collect();
-    let outcome = outcome_label(c.outcome, lang);
-    match (lang, margin) {
-        (Lang::En, false) => format!("would be {outcome} if {}", facts.join(" and ")),
-        (Lang::En, true) => format!("would turn {outcome} from {}", facts.join(" and ")),
-        (Lang::Zh, false) => format!("若 {}，则为「{outcome}」", facts.join("，且 ")),
-        (Lang::Zh, true) => format!("至 {} 时转为「{outcome}」", facts.join("，且 ")),
+        let outcome = outcome_label(c.outcome, lang);
+        s.push_str(&format!(
+            "      > {}\n",
+            c.sentence(margin, lang == Lang::Zh, outcome)
+        ));
     }
 }
 

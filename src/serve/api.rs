@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/check", post(check))
         .route("/v1/check/batch", post(batch))
+        .route("/v1/timeline", post(timeline))
         .route("/v1/documents", get(documents))
         .route("/v1/clauses", get(clauses))
         .route("/v1/clauses/{id}", get(clause))
@@ -49,6 +50,9 @@ pub(crate) struct CheckQuery {
     pub as_of: Option<NaiveDate>,
     pub full: bool,
     pub lang: Option<String>,
+    /// `changes=true`: a full report with what would change each result (`changes`,
+    /// `margin`), which costs some 25 times the report itself.
+    pub changes: bool,
 }
 
 /// Reads the query by hand, so that every bad parameter is a problem+json 400 naming it.
@@ -79,6 +83,18 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
                     }
                 }
             }
+            "changes" => {
+                out.changes = match v.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(Problem::bad_request(
+                            "bad query parameter `changes`",
+                            format!("`changes={v}`: expected true or false"),
+                        ));
+                    }
+                }
+            }
             "lang" => {
                 if v != "zh" && v != "en" {
                     return Err(Problem::bad_request(
@@ -91,7 +107,7 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
             other => {
                 return Err(Problem::bad_request(
                     "unknown query parameter",
-                    format!("`{other}` is not a parameter here (as_of, report, lang)"),
+                    format!("`{other}` is not a parameter here (as_of, report, lang, changes)"),
                 ));
             }
         }
@@ -195,10 +211,19 @@ async fn check(
     let book = state.book;
     let case = read_case(book, &text, format == Format::Json)?;
     let as_of = q.as_of.or(case.as_of).unwrap_or_else(today);
+    if q.changes && !q.full {
+        return Err(Problem::bad_request(
+            "bad query parameter `changes`",
+            "what would change each result comes with the full report: drop `report=compact`",
+        ));
+    }
     if q.full {
-        let report = book
-            .evaluate(&case, as_of)
-            .map_err(Problem::from_evaluation)?;
+        let report = if q.changes {
+            book.evaluate_with_changes(&case, as_of)
+        } else {
+            book.evaluate(&case, as_of)
+        }
+        .map_err(Problem::from_evaluation)?;
         Ok(json_response(StatusCode::OK, report.to_json()))
     } else {
         let mut report = CompactReport::new();
@@ -207,6 +232,57 @@ async fn check(
         let mut out = Vec::with_capacity(1024);
         report.append_json(None, &mut out);
         Ok(json_response(StatusCode::OK, out))
+    }
+}
+
+/// `POST /v1/timeline`: one case (JSON, or TOML by content type); `from` and `to` (dates,
+/// default the rulebook's range) in the query. The answer is the timeline of the case, as
+/// `policy-calc timeline --format json` prints it.
+async fn timeline(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    let (first, last) = crate::timeline::default_range(state.book);
+    let (mut from, mut to) = (first, last);
+    for (k, v) in &q {
+        let day = || {
+            parse_date(v).ok_or_else(|| {
+                Problem::bad_request(
+                    "bad query parameter",
+                    format!("`{k}={v}` is not a real date in the form YYYY-MM-DD"),
+                )
+            })
+        };
+        match k.as_str() {
+            "from" => from = day()?,
+            "to" => to = day()?,
+            other => {
+                return Err(Problem::bad_request(
+                    "unknown query parameter",
+                    format!("`{other}` is not a parameter here (from, to)"),
+                ));
+            }
+        }
+    }
+    let format = format_of(&headers)?;
+    if format == Format::JsonLines {
+        return Err(Problem {
+            kind: "/problems/unsupported-media-type".into(),
+            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type")
+                .detail("a timeline is of one case: JSON or TOML")
+        });
+    }
+    let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
+    let case = read_case(state.book, &text, format == Format::Json)?;
+    match crate::timeline::timeline(state.book, &case, from, to) {
+        Ok(t) => Ok(json_response(
+            StatusCode::OK,
+            serde_json::to_string(&t).unwrap_or_default(),
+        )),
+        Err(crate::timeline::TimelineError::Evaluation(e)) => Err(Problem::from_evaluation(e)),
+        Err(e) => Err(Problem::bad_request("bad range", e.to_string())),
     }
 }
 

@@ -139,11 +139,61 @@ pub fn document(book: &Rulebook) -> String {
                         "values": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/quantity" } },
                         "reasons": { "type": "array", "items": { "type": "string" } },
                         "missing": { "type": "array", "items": { "type": "string" } },
+                        "changes": { "type": "array", "items": { "$ref": "#/components/schemas/change" }, "description": "with changes=true: what would turn a result against the subject, or decide an undetermined one" },
+                        "margin": { "type": "array", "items": { "$ref": "#/components/schemas/change" }, "description": "with changes=true: the nearest changes that would turn a favourable result" },
                     },
                     "required": ["clause", "outcome"],
                 }},
             },
             "required": ["subject", "as_of", "results"],
+        }),
+    );
+    schemas.insert(
+        "change".into(),
+        json!({
+            "type": "object",
+            "description": "A change to the case and the outcome it gives (docs/contract.md).",
+            "properties": {
+                "facts": { "type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "fact": { "type": "string", "description": "a field, or an item's field: units[2].area (from 1; one past the last is an item to add)" },
+                        "relation": { "type": "string", "enum": ["at_most", "at_least", "equals", "any"] },
+                        "value": { "description": "a number with its unit, true or false, a word or a date; absent for any", "oneOf": [
+                            { "$ref": "#/components/schemas/quantity" },
+                            { "type": "boolean" },
+                            { "type": "string" },
+                        ] },
+                    },
+                    "required": ["fact", "relation"],
+                }},
+                "outcome": { "type": "string", "enum": outcomes },
+            },
+            "required": ["facts", "outcome"],
+        }),
+    );
+    schemas.insert(
+        "timeline".into(),
+        json!({
+            "type": "object",
+            "description": "Each date on which a result of the case changes, with the results on both sides.",
+            "properties": {
+                "subject": { "type": "string" },
+                "from": { "type": "string", "format": "date" },
+                "to": { "type": "string", "format": "date" },
+                "known_from": { "type": "string", "format": "date", "description": "the case's latest date fact, when later than from" },
+                "changes": { "type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "date": { "type": "string", "format": "date" },
+                        "clause": { "type": "string" },
+                        "before": { "type": "object" },
+                        "after": { "type": "object" },
+                    },
+                    "required": ["date", "clause", "before", "after"],
+                }},
+            },
+            "required": ["subject", "from", "to", "changes"],
         }),
     );
     schemas.insert(
@@ -196,6 +246,7 @@ pub fn document(book: &Rulebook) -> String {
         { "name": "as_of", "in": "query", "required": false, "description": "evaluate on this date (overrides the case's own)", "schema": { "type": "string", "format": "date" } },
         { "name": "report", "in": "query", "required": false, "description": "full (with quotes and reasons) or compact", "schema": { "type": "string", "enum": ["full", "compact"] } },
         { "name": "lang", "in": "query", "required": false, "description": "zh or en (accepted for clients that send it; the JSON report is the same in both)", "schema": { "type": "string", "enum": ["zh", "en"] } },
+        { "name": "changes", "in": "query", "required": false, "description": "true: with each result, what would change it (changes, margin); full reports only, and some 25 times the work", "schema": { "type": "boolean" } },
     ]);
     let json_ok = |what: &str, schema: Json| json!({ "description": what, "content": { "application/json": { "schema": schema } } });
     let any_array = json!({ "type": "array", "items": { "type": "object" } });
@@ -237,6 +288,26 @@ pub fn document(book: &Rulebook) -> String {
                     "400": problem("a bad query parameter"),
                     "413": problem("the body is too large"),
                     "415": problem("unknown content type"),
+                    "503": saturated,
+                },
+            }},
+            "/v1/timeline": { "post": {
+                "operationId": "timeline",
+                "summary": "each date on which a result of the case changes, with the results on both sides",
+                "parameters": [
+                    { "name": "from", "in": "query", "required": false, "description": "the first day (default: the day before the rulebook's first date)", "schema": { "type": "string", "format": "date" } },
+                    { "name": "to", "in": "query", "required": false, "description": "the last day (default: a year after the rulebook's last date); at most 36,525 days after from", "schema": { "type": "string", "format": "date" } },
+                ],
+                "requestBody": { "required": true, "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/case" } },
+                    "application/toml": { "schema": { "type": "string" } },
+                }},
+                "responses": {
+                    "200": json_ok("the timeline", json!({ "$ref": "#/components/schemas/timeline" })),
+                    "400": problem("malformed, a bad query parameter or range"),
+                    "413": problem("the body is too large"),
+                    "415": problem("unknown content type"),
+                    "422": problem("the case fails its checks, or cannot be evaluated"),
                     "503": saturated,
                 },
             }},

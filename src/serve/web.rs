@@ -752,7 +752,7 @@ async fn check(
         );
     };
     let as_of = case.as_of.unwrap_or_else(today);
-    match book.evaluate(&case, as_of) {
+    match book.evaluate_with_changes(&case, as_of) {
         Ok(report) => result_page(book, lang, s, &report, &q),
         Err(e) => {
             // A date fact after the evaluation date: beside the fact, and at the top.
@@ -964,6 +964,19 @@ fn result_markup(lang: Lang, r: &ClauseResult) -> Markup {
                     @for (i, m) in r.missing.iter().enumerate() {
                         @if i > 0 { ", " }
                         code { (m) }
+                    }
+                }
+            }
+            @if !r.changes.is_empty() || !r.margin.is_empty() {
+                details.changes open {
+                    summary { (lang.t("什么会改变结果", "What would change it")) }
+                    ul {
+                        @for c in &r.changes {
+                            li { (c.sentence(false, lang == Lang::Zh, outcome_label(c.outcome, lang))) }
+                        }
+                        @for c in &r.margin {
+                            li { (c.sentence(true, lang == Lang::Zh, outcome_label(c.outcome, lang))) }
+                        }
                     }
                 }
             }
