@@ -437,8 +437,24 @@ impl Probe<'_> {
             }
             inner
         };
-        // Invariant: want fails at `a`, holds at `b`; they close in on the turning point.
+        // Out from `from` by doubling steps (most bounds lie near the value given), until
+        // `want` holds or `to` is reached; then the two close in on the turning point.
+        let dir = (to - from).signum();
         let (mut a, mut b) = (from, to);
+        let mut step: i128 = 1;
+        loop {
+            let k = from.saturating_add(dir.saturating_mul(step));
+            if (to - k) * dir <= 0 {
+                break;
+            }
+            if self.holds(slot, g, k, want) {
+                b = k;
+                break;
+            }
+            a = k;
+            step = step.saturating_mul(2);
+        }
+        // Invariant: want fails at `a`, holds at `b`.
         while (b - a).abs() > 1 {
             let m = a + (b - a) / 2;
             if self.holds(slot, g, m, want) {
@@ -550,6 +566,7 @@ pub(crate) fn clause_changes(
 ) -> Vec<Change> {
     let clause = &book.clauses[ci];
     let id = clause.id.clone();
+    let (fields, items) = read_facts(clause);
     let mut critical = Vec::new();
     for e in clause.exprs() {
         e.walk(&mut |x: &Expr| match &x.kind {
@@ -567,7 +584,6 @@ pub(crate) fn clause_changes(
         clause: id.clone(),
         critical,
     };
-    let (fields, items) = read_facts(clause);
     let rec = book.schema.record_of(case.subject);
     let mut slots: Vec<(Slot, &Field, String)> = fields
         .iter()
