@@ -154,24 +154,7 @@ impl Change {
 
 /// A number as people read it: thousands separators, and the unit (元, 平方米 in Chinese).
 fn figure(q: &Quantity, zh: bool) -> String {
-    let (sign, rest) = match q.value.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", q.value.as_str()),
-    };
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut n = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            n.push(',');
-        }
-        n.push(c);
-    }
-    let n = match frac {
-        Some(f) => format!("{sign}{n}.{f}"),
-        None => format!("{sign}{n}"),
-    };
+    let n = crate::words::thousands(&q.value);
     match (q.unit.as_str(), zh) {
         ("" | "1" | "ratio", _) => n,
         ("CNY", true) => format!("{n}元"),

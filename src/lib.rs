@@ -20,3 +20,4 @@ pub mod serve;
 pub mod source;
 pub mod timeline;
 pub mod units;
+pub mod words;

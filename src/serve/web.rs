@@ -25,6 +25,7 @@ use crate::report::{ClauseResult, Outcome, Report};
 use crate::rulebook::{Clause, Rulebook};
 use crate::schema::{Field, Subject};
 use crate::units::Type;
+use crate::words::{GROUPS, thousands, zh_reason};
 
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/form.js");
@@ -781,56 +782,6 @@ async fn check(
     }
 }
 
-struct Group {
-    zh: &'static str,
-    en: &'static str,
-    outcomes: &'static [Outcome],
-}
-
-/// The groups of the human report (`policy-calc check`).
-const GROUPS: &[Group] = &[
-    Group {
-        zh: "可享受",
-        en: "What it gets",
-        outcomes: &[Outcome::Eligible, Outcome::Computed],
-    },
-    Group {
-        zh: "须做到",
-        en: "What it must do",
-        outcomes: &[Outcome::Required],
-    },
-    Group {
-        zh: "不符合",
-        en: "What it fails",
-        outcomes: &[Outcome::NonCompliant, Outcome::NotEligible],
-    },
-    Group {
-        zh: "已符合",
-        en: "What it complies with",
-        outcomes: &[Outcome::Compliant],
-    },
-    Group {
-        zh: "目标",
-        en: "Targets",
-        outcomes: &[
-            Outcome::Met,
-            Outcome::OnTrack,
-            Outcome::Behind,
-            Outcome::NotMet,
-        ],
-    },
-    Group {
-        zh: "待定：尚需以下事实",
-        en: "Undetermined: the facts that would decide",
-        outcomes: &[Outcome::Undetermined],
-    },
-    Group {
-        zh: "不适用或不在有效期内",
-        en: "Not applicable or not in force",
-        outcomes: &[Outcome::NotApplicable, Outcome::NotInForce],
-    },
-];
-
 fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
     match o {
         Outcome::Eligible => lang.t("符合条件", "eligible"),
@@ -847,30 +798,6 @@ fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
         Outcome::NotInForce => lang.t("不在有效期内", "not in force"),
         Outcome::Undetermined => lang.t("待定", "undetermined"),
     }
-}
-
-/// `36110.00` as `36,110.00`.
-pub(crate) fn thousands(value: &str) -> String {
-    let (sign, rest) = match value.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", value),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
 }
 
 fn quantity(value: &str, unit: &str, lang: Lang) -> String {
@@ -1408,61 +1335,6 @@ fn reason(text: &str, lang: Lang) -> String {
         Lang::En => text.to_string(),
         Lang::Zh => zh_reason(text),
     }
-}
-
-/// The same as `zh_reason` of `src/cli/human.rs`, which is in the binary and so cannot be
-/// called from the library: keep the two alike until human.rs moves into the library.
-fn zh_reason(reason: &str) -> String {
-    if let Some((number, rest)) = reason.split_once(" is in force from ")
-        && let Some((window, day)) = rest.split_once(", not on ")
-    {
-        let window = match window.split_once(" to ") {
-            Some((from, to)) => format!("{from} 至 {to}"),
-            None => format!("{window} 起"),
-        };
-        return format!("{number}施行期间为 {window}，{day} 不在其内");
-    }
-    if let Some(rest) = reason.strip_prefix("parameter ")
-        && let Some((name, day)) = rest.split_once(" has no value in force on ")
-    {
-        return format!("参数 {name} 在 {day} 没有生效的取值");
-    }
-    if let Some(rest) = reason.strip_prefix("deadline ") {
-        return format!(
-            "期限 {}",
-            rest.replace(": not yet passed", "：未到")
-                .replace(": passed", "：已过")
-        );
-    }
-    const PHRASES: &[(&str, &str)] = &[
-        (", rounded half away from zero to ", "，四舍五入至 "),
-        (", rounded down to ", "，向下取整至 "),
-        (" against a target of ", "，目标 "),
-        (" (not reached)", "（未达到）"),
-        (" (reached)", "（已达到）"),
-        (": yes (", "：是（"),
-        (": no (", "：否（"),
-        (" is undefined: ", " 无定义："),
-        (", not ", "，而非 "),
-        (" or ", " 或 "),
-    ];
-    let mut out = reason.to_string();
-    for (en, zh) in PHRASES {
-        out = out.replace(en, zh);
-    }
-    if out.contains("：是（") || out.contains("：否（") {
-        if let Some(stripped) = out.strip_suffix(')') {
-            out = format!("{stripped}）");
-        }
-    } else if let Some(stripped) = out.strip_suffix(": yes") {
-        out = format!("{stripped}：是");
-    } else if let Some(stripped) = out.strip_suffix(": no") {
-        out = format!("{stripped}：否");
-    }
-    if let Some(stripped) = out.strip_suffix(" is 0`") {
-        out = format!("{stripped} 为 0`");
-    }
-    out.replace("` is 0", "` 为 0")
 }
 
 #[cfg(test)]
