@@ -143,20 +143,17 @@ fn format_of(headers: &HeaderMap) -> Result<Format, Problem> {
     match essence.as_str() {
         "application/json" => Ok(Format::Json),
         "application/toml" | "text/toml" | "application/x-toml" => Ok(Format::Toml),
-        "application/jsonl" | "application/x-ndjson" | "application/json-lines"
+        "application/jsonl"
+        | "application/x-ndjson"
+        | "application/json-lines"
         | "application/x-jsonlines" => Ok(Format::JsonLines),
-        _ => Err(Problem {
-            kind: "/problems/unsupported-media-type".into(),
-            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type").detail(
-                if ct.is_empty() {
-                    "no Content-Type: a case is application/json or application/toml, a batch application/jsonl".to_string()
-                } else {
-                    format!(
-                        "`{ct}`: a case is application/json or application/toml, a batch application/jsonl"
-                    )
-                },
+        _ => Err(unsupported(&if ct.is_empty() {
+            "no Content-Type: a case is application/json or application/toml, a batch application/jsonl".to_string()
+        } else {
+            format!(
+                "`{ct}`: a case is application/json or application/toml, a batch application/jsonl"
             )
-        }),
+        })),
     }
 }
 
@@ -192,6 +189,30 @@ pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// A 415: the body's content type is not one this endpoint takes (`detail` says which).
+fn unsupported(detail: &str) -> Problem {
+    Problem {
+        kind: "/problems/unsupported-media-type".into(),
+        ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type").detail(detail)
+    }
+}
+
+/// The one case a request's body holds, JSON or TOML by its content type; JSON Lines are a
+/// 415 with `lines` as the detail (where they go instead).
+async fn one_case(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    lines: &str,
+) -> Result<Case, Problem> {
+    let format = format_of(headers)?;
+    if format == Format::JsonLines {
+        return Err(unsupported(lines));
+    }
+    let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
+    read_case(state.book, &text, format == Format::Json)
+}
+
 async fn check(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -199,17 +220,14 @@ async fn check(
     body: Body,
 ) -> Result<Response, Problem> {
     let q = check_query(&q, true)?;
-    let format = format_of(&headers)?;
-    if format == Format::JsonLines {
-        return Err(Problem {
-            kind: "/problems/unsupported-media-type".into(),
-            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type")
-                .detail("JSON Lines go to POST /v1/check/batch; /v1/check takes one case")
-        });
-    }
-    let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
     let book = state.book;
-    let case = read_case(book, &text, format == Format::Json)?;
+    let case = one_case(
+        &state,
+        &headers,
+        body,
+        "JSON Lines go to POST /v1/check/batch; /v1/check takes one case",
+    )
+    .await?;
     let as_of = q.as_of.or(case.as_of).unwrap_or_else(today);
     if q.changes && !q.full {
         return Err(Problem::bad_request(
@@ -266,16 +284,13 @@ async fn timeline(
             }
         }
     }
-    let format = format_of(&headers)?;
-    if format == Format::JsonLines {
-        return Err(Problem {
-            kind: "/problems/unsupported-media-type".into(),
-            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type")
-                .detail("a timeline is of one case: JSON or TOML")
-        });
-    }
-    let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
-    let case = read_case(state.book, &text, format == Format::Json)?;
+    let case = one_case(
+        &state,
+        &headers,
+        body,
+        "a timeline is of one case: JSON or TOML",
+    )
+    .await?;
     match crate::timeline::timeline(state.book, &case, from, to) {
         Ok(t) => Ok(json_response(
             StatusCode::OK,
@@ -298,11 +313,9 @@ async fn batch(
     let q = check_query(&q, false)?;
     let format = format_of(&headers)?;
     if format == Format::Toml {
-        return Err(Problem {
-            kind: "/problems/unsupported-media-type".into(),
-            ..Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unknown content type")
-                .detail("a batch is JSON Lines (application/jsonl), one JSON case a line")
-        });
+        return Err(unsupported(
+            "a batch is JSON Lines (application/jsonl), one JSON case a line",
+        ));
     }
     let bytes = read_body(body, state.limits.body_bytes).await?;
     let book = state.book;
