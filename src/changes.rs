@@ -292,7 +292,8 @@ fn grid(field: &Field, current: Option<Value>, as_of: NaiveDate) -> Option<Grid>
             } else {
                 Decimal::new(1, 2)
             };
-            let units = |d: Decimal| (d / step).floor().to_i128_checked();
+            // Checked: a value near the top of the decimal range has no grid point of 0.01.
+            let units = |d: Decimal| d.checked_div(step)?.floor().to_i128_checked();
             let big = match current {
                 Some(Value::Num(v)) => {
                     Decimal::from(OPEN_END).max(v.abs().checked_mul(Decimal::TWO)?)
@@ -343,7 +344,9 @@ impl Grid {
     /// The grid point of a value (rounded toward the low end), if it lies on the grid's scale.
     fn point(&self, v: Value) -> Option<i128> {
         match (*self, v) {
-            (Grid::Number { step, .. }, Value::Num(d)) => (d / step).floor().to_i128_checked(),
+            (Grid::Number { step, .. }, Value::Num(d)) => {
+                d.checked_div(step)?.floor().to_i128_checked()
+            }
             (Grid::Days { lo, .. }, Value::Date(d)) => Some(i128::from((d - lo).num_days())),
             _ => None,
         }

@@ -926,3 +926,60 @@ fn the_deepest_definitions_allowed_load_and_evaluate_on_a_small_stack() {
     let top = format!("{}n2", signs(58));
     assert_eq!(load_defines("deepest", &defines, &top), Ok("200.00".into()));
 }
+
+/// What would change a result, for every numeric field of every subject's example case set
+/// to the top of the decimal range or its finest scale (the other facts as the example gives
+/// them, so that results are decided and their margins searched): never a panic (a value
+/// near 10^28 has no grid point of 0.01, and once divided by one), always a report.
+#[test]
+fn changes_for_numbers_at_the_edges_of_the_decimal_range_never_panic() {
+    let book = crate::common::book();
+    let edges = [
+        "\"30000000000000000000000000000\"",
+        "\"79228162514264337593543950335\"",
+        "0.0000000000000000000000000001",
+        "\"1234567890123456.789012345678\"",
+    ];
+    let mut tried = 0;
+    for subject in &book.schema.subjects {
+        let path = root()
+            .join("examples")
+            .join(format!("{}.toml", subject.name));
+        let text = std::fs::read_to_string(&path).expect("an example per subject");
+        let case = book
+            .case_from_toml(&text, "example.toml")
+            .expect("the example reads");
+        let on = case.as_of.expect("examples give as_of");
+        // Each line `field = number` of the example, the number replaced by an edge.
+        for (i, line) in text.lines().enumerate() {
+            let Some((key, value)) = line.split_once(" = ") else {
+                continue;
+            };
+            let value = value.split('#').next().unwrap_or_default().trim();
+            if value.is_empty()
+                || !value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+            {
+                continue;
+            }
+            for edge in edges {
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                lines[i] = format!("{key} = {edge}");
+                let Ok(case) = book.case_from_toml(&lines.join("\n"), "edge.toml") else {
+                    continue; // out of the field's bounds: refused as input, as it should be
+                };
+                tried += 1;
+                let plain = book.evaluate(&case, on);
+                let with = book.evaluate_with_changes(&case, on);
+                assert_eq!(
+                    plain.is_ok(),
+                    with.is_ok(),
+                    "{}: {key} = {edge}",
+                    subject.name
+                );
+            }
+        }
+    }
+    assert!(tried > 100, "only {tried} cases tried");
+}
