@@ -275,37 +275,9 @@ pub struct Clause {
     pub line: usize,
 }
 
-/// The rule files compiled into the library.
-pub const EMBEDDED_RULES: &[(&str, &str)] = &[
-    ("subjects.toml", include_str!("../../rules/subjects.toml")),
-    (
-        "kq-2022-12.toml",
-        include_str!("../../rules/kq-2022-12.toml"),
-    ),
-    (
-        "kq-2022-13.toml",
-        include_str!("../../rules/kq-2022-13.toml"),
-    ),
-    (
-        "kq-2022-14.toml",
-        include_str!("../../rules/kq-2022-14.toml"),
-    ),
-    (
-        "kq-2022-15.toml",
-        include_str!("../../rules/kq-2022-15.toml"),
-    ),
-    (
-        "kq-2022-16.toml",
-        include_str!("../../rules/kq-2022-16.toml"),
-    ),
-    ("kq-2022-8.toml", include_str!("../../rules/kq-2022-8.toml")),
-];
-
-/// The source documents compiled into the library, for the quote check.
-pub const EMBEDDED_SEEDS: &[(&str, &str)] = &[(
-    "keqiao-gazette-2022-05.txt",
-    include_str!("../../seeds/keqiao-gazette-2022-05.txt"),
-)];
+// `EMBEDDED_RULES` and `EMBEDDED_SEEDS`: every file of `rules/` and `seeds/`, found by
+// build.rs at build time.
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// The built-in rule files and seeds, as [`load`] takes them.
 pub fn embedded_sources() -> (Vec<RuleSource>, Vec<(String, String)>) {
