@@ -48,7 +48,7 @@ pub const MAX_SNIPPET: usize = 160;
 
 impl Diagnostic {
     /// A diagnostic at `span` of `text`, the contents of `file`. Its line and column come
-    /// from an index of `text` (see [`crate::source::index_scope`]), and it keeps at most
+    /// from an index of `text` (see `source::index_scope`), and it keeps at most
     /// [`MAX_SNIPPET`] characters of the line: what it costs does not grow with the text.
     pub fn at(
         code: &'static str,

@@ -202,7 +202,7 @@ impl Drop for IndexScope<'_> {
     }
 }
 
-/// Runs `f` with an index of `text`: the one of an enclosing [`index_scope`] (built on first
+/// Runs `f` with an index of `text`: the one of an enclosing `index_scope` (built on first
 /// use), else one built for this call alone.
 pub fn with_index<R>(text: &str, f: impl FnOnce(&LineIndex) -> R) -> R {
     let key = (text.as_ptr() as usize, text.len());
