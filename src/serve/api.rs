@@ -71,37 +71,10 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
                     )
                 })?)
             }
-            "report" => {
-                out.full = match v.as_str() {
-                    "full" => true,
-                    "compact" => false,
-                    _ => {
-                        return Err(Problem::bad_request(
-                            "bad query parameter `report`",
-                            format!("`report={v}`: expected full or compact"),
-                        ));
-                    }
-                }
-            }
-            "changes" => {
-                out.changes = match v.as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(Problem::bad_request(
-                            "bad query parameter `changes`",
-                            format!("`changes={v}`: expected true or false"),
-                        ));
-                    }
-                }
-            }
+            "report" => out.full = either(k, v, "full", "compact")?,
+            "changes" => out.changes = either(k, v, "true", "false")?,
             "lang" => {
-                if v != "zh" && v != "en" {
-                    return Err(Problem::bad_request(
-                        "bad query parameter `lang`",
-                        format!("`lang={v}`: expected zh or en"),
-                    ));
-                }
+                either(k, v, "zh", "en")?;
                 out.lang = Some(v.clone());
             }
             other => {
@@ -113,6 +86,19 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
         }
     }
     Ok(out)
+}
+
+/// A query parameter `k` that takes one of two words: `true` for `yes`, `false` for `no`,
+/// else a 400 naming both.
+fn either(k: &str, v: &str, yes: &str, no: &str) -> Result<bool, Problem> {
+    match v {
+        _ if v == yes => Ok(true),
+        _ if v == no => Ok(false),
+        _ => Err(Problem::bad_request(
+            &format!("bad query parameter `{k}`"),
+            format!("`{k}={v}`: expected {yes} or {no}"),
+        )),
+    }
 }
 
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
