@@ -11,6 +11,7 @@ pub mod expr;
 pub mod golden;
 pub mod input;
 pub mod json_out;
+pub mod labels;
 pub mod limits;
 pub mod report;
 pub mod rulebook;

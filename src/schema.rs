@@ -19,6 +19,8 @@ pub struct Schema {
 pub struct Subject {
     pub name: String,
     pub title: String,
+    /// What a report calls the subject.
+    pub label: crate::labels::Label,
     pub record: u16,
 }
 
@@ -41,6 +43,14 @@ pub struct Field {
     pub min: Option<Decimal>,
     pub max: Option<Decimal>,
     pub doc: String,
+    /// What a report calls the field: `建筑面积` / `floor area`.
+    pub label: crate::labels::Label,
+    /// For a `bool` field, the phrase a report uses when it is true (`已取得项目认定书`) and
+    /// when it is false (`未取得项目认定书`); `None` reads as "label: yes/no".
+    pub yes: Option<crate::labels::Label>,
+    pub no: Option<crate::labels::Label>,
+    /// For an `int` field that counts things, the measure word: `套` / `units`, `层` / `floors`.
+    pub measure: Option<crate::labels::Label>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +58,8 @@ pub struct WordSet {
     /// The field that declared it, for messages.
     pub owner: String,
     pub words: Vec<String>,
+    /// What a report calls each word, in the order of `words`.
+    pub labels: Vec<crate::labels::Label>,
 }
 
 impl WordSet {

@@ -261,7 +261,17 @@ impl<'a> Checker<'a> {
         match self.names.named(name) {
             Some(Some(e)) => {
                 let ty = e.ty;
-                return Some(self.node(ExprKind::Named(Arc::from(name), Box::new(e)), ty, span));
+                return Some(self.node(
+                    ExprKind::Named(
+                        Arc::new(crate::labels::Name {
+                            name: Arc::from(name),
+                            label: Default::default(),
+                        }),
+                        Box::new(e),
+                    ),
+                    ty,
+                    span,
+                ));
             }
             Some(None) => return None,
             None => {}

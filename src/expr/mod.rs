@@ -281,6 +281,8 @@ pub struct Param {
     pub name: Arc<str>,
     pub ty: Type,
     pub versions: Vec<ParamVersion>,
+    /// What a report calls the parameter.
+    pub label: crate::labels::Label,
 }
 
 #[derive(Clone, Debug)]
@@ -394,7 +396,7 @@ pub enum ExprKind {
     },
     EndOfYear(Box<Expr>),
     /// A named definition or clause variable, kept for explanations.
-    Named(Arc<str>, Box<Expr>),
+    Named(Arc<crate::labels::Name>, Box<Expr>),
 }
 
 /// What an evaluation reads: the case's facts, the parameters, the date.

@@ -486,6 +486,7 @@ impl Loader {
             schema.subjects.push(Subject {
                 name: s.name.get_ref().clone(),
                 title: s.title.clone(),
+                label: Default::default(),
                 record,
             });
         }
@@ -527,6 +528,7 @@ impl Loader {
                 schema.word_sets.push(WordSet {
                     owner: name.clone(),
                     words: f.words.clone(),
+                    labels: Vec::new(),
                 });
                 (schema.word_sets.len() - 1) as u16
             };
@@ -622,6 +624,10 @@ impl Loader {
                 min,
                 max,
                 doc: f.doc.clone(),
+                label: Default::default(),
+                yes: None,
+                no: None,
+                measure: None,
             });
         }
         let rec = &mut schema.records[index as usize];
@@ -908,6 +914,7 @@ impl Loader {
                 name: Arc::from(name.as_str()),
                 ty,
                 versions,
+                label: Default::default(),
             });
             params.insert(name, (index, ty));
         }
@@ -1247,6 +1254,7 @@ impl Loader {
             if let Some(e) = e {
                 lets.push(Named {
                     name: l.name.get_ref().clone(),
+                    label: Default::default(),
                     unit: unit_label(e.ty, &None),
                     expr: e,
                     round: round(self, &l.round, Rounding::None),
@@ -1298,6 +1306,7 @@ impl Loader {
             }
             Some(Named {
                 name: "amount".into(),
+                label: Default::default(),
                 unit: unit_label(e.ty, &None),
                 expr: e,
                 round: round(self, &c.round, Rounding::None),
@@ -1332,6 +1341,7 @@ impl Loader {
             if let Some(e) = compile(self, &mut names, &v.expr, v.name.get_ref(), None, each) {
                 values.push(Named {
                     name: v.name.get_ref().clone(),
+                    label: Default::default(),
                     unit: unit_label(e.ty, &v.unit),
                     expr: e,
                     round: round(self, &v.round, Rounding::None),
@@ -1394,6 +1404,7 @@ impl Loader {
                 };
                 goals.push(Goal {
                     name: g.name.get_ref().clone(),
+                    label: Default::default(),
                     unit: unit_label(figure.ty, &g.unit),
                     figure,
                     target,

@@ -212,6 +212,8 @@ pub struct Reading {
 #[derive(Clone, Debug)]
 pub struct Named {
     pub name: String,
+    /// What a report calls the value.
+    pub label: crate::labels::Label,
     pub expr: Expr,
     pub round: Rounding,
     /// The unit label reported.
@@ -236,6 +238,8 @@ pub struct Note {
 #[derive(Clone, Debug)]
 pub struct Goal {
     pub name: String,
+    /// What a report calls the goal's figure.
+    pub label: crate::labels::Label,
     pub figure: Expr,
     pub target: Expr,
     /// true: the figure must exceed the target; false: reach it.

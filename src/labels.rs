@@ -1,0 +1,57 @@
+//! Names in the two languages of the reports: what a field, a word, a parameter or a named
+//! value is called in Chinese and in English. Declared as data in the rule files (`label`),
+//! read by the reports in plain words; the rule language's identifiers never reach a reader.
+
+use std::sync::Arc;
+
+/// The language a report is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// Chinese, the reports' first language.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// A name in Chinese and in English.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Label {
+    /// The Chinese name, in the gazette's words where it has them: `小户型占比`.
+    pub zh: String,
+    /// The English name: `share of small units`.
+    pub en: String,
+}
+
+impl Label {
+    /// A label from its two names.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Label {
+        Label {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The name in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Whether either name is missing.
+    pub fn is_incomplete(&self) -> bool {
+        self.zh.trim().is_empty() || self.en.trim().is_empty()
+    }
+}
+
+/// A named definition or clause variable as an expression keeps it: its name in the rule
+/// language and its label.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Name {
+    /// The identifier in the rule file: `small_unit_share`.
+    pub name: Arc<str>,
+    /// What a report calls it.
+    pub label: Label,
+}
