@@ -14,18 +14,18 @@ pub enum Lang {
     En,
 }
 
-/// A name in Chinese and in English.
+/// A name in Chinese and in English. A clone shares the text.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Label {
     /// The Chinese name, in the gazette's words where it has them: `小户型占比`.
-    pub zh: String,
+    pub zh: Arc<str>,
     /// The English name: `share of small units`.
-    pub en: String,
+    pub en: Arc<str>,
 }
 
 impl Label {
     /// A label from its two names.
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Label {
+    pub fn new(zh: impl Into<Arc<str>>, en: impl Into<Arc<str>>) -> Label {
         Label {
             zh: zh.into(),
             en: en.into(),
