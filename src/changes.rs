@@ -121,6 +121,61 @@ impl Change {
     /// outcome in the reader's words (`outcome`): "would be compliant if rent at most
     /// 1,876.53 CNY" / "若 rent 不超过 1,876.53元，则为「符合」"; a margin (`margin`) as "would
     /// turn non-compliant from rent at least 1,876.54 CNY" / "至 … 时转为「…」".
+    /// The change in plain words: each fact by its label, words and yes/no as words.
+    pub fn plain_sentence(
+        &self,
+        margin: bool,
+        names: &crate::words::Names,
+        lang: crate::labels::Lang,
+        outcome: &str,
+    ) -> String {
+        let zh = lang == crate::labels::Lang::Zh;
+        let facts: Vec<String> = self
+            .facts
+            .iter()
+            .map(|f| {
+                let name = names.fact(&f.fact, lang);
+                let value = match &f.value {
+                    Some(FactValue::Number(q)) => figure(q, zh),
+                    Some(FactValue::Bool(b)) => (match (zh, b) {
+                        (true, true) => "是",
+                        (true, false) => "否",
+                        (false, true) => "yes",
+                        (false, false) => "no",
+                    })
+                    .to_string(),
+                    Some(FactValue::Text(t)) => match t.parse::<chrono::NaiveDate>() {
+                        Ok(d) => crate::reason::date_text(d, lang),
+                        Err(_) => names.word(&f.fact, t, lang),
+                    },
+                    None => String::new(),
+                };
+                let relation = match (f.relation, zh) {
+                    (Relation::AtMost, false) => "at most",
+                    (Relation::AtLeast, false) => "at least",
+                    (Relation::AtMost, true) => "不超过",
+                    (Relation::AtLeast, true) => "不少于",
+                    (Relation::Equals, false) => "is",
+                    (Relation::Equals, true) => "为",
+                    (Relation::Any, false) => return format!("{name} any value"),
+                    (Relation::Any, true) => return format!("{name}取任意值"),
+                };
+                if zh {
+                    format!("{name}{relation}{value}")
+                } else {
+                    format!("{name} {relation} {value}")
+                }
+            })
+            .collect();
+        match (zh, margin) {
+            (false, false) => format!("would be {outcome} if {}", facts.join(" and ")),
+            (false, true) => format!("would turn {outcome} from {}", facts.join(" and ")),
+            (true, false) => format!("若{}，则为「{outcome}」", facts.join("，且")),
+            (true, true) => format!("至{}时转为「{outcome}」", facts.join("，且")),
+        }
+    }
+
+    /// The change in the rule language's names: `units[1].rent at most 1,876.54 CNY`.
     pub fn sentence(&self, margin: bool, zh: bool, outcome: &str) -> String {
         let facts: Vec<String> = self
             .facts

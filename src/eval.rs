@@ -17,9 +17,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::case::Case;
+use crate::explain::Words;
 use crate::expr::program::{Compiler, Ctx, Program, params_on};
 use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::json_out;
+use crate::reason::{Reason, ReasonKind, Rounded};
 use crate::report::{ClauseResult, Outcome, Quantity, Report, SharedText, Values};
 use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
 use crate::schema::{Record, Schema};
@@ -474,11 +476,11 @@ struct Decided<'o, 'b> {
     missing: Missing,
     values: &'o mut ValueList<'b>,
     /// The reasons, when the caller wants them (the full report); `None` skips all wording.
-    reasons: Option<&'o mut Vec<String>>,
+    reasons: Option<&'o mut Vec<Reason>>,
 }
 
 impl Decided<'_, '_> {
-    fn why(&mut self) -> Option<&mut Vec<String>> {
+    fn why(&mut self) -> Option<&mut Vec<Reason>> {
         self.reasons.as_deref_mut()
     }
 }
@@ -576,7 +578,8 @@ impl Rulebook {
                         })
                         .collect(),
                 ),
-                reasons,
+                reasons: reasons.iter().map(|r| r.logic().to_string()).collect(),
+                why: reasons,
                 missing: missing_names(&self.schema, env.record, missing)
                     .map(|n| n.text())
                     .collect(),
@@ -752,9 +755,14 @@ impl Rulebook {
                     Some(u) => format!("from {} to {}", doc.from, u),
                     None => format!("from {}", doc.from),
                 };
-                why.push(format!(
-                    "{} is in force {window}, not on {as_of}",
-                    doc.number
+                why.push(Reason::new(
+                    ReasonKind::NotInForce {
+                        document: doc.number.clone(),
+                        from: doc.from,
+                        until: doc.until,
+                        as_of,
+                    },
+                    format!("{} is in force {window}, not on {as_of}", doc.number),
                 ));
             }
             return Ok(());
@@ -775,8 +783,16 @@ impl Rulebook {
                 d.values.truncate(start);
                 if let Some(why) = d.why() {
                     why.clear();
-                    why.push(format!(
-                        "parameter `{name}` has no value in force on {date}"
+                    let parameter = self
+                        .params
+                        .iter()
+                        .find(|p| *p.name == *name)
+                        .map(|p| p.label.clone())
+                        .filter(|l| !l.is_incomplete())
+                        .unwrap_or_else(|| crate::labels::Label::new(name.clone(), name.clone()));
+                    why.push(Reason::new(
+                        ReasonKind::NoParameterValue { parameter, date },
+                        format!("parameter `{name}` has no value in force on {date}"),
                     ));
                 }
                 Ok(())
@@ -815,8 +831,7 @@ impl Rulebook {
         // The input must meet a clause's guards only where the clause applies.
         for (g, gp) in clause.guards.iter().zip(&p.guards) {
             if gp.run(ctx)? == Some(false) {
-                let mut facts = Vec::new();
-                env.facts_of(&g.expr, &mut facts);
+                let facts = env.fact_lines(&g.expr);
                 return Err(Failure::Guard(g.message.clone(), facts));
             }
         }
@@ -886,7 +901,8 @@ impl Rulebook {
         if let Some(why) = d.why() {
             for n in &clause.notes {
                 if n.when.eval(&env.cx).ok().and_then(Tri::as_bool) == Some(true) {
-                    why.push(n.text.clone());
+                    let note = n.label.clone();
+                    why.push(Reason::new(ReasonKind::Note { note }, n.text.clone()));
                 }
             }
         }
@@ -941,11 +957,25 @@ fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> R
                 json_out::push_decimal(&mut reason, x);
                 reason.push(' ');
                 reason.push_str(&a.unit);
+                let words = env.words();
+                let shown = |v: Decimal| words.shown(&a.expr, Value::Num(v), None);
                 // Shown the same exactly when sign, digits and scale are the same.
+                let mut rounded = None;
                 if q.serialize() != x.serialize() {
                     reason.push_str(&format!(", rounded {} to {}", rounding_words(a.round), q));
+                    rounded = match a.round {
+                        Rounding::HalfAwayFromZero => Some((Rounded::HalfAwayFromZero, shown(q))),
+                        Rounding::Down => Some((Rounded::Down, shown(q))),
+                        Rounding::None => None,
+                    };
                 }
-                why.push(reason);
+                let kind = ReasonKind::Derived {
+                    name: a.label.clone(),
+                    formula: words.phrase_label(&a.expr, true),
+                    value: shown(x),
+                    rounded,
+                };
+                why.push(Reason::new(kind, reason));
                 env.facts_of(&a.expr, why);
             }
             d.amount = Some(q);
@@ -996,14 +1026,25 @@ fn target<'b>(
                     );
                 }
                 if let Some(why) = d.why() {
-                    why.push(format!(
-                        "{}: {} {} against a target of {} {} ({})",
-                        g.name,
-                        f.normalize(),
-                        g.unit,
-                        if g.strict { ">" } else { ">=" },
-                        t.normalize(),
-                        if ok { "reached" } else { "not reached" }
+                    let words = env.words();
+                    let kind = ReasonKind::Goal {
+                        name: g.label.clone(),
+                        figure: words.shown(&g.figure, Value::Num(f), None),
+                        target: words.shown(&g.target, Value::Num(t), None),
+                        strict: g.strict,
+                        reached: ok,
+                    };
+                    why.push(Reason::new(
+                        kind,
+                        format!(
+                            "{}: {} {} against a target of {} {} ({})",
+                            g.name,
+                            f.normalize(),
+                            g.unit,
+                            if g.strict { ">" } else { ">=" },
+                            t.normalize(),
+                            if ok { "reached" } else { "not reached" }
+                        ),
                     ));
                 }
                 any_failed |= !ok;
@@ -1030,13 +1071,13 @@ fn target<'b>(
         (Some(_), false, false) => Outcome::Undetermined,
     };
     if let (Some(dl), Some(why)) = (deadline, d.why()) {
-        why.push(format!(
-            "deadline {dl}: {}",
-            if as_of > dl {
-                "passed"
-            } else {
-                "not yet passed"
-            }
+        let passed = as_of > dl;
+        why.push(Reason::new(
+            ReasonKind::Deadline { date: dl, passed },
+            format!(
+                "deadline {dl}: {}",
+                if passed { "passed" } else { "not yet passed" }
+            ),
         ));
     }
     d.missing = missing;
@@ -1462,18 +1503,33 @@ impl<'b> Env<'b, '_> {
     /// The facts that an unknown `e` waits for.
     /// Names each ratio of the clause whose divisor is zero: why an outcome with no missing
     /// fact is still undetermined.
-    fn undefined_ratios(&self, clause: &Clause, why: &mut Vec<String>) {
+    fn undefined_ratios(&self, clause: &Clause, why: &mut Vec<Reason>) {
+        let words = self.words();
         for e in clause.exprs() {
             e.walk(&mut |n| {
                 if let ExprKind::Arith(crate::expr::ArithOp::Div, _, den) = &n.kind
                     && den.eval(&self.cx).ok() == Some(Tri::Known(Value::Num(Decimal::ZERO)))
                 {
                     let line = format!("`{}` is undefined: `{}` is 0", n.text, den.text);
-                    if !why.contains(&line) {
-                        why.push(line);
+                    if !why.iter().any(|r| r.logic() == line) {
+                        let kind = ReasonKind::Undefined {
+                            ratio: words.phrase_label(n, false),
+                            divisor: words.phrase_label(den, false),
+                        };
+                        why.push(Reason::new(kind, line));
                     }
                 }
             });
+        }
+    }
+
+    /// The words of this evaluation: labels and values for the reasons.
+    fn words(&self) -> Words<'_> {
+        Words {
+            schema: self.schema,
+            record: self.record,
+            params: self.cx.params,
+            cx: self.cx,
         }
     }
 
@@ -1494,23 +1550,31 @@ impl<'b> Env<'b, '_> {
     }
 
     /// `field = value` for each subject field and parameter that `e` reads, once each.
-    fn facts_of(&self, e: &Expr, out: &mut Vec<String>) {
+    fn facts_of(&self, e: &Expr, out: &mut Vec<Reason>) {
         let mut nodes: Vec<&Expr> = Vec::new();
         collect_facts(e, &mut nodes);
         for n in nodes {
             if let Some(v) = self.known(n, &self.cx) {
                 let mut line = String::with_capacity(REASON_BYTES / 2);
                 self.fact_to(&mut line, &n.text, n.ty, v);
-                if !out.contains(&line) {
-                    out.push(line);
+                if !out.iter().any(|r| r.logic() == line) {
+                    let fact = self.words().fact(n, v);
+                    out.push(Reason::new(ReasonKind::Fact(fact), line));
                 }
             }
         }
     }
 
+    /// `field = value` for each subject field and parameter that `e` reads, as strings.
+    fn fact_lines(&self, e: &Expr) -> Vec<String> {
+        let mut out = Vec::new();
+        self.facts_of(e, &mut out);
+        out.into_iter().map(|r| r.logic().to_string()).collect()
+    }
+
     /// The facts that decided `e`: for `and` that held, all of its parts; for one that
     /// failed, the parts that failed; the reverse for `or`.
-    fn explain(&self, e: &Expr, out: &mut Vec<String>) {
+    fn explain(&self, e: &Expr, out: &mut Vec<Reason>) {
         if let Some(val) = self.known(e, &self.cx) {
             self.explain_known(e, val, out);
         }
@@ -1518,7 +1582,7 @@ impl<'b> Env<'b, '_> {
 
     /// [`explain`](Self::explain) for `e` known to be `val`: what its parts are follows from
     /// it, mostly, so each part is evaluated at most once more, not once per level above it.
-    fn explain_known(&self, e: &Expr, val: Value, out: &mut Vec<String>) {
+    fn explain_known(&self, e: &Expr, val: Value, out: &mut Vec<Reason>) {
         match &e.kind {
             // A name is what it names.
             ExprKind::Named(_, inner) => self.explain_known(inner, val, out),
@@ -1557,8 +1621,9 @@ impl<'b> Env<'b, '_> {
             }
             _ => {
                 let line = self.leaf(e, val);
-                if !out.contains(&line) {
-                    out.push(line);
+                if !out.iter().any(|r| r.logic() == line) {
+                    let kind = self.leaf_kind(e, val);
+                    out.push(Reason::new(kind, line));
                 }
             }
         }
@@ -1669,6 +1734,163 @@ impl<'b> Env<'b, '_> {
             }
         }
         line
+    }
+
+    /// What [`leaf`](Self::leaf) says, as data.
+    fn leaf_kind(&self, e: &Expr, val: Value) -> ReasonKind {
+        let yes = val == Value::Bool(true);
+        let words = self.words();
+        match &e.kind {
+            ExprKind::Field(_) | ExprKind::Param(_) => ReasonKind::Fact(words.fact(e, val)),
+            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
+                if matches!(a.kind, ExprKind::Field(_))
+                    && matches!(b.kind, ExprKind::Const(_))
+                    && matches!(a.ty, Type::Word(_))
+                    && let Some(v) = self.known(a, &self.cx) =>
+            {
+                let not = match (b.kind.clone(), (*op == CmpOp::Eq) != yes) {
+                    (ExprKind::Const(w), true) => match words.shown(b, w, None) {
+                        crate::reason::Shown::Word(l) => vec![l],
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                ReasonKind::Word {
+                    fact: words.fact(a, v),
+                    not,
+                }
+            }
+            ExprKind::WordIn(a, set)
+                if matches!(a.kind, ExprKind::Field(_))
+                    && let Some(v) = self.known(a, &self.cx) =>
+            {
+                let not = match a.ty {
+                    Type::Word(ws) if !yes => {
+                        let n = self.schema.word_sets[ws as usize].words.len() as u16;
+                        (0..n)
+                            .filter(|i| set >> i & 1 == 1)
+                            .filter_map(|i| match words.shown(a, Value::Word(i), None) {
+                                crate::reason::Shown::Word(l) => Some(l),
+                                _ => None,
+                            })
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                ReasonKind::Word {
+                    fact: words.fact(a, v),
+                    not,
+                }
+            }
+            ExprKind::Agg {
+                op: op @ (AggOp::All | AggOp::Any),
+                list,
+                body: Some(body),
+                ..
+            } => {
+                let deciding = (*op == AggOp::All) != yes;
+                let (items, more) = if deciding {
+                    self.items_deciding(*list, body, *op == AggOp::Any)
+                } else {
+                    (Vec::new(), false)
+                };
+                let list_label = self.record.fields[*list as usize].label.clone();
+                let list_label = if list_label.is_incomplete() {
+                    let n = self.record.fields[*list as usize].name.as_str();
+                    crate::labels::Label::new(n, n)
+                } else {
+                    list_label
+                };
+                let item_rec = match self.record.fields[*list as usize].ty {
+                    Type::List(r) => Some(&self.schema.records[r as usize]),
+                    _ => None,
+                };
+                ReasonKind::Items {
+                    every: *op == AggOp::All,
+                    list: list_label,
+                    condition: words.item_statement(body, item_rec),
+                    holds: yes,
+                    items,
+                    more,
+                }
+            }
+            ExprKind::Cmp(op, a, b) => ReasonKind::Comparison {
+                left: words.side(a),
+                op: crate::explain::boundary(*op),
+                right: words.side(b),
+                holds: yes,
+            },
+            _ => {
+                let mut nodes: Vec<&Expr> = Vec::new();
+                collect_facts(e, &mut nodes);
+                let facts = nodes
+                    .into_iter()
+                    .filter_map(|n| self.known(n, &self.cx).map(|v| words.fact(n, v)))
+                    .collect();
+                ReasonKind::Condition {
+                    condition: words.statement_label(e, true, false),
+                    holds: val != Value::Bool(false),
+                    facts,
+                }
+            }
+        }
+    }
+
+    /// The items of list `list` where `body` is `want`, as data: at most five, and whether
+    /// there are more.
+    fn items_deciding(
+        &self,
+        list: u16,
+        body: &Expr,
+        want: bool,
+    ) -> (Vec<crate::reason::Item>, bool) {
+        let Some(items) = self
+            .cx
+            .facts
+            .lists
+            .get(list as usize)
+            .and_then(|l| l.as_ref())
+        else {
+            return (Vec::new(), false);
+        };
+        let list_name = &self.record.fields[list as usize].name;
+        let Type::List(rec) = self.record.fields[list as usize].ty else {
+            return (Vec::new(), false);
+        };
+        let item_rec = &self.schema.records[rec as usize];
+        let mut fields = Vec::new();
+        body.walk(&mut |n| {
+            if let ExprKind::ItemField(i) = n.kind
+                && !fields.contains(&i)
+            {
+                fields.push(i);
+            }
+        });
+        let words = self.words();
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let cx = Cx {
+                item: Some(item),
+                ..self.cx
+            };
+            if self.known(body, &cx) == Some(Value::Bool(want)) {
+                if out.len() == 5 {
+                    return (out, true);
+                }
+                let facts = fields
+                    .iter()
+                    .filter_map(|&f| {
+                        let fd = &item_rec.fields[f as usize];
+                        item[f as usize].map(|v| words.item_fact(list_name, i + 1, fd, v))
+                    })
+                    .collect();
+                out.push(crate::reason::Item {
+                    index: i + 1,
+                    facts,
+                });
+            }
+        }
+        (out, false)
     }
 
     /// The items of list `list` where `body` is `want`, shown by the item facts it reads.

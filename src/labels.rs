@@ -55,3 +55,26 @@ pub struct Name {
     /// What a report calls it.
     pub label: Label,
 }
+
+impl serde::Serialize for Label {
+    /// `{"zh": "小户型占比", "en": "share of small units"}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Label", 2)?;
+        st.serialize_field("zh", &*self.zh)?;
+        st.serialize_field("en", &*self.en)?;
+        st.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Label, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Both {
+            zh: String,
+            en: String,
+        }
+        let b = Both::deserialize(d)?;
+        Ok(Label::new(b.zh, b.en))
+    }
+}

@@ -31,6 +31,10 @@ pub struct ClauseResult {
     pub values: Values,
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// The reasons as data, each with its sentence (`text`) in the report's language: the
+    /// same reasons as `reasons`, in the same order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<crate::reason::Reason>,
     #[serde(default)]
     pub missing: Vec<String>,
     /// For a result against the subject, the changes to the case that would turn it; for an
@@ -264,6 +268,15 @@ impl<'de> Deserialize<'de> for Values {
 impl Report {
     pub fn result(&self, clause: &str) -> Option<&ClauseResult> {
         self.results.iter().find(|r| r.clause == clause)
+    }
+
+    /// Writes the reasons' sentences (`why[].text` in JSON) in `lang` from now on.
+    pub fn set_language(&mut self, lang: crate::labels::Lang) {
+        for r in &mut self.results {
+            for w in &mut r.why {
+                w.set_lang(lang);
+            }
+        }
     }
 
     /// Whether any result is `non_compliant` (the command's exit status 1).

@@ -2,7 +2,10 @@
 //! groups results are shown in, numbers with thousands separators, and the Chinese of the
 //! engine's few fixed phrases around the facts.
 
+use crate::labels::{Label, Lang};
 use crate::report::Outcome;
+use crate::rulebook::{Clause, Rulebook};
+use crate::schema::Record;
 
 /// A group of results in a report for people: what it means for the subject.
 pub struct Group {
@@ -132,6 +135,147 @@ pub fn zh_reason(reason: &str) -> String {
         out = format!("{stripped} 为 0`");
     }
     out.replace("` is 0", "` 为 0")
+}
+
+/// The labels of one clause's figures and its subject's facts, for a report that names
+/// them by the identifiers of the JSON report (`units[2].rent_cap`, `meets_arh_rules`).
+pub struct Names<'b> {
+    book: &'b Rulebook,
+    clause: Option<&'b Clause>,
+    record: Option<&'b Record>,
+}
+
+/// `units[2].area` as (`units`, 2, `area`); `area` as (``, 0, `area`).
+fn split_item(path: &str) -> (&str, usize, &str) {
+    if let Some((head, rest)) = path.split_once("].")
+        && let Some((list, i)) = head.split_once('[')
+        && let Ok(i) = i.parse()
+    {
+        return (list, i, rest);
+    }
+    ("", 0, path)
+}
+
+impl<'b> Names<'b> {
+    /// The names of clause `clause` (by id) of `book`.
+    pub fn new(book: &'b Rulebook, clause: &str) -> Names<'b> {
+        let clause = book.clauses.iter().find(|c| c.id == clause);
+        let record = clause.map(|c| book.schema.record_of(c.subject));
+        Names {
+            book,
+            clause,
+            record,
+        }
+    }
+
+    /// The names of a subject's facts (by subject name), for a result without a clause.
+    pub fn of_subject(book: &'b Rulebook, subject: &str) -> Names<'b> {
+        let record = book
+            .schema
+            .subject(subject)
+            .map(|(_, s)| &book.schema.records[s.record as usize]);
+        Names {
+            book,
+            clause: None,
+            record,
+        }
+    }
+
+    fn list_label(&self, list: &str) -> Option<(&'b Label, &'b Record)> {
+        let rec = self.record?;
+        let f = &rec.fields[*rec.by_name.get(list)? as usize];
+        match f.ty {
+            crate::units::Type::List(r) => Some((&f.label, &self.book.schema.records[r as usize])),
+            _ => None,
+        }
+    }
+
+    fn item_name(&self, list: &str, i: usize, name: &Label, lang: Lang) -> String {
+        let list = self
+            .list_label(list)
+            .map(|(l, _)| l.get(lang).to_string())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| list.to_string());
+        match lang {
+            Lang::Zh => format!("第{i}项{list}的{}", name.zh),
+            Lang::En => format!("{} of {list} {i}", name.en),
+        }
+    }
+
+    /// A figure of the clause by its key in `values`: `units[2].rent_cap` reads
+    /// `第2项户型的租金上限`; `two_star_share.shortfall` reads `二星级以上绿色建筑占比差额`.
+    pub fn value(&self, key: &str, lang: Lang) -> String {
+        let (list, i, rest) = split_item(key);
+        let (name, suffix) = match rest.rsplit_once('.') {
+            Some((n, s @ ("target" | "shortfall"))) => (n, Some(s)),
+            _ => (rest, None),
+        };
+        let Some(c) = self.clause else {
+            return key.to_string();
+        };
+        let label = c
+            .lets
+            .iter()
+            .chain(&c.values)
+            .chain(&c.amount)
+            .find(|n| n.name == name)
+            .map(|n| &n.label)
+            .or_else(|| c.goals.iter().find(|g| g.name == name).map(|g| &g.label))
+            .filter(|l| !l.is_incomplete());
+        let Some(label) = label else {
+            return key.to_string();
+        };
+        let label = match (suffix, lang) {
+            (Some("target"), Lang::Zh) => Label::new(format!("{}目标", label.zh), ""),
+            (Some("target"), Lang::En) => Label::new("", format!("target for {}", label.en)),
+            (Some(_), Lang::Zh) => Label::new(format!("{}差额", label.zh), ""),
+            (Some(_), Lang::En) => Label::new("", format!("shortfall of {}", label.en)),
+            (None, _) => label.clone(),
+        };
+        if list.is_empty() {
+            label.get(lang).to_string()
+        } else {
+            self.item_name(list, i, &label, lang)
+        }
+    }
+
+    /// A fact of the subject by its path: `recognised` reads `项目认定书`, `units[2].area`
+    /// reads `第2项户型的建筑面积`.
+    pub fn fact(&self, path: &str, lang: Lang) -> String {
+        let (list, i, field) = split_item(path);
+        let found = if list.is_empty() {
+            self.record
+                .and_then(|r| r.by_name.get(field).map(|&k| &r.fields[k as usize].label))
+        } else {
+            self.list_label(list)
+                .and_then(|(_, r)| r.by_name.get(field).map(|&k| &r.fields[k as usize].label))
+        };
+        match found.filter(|l| !l.is_incomplete()) {
+            Some(l) if list.is_empty() => l.get(lang).to_string(),
+            Some(l) => self.item_name(list, i, l, lang),
+            None => path.to_string(),
+        }
+    }
+
+    /// A word value of the fact at `path` in words: `dormitory` reads `宿舍型`.
+    pub fn word(&self, path: &str, word: &str, lang: Lang) -> String {
+        let (list, _, field) = split_item(path);
+        let rec = if list.is_empty() {
+            self.record
+        } else {
+            self.list_label(list).map(|(_, r)| r)
+        };
+        let ty = rec.and_then(|r| r.by_name.get(field).map(|&k| r.fields[k as usize].ty));
+        if let Some(crate::units::Type::Word(ws) | crate::units::Type::Words(ws)) = ty {
+            let set = &self.book.schema.word_sets[ws as usize];
+            if let Some(l) = set.index(word).and_then(|i| set.labels.get(i as usize))
+                && !l.is_incomplete()
+            {
+                return l.get(lang).to_string();
+            }
+        }
+        word.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -126,7 +126,7 @@ fn agree(case: &Case, as_of: NaiveDate, out: &mut CompactReport<'static>, what: 
             let compact: serde_json::Value = serde_json::from_slice(&json).unwrap();
             let mut full: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
             for r in full["results"].as_array_mut().unwrap() {
-                for k in ["document", "number", "section", "quote", "reasons"] {
+                for k in ["document", "number", "section", "quote", "reasons", "why"] {
                     r.as_object_mut().unwrap().remove(k);
                 }
             }

@@ -3,7 +3,7 @@
 
 use policy_calc::report::{ClauseResult, Outcome, Report};
 use policy_calc::rulebook::Rulebook;
-use policy_calc::words::{GROUPS, thousands, zh_reason};
+use policy_calc::words::{self, GROUPS, thousands, zh_reason};
 
 use super::Lang;
 
@@ -70,18 +70,41 @@ fn quantity(value: &str, unit: &str, lang: Lang) -> String {
     }
 }
 
+/// The report for a person in plain words: labels, values in units, sentences.
 pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang) -> String {
-    let subject_title = book
-        .schema
-        .subject(&report.subject)
-        .map(|(_, s)| s.title.clone())
-        .unwrap_or_default();
-    let mut s = match lang {
-        Lang::En => format!(
+    report_with(name, report, book, lang, false)
+}
+
+/// The report for a person; with `logic`, the reasons, values and missing facts as the rule
+/// language writes them (field names and expressions), for those who read the rules.
+pub fn report_with(
+    name: &str,
+    report: &Report,
+    book: &Rulebook,
+    lang: Lang,
+    logic: bool,
+) -> String {
+    let subject = book.schema.subject(&report.subject).map(|(_, s)| s);
+    let subject_title = subject.map(|s| s.title.clone()).unwrap_or_default();
+    let wl = words_lang(lang);
+    let mut s = match (lang, subject) {
+        (_, Some(subj)) if !logic && !subj.label.is_incomplete() => match lang {
+            Lang::En => format!(
+                "{name}: {}, evaluated on {}\n",
+                subj.label.en,
+                policy_calc::reason::date_text(report.as_of, wl)
+            ),
+            Lang::Zh => format!(
+                "{name}：{}，评估日期 {}\n",
+                subj.label.zh,
+                policy_calc::reason::date_text(report.as_of, wl)
+            ),
+        },
+        (Lang::En, _) => format!(
             "{name}: {} ({subject_title}), evaluated on {}\n",
             report.subject, report.as_of
         ),
-        Lang::Zh => format!(
+        (Lang::Zh, _) => format!(
             "{name}：{}（{subject_title}），评估日期 {}\n",
             report.subject, report.as_of
         ),
@@ -103,7 +126,11 @@ pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang) -> Strin
         s.push('\n');
         let brief = g.outcomes.contains(&Outcome::NotApplicable);
         for r in rs {
-            line(&mut s, r, lang, brief);
+            if logic {
+                line(&mut s, r, lang, brief);
+            } else {
+                plain_line(&mut s, r, book, lang, brief);
+            }
         }
     }
     s
@@ -165,6 +192,74 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
         s.push_str(&format!(
             "      > {}\n",
             c.sentence(margin, lang == Lang::Zh, outcome)
+        ));
+    }
+}
+
+fn words_lang(lang: Lang) -> policy_calc::labels::Lang {
+    match lang {
+        Lang::Zh => policy_calc::labels::Lang::Zh,
+        Lang::En => policy_calc::labels::Lang::En,
+    }
+}
+
+/// One result in plain words: each reason its sentence, each value and missing fact by its
+/// label.
+fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, brief: bool) {
+    let wl = words_lang(lang);
+    let label = outcome_label(r.outcome, lang);
+    let amount = r
+        .amount
+        .as_ref()
+        .map(|a| format!("  {}", quantity(&a.value, &a.unit, lang)))
+        .unwrap_or_default();
+    s.push_str(&format!(
+        "  {} [{label}]{amount}  ({} {})\n",
+        r.clause, r.number, r.section
+    ));
+    let because = match lang {
+        Lang::En => "because",
+        Lang::Zh => "依据",
+    };
+    if brief {
+        if let Some(first) = r.why.first() {
+            s.push_str(&format!("      {because}: {}\n", first.text(wl)));
+        }
+        return;
+    }
+    for reason in &r.why {
+        s.push_str(&format!("      - {}\n", reason.text(wl)));
+    }
+    let names = words::Names::new(book, &r.clause);
+    for (k, q) in &r.values.0 {
+        s.push_str(&format!(
+            "      = {}: {}\n",
+            names.value(k, wl),
+            quantity(&q.value, &q.unit, lang)
+        ));
+    }
+    if !r.missing.is_empty() {
+        let needs = match lang {
+            Lang::En => "needs",
+            Lang::Zh => "尚需",
+        };
+        let missing: Vec<String> = r.missing.iter().map(|m| names.fact(m, wl)).collect();
+        let sep = match lang {
+            Lang::En => ", ",
+            Lang::Zh => "、",
+        };
+        s.push_str(&format!("      ? {needs}: {}\n", missing.join(sep)));
+    }
+    for (c, margin) in r
+        .changes
+        .iter()
+        .map(|c| (c, false))
+        .chain(r.margin.iter().map(|c| (c, true)))
+    {
+        let outcome = outcome_label(c.outcome, lang);
+        s.push_str(&format!(
+            "      > {}\n",
+            c.plain_sentence(margin, &names, wl, outcome)
         ));
     }
 }

@@ -1356,6 +1356,7 @@ impl Loader {
                 notes.push(Note {
                     when: e,
                     text: n.text.clone(),
+                    label: crate::labels::Label::new(n.text.as_str(), n.text.as_str()),
                 });
             }
         }

@@ -233,6 +233,8 @@ pub struct Guard {
 pub struct Note {
     pub when: Expr,
     pub text: String,
+    /// The note in a report's words.
+    pub label: crate::labels::Label,
 }
 
 #[derive(Clone, Debug)]

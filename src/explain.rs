@@ -1,0 +1,721 @@
+//! Expressions and values in words: what a reason calls a part of a rule and how it shows a
+//! value, from the labels of the rule files. Used by the evaluator's explanations to build
+//! typed [`Reason`](crate::reason::Reason)s; no identifier of the rule language reaches a
+//! phrase made here.
+
+use crate::expr::{AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Param, Tri, Value};
+use crate::labels::Label;
+use crate::reason::{Boundary, Fact, Shown, Side};
+use crate::schema::{Field, Record, Schema};
+use crate::units::{Type, Unit};
+
+/// What a plain number counts or measures, for showing it.
+#[derive(Clone, Debug)]
+enum Measure {
+    /// A count of things, with the measure word when the schema gives one.
+    Count(Option<Label>),
+    /// A share, shown as a percentage.
+    Ratio,
+    /// A number.
+    Plain,
+}
+
+/// What the words of one evaluation read: the schema's labels, the subject's record, the
+/// parameters and the case's facts.
+pub(crate) struct Words<'a> {
+    pub schema: &'a Schema,
+    pub record: &'a Record,
+    pub params: &'a [Param],
+    pub cx: Cx<'a>,
+}
+
+/// A phrase in both languages, built side by side.
+#[derive(Default)]
+struct Both {
+    zh: String,
+    en: String,
+}
+
+impl Both {
+    fn of(l: &Label) -> Both {
+        Both {
+            zh: l.zh.to_string(),
+            en: l.en.to_string(),
+        }
+    }
+    fn label(self) -> Label {
+        Label::new(self.zh, self.en)
+    }
+}
+
+fn bool_words(b: bool) -> Both {
+    Both {
+        zh: (if b { "是" } else { "否" }).into(),
+        en: (if b { "yes" } else { "no" }).into(),
+    }
+}
+
+/// The word, or the identifier when a rule folder gives no label (never in the built-in
+/// rulebook, whose loader requires them).
+fn word_label(schema: &Schema, set: u16, w: u16) -> Label {
+    let ws = &schema.word_sets[set as usize];
+    match ws.labels.get(w as usize) {
+        Some(l) if !l.is_incomplete() => l.clone(),
+        _ => {
+            let w = ws.words.get(w as usize).map_or("", String::as_str);
+            Label::new(w, w)
+        }
+    }
+}
+
+fn field_label(f: &Field) -> Label {
+    if f.label.is_incomplete() {
+        Label::new(f.name.as_str(), f.name.as_str())
+    } else {
+        f.label.clone()
+    }
+}
+
+/// The boundary a comparison operator draws.
+pub(crate) fn boundary(op: CmpOp) -> Boundary {
+    match op {
+        CmpOp::Le => Boundary::AtMost,
+        CmpOp::Lt => Boundary::Below,
+        CmpOp::Ge => Boundary::AtLeast,
+        CmpOp::Gt => Boundary::Above,
+        CmpOp::Eq => Boundary::Equal,
+        CmpOp::Ne => Boundary::NotEqual,
+    }
+}
+
+impl<'a> Words<'a> {
+    /// The record of the items of list field `list` of the subject.
+    fn item_record(&self, list: u16) -> Option<&'a Record> {
+        match self.record.fields.get(list as usize)?.ty {
+            Type::List(r) => self.schema.records.get(r as usize),
+            _ => None,
+        }
+    }
+
+    fn known(&self, e: &Expr, cx: &Cx) -> Option<Value> {
+        match e.eval(cx) {
+            Ok(Tri::Known(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn measure(&self, e: &Expr, item: Option<&Record>) -> Measure {
+        let of_field = |f: &Field| {
+            if f.integer {
+                Measure::Count(f.measure.clone())
+            } else if f.unit_label == "ratio" {
+                Measure::Ratio
+            } else {
+                Measure::Plain
+            }
+        };
+        match &e.kind {
+            ExprKind::Field(i) => self
+                .record
+                .fields
+                .get(*i as usize)
+                .map_or(Measure::Plain, of_field),
+            ExprKind::ItemField(i) => item
+                .and_then(|r| r.fields.get(*i as usize))
+                .map_or(Measure::Plain, of_field),
+            ExprKind::Param(i) => {
+                let whole = self.params.get(*i as usize).is_none_or(|p| {
+                    p.versions
+                        .iter()
+                        .all(|v| matches!(v.value, Value::Num(d) if d.fract().is_zero()))
+                });
+                if whole {
+                    Measure::Plain
+                } else {
+                    Measure::Ratio
+                }
+            }
+            ExprKind::Const(Value::Num(d)) => {
+                if e.text.trim_end().ends_with('%') || !d.fract().is_zero() {
+                    Measure::Ratio
+                } else {
+                    Measure::Plain
+                }
+            }
+            ExprKind::Named(_, inner) | ExprKind::Neg(inner) => self.measure(inner, item),
+            ExprKind::Arith(op, a, b) => {
+                let (ma, mb) = (self.measure(a, item), self.measure(b, item));
+                match op {
+                    ArithOp::Mul => match (ma, mb) {
+                        (Measure::Count(m), _) | (_, Measure::Count(m)) => Measure::Count(m),
+                        (Measure::Ratio, Measure::Ratio) => Measure::Ratio,
+                        _ => Measure::Plain,
+                    },
+                    ArithOp::Div => Measure::Ratio,
+                    ArithOp::Add | ArithOp::Sub => ma,
+                }
+            }
+            ExprKind::Agg {
+                op: AggOp::Sum,
+                list,
+                body: Some(body),
+                ..
+            } => self.measure(body, self.item_record(*list)),
+            ExprKind::Agg {
+                op: AggOp::Count, ..
+            } => Measure::Count(None),
+            ExprKind::MinMax { args, .. } => args
+                .first()
+                .map_or(Measure::Plain, |a| self.measure(a, item)),
+            ExprKind::If(_, a, _) => self.measure(a, item),
+            _ => Measure::Plain,
+        }
+    }
+
+    /// A value of type `ty` as a report shows it; `e` says what a plain number measures.
+    pub fn shown(&self, e: &Expr, v: Value, item: Option<&Record>) -> Shown {
+        self.shown_as(e.ty, v, || self.measure(e, item))
+    }
+
+    fn shown_as(&self, ty: Type, v: Value, measure: impl FnOnce() -> Measure) -> Shown {
+        match (v, ty) {
+            (Value::Num(d), Type::Num(u)) => {
+                if u == Unit::CNY {
+                    Shown::Money(d)
+                } else if u == Unit::M2 {
+                    Shown::Area(d)
+                } else if Some(u) == Unit::CNY.per(Unit::M2) {
+                    Shown::MoneyPerArea(d)
+                } else if u == Unit::ONE {
+                    match measure() {
+                        Measure::Ratio => Shown::Ratio(d),
+                        Measure::Count(m) => Shown::Number {
+                            value: d,
+                            measure: m,
+                        },
+                        Measure::Plain => Shown::Number {
+                            value: d,
+                            measure: None,
+                        },
+                    }
+                } else {
+                    Shown::Other {
+                        value: d,
+                        unit: u.to_string(),
+                    }
+                }
+            }
+            (Value::Num(d), _) => Shown::Number {
+                value: d,
+                measure: None,
+            },
+            (Value::Bool(b), _) => Shown::Bool(b),
+            (Value::Date(d), _) => Shown::Date(d),
+            (Value::Dur(d), _) => {
+                if d.months != 0 {
+                    Shown::Months(d.months.into())
+                } else {
+                    Shown::Days(d.days.into())
+                }
+            }
+            (Value::Word(w), Type::Word(set)) => Shown::Word(word_label(self.schema, set, w)),
+            (Value::Words(bits), Type::Words(set)) => {
+                let n = self.schema.word_sets[set as usize].words.len();
+                Shown::Words(
+                    (0..n as u16)
+                        .filter(|&i| bits.has(i))
+                        .map(|i| word_label(self.schema, set, i))
+                        .collect(),
+                )
+            }
+            (Value::Word(_) | Value::Words(_), _) => Shown::Words(Vec::new()),
+        }
+    }
+
+    /// A fact of the subject, a parameter or a named value, with its value.
+    pub fn fact(&self, e: &Expr, v: Value) -> Fact {
+        let (label, says) = match &e.kind {
+            ExprKind::Field(i) => match self.record.fields.get(*i as usize) {
+                Some(f) => (field_label(f), Self::says(f, v)),
+                None => (Label::default(), None),
+            },
+            _ => (self.name_of(e, None), None),
+        };
+        Fact {
+            name: e.text.to_string(),
+            label,
+            value: self.shown(e, v, None),
+            says,
+        }
+    }
+
+    /// An item's field with its value.
+    pub fn item_fact(&self, list: &str, index: usize, f: &Field, v: Value) -> Fact {
+        Fact {
+            name: format!("{list}[{index}].{}", f.name),
+            label: field_label(f),
+            value: self.shown_as(f.ty, v, || {
+                if f.integer {
+                    Measure::Count(f.measure.clone())
+                } else if f.unit_label == "ratio" {
+                    Measure::Ratio
+                } else {
+                    Measure::Plain
+                }
+            }),
+            says: Self::says(f, v),
+        }
+    }
+
+    fn says(f: &Field, v: Value) -> Option<Label> {
+        match v {
+            Value::Bool(true) => f.yes.clone(),
+            Value::Bool(false) => f.no.clone(),
+            _ => None,
+        }
+    }
+
+    /// What a leaf or named value is called (a field's, parameter's or value's label).
+    fn name_of(&self, e: &Expr, item: Option<&Record>) -> Label {
+        match &e.kind {
+            ExprKind::Field(i) => self
+                .record
+                .fields
+                .get(*i as usize)
+                .map(field_label)
+                .unwrap_or_default(),
+            ExprKind::ItemField(i) => item
+                .and_then(|r| r.fields.get(*i as usize))
+                .map(field_label)
+                .unwrap_or_default(),
+            ExprKind::Param(i) => match self.params.get(*i as usize) {
+                Some(p) if !p.label.is_incomplete() => p.label.clone(),
+                Some(p) => Label::new(p.name.clone(), p.name.clone()),
+                None => Label::default(),
+            },
+            ExprKind::Named(n, _) if !n.label.is_incomplete() => n.label.clone(),
+            ExprKind::Named(n, _) => Label::new(n.name.clone(), n.name.clone()),
+            ExprKind::AsOf => Label::new("评估日期", "the evaluation date"),
+            _ => self.phrase(e, item, false).label(),
+        }
+    }
+
+    /// One side of a comparison: a constant by its value, a fact or named value by its label
+    /// and value, a formula by its factors and result.
+    pub fn side(&self, e: &Expr) -> Side {
+        let value = self.known(e, &self.cx).map(|v| self.shown(e, v, None));
+        match &e.kind {
+            ExprKind::Const(_) => Side {
+                name: None,
+                formula: false,
+                value,
+            },
+            ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Named(..) | ExprKind::AsOf => {
+                Side {
+                    name: Some(self.name_of(e, None)),
+                    formula: false,
+                    value,
+                }
+            }
+            ExprKind::Agg { .. } => Side {
+                name: Some(self.total_name(e, true).label()),
+                formula: false,
+                value,
+            },
+            _ => Side {
+                name: Some(self.phrase(e, None, true).label()),
+                formula: true,
+                value,
+            },
+        }
+    }
+
+    /// The phrase for `e` as a noun (a number, a date) or a statement (a condition that
+    /// holds). With `values`, facts and parameters outside list items carry their values.
+    pub fn phrase_label(&self, e: &Expr, values: bool) -> Label {
+        self.phrase(e, None, values).label()
+    }
+
+    /// A condition as a statement that is `truth`: the statement `e` when `truth`, its
+    /// negation otherwise.
+    pub fn statement_label(&self, e: &Expr, truth: bool, values: bool) -> Label {
+        self.statement(e, truth, None, values).label()
+    }
+
+    /// A condition on one item of a list, as a statement that holds.
+    pub fn item_statement(&self, e: &Expr, item: Option<&Record>) -> Label {
+        self.statement(e, true, item, true).label()
+    }
+
+    fn value_in(&self, e: &Expr, item: Option<&Record>, values: bool) -> Option<Both> {
+        if !values || item.is_some() && self.reads_item(e) {
+            return None;
+        }
+        let v = self.known(e, &self.cx)?;
+        let s = self.shown(e, v, item);
+        Some(Both {
+            zh: s.text(crate::labels::Lang::Zh),
+            en: s.text(crate::labels::Lang::En),
+        })
+    }
+
+    fn reads_item(&self, e: &Expr) -> bool {
+        let mut found = false;
+        e.walk(&mut |n| found |= matches!(n.kind, ExprKind::ItemField(_)));
+        found
+    }
+
+    fn with_value(&self, name: Both, e: &Expr, item: Option<&Record>, values: bool) -> Both {
+        match self.value_in(e, item, values) {
+            Some(v) => Both {
+                zh: format!("{}（{}）", name.zh, v.zh),
+                en: format!("{} ({})", name.en, v.en),
+            },
+            None => name,
+        }
+    }
+
+    fn phrase(&self, e: &Expr, item: Option<&Record>, values: bool) -> Both {
+        match &e.kind {
+            ExprKind::Const(v) => {
+                let s = self.shown(e, *v, item);
+                Both {
+                    zh: s.text(crate::labels::Lang::Zh),
+                    en: s.text(crate::labels::Lang::En),
+                }
+            }
+            ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Named(..) | ExprKind::AsOf => {
+                let name = Both::of(&self.name_of(e, item));
+                self.with_value(name, e, item, values)
+            }
+            ExprKind::ItemField(_) => Both::of(&self.name_of(e, item)),
+            ExprKind::Neg(a) => {
+                let a = self.operand(a, item, values);
+                Both {
+                    zh: format!("负{}", a.zh),
+                    en: format!("minus {}", a.en),
+                }
+            }
+            ExprKind::Arith(op, a, b) => {
+                let (a, b) = (self.operand(a, item, values), self.operand(b, item, values));
+                let sym = match op {
+                    ArithOp::Add => "+",
+                    ArithOp::Sub => "−",
+                    ArithOp::Mul => "×",
+                    ArithOp::Div => "÷",
+                };
+                Both {
+                    zh: format!("{} {sym} {}", a.zh, b.zh),
+                    en: format!("{} {sym} {}", a.en, b.en),
+                }
+            }
+            ExprKind::MinMax { max, args } => {
+                let parts: Vec<Both> = args.iter().map(|a| self.phrase(a, item, values)).collect();
+                let zh: Vec<&str> = parts.iter().map(|p| p.zh.as_str()).collect();
+                let en: Vec<&str> = parts.iter().map(|p| p.en.as_str()).collect();
+                Both {
+                    zh: format!(
+                        "{}中的{}",
+                        zh.join("与"),
+                        if *max { "较大者" } else { "较小者" }
+                    ),
+                    en: format!(
+                        "the {} of {}",
+                        if *max { "greater" } else { "lesser" },
+                        en.join(" and ")
+                    ),
+                }
+            }
+            ExprKind::Agg {
+                op: AggOp::Count | AggOp::Sum,
+                ..
+            } => {
+                let name = self.total_name(e, values);
+                self.with_value(name, e, item, values)
+            }
+            ExprKind::Shift { date, by, back } => {
+                let (d, b) = (
+                    self.phrase(date, item, values),
+                    self.phrase(by, item, values),
+                );
+                if *back {
+                    Both {
+                        zh: format!("{}前{}", d.zh, b.zh),
+                        en: format!("{} before {}", b.en, d.en),
+                    }
+                } else {
+                    Both {
+                        zh: format!("{}后{}", d.zh, b.zh),
+                        en: format!("{} after {}", b.en, d.en),
+                    }
+                }
+            }
+            ExprKind::EndOfYear(a) => {
+                let a = self.phrase(a, item, values);
+                Both {
+                    zh: format!("{}年末", a.zh),
+                    en: format!("the end of the year {}", a.en),
+                }
+            }
+            ExprKind::If(c, a, b) => {
+                let c = self.statement(c, true, item, values);
+                let (a, b) = (self.phrase(a, item, values), self.phrase(b, item, values));
+                Both {
+                    zh: format!("若{}则为{}，否则为{}", c.zh, a.zh, b.zh),
+                    en: format!("{} if {}, otherwise {}", a.en, c.en, b.en),
+                }
+            }
+            // Conditions used as values.
+            _ => self.statement(e, true, item, values),
+        }
+    }
+
+    /// What a `count` or `sum` over a list is called, without its value.
+    fn total_name(&self, e: &Expr, values: bool) -> Both {
+        let ExprKind::Agg {
+            op,
+            list,
+            body,
+            filter,
+        } = &e.kind
+        else {
+            return Both::default();
+        };
+        let rec = self.item_record(*list);
+        let list_label = self
+            .record
+            .fields
+            .get(*list as usize)
+            .map(field_label)
+            .unwrap_or_default();
+        let what = match (op, body) {
+            (AggOp::Sum, Some(b)) => self.phrase(b, rec, values),
+            _ => Both {
+                zh: "数".into(),
+                en: "number".into(),
+            },
+        };
+        match filter {
+            Some(f) => {
+                let f = self.statement(f, true, rec, values);
+                Both {
+                    zh: format!("{}的{}{}合计", f.zh, list_label.zh, what.zh),
+                    en: format!("total {} of {} where {}", what.en, list_label.en, f.en),
+                }
+            }
+            None => Both {
+                zh: format!("全部{}{}合计", list_label.zh, what.zh),
+                en: format!("total {} of all {}", what.en, list_label.en),
+            },
+        }
+    }
+
+    /// A factor of a formula: bracketed when it is itself a sum or difference.
+    fn operand(&self, e: &Expr, item: Option<&Record>, values: bool) -> Both {
+        let p = self.phrase(e, item, values);
+        if matches!(
+            e.kind,
+            ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) | ExprKind::If(..)
+        ) {
+            Both {
+                zh: format!("（{}）", p.zh),
+                en: format!("({})", p.en),
+            }
+        } else {
+            p
+        }
+    }
+
+    fn statement(&self, e: &Expr, truth: bool, item: Option<&Record>, values: bool) -> Both {
+        match &e.kind {
+            ExprKind::Const(Value::Bool(b)) => bool_words(*b == truth),
+            ExprKind::Field(i) | ExprKind::ItemField(i) => {
+                let rec = if matches!(e.kind, ExprKind::Field(_)) {
+                    Some(self.record)
+                } else {
+                    item
+                };
+                let f = rec.and_then(|r| r.fields.get(*i as usize));
+                match f.and_then(|f| Self::says(f, Value::Bool(truth))) {
+                    Some(l) => Both::of(&l),
+                    None => {
+                        let name = f.map(field_label).unwrap_or_default();
+                        let b = bool_words(truth);
+                        Both {
+                            zh: format!("{}：{}", name.zh, b.zh),
+                            en: format!("{}: {}", name.en, b.en),
+                        }
+                    }
+                }
+            }
+            ExprKind::Not(a) => self.statement(a, !truth, item, values),
+            ExprKind::Cmp(op, a, b) => {
+                let op = if truth {
+                    boundary(*op)
+                } else {
+                    boundary(*op).negate()
+                };
+                let (pa, pb) = (self.phrase(a, item, values), self.phrase(b, item, values));
+                let of = self
+                    .known(a, &self.cx)
+                    .or_else(|| self.known(b, &self.cx))
+                    .map(|v| self.shown(a, v, item));
+                Both {
+                    zh: format!(
+                        "{}{}{}",
+                        pa.zh,
+                        op_words(op, crate::labels::Lang::Zh, of.as_ref()),
+                        pb.zh
+                    ),
+                    en: format!(
+                        "{} {} {}",
+                        pa.en,
+                        op_words(op, crate::labels::Lang::En, of.as_ref()),
+                        pb.en
+                    ),
+                }
+            }
+            ExprKind::WordIn(a, set) => {
+                let pa = self.phrase(a, item, false);
+                let words: Vec<Label> = match a.ty {
+                    Type::Word(ws) => {
+                        let n = self.schema.word_sets[ws as usize].words.len() as u16;
+                        (0..n)
+                            .filter(|i| set >> i & 1 == 1)
+                            .map(|i| word_label(self.schema, ws, i))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                let zh: Vec<&str> = words.iter().map(|w| &*w.zh).collect();
+                let en: Vec<&str> = words.iter().map(|w| &*w.en).collect();
+                Both {
+                    zh: format!(
+                        "{}{}{}",
+                        pa.zh,
+                        if truth { "为" } else { "不为" },
+                        zh.join("或")
+                    ),
+                    en: format!(
+                        "{} {} {}",
+                        pa.en,
+                        if truth { "is" } else { "is not" },
+                        en.join(" or ")
+                    ),
+                }
+            }
+            ExprKind::HasWord(a, w) => {
+                let pa = self.phrase(a, item, false);
+                let word = match a.ty {
+                    Type::Words(ws) => word_label(self.schema, ws, *w),
+                    _ => Label::default(),
+                };
+                Both {
+                    zh: format!(
+                        "{}{}{}",
+                        pa.zh,
+                        if truth { "包括" } else { "不包括" },
+                        word.zh
+                    ),
+                    en: format!(
+                        "{} {} {}",
+                        pa.en,
+                        if truth { "include" } else { "do not include" },
+                        word.en
+                    ),
+                }
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) if truth => {
+                let and = matches!(e.kind, ExprKind::And(..));
+                let (sa, sb) = (
+                    self.statement(a, true, item, values),
+                    self.statement(b, true, item, values),
+                );
+                Both {
+                    zh: format!("{}，{}{}", sa.zh, if and { "且" } else { "或" }, sb.zh),
+                    en: format!("{}, {} {}", sa.en, if and { "and" } else { "or" }, sb.en),
+                }
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                // Not (a and b) is (not a) or (not b); not (a or b) is (not a) and (not b).
+                let and = matches!(e.kind, ExprKind::And(..));
+                let (sa, sb) = (
+                    self.statement(a, false, item, values),
+                    self.statement(b, false, item, values),
+                );
+                Both {
+                    zh: format!("{}，{}{}", sa.zh, if and { "或" } else { "且" }, sb.zh),
+                    en: format!("{}, {} {}", sa.en, if and { "or" } else { "and" }, sb.en),
+                }
+            }
+            ExprKind::Agg {
+                op: op @ (AggOp::All | AggOp::Any),
+                list,
+                body: Some(body),
+                ..
+            } => {
+                let rec = self.item_record(*list);
+                let list_label = self
+                    .record
+                    .fields
+                    .get(*list as usize)
+                    .map(field_label)
+                    .unwrap_or_default();
+                let cond = self.statement(body, true, rec, values);
+                let every = *op == AggOp::All;
+                match (every, truth) {
+                    (true, true) => Both {
+                        zh: format!("全部{}均{}", list_label.zh, cond.zh),
+                        en: format!("every {}: {}", list_label.en, cond.en),
+                    },
+                    (true, false) => Both {
+                        zh: format!("并非全部{}均{}", list_label.zh, cond.zh),
+                        en: format!("not every {}: {}", list_label.en, cond.en),
+                    },
+                    (false, true) => Both {
+                        zh: format!("有{}{}", list_label.zh, cond.zh),
+                        en: format!("some {}: {}", list_label.en, cond.en),
+                    },
+                    (false, false) => Both {
+                        zh: format!("没有{}{}", list_label.zh, cond.zh),
+                        en: format!("no {}: {}", list_label.en, cond.en),
+                    },
+                }
+            }
+            ExprKind::Named(..) | ExprKind::Param(_) => {
+                let name = Both::of(&self.name_of(e, item));
+                if truth {
+                    name
+                } else {
+                    Both {
+                        zh: format!("不{}", name.zh),
+                        en: format!("not {}", name.en),
+                    }
+                }
+            }
+            ExprKind::If(c, a, b) => {
+                let c = self.statement(c, true, item, values);
+                let (a, b) = (
+                    self.statement(a, truth, item, values),
+                    self.statement(b, truth, item, values),
+                );
+                Both {
+                    zh: format!("若{}，则{}；否则{}", c.zh, a.zh, b.zh),
+                    en: format!("if {}, {}; otherwise {}", c.en, a.en, b.en),
+                }
+            }
+            _ => {
+                let p = self.phrase(e, item, values);
+                let b = bool_words(truth);
+                Both {
+                    zh: format!("{}：{}", p.zh, b.zh),
+                    en: format!("{}: {}", p.en, b.en),
+                }
+            }
+        }
+    }
+}
+
+fn op_words(op: Boundary, lang: crate::labels::Lang, of: Option<&Shown>) -> &'static str {
+    op.words(lang, of)
+}
