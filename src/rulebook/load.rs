@@ -468,12 +468,24 @@ impl Loader {
         at: Span,
         what: &str,
     ) -> Label {
+        self.label_as("label", src, given, at, what)
+    }
+
+    /// [`Loader::label`] for a label given under another key (`amount_label`).
+    fn label_as(
+        &mut self,
+        key: &str,
+        src: &RuleSource,
+        given: &surface::LabelOpt,
+        at: Span,
+        what: &str,
+    ) -> Label {
         let Some(l) = given else {
             self.at(
                 "rules::missing_label",
                 src,
                 at,
-                format!("{what} has no `label = {{ zh = \"…\", en = \"…\" }}`"),
+                format!("{what} has no `{key} = {{ zh = \"…\", en = \"…\" }}`"),
             );
             return Label::default();
         };
@@ -1521,9 +1533,13 @@ impl Loader {
         let test = test_src
             .and_then(|(s, label)| compile(self, &mut names, s, label, Some(Type::Bool), None));
         let amount_label = match (&c.amount, &c.amount_label) {
-            (Some(a), l) => {
-                Some(self.label(src, l, sp(a), &format!("the amount of clause `{id}`")))
-            }
+            (Some(a), l) => Some(self.label_as(
+                "amount_label",
+                src,
+                l,
+                sp(a),
+                &format!("the amount of clause `{id}`"),
+            )),
             (None, Some(l)) => {
                 self.at(
                     "rules::label",
