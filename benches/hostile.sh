@@ -88,14 +88,14 @@ python3 - "$WORK" <<'EOF'
 import sys
 w = sys.argv[1]
 def chain(n):
-    s = '[[define]]\nname = "d0"\nexpr = "floor_area"\n'
+    s = '[[define]]\nname = "d0"\nlabel = { zh = "定义", en = "definition" }\nexpr = "floor_area"\n'
     for i in range(1, n):
-        s += f'[[define]]\nname = "d{i}"\nexpr = "d{i-1} + 1 m2"\n'
+        s += f'[[define]]\nname = "d{i}"\nlabel = {{ zh = "定义", en = "definition" }}\nexpr = "d{i-1} + 1 m2"\n'
     return s + clause(f"d{n-1}")
 def doubling(n):
-    s = '[[define]]\nname = "e0"\nexpr = "floor_area"\n'
+    s = '[[define]]\nname = "e0"\nlabel = { zh = "定义", en = "definition" }\nexpr = "floor_area"\n'
     for i in range(1, n):
-        s += f'[[define]]\nname = "e{i}"\nexpr = "e{i-1} + e{i-1}"\n'
+        s += f'[[define]]\nname = "e{i}"\nlabel = {{ zh = "定义", en = "definition" }}\nexpr = "e{i-1} + e{i-1}"\n'
     return s + clause(f"e{n-1}")
 def clause(top):
     return f'''
@@ -128,6 +128,7 @@ summary = "many"
 eligible = "new and floor_area > {i} m2"
 amount = "rural_subsidy_rate * floor_area"
 round = "half_away_from_zero"
+amount_label = {{ zh = "补助", en = "subsidy" }}
 '''
     open(f"{w}/clauses{n}.toml", "w").write(s)
 EOF

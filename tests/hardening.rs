@@ -359,6 +359,7 @@ summary = "a test clause"
 eligible = "new"
 amount = "AMOUNT"
 round = "half_away_from_zero"
+amount_label = { zh = "测试补助", en = "test subsidy" }
 "#;
 
 fn load_err(rules: &Path) -> Vec<policy_calc::diagnostic::Diagnostic> {
@@ -385,7 +386,7 @@ fn a_literal_or_parameter_zero_divisor_is_a_load_error() {
     // The `0` itself: the column after `amount = "` and the 33 characters before it.
     assert_eq!(z.column, 11 + 33 + 1);
     let param = format!(
-        "[[param]]\nname = \"zero_rate\"\nquote = \"予以200元/平方米的一次性资金补助\"\n\
+        "[[param]]\nname = \"zero_rate\"\nlabel = {{ zh = \"零费率\", en = \"zero rate\" }}\nquote = \"予以200元/平方米的一次性资金补助\"\n\
          versions = [{{ from = 2022-06-19, value = \"1\" }}, {{ from = 2030-01-01, value = \"0\" }}]\n{}",
         RATIO_CLAUSE.replace("AMOUNT", "rural_subsidy_rate * floor_area / zero_rate")
     );
@@ -651,7 +652,9 @@ fn load_defines(
 ) -> Result<String, Vec<String>> {
     let mut extra = String::new();
     for (n, e) in defines {
-        extra.push_str(&format!("[[define]]\nname = \"{n}\"\nexpr = \"{e}\"\n"));
+        extra.push_str(&format!(
+            "[[define]]\nname = \"{n}\"\nlabel = {{ zh = \"定义\", en = \"definition\" }}\nexpr = \"{e}\"\n"
+        ));
     }
     extra.push_str(&define_clause(top));
     let rules = rules_with(name, &extra);

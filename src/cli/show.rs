@@ -228,21 +228,36 @@ fn field_rows(book: &Rulebook, rec: &policy_calc::schema::Record, prefix: &str, 
             (None, Some(b)) => format!("at most {b}"),
             (None, None) => String::new(),
         };
+        // Each word with what a report calls it: `residential (居住建筑)`.
+        let words = |w: u16| {
+            let set = &book.schema.word_sets[w as usize];
+            set.words
+                .iter()
+                .zip(&set.labels)
+                .map(|(w, l)| format!("{w} ({})", l.zh))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let unit = match f.ty {
-            Type::Word(w) => format!(
-                "one of: {}",
-                book.schema.word_sets[w as usize].words.join(", ")
-            ),
-            Type::Words(w) => format!(
-                "a list of: {}",
-                book.schema.word_sets[w as usize].words.join(", ")
-            ),
+            Type::Word(w) => format!("one of: {}", words(w)),
+            Type::Words(w) => format!("a list of: {}", words(w)),
             Type::List(_) => "a list of items".to_string(),
             _ => f.unit_label.clone(),
         };
+        let mut label = format!("{} / {}", f.label.zh, f.label.en);
+        if let (Some(yes), Some(no)) = (&f.yes, &f.no) {
+            label.push_str(&format!(
+                "<br>yes: {} / {}<br>no: {} / {}",
+                yes.zh, yes.en, no.zh, no.en
+            ));
+        }
+        if let Some(m) = &f.measure {
+            label.push_str(&format!("<br>counted in {} / {}", m.zh, m.en));
+        }
         s.push_str(&format!(
-            "| `{prefix}{}` | {unit} | {bounds} | {} |\n",
+            "| `{prefix}{}` | {} | {unit} | {bounds} | {} |\n",
             f.name,
+            label.replace('|', "\\|"),
             f.doc.replace('|', "\\|")
         ));
         if let Type::List(r) = f.ty {
@@ -266,8 +281,8 @@ pub fn catalogue_text(book: &Rulebook) -> String {
     );
     for (id, subject) in book.schema.subjects.iter().enumerate() {
         s.push_str(&format!(
-            "\n### `{}` ({})\n\n| field | unit | bounds | meaning |\n| --- | --- | --- | --- |\n",
-            subject.name, subject.title
+            "\n### `{}` ({} / {})\n\n| field | label | unit | bounds | meaning |\n| --- | --- | --- | --- | --- |\n",
+            subject.name, subject.label.zh, subject.label.en
         ));
         field_rows(book, book.schema.record_of(id as u16), "", &mut s);
     }

@@ -23,9 +23,10 @@ pub struct CheckError {
 pub trait Names {
     /// A dated parameter: its index and type.
     fn param(&self, name: &str) -> Option<(u32, Type)>;
-    /// A definition or clause variable: `Some(Some(expr))` when it checks, `Some(None)` when
-    /// it exists but has errors of its own (reported where it is written), `None` when unknown.
-    fn named(&mut self, name: &str) -> Option<Option<Expr>>;
+    /// A definition or clause variable: `Some(Some((its name and label, expr)))` when it
+    /// checks, `Some(None)` when it exists but has errors of its own (reported where it is
+    /// written), `None` when unknown.
+    fn named(&mut self, name: &str) -> Option<Option<(Arc<crate::labels::Name>, Expr)>>;
     /// Every name, for suggestions.
     fn all_names(&self) -> Vec<String>;
     /// Whether a version of parameter `index` is zero: it cannot be a divisor.
@@ -136,7 +137,7 @@ impl<'a> Checker<'a> {
                 if let Some((_, ty)) = self.names.param(name) {
                     return Some(ty);
                 }
-                self.names.named(name).flatten().map(|e| e.ty)
+                self.names.named(name).flatten().map(|(_, e)| e.ty)
             }
             _ => None,
         }
@@ -259,19 +260,9 @@ impl<'a> Checker<'a> {
             return Some(self.node(ExprKind::Param(i), ty, span));
         }
         match self.names.named(name) {
-            Some(Some(e)) => {
+            Some(Some((label, e))) => {
                 let ty = e.ty;
-                return Some(self.node(
-                    ExprKind::Named(
-                        Arc::new(crate::labels::Name {
-                            name: Arc::from(name),
-                            label: Default::default(),
-                        }),
-                        Box::new(e),
-                    ),
-                    ty,
-                    span,
-                ));
+                return Some(self.node(ExprKind::Named(label, Box::new(e)), ty, span));
             }
             Some(None) => return None,
             None => {}

@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::expr::check::{Checker, Names};
 use crate::expr::parse::{self, Ast, AstKind};
 use crate::expr::{CmpOp, Expr, ExprKind, Param, ParamVersion, Value};
+use crate::labels::{Label, Name};
 use crate::schema::{Field, Record, Schema, Subject, WordSet, suggest};
 use crate::source::Span;
 use crate::units::{Type, Unit};
@@ -147,6 +148,17 @@ fn inner_offset(text: &str, span: Span) -> usize {
     }
 }
 
+/// The Latin words a Chinese label may hold, because the gazette itself writes them so:
+/// `BIM` (建筑信息模型), in 装配式 building rules. Any other run of ASCII letters in a
+/// Chinese label is an identifier or an English word leaking into a Chinese report.
+pub const LATIN_IN_ZH: &[&str] = &["BIM"];
+
+/// The first run of ASCII letters in `zh` that is not allowed in a Chinese label.
+fn latin_word(zh: &str) -> Option<&str> {
+    zh.split(|c: char| !c.is_ascii_alphabetic())
+        .find(|w| !w.is_empty() && !LATIN_IN_ZH.contains(w))
+}
+
 fn sp<T>(s: &S<T>) -> Span {
     Span::from(s.span())
 }
@@ -154,6 +166,8 @@ fn sp<T>(s: &S<T>) -> Span {
 /// A definition as written, parsed once.
 struct DefineSrc {
     name: String,
+    /// Its name and label, as the expressions that use it keep them.
+    label: Arc<Name>,
     ast: Option<Ast>,
     text: String,
     base: usize,
@@ -295,7 +309,7 @@ struct ClauseNames<'a> {
     nesting: usize,
     cache: &'a mut HashMap<(String, u16), Option<Expr>>,
     in_progress: Vec<String>,
-    lets: Vec<(String, Option<Expr>)>,
+    lets: Vec<(Arc<Name>, Option<Expr>)>,
     src: &'a RuleSource,
     diags: &'a mut Vec<Diagnostic>,
 }
@@ -355,9 +369,9 @@ impl Names for ClauseNames<'_> {
         self.params.get(name).copied()
     }
 
-    fn named(&mut self, name: &str) -> Option<Option<Expr>> {
-        if let Some((_, e)) = self.lets.iter().rev().find(|(n, _)| n == name) {
-            return Some(e.clone());
+    fn named(&mut self, name: &str) -> Option<Option<(Arc<Name>, Expr)>> {
+        if let Some((n, e)) = self.lets.iter().rev().find(|(n, _)| &*n.name == name) {
+            return Some(e.clone().map(|e| (n.clone(), e)));
         }
         let defines = self.defines;
         let def = defines.get(name)?;
@@ -366,7 +380,10 @@ impl Names for ClauseNames<'_> {
         }
         let key = (name.to_string(), self.record);
         if let Some(e) = self.cache.get(&key) {
-            return Some(self.written_out(def, e.clone()));
+            return Some(
+                self.written_out(def, e.clone())
+                    .map(|e| (def.label.clone(), e)),
+            );
         }
         if self.in_progress.iter().any(|n| n == name) {
             self.diags.push(Diagnostic::at(
@@ -407,7 +424,7 @@ impl Names for ClauseNames<'_> {
             self.diags.push(d);
         }
         self.cache.insert(key, expr.clone());
-        Some(self.written_out(def, expr))
+        Some(self.written_out(def, expr).map(|e| (def.label.clone(), e)))
     }
 
     fn param_is_zero(&self, index: u32) -> bool {
@@ -421,7 +438,7 @@ impl Names for ClauseNames<'_> {
     fn all_names(&self) -> Vec<String> {
         let mut v: Vec<String> = self.params.keys().cloned().collect();
         v.extend(self.defines.list.iter().map(|d| d.name.clone()));
-        v.extend(self.lets.iter().map(|(n, _)| n.clone()));
+        v.extend(self.lets.iter().map(|(n, _)| n.name.to_string()));
         v.push("as_of".into());
         v
     }
@@ -438,6 +455,90 @@ impl Loader {
         self.diags
             .push(Diagnostic::at(code, &src.name, &src.text, span, message));
         self.diags.last_mut().expect("just pushed")
+    }
+
+    /// The label given for `what` (`parameter \`warranty_rate\``), checked: a missing one,
+    /// or one with an empty name, is `rules::missing_label` at `at` (where the thing is
+    /// named); a Chinese name with ASCII letters in it, or an English one that is not plain
+    /// words, is `rules::label`.
+    fn label(
+        &mut self,
+        src: &RuleSource,
+        given: &surface::LabelOpt,
+        at: Span,
+        what: &str,
+    ) -> Label {
+        self.label_as("label", src, given, at, what)
+    }
+
+    /// [`Loader::label`] for a label given under another key (`amount_label`).
+    fn label_as(
+        &mut self,
+        key: &str,
+        src: &RuleSource,
+        given: &surface::LabelOpt,
+        at: Span,
+        what: &str,
+    ) -> Label {
+        let Some(l) = given else {
+            self.at(
+                "rules::missing_label",
+                src,
+                at,
+                format!("{what} has no `{key} = {{ zh = \"…\", en = \"…\" }}`"),
+            );
+            return Label::default();
+        };
+        self.label_value(src, l, what)
+    }
+
+    /// A label that is given, checked as [`Loader::label`] checks it.
+    fn label_value(&mut self, src: &RuleSource, l: &S<surface::LabelDecl>, what: &str) -> Label {
+        let (zh, en) = (l.get_ref().zh.trim(), l.get_ref().en.trim());
+        for (name, text) in [("zh", zh), ("en", en)] {
+            if text.is_empty() {
+                self.at(
+                    "rules::missing_label",
+                    src,
+                    sp(l),
+                    format!("the label of {what} has an empty `{name}`"),
+                )
+                .expected = Some("label = { zh = \"…\", en = \"…\" }".into());
+            }
+        }
+        if let Some(word) = latin_word(zh) {
+            self.at(
+                "rules::label",
+                src,
+                sp(l),
+                format!(
+                    "the Chinese label of {what} has Latin letters in it (`{word}`): a Chinese report must not show an identifier or an English word"
+                ),
+            )
+            .expected = Some(format!(
+                "Chinese words only; of Latin letters only {}",
+                LATIN_IN_ZH.join(", ")
+            ));
+        }
+        if en.contains('_') {
+            self.at(
+                "rules::label",
+                src,
+                sp(l),
+                format!("the English label of {what} has an underscore: it reads like an identifier, not plain words"),
+            );
+        } else if let Some(word) = en
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| w.chars().any(|c| c.is_uppercase()) && !LATIN_IN_ZH.contains(w))
+        {
+            self.at(
+                "rules::label",
+                src,
+                sp(l),
+                format!("the English label of {what} has a capital letter (`{word}`): labels are plain lowercase words"),
+            );
+        }
+        Label::new(zh, en)
     }
 
     fn date(&mut self, src: &RuleSource, d: &S<Datetime>, what: &str) -> Option<NaiveDate> {
@@ -482,11 +583,17 @@ impl Loader {
                 );
                 continue;
             }
+            let label = self.label(
+                src,
+                &s.label,
+                sp(&s.name),
+                &format!("subject `{}`", s.name.get_ref()),
+            );
             let record = self.record(src, &mut schema, s.name.get_ref().clone(), &s.fields);
             schema.subjects.push(Subject {
                 name: s.name.get_ref().clone(),
                 title: s.title.clone(),
-                label: Default::default(),
+                label,
                 record,
             });
         }
@@ -516,7 +623,9 @@ impl Loader {
         let mut fields = Vec::new();
         for f in decls {
             let name = f.name.get_ref().clone();
+            let what = format!("field `{path}.{name}`");
             let mut words = |this: &mut Self| -> u16 {
+                let labels = this.word_labels(src, f, &what);
                 if f.words.is_empty() || f.words.len() > 64 {
                     this.at(
                         "rules::format",
@@ -528,7 +637,7 @@ impl Loader {
                 schema.word_sets.push(WordSet {
                     owner: name.clone(),
                     words: f.words.clone(),
-                    labels: Vec::new(),
+                    labels,
                 });
                 (schema.word_sets.len() - 1) as u16
             };
@@ -607,6 +716,33 @@ impl Loader {
                     format!("`{path}.{name}`: max {hi} is below min {lo}: no value would do"),
                 );
             }
+            let field_label = self.label(src, &f.label, sp(&f.name), &what);
+            let (yes, no) = self.yes_no(src, f, ty == Type::Bool, &what);
+            let measure = match &f.measure {
+                Some(m) if integer => {
+                    Some(self.label_value(src, m, &format!("the measure of {what}")))
+                }
+                Some(m) => {
+                    self.at(
+                        "rules::label",
+                        src,
+                        sp(m),
+                        format!("{what} is not an `int` field: `measure` is the measure word of a count (`套` / `units`)"),
+                    );
+                    None
+                }
+                None => None,
+            };
+            if let Some(w) = &f.word_labels
+                && !matches!(ty, Type::Word(_) | Type::Words(_))
+            {
+                self.at(
+                    "rules::label",
+                    src,
+                    sp(w),
+                    format!("{what} is not a `word` or `words` field: it has no words to label"),
+                );
+            }
             if fields.iter().any(|x: &Field| x.name == name) {
                 self.at(
                     "rules::duplicate_id",
@@ -624,10 +760,10 @@ impl Loader {
                 min,
                 max,
                 doc: f.doc.clone(),
-                label: Default::default(),
-                yes: None,
-                no: None,
-                measure: None,
+                label: field_label,
+                yes,
+                no,
+                measure,
             });
         }
         let rec = &mut schema.records[index as usize];
@@ -636,6 +772,93 @@ impl Loader {
         }
         rec.fields = fields;
         index
+    }
+
+    /// The labels of each word of a word field, in the order of its words: one for each,
+    /// none for anything else.
+    fn word_labels(&mut self, src: &RuleSource, f: &surface::FieldDecl, what: &str) -> Vec<Label> {
+        let Some(map) = &f.word_labels else {
+            self.at(
+                "rules::missing_label",
+                src,
+                sp(&f.name),
+                format!(
+                    "{what} has no `word_labels = {{ {} = {{ zh = \"…\", en = \"…\" }}, … }}`",
+                    f.words.first().map_or("word", String::as_str)
+                ),
+            );
+            return vec![Label::default(); f.words.len()];
+        };
+        let mut out = Vec::with_capacity(f.words.len());
+        for w in &f.words {
+            match map.get_ref().get(w) {
+                Some(l) => out.push(self.label_value(src, l, &format!("word `{w}` of {what}"))),
+                None => {
+                    self.at(
+                        "rules::missing_label",
+                        src,
+                        sp(map),
+                        format!("{what} has no label for its word `{w}` in `word_labels`"),
+                    )
+                    .expected = Some(format!("{w} = {{ zh = \"…\", en = \"…\" }}"));
+                    out.push(Label::default());
+                }
+            }
+        }
+        for (k, l) in map.get_ref() {
+            if !f.words.contains(k) {
+                let s = suggest(k, f.words.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.at(
+                    "rules::label",
+                    src,
+                    sp(l),
+                    format!("`word_labels` of {what} labels `{k}`, which is not one of its words"),
+                )
+                .suggestion = s;
+            }
+        }
+        out
+    }
+
+    /// A field's `yes` and `no`: both or neither, and on a `bool` field only.
+    fn yes_no(
+        &mut self,
+        src: &RuleSource,
+        f: &surface::FieldDecl,
+        is_bool: bool,
+        what: &str,
+    ) -> (Option<Label>, Option<Label>) {
+        match (&f.yes, &f.no) {
+            (None, None) => (None, None),
+            (Some(y), _) | (_, Some(y)) if !is_bool => {
+                self.at(
+                    "rules::label",
+                    src,
+                    sp(y),
+                    format!("{what} is not a `bool` field: `yes` and `no` are what a report says of a condition"),
+                );
+                (None, None)
+            }
+            (Some(y), Some(n)) => (
+                Some(self.label_value(src, y, &format!("`yes` of {what}"))),
+                Some(self.label_value(src, n, &format!("`no` of {what}"))),
+            ),
+            (Some(one), None) | (None, Some(one)) => {
+                let (given, missing) = if f.yes.is_some() {
+                    ("yes", "no")
+                } else {
+                    ("no", "yes")
+                };
+                self.at(
+                    "rules::label",
+                    src,
+                    sp(one),
+                    format!("{what} gives `{given}` without `{missing}`: give both or neither"),
+                );
+                (None, None)
+            }
+        }
     }
 
     fn check_quote(&mut self, src: &RuleSource, seed: &str, quote: &S<String>) {
@@ -826,6 +1049,7 @@ impl Loader {
             if let Some(q) = &p.quote {
                 self.check_quote(src, &seed, q);
             }
+            let label = self.label(src, &p.label, sp(&p.name), &format!("parameter `{name}`"));
             let mut versions: Vec<(ParamVersion, Span)> = Vec::new();
             let mut ty: Option<Type> = None;
             for v in &p.versions {
@@ -914,7 +1138,7 @@ impl Loader {
                 name: Arc::from(name.as_str()),
                 ty,
                 versions,
-                label: Default::default(),
+                label,
             });
             params.insert(name, (index, ty));
         }
@@ -932,11 +1156,21 @@ impl Loader {
                 );
                 continue;
             }
+            let label = self.label(
+                src,
+                &def.label,
+                sp(&def.name),
+                &format!("definition `{name}`"),
+            );
             let base = inner_offset(&src.text, sp(&def.expr));
             let ast = self.parse(src, &def.expr);
             defines.by_name.insert(name.clone(), defines.list.len());
             let depth = ast.as_ref().map_or(0, ast_depth);
             defines.list.push(DefineSrc {
+                label: Arc::new(Name {
+                    name: Arc::from(name.as_str()),
+                    label,
+                }),
                 name,
                 ast,
                 text: def.expr.get_ref().clone(),
@@ -1247,14 +1481,25 @@ impl Loader {
             })
         };
 
+        let id = c.id.get_ref();
         let mut lets = Vec::new();
         for l in &c.lets {
+            let label = self.label(
+                src,
+                &l.label,
+                sp(&l.name),
+                &format!("variable `{}` of clause `{id}`", l.name.get_ref()),
+            );
             let e = compile(self, &mut names, &l.expr, l.name.get_ref(), None, None);
-            names.lets.push((l.name.get_ref().clone(), e.clone()));
+            let name = Arc::new(Name {
+                name: Arc::from(l.name.get_ref().as_str()),
+                label: label.clone(),
+            });
+            names.lets.push((name, e.clone()));
             if let Some(e) = e {
                 lets.push(Named {
                     name: l.name.get_ref().clone(),
-                    label: Default::default(),
+                    label,
                     unit: unit_label(e.ty, &None),
                     expr: e,
                     round: round(self, &l.round, Rounding::None),
@@ -1287,6 +1532,25 @@ impl Loader {
         };
         let test = test_src
             .and_then(|(s, label)| compile(self, &mut names, s, label, Some(Type::Bool), None));
+        let amount_label = match (&c.amount, &c.amount_label) {
+            (Some(a), l) => Some(self.label_as(
+                "amount_label",
+                src,
+                l,
+                sp(a),
+                &format!("the amount of clause `{id}`"),
+            )),
+            (None, Some(l)) => {
+                self.at(
+                    "rules::label",
+                    src,
+                    sp(l),
+                    format!("clause `{id}` has no `amount` for its `amount_label` to name"),
+                );
+                None
+            }
+            (None, None) => None,
+        };
         let amount = c.amount.as_ref().and_then(|a| {
             let e = compile(self, &mut names, a, "amount", None, None)?;
             if !e.ty.is_num() {
@@ -1306,7 +1570,7 @@ impl Loader {
             }
             Some(Named {
                 name: "amount".into(),
-                label: Default::default(),
+                label: amount_label.unwrap_or_default(),
                 unit: unit_label(e.ty, &None),
                 expr: e,
                 round: round(self, &c.round, Rounding::None),
@@ -1316,6 +1580,12 @@ impl Loader {
         });
         let mut values = Vec::new();
         for v in &c.values {
+            let label = self.label(
+                src,
+                &v.label,
+                sp(&v.name),
+                &format!("value `{}` of clause `{id}`", v.name.get_ref()),
+            );
             let each = match &v.each {
                 None => None,
                 Some(list) => {
@@ -1341,7 +1611,7 @@ impl Loader {
             if let Some(e) = compile(self, &mut names, &v.expr, v.name.get_ref(), None, each) {
                 values.push(Named {
                     name: v.name.get_ref().clone(),
-                    label: Default::default(),
+                    label,
                     unit: unit_label(e.ty, &v.unit),
                     expr: e,
                     round: round(self, &v.round, Rounding::None),
@@ -1366,6 +1636,12 @@ impl Loader {
             .and_then(|d| compile(self, &mut names, d, "deadline", Some(Type::Date), None));
         let mut goals = Vec::new();
         for g in &c.goals {
+            let label = self.label(
+                src,
+                &g.label,
+                sp(&g.name),
+                &format!("goal `{}` of clause `{id}`", g.name.get_ref()),
+            );
             let figure_label = format!("goal {} figure", g.name.get_ref());
             let Some(figure) = compile(self, &mut names, &g.figure, &figure_label, None, None)
             else {
@@ -1405,7 +1681,7 @@ impl Loader {
                 };
                 goals.push(Goal {
                     name: g.name.get_ref().clone(),
-                    label: Default::default(),
+                    label,
                     unit: unit_label(figure.ty, &g.unit),
                     figure,
                     target,

@@ -7,6 +7,20 @@ use toml::value::Datetime;
 
 pub type S<T> = Spanned<T>;
 
+/// `label = { zh = "建筑面积", en = "floor area" }`: what a report calls a thing, in the two
+/// languages of the reports.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelDecl {
+    #[serde(default)]
+    pub zh: String,
+    #[serde(default)]
+    pub en: String,
+}
+
+/// A label as written, with where it stands; `None` when it is not given.
+pub type LabelOpt = Option<S<LabelDecl>>;
+
 /// `rules/subjects.toml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +34,8 @@ pub struct SubjectDecl {
     pub name: S<String>,
     #[serde(default)]
     pub title: String,
+    /// What a report calls the subject (required).
+    pub label: LabelOpt,
     #[serde(rename = "field", default)]
     pub fields: Vec<FieldDecl>,
 }
@@ -37,6 +53,16 @@ pub struct FieldDecl {
     pub max: Option<S<String>>,
     #[serde(default)]
     pub doc: String,
+    /// What a report calls the field (required).
+    pub label: LabelOpt,
+    /// A `bool` field: the statement about the subject when true, and when false (both or
+    /// neither).
+    pub yes: LabelOpt,
+    pub no: LabelOpt,
+    /// An `int` field that counts things: the measure word (`套` / `units`).
+    pub measure: LabelOpt,
+    /// A `word` or `words` field: what a report calls each word (one for every word).
+    pub word_labels: Option<S<std::collections::BTreeMap<String, S<LabelDecl>>>>,
     /// The fields of each item of a `list` field.
     #[serde(rename = "item", default)]
     pub items: Vec<FieldDecl>,
@@ -114,6 +140,8 @@ pub struct InForceDecl {
 #[serde(deny_unknown_fields)]
 pub struct ParamDecl {
     pub name: S<String>,
+    /// What a report calls the parameter (required).
+    pub label: LabelOpt,
     #[serde(default)]
     pub doc: String,
     pub quote: Option<S<String>>,
@@ -136,6 +164,8 @@ pub struct VersionDecl {
 #[serde(deny_unknown_fields)]
 pub struct DefineDecl {
     pub name: S<String>,
+    /// What a report calls the definition (required).
+    pub label: LabelOpt,
     pub expr: S<String>,
     #[serde(default)]
     pub doc: String,
@@ -166,6 +196,8 @@ pub struct ClauseDecl {
     pub require: Option<S<String>>,
     /// The one number the clause yields.
     pub amount: Option<S<String>>,
+    /// What a report calls the amount (required with `amount`).
+    pub amount_label: LabelOpt,
     /// half_away_from_zero | down | none (for the amount).
     pub round: Option<S<String>>,
     /// Variables, in order, that later expressions of the clause may use.
@@ -191,6 +223,8 @@ pub struct ClauseDecl {
 #[serde(deny_unknown_fields)]
 pub struct LetDecl {
     pub name: S<String>,
+    /// What a report calls the variable (required).
+    pub label: LabelOpt,
     pub expr: S<String>,
     /// Also report it among the values.
     #[serde(default)]
@@ -209,6 +243,8 @@ pub struct GuardDecl {
 #[serde(deny_unknown_fields)]
 pub struct ValueDecl {
     pub name: S<String>,
+    /// What a report calls the value (required).
+    pub label: LabelOpt,
     pub expr: S<String>,
     /// A list field: the value is computed for each item.
     pub each: Option<S<String>>,
@@ -228,6 +264,8 @@ pub struct NoteDecl {
 #[serde(deny_unknown_fields)]
 pub struct GoalDecl {
     pub name: S<String>,
+    /// What a report calls the goal's figure (required).
+    pub label: LabelOpt,
     pub figure: S<String>,
     /// The figure must be at least this (以上, 达到, 不少于).
     pub at_least: Option<S<String>>,
