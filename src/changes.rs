@@ -135,8 +135,17 @@ impl Change {
             .iter()
             .map(|f| {
                 let name = names.fact(&f.fact, lang);
+                if let Some(FactValue::Bool(b)) = f.value
+                    && let Some(says) = names.says(&f.fact, b)
+                {
+                    return says.get(lang).to_string();
+                }
                 let value = match &f.value {
-                    Some(FactValue::Number(q)) => figure(q, zh),
+                    Some(FactValue::Number(q)) => match names.measure(&f.fact) {
+                        Some(m) if zh => format!("{}{}", figure(q, zh), m.zh),
+                        Some(m) => format!("{} {}", figure(q, zh), m.en),
+                        None => figure(q, zh),
+                    },
                     Some(FactValue::Bool(b)) => (match (zh, b) {
                         (true, true) => "是",
                         (true, false) => "否",

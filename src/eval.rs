@@ -971,7 +971,14 @@ fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> R
                 }
                 let kind = ReasonKind::Derived {
                     name: a.label.clone(),
-                    formula: words.phrase_label(&a.expr, true),
+                    // A figure that is one fact is named, not shown twice.
+                    formula: words.phrase_label(
+                        &a.expr,
+                        !matches!(
+                            a.expr.kind,
+                            ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Named(..)
+                        ),
+                    ),
                     value: shown(x),
                     rounded,
                 };
@@ -1030,7 +1037,8 @@ fn target<'b>(
                     let kind = ReasonKind::Goal {
                         name: g.label.clone(),
                         figure: words.shown(&g.figure, Value::Num(f), None),
-                        target: words.shown(&g.target, Value::Num(t), None),
+                        // The target counts what the figure counts.
+                        target: words.shown(&g.figure, Value::Num(t), None),
                         strict: g.strict,
                         reached: ok,
                     };
@@ -1814,12 +1822,16 @@ impl<'b> Env<'b, '_> {
                     more,
                 }
             }
-            ExprKind::Cmp(op, a, b) => ReasonKind::Comparison {
-                left: words.side(a),
-                op: crate::explain::boundary(*op),
-                right: words.side(b),
-                holds: yes,
-            },
+            ExprKind::Cmp(op, a, b) => {
+                let (mut left, mut right) = (words.side(a), words.side(b));
+                crate::reason::share_measure(&mut left, &mut right);
+                ReasonKind::Comparison {
+                    left,
+                    op: crate::explain::boundary(*op),
+                    right,
+                    holds: yes,
+                }
+            }
             _ => {
                 let mut nodes: Vec<&Expr> = Vec::new();
                 collect_facts(e, &mut nodes);

@@ -416,6 +416,29 @@ impl Side {
     }
 }
 
+/// A count compared with a bare number counts the same things: `18层` against `10层`.
+pub(crate) fn share_measure(a: &mut Side, b: &mut Side) {
+    let measure = |s: &Side| match &s.value {
+        Some(Shown::Number {
+            measure: Some(m), ..
+        }) => Some(m.clone()),
+        _ => None,
+    };
+    let (ma, mb) = (measure(a), measure(b));
+    for (side, m) in [(a, mb), (b, ma)] {
+        if let (
+            Some(Shown::Number {
+                measure: measure @ None,
+                ..
+            }),
+            Some(m),
+        ) = (&mut side.value, m)
+        {
+            *measure = Some(m);
+        }
+    }
+}
+
 impl Reason {
     /// A reason from what it says and the rule language's line for it.
     pub(crate) fn new(kind: ReasonKind, logic: String) -> Reason {

@@ -257,6 +257,27 @@ impl<'b> Names<'b> {
         }
     }
 
+    fn field(&self, path: &str) -> Option<&'b crate::schema::Field> {
+        let (list, _, field) = split_item(path);
+        let rec = if list.is_empty() {
+            self.record
+        } else {
+            self.list_label(list).map(|(_, r)| r)
+        }?;
+        rec.by_name.get(field).map(|&k| &rec.fields[k as usize])
+    }
+
+    /// The schema's phrase for a yes/no fact at `path` being `b`: `未取得项目认定书`.
+    pub fn says(&self, path: &str, b: bool) -> Option<&'b Label> {
+        let f = self.field(path)?;
+        if b { f.yes.as_ref() } else { f.no.as_ref() }
+    }
+
+    /// The measure word of a counted fact at `path`: `套`.
+    pub fn measure(&self, path: &str) -> Option<&'b Label> {
+        self.field(path)?.measure.as_ref()
+    }
+
     /// A word value of the fact at `path` in words: `dormitory` reads `宿舍型`.
     pub fn word(&self, path: &str, word: &str, lang: Lang) -> String {
         let (list, _, field) = split_item(path);

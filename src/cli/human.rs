@@ -223,7 +223,8 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
     };
     if brief {
         if let Some(first) = r.why.first() {
-            s.push_str(&format!("      {because}: {}\n", first.text(wl)));
+            let sep = if lang == Lang::Zh { "：" } else { ": " };
+            s.push_str(&format!("      {because}{sep}{}\n", first.text(wl)));
         }
         return;
     }
@@ -232,10 +233,14 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
     }
     let names = words::Names::new(book, &r.clause);
     for (k, q) in &r.values.0 {
+        let sep = match lang {
+            Lang::En => ": ",
+            Lang::Zh => "：",
+        };
         s.push_str(&format!(
-            "      = {}: {}\n",
+            "      = {}{sep}{}\n",
             names.value(k, wl),
-            quantity(&q.value, &q.unit, lang)
+            plain_quantity(&q.value, &q.unit, lang)
         ));
     }
     if !r.missing.is_empty() {
@@ -248,7 +253,11 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
             Lang::En => ", ",
             Lang::Zh => "、",
         };
-        s.push_str(&format!("      ? {needs}: {}\n", missing.join(sep)));
+        s.push_str(&format!(
+            "      ? {needs}{}{}\n",
+            if lang == Lang::Zh { "：" } else { ": " },
+            missing.join(sep)
+        ));
     }
     for (c, margin) in r
         .changes
@@ -262,4 +271,16 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
             c.plain_sentence(margin, &names, wl, outcome)
         ));
     }
+}
+
+/// A figure as people read it: a share as a percentage (`80%`), money and areas with their
+/// units and thousands separators.
+fn plain_quantity(value: &str, unit: &str, lang: Lang) -> String {
+    if unit == "ratio"
+        && let Ok(d) = value.parse::<rust_decimal::Decimal>()
+        && let Some(p) = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
+    {
+        return format!("{}%", p.normalize());
+    }
+    quantity(value, unit, lang)
 }
