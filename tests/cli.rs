@@ -285,7 +285,11 @@ fn every_class_of_bad_input_is_exit_two_with_a_clear_message() {
     assert!(r.stderr.contains("no case given"));
     let r = run(&["chek"], None);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("did you mean `check`?"));
+    assert!(
+        r.stderr.contains("a similar subcommand exists: 'check'"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["check", "no/such/file.toml"], None);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no/such/file.toml"));

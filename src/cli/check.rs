@@ -15,7 +15,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     if opts.args.is_empty() {
         err!(
             "error: no case given: name case files, or `-` for standard input\n\n{}",
-            super::USAGE
+            super::usage("check")
         );
         return 2;
     }

@@ -8,7 +8,10 @@ use super::{Lang, Opts, human, render};
 
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     let [path] = opts.args.as_slice() else {
-        err!("error: `timeline` takes one case file\n\n{}", super::USAGE);
+        err!(
+            "error: `timeline` takes one case file\n\n{}",
+            super::usage("timeline")
+        );
         return 2;
     };
     let (name, text) = match super::check::read_case(path, opts.limits.case_bytes) {
