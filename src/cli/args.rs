@@ -182,7 +182,7 @@ pub struct TimelineArgs {
 #[derive(Args)]
 pub struct ServeArgs {
     /// The address and port to listen on
-    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080", value_parser = parse_addr)]
     pub addr: std::net::SocketAddr,
     /// A folder of rule files instead of the built-in rulebook
     #[arg(long, value_name = "DIR", value_parser = clap::value_parser!(PathBuf))]
@@ -211,4 +211,10 @@ fn parse_max_bytes(s: &str) -> Result<u64, String> {
     policy_calc::limits::parse_size(s).ok_or_else(|| {
         "this is not a size: give bytes, or K, M or G of them (e.g. 64M)".to_string()
     })
+}
+
+#[cfg(feature = "serve")]
+fn parse_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    s.parse()
+        .map_err(|_| "not an address and port such as 127.0.0.1:8080".to_string())
 }
