@@ -43,7 +43,7 @@ use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use clap::{CommandFactory as _, Parser as _};
-use policy_calc::diagnostic::{Diagnostic, shorten};
+use policy_calc::diagnostic::{Form, shorten};
 use policy_calc::limits::Limits;
 
 use args::{Cli, Cmd, Common, Format};
@@ -338,7 +338,7 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
         }
         Err(LoadError::Rules(d)) => {
             for d in &d.0 {
-                err!("{}\n", render(d));
+                err!("{}\n", d.render(Form::Full));
             }
             err!(
                 "error: the rules in {} have {} problem(s)",
@@ -348,54 +348,4 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
             Err(2)
         }
     }
-}
-
-/// A diagnostic as a compiler shows it: where, the line, a caret under the problem.
-pub fn render(d: &Diagnostic) -> String {
-    let mut s = format!(
-        "error[{}]: {}\n  --> {}:{}:{}\n",
-        d.code, d.message, d.file, d.line, d.column
-    );
-    if !d.snippet.is_empty() {
-        let gutter = d.line.to_string().len();
-        let pad: String = d
-            .snippet
-            .chars()
-            .take(d.column.saturating_sub(d.snippet_column.max(1)))
-            .map(|c| {
-                if c == '\t' {
-                    '\t'
-                } else if is_wide(c) {
-                    '　'
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        let shown = &d.snippet;
-        s.push_str(&format!(
-            "{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{}\n",
-            "",
-            d.line,
-            shown,
-            "",
-            "^".repeat(d.width.min(120))
-        ));
-    }
-    if let Some(f) = &d.field {
-        s.push_str(&format!("  = field: {f}\n"));
-    }
-    if let Some(e) = &d.expected {
-        s.push_str(&format!("  = expected: {e}\n"));
-    }
-    if let Some(h) = &d.suggestion {
-        s.push_str(&format!("  = help: {h}\n"));
-    }
-    s.pop();
-    s
-}
-
-/// Characters that take two columns in a terminal (CJK), so the caret lines up.
-fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use policy_calc::diagnostic::Form;
 use policy_calc::rulebook::{LoadError, Rulebook};
 use policy_calc::serve::Limits;
 
@@ -19,7 +20,7 @@ pub fn run(addr: SocketAddr, rules: Option<String>) -> i32 {
             }
             Err(LoadError::Rules(d)) => {
                 for d in &d.0 {
-                    err!("{}\n", super::render(d));
+                    err!("{}\n", d.render(Form::Full));
                 }
                 err!("error: the rules in {dir} have {} problem(s)", d.0.len());
                 return 2;
