@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use crate::case::{Case, CaseReader};
+use crate::diagnostic::Form;
 use crate::eval::CompactReport;
 use crate::rulebook::Rulebook;
 
@@ -540,23 +541,9 @@ fn read_line<'r>(
         Ok(c) => Some(c),
         Err(d) => {
             for d in &d.0 {
-                let mut message = format!("error[{}]: {}", d.code, d.message);
-                if let Some(f) = &d.field {
-                    message.push_str(&format!(" (field `{f}`)"));
-                }
-                if let Some(e) = &d.expected {
-                    message.push_str(&format!("; expected {e}"));
-                }
-                if let Some(s) = &d.suggestion {
-                    message.push_str(&format!("; {s}"));
-                }
                 // The line is the case's whole text: its diagnostics are on its line 1.
-                let _ = writeln!(
-                    errors,
-                    "{name}:{}:{}: {message}",
-                    line + d.line as u64 - 1,
-                    d.column
-                );
+                let form = Form::InFile { first_line: line };
+                let _ = writeln!(errors, "{}", d.render(form));
             }
             None
         }

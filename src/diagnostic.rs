@@ -1,6 +1,7 @@
 //! Errors a person can act on: where (file, line, column), what, and what to do instead.
 //!
-//! The library returns these as data; only the binary renders them with a snippet and caret.
+//! The library returns these as data; [`Diagnostic::render`] shows them, as a compiler does
+//! (with the excerpt and a caret) or on one line.
 
 use std::fmt;
 
@@ -105,13 +106,84 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )?;
+/// How a diagnostic is shown: every form is written by [`Diagnostic::render`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// As a compiler shows it, for a person at a terminal: the code and message, where, the
+    /// excerpt of the line with a caret under the problem, then the field, what was expected
+    /// and the help, a line each.
+    Full,
+    /// One line: `file:line:column: message`, then ` (field F)`, `; expected E` and `; HELP`
+    /// when known, then ` [CODE]`. The `Display` form, read by the HTTP API and the web page.
+    Line,
+    /// One line: `file:line:column: error[CODE]: message` and the same notes, its line
+    /// counted from `first_line`: a case that is one line of a larger file (a batch).
+    InFile { first_line: u64 },
+}
+
+impl Diagnostic {
+    /// The diagnostic in `form`. What it shows is bounded whatever the source: the excerpt
+    /// is at most [`MAX_SNIPPET`] characters, the caret at most 120, the names quoted short.
+    pub fn render(&self, form: Form) -> String {
+        let mut s = String::new();
+        self.write(&mut s, form)
+            .expect("writing to a String does not fail");
+        s
+    }
+
+    fn write(&self, f: &mut impl fmt::Write, form: Form) -> fmt::Result {
+        match form {
+            Form::Full => {
+                write!(
+                    f,
+                    "error[{}]: {}\n  --> {}:{}:{}",
+                    self.code, self.message, self.file, self.line, self.column
+                )?;
+                if !self.snippet.is_empty() {
+                    let gutter = self.line.to_string().len();
+                    let pad = self.caret_pad();
+                    let caret = "^".repeat(self.width.min(120));
+                    write!(
+                        f,
+                        "\n{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{caret}",
+                        "", self.line, self.snippet, ""
+                    )?;
+                }
+                if let Some(x) = &self.field {
+                    write!(f, "\n  = field: {x}")?;
+                }
+                if let Some(e) = &self.expected {
+                    write!(f, "\n  = expected: {e}")?;
+                }
+                if let Some(h) = &self.suggestion {
+                    write!(f, "\n  = help: {h}")?;
+                }
+                Ok(())
+            }
+            Form::Line => {
+                write!(
+                    f,
+                    "{}:{}:{}: {}",
+                    self.file, self.line, self.column, self.message
+                )?;
+                self.write_notes(f)?;
+                write!(f, " [{}]", self.code)
+            }
+            Form::InFile { first_line } => {
+                // The case's own lines are counted from 1.
+                let line = first_line + self.line as u64 - 1;
+                write!(
+                    f,
+                    "{}:{line}:{}: error[{}]: {}",
+                    self.file, self.column, self.code, self.message
+                )?;
+                self.write_notes(f)
+            }
+        }
+    }
+
+    /// The field, what was expected and the help, on the line after the message.
+    fn write_notes(&self, f: &mut impl fmt::Write) -> fmt::Result {
         if let Some(field) = &self.field {
             write!(f, " (field `{field}`)")?;
         }
@@ -121,7 +193,32 @@ impl fmt::Display for Diagnostic {
         if let Some(s) = &self.suggestion {
             write!(f, "; {s}")?;
         }
-        write!(f, " [{}]", self.code)
+        Ok(())
+    }
+
+    /// What goes before the caret under the excerpt so that it stands under the problem: a
+    /// tab for a tab, an ideographic space for a character two columns wide, a space for
+    /// one, nothing for a mark that takes none.
+    fn caret_pad(&self) -> String {
+        let before = self.column.saturating_sub(self.snippet_column.max(1));
+        self.snippet
+            .chars()
+            .take(before)
+            .filter_map(|c| match c {
+                '\t' => Some('\t'),
+                c => match unicode_width::UnicodeWidthChar::width(c) {
+                    Some(0) => None,
+                    Some(2) => Some('\u{3000}'),
+                    _ => Some(' '),
+                },
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, Form::Line)
     }
 }
 
@@ -279,6 +376,33 @@ pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The three forms from one diagnostic: the caret stands under the problem after wide
+    /// characters, and the one-line forms carry the same notes.
+    #[test]
+    fn one_renderer_three_forms() {
+        let text = "[tenant]\nnote = \"租金\" x\n";
+        let at = text.find('x').unwrap();
+        let d = Diagnostic::at("case::syntax", "c.toml", text, Span::new(at, at + 1), "bad")
+            .field("tenant.note")
+            .expected("a word")
+            .suggestion(Some("did you mean `y`?".into()));
+        assert_eq!(
+            d.render(Form::Full),
+            "error[case::syntax]: bad\n  --> c.toml:2:13\n  |\n2 | note = \"租金\" x\n  | \
+             \u{20}      \u{20}\u{3000}\u{3000}\u{20}\u{20}^\n  = field: tenant.note\n  \
+             = expected: a word\n  = help: did you mean `y`?"
+        );
+        assert_eq!(
+            d.render(Form::Line),
+            "c.toml:2:13: bad (field `tenant.note`); expected a word; did you mean `y`? [case::syntax]"
+        );
+        assert_eq!(d.render(Form::Line), d.to_string());
+        assert_eq!(
+            d.render(Form::InFile { first_line: 10 }),
+            "c.toml:11:13: error[case::syntax]: bad (field `tenant.note`); expected a word; did you mean `y`?"
+        );
+    }
 
     /// Under the caret, the snippet shows the character the column names, wherever it is
     /// in a line of any length, and never more than `MAX_SNIPPET` characters and two `…`.

@@ -285,7 +285,11 @@ fn every_class_of_bad_input_is_exit_two_with_a_clear_message() {
     assert!(r.stderr.contains("no case given"));
     let r = run(&["chek"], None);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("did you mean `check`?"));
+    assert!(
+        r.stderr.contains("a similar subcommand exists: 'check'"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["check", "no/such/file.toml"], None);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no/such/file.toml"));
@@ -563,4 +567,189 @@ fn batch_from_a_pipe_answers_each_line_as_it_is_read() {
         "{}",
         answers[1]
     );
+}
+
+/// Help on every command, to standard output with exit 0: `check -h` is help, not a file.
+#[test]
+fn help_on_every_command_and_at_the_top() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help"],
+        &["check", "--help"],
+        &["check", "-h"],
+    ] {
+        let r = run(args, None);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stdout.contains("Usage: policy-calc"),
+            "{args:?}: {}",
+            r.stdout
+        );
+        assert!(r.stderr.is_empty(), "{args:?}: {}", r.stderr);
+    }
+    let r = run(&["check", "--help"], None);
+    for option in [
+        "--as-of",
+        "--format",
+        "--lang",
+        "--rules",
+        "--batch",
+        "--full",
+        "--max-bytes",
+    ] {
+        assert!(r.stdout.contains(option), "check --help names {option}");
+    }
+    let mut commands = vec![
+        "check",
+        "timeline",
+        "test",
+        "documents",
+        "clauses",
+        "clause",
+        "fields",
+        "catalogue",
+        "coverage",
+        "completions",
+    ];
+    if cfg!(feature = "serve") {
+        commands.push("serve");
+    }
+    for c in commands {
+        for h in ["--help", "-h"] {
+            let r = run(&[c, h], None);
+            assert_eq!(r.code, 0, "{c} {h}: {}", r.stderr);
+            assert!(
+                r.stdout.contains(&format!("Usage: policy-calc {c}")),
+                "{c} {h}: {}",
+                r.stdout
+            );
+        }
+    }
+    let r = run(&["--version"], None);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout.trim(),
+        format!("policy-calc {}", env!("CARGO_PKG_VERSION"))
+    );
+    // Nothing at all is a usage error: the help, on standard error.
+    let r = run(&[], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty() && r.stderr.contains("Usage: policy-calc"));
+}
+
+#[test]
+fn typos_in_commands_and_options_are_exit_two_with_a_suggestion() {
+    let r = run(&["chek"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("'chek'"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("a similar subcommand exists: 'check'"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["check", "--formt", "json", "x"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("'--formt'"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("a similar argument exists: '--format'"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    // An option a command does not take, a switch given a value, a value missing.
+    for args in [
+        &["documents", "--subject", "x"][..],
+        &["check", "x.toml", "--full=yes"],
+        &["check", "x.toml", "--as-of"],
+        &["serve", "--max-bytes", "1M"],
+        &["check", "-x"],
+    ] {
+        let r = run(args, None);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.starts_with("error: "), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn options_are_read_as_before() {
+    // `--opt=value`, options after the cases, the last of a repeated option, `--` before a
+    // case.
+    let r = run(
+        &[
+            "check",
+            "--format=human",
+            "examples/rural_housing.toml",
+            "--as-of",
+            "2020-01-01",
+            "--as-of=2026-01-01",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("\"as_of\":\"2026-01-01\""),
+        "{}",
+        r.stdout
+    );
+    let r = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--",
+            "examples/rural_housing.toml",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The language from the environment, and --lang over it.
+    let zh = crate::common::cmd()
+        .args(["timeline", "examples/rural_housing.toml"])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .expect("run");
+    let en = run(
+        &["timeline", "examples/rural_housing.toml", "--lang", "en"],
+        None,
+    );
+    assert_eq!(zh.status.code(), Some(0));
+    assert_eq!(en.code, 0);
+    let zh = String::from_utf8_lossy(&zh.stdout);
+    let zh_flag = run(
+        &["timeline", "examples/rural_housing.toml", "--lang", "zh"],
+        None,
+    );
+    assert_eq!(zh, zh_flag.stdout);
+    assert!(
+        zh.contains("至") && en.stdout.contains(" until "),
+        "{zh}\n{}",
+        en.stdout
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = run(&["completions", shell], None);
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(r.stdout.contains("policy-calc"), "{shell}");
+        assert!(
+            r.stdout.contains("timeline"),
+            "{shell}: the commands are completed"
+        );
+        assert!(r.stderr.is_empty(), "{shell}: {}", r.stderr);
+    }
+    let r = run(&["completions", "tcsh"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("'tcsh'") && r.stderr.contains("bash"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["completions"], None);
+    assert_eq!(r.code, 2);
 }

@@ -176,8 +176,7 @@ fn commands_refuse_arguments_they_do_not_take() {
     }
     let r = run(&["documents", "foo"], None);
     assert!(
-        r.stderr
-            .contains("`documents` takes no arguments (found `foo`)"),
+        r.stderr.contains("error: unexpected argument 'foo' found"),
         "{}",
         r.stderr
     );

@@ -853,7 +853,12 @@ fn serve_rejects_bad_arguments() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--addr localhost"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'localhost' for '--addr <HOST:PORT>'")
+            && stderr.contains("not an address and port such as 127.0.0.1:8080"),
+        "{stderr}"
+    );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_policy-calc"))
         .args([
             "serve",

@@ -11,7 +11,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     let Some(path) = &opts.batch else {
         err!(
             "error: `--full` goes with `--batch FILE`\n\n{}",
-            super::USAGE
+            super::usage("check")
         );
         return 2;
     };

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use policy_calc::diagnostic::shorten;
+use policy_calc::diagnostic::{Form, shorten};
 use policy_calc::limits::{self, ReadError};
 use policy_calc::rulebook::Rulebook;
 
-use super::{Opts, human, render};
+use super::{Opts, human};
 
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     if opts.batch.is_some() || opts.full {
@@ -15,7 +15,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     if opts.args.is_empty() {
         err!(
             "error: no case given: name case files, or `-` for standard input\n\n{}",
-            super::USAGE
+            super::usage("check")
         );
         return 2;
     }
@@ -47,7 +47,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
                     err!("{line}");
                 } else {
                     for d in &d.0 {
-                        err!("{}\n", render(d));
+                        err!("{}\n", d.render(Form::Full));
                     }
                     err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
                 }

@@ -58,7 +58,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         _ => {
             err!(
                 "error: `coverage` takes at most one document\n\n{}",
-                super::USAGE
+                super::usage("coverage")
             );
             return 2;
         }

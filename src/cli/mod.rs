@@ -25,6 +25,7 @@ macro_rules! err {
     }};
 }
 
+mod args;
 mod batch;
 mod check;
 mod coverage;
@@ -35,50 +36,21 @@ mod show;
 mod test_cmd;
 mod timeline;
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use policy_calc::diagnostic::{Diagnostic, shorten};
-use policy_calc::limits::{Limits, parse_size};
+use clap::{CommandFactory as _, Parser as _};
+use policy_calc::diagnostic::{Form, shorten};
+use policy_calc::limits::Limits;
+
+use args::{Cli, Cmd, Common, Format};
 use policy_calc::rulebook::{LoadError, Rulebook};
 
-pub const USAGE: &str = "\
-policy-calc: the clauses of the Keqiao District gazette (May 2022), evaluated exactly
-
-usage:
-  policy-calc check CASE... [--as-of YYYY-MM-DD] [--format human|json] [--lang zh|en] [--rules DIR]
-  policy-calc check --batch FILE.jsonl [--as-of YYYY-MM-DD] [--full] [--rules DIR]
-                                      one JSON case a line (- for standard input), one JSON
-                                      report a line out, in order, on every core; --as-of
-                                      overrides a line's own as_of, as for check
-  policy-calc timeline CASE [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format human|json] [--lang zh|en]
-                                      each date on which a result of the case changes, with
-                                      the results on both sides (default: the rulebook's dates)
-  policy-calc serve [--addr 127.0.0.1:8080] [--rules DIR]
-                                      the HTTP API (/v1/..., /openapi.json) and the web page
-  policy-calc test PATH...            run golden cases (files or folders of them)
-  policy-calc documents               list the documents and their windows in force
-  policy-calc clauses [--subject S]   list the clauses
-  policy-calc clause ID               show one clause whole: citation, quote, logic, parameters, readings
-  policy-calc fields SUBJECT          show a subject's fields, units and allowed words
-  policy-calc catalogue [--literate]  print the rulebook catalogue (docs/clauses.md), or with
-                                      --literate each document's text with the clauses that
-                                      encode each sentence (docs/literate.md)
-  policy-calc coverage [DOCUMENT] [--format human|json]
-                                      each sentence of the text with its status (encoded, not
-                                      computable, not normative, unaccounted) and a summary a
-                                      document; exit 1 if a sentence is unaccounted
-
-CASE is a TOML or JSON case file, or - for standard input. Without --rules the built-in rulebook
-is used. --max-bytes N[K|M|G] sets every limit on what is read (a case file or a batch line,
-1M; a rule or golden file, 4M). Exit status: 0 fine, 1 some result non_compliant, 2 bad
-input or output that could not be written.";
-
 /// Human text in Chinese or English.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Lang {
     Zh,
     En,
@@ -162,250 +134,195 @@ pub struct Opts {
     pub to: Option<NaiveDate>,
     /// What may be read: `--max-bytes` raises every limit.
     pub limits: Limits,
-}
-
-/// Options that take no value.
-const SWITCHES: &[&str] = &["--full", "--literate"];
-
-fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
-    let mut out = Opts {
-        args: Vec::new(),
-        as_of: None,
-        json: false,
-        lang: Lang::from_env(),
-        rules: None,
-        subject: None,
-        batch: None,
-        full: false,
-        literate: false,
-        from: None,
-        to: None,
-        limits: Limits::default(),
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (a.as_str(), None),
-        };
-        if !flag.starts_with("--") || flag == "-" {
-            out.args.push(a.clone());
-            continue;
-        }
-        if flag == "--" {
-            out.args.extend(it.by_ref().cloned());
-            break;
-        }
-        if !allowed.contains(&flag) {
-            return Err(format!(
-                "unknown option `{}` here (this command takes: {})",
-                shorten(flag, 60),
-                if allowed.is_empty() {
-                    "no options".to_string()
-                } else {
-                    allowed.join(", ")
-                }
-            ));
-        }
-        if SWITCHES.contains(&flag) {
-            if inline.is_some() {
-                return Err(format!("`{flag}` takes no value"));
-            }
-            match flag {
-                "--literate" => out.literate = true,
-                _ => out.full = true,
-            }
-            continue;
-        }
-        let value = inline
-            .or_else(|| it.next().cloned())
-            .ok_or_else(|| format!("`{flag}` needs a value"))?;
-        match flag {
-            "--as-of" => {
-                out.as_of = Some(parse_date(&value).ok_or_else(|| {
-                    format!(
-                        "`--as-of {}` is not a real date in the form YYYY-MM-DD",
-                        shorten(&value, 40)
-                    )
-                })?)
-            }
-            "--format" => {
-                out.json = match value.as_str() {
-                    "json" => true,
-                    "human" => false,
-                    other => {
-                        return Err(format!(
-                            "unknown format `{}`: expected human or json",
-                            shorten(other, 40)
-                        ));
-                    }
-                }
-            }
-            "--lang" => {
-                out.lang = match value.as_str() {
-                    "zh" => Lang::Zh,
-                    "en" => Lang::En,
-                    other => {
-                        return Err(format!(
-                            "unknown language `{}`: expected zh or en",
-                            shorten(other, 40)
-                        ));
-                    }
-                }
-            }
-            "--from" | "--to" => {
-                let d = parse_date(&value).ok_or_else(|| {
-                    format!("`{flag} {value}` is not a real date in the form YYYY-MM-DD")
-                })?;
-                if flag == "--from" {
-                    out.from = Some(d);
-                } else {
-                    out.to = Some(d);
-                }
-            }
-            "--rules" => out.rules = Some(PathBuf::from(value)),
-            "--subject" => out.subject = Some(value),
-            "--batch" => out.batch = Some(value),
-            "--max-bytes" => out.limits = Limits::all(parse_size(&value).ok_or_else(|| {
-                format!(
-                    "`--max-bytes {}` is not a size: give bytes, or K, M or G of them (e.g. 64M)",
-                    shorten(&value, 40)
-                )
-            })?),
-            _ => unreachable!("allowed flags are handled"),
-        }
-    }
-    Ok(out)
-}
-
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    (s.len() == 10)
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .flatten()
+    /// `check --logic`: show the rule language instead of plain words (not used yet).
+    #[allow(dead_code)]
+    pub logic: bool,
 }
 
 /// A command: its options, the rulebook, and it returns the exit status.
 type Command = fn(&Opts, &Rulebook) -> i32;
 
 pub fn run(args: Vec<OsString>) -> i32 {
-    let mut text = Vec::with_capacity(args.len());
-    for (i, a) in args.into_iter().enumerate() {
-        match a.into_string() {
-            Ok(a) => text.push(a),
-            Err(a) => {
-                err!(
-                    "error: argument {} is not UTF-8 text: `{}`; policy-calc takes UTF-8 names only (rename the file, or give it on standard input as `-`)",
-                    i + 1,
-                    shorten(&a.to_string_lossy(), 200)
-                );
-                return 2;
-            }
+    let argv = std::iter::once(OsString::from("policy-calc")).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => return finish(clap_error(&e, &args)),
+    };
+    finish(match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(message) => {
+            err!("error: {message}");
+            2
         }
-    }
-    finish(run_utf8(&text))
+    })
 }
 
-fn run_utf8(args: &[String]) -> i32 {
-    let Some((cmd, rest)) = args.split_first() else {
-        err!("{USAGE}");
+/// A clap error or request: help and the version go to standard output (exit 0), a usage
+/// error to standard error (exit 2), every quoted argument in it shortened.
+fn clap_error(e: &clap::Error, args: &[OsString]) -> i32 {
+    if e.kind() == clap::error::ErrorKind::InvalidUtf8
+        || (e.kind() == clap::error::ErrorKind::InvalidSubcommand
+            && args.first().is_some_and(|a| a.to_str().is_none()))
+    {
+        let bad = args.iter().find(|a| a.to_str().is_none());
+        err!("error: {}", not_utf8(bad.map_or(OsStr::new(""), |a| a)));
         return 2;
-    };
-    // The options a command takes, whether it takes arguments besides, and the command.
-    let (allowed, takes_args, f): (&[&str], bool, Command) = match cmd.as_str() {
-        "check" => (
-            &[
-                "--as-of",
-                "--format",
-                "--lang",
-                "--rules",
-                "--batch",
-                "--full",
-                "--max-bytes",
-            ],
-            true,
-            check::run,
-        ),
-        "test" => (&["--rules", "--max-bytes"], true, test_cmd::run),
-        "documents" => (&["--rules", "--max-bytes"], false, show::documents),
-        "clauses" => (
-            &["--rules", "--subject", "--max-bytes"],
-            false,
-            show::clauses,
-        ),
-        "clause" => (&["--rules", "--lang", "--max-bytes"], true, show::clause),
-        "fields" => (&["--rules", "--max-bytes"], true, show::fields),
-        "catalogue" => (
-            &["--rules", "--literate", "--max-bytes"],
-            false,
-            show::catalogue,
-        ),
-        "coverage" => (&["--rules", "--format", "--max-bytes"], true, coverage::run),
-        "timeline" => (
-            &[
-                "--rules",
-                "--format",
-                "--lang",
-                "--from",
-                "--to",
-                "--max-bytes",
-            ],
-            true,
-            timeline::run,
-        ),
+    }
+    let text = shorten_words(&e.render().to_string());
+    let text = text.trim_end();
+    if e.use_stderr() {
+        err!("{text}");
+    } else {
+        out!("{text}");
+    }
+    e.exit_code()
+}
+
+/// `text` with every word longer than 200 characters shortened: an error quotes what was
+/// typed, and that may be a file's contents pasted by mistake.
+fn shorten_words(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|w| {
+            // The closing quote and what follows stay.
+            let word = w.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+            match shorten(word, 200) {
+                std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(w),
+                std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s + &w[word.len()..]),
+            }
+        })
+        .collect()
+}
+
+fn not_utf8(a: &OsStr) -> String {
+    format!(
+        "argument `{}` is not UTF-8 text; policy-calc takes UTF-8 names only (rename the file, or give it on standard input as `-`)",
+        shorten(&a.to_string_lossy(), 200)
+    )
+}
+
+/// A name from the command line as text, or the error that it is not UTF-8.
+fn text(a: &OsStr) -> Result<String, String> {
+    a.to_str().map(str::to_string).ok_or_else(|| not_utf8(a))
+}
+
+/// The usage of command `name`, and where to read more: shown after an error of its arguments.
+pub fn usage(name: &str) -> String {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let usage = cmd
+        .find_subcommand_mut(name)
+        .map(|c| c.render_usage().to_string())
+        .unwrap_or_default();
+    format!("{usage}\n\nFor more information, try 'policy-calc {name} --help'.")
+}
+
+fn opts(common: Common) -> Result<Opts, String> {
+    Ok(Opts {
+        args: Vec::new(),
+        as_of: None,
+        json: false,
+        lang: Lang::from_env(),
+        rules: common
+            .rules
+            .map(|r| text(r.as_os_str()).map(PathBuf::from))
+            .transpose()?,
+        subject: None,
+        batch: None,
+        full: false,
+        literate: false,
+        logic: false,
+        from: None,
+        to: None,
+        limits: common.max_bytes.map_or_else(Limits::default, Limits::all),
+    })
+}
+
+fn texts(paths: &[PathBuf]) -> Result<Vec<String>, String> {
+    paths.iter().map(|p| text(p.as_os_str())).collect()
+}
+
+/// The command the user named, with its options checked, run.
+fn dispatch(cmd: Cmd) -> Result<i32, String> {
+    let (o, f): (Opts, Command) = match cmd {
+        Cmd::Check(a) => {
+            let mut o = opts(a.common)?;
+            o.args = texts(&a.cases)?;
+            o.as_of = a.as_of;
+            o.json = matches!(a.format, Some(Format::Json));
+            o.lang = a.lang.unwrap_or(o.lang);
+            o.batch = a.batch.map(|b| text(b.as_os_str())).transpose()?;
+            o.full = a.full;
+            o.logic = a.logic;
+            (o, check::run)
+        }
+        Cmd::Timeline(a) => {
+            let mut o = opts(a.common)?;
+            o.args = vec![text(a.case.as_os_str())?];
+            o.from = a.from;
+            o.to = a.to;
+            o.json = matches!(a.format, Some(Format::Json));
+            o.lang = a.lang.unwrap_or(o.lang);
+            (o, timeline::run)
+        }
         #[cfg(feature = "serve")]
-        "serve" => return serve::run(rest),
-        "-h" | "--help" | "help" => {
-            out!("{USAGE}");
-            return 0;
+        Cmd::Serve(a) => {
+            let rules = a.rules.map(|r| text(r.as_os_str())).transpose()?;
+            return Ok(serve::run(a.addr, rules));
         }
-        "-V" | "--version" => {
-            out!("policy-calc {}", env!("CARGO_PKG_VERSION"));
-            return 0;
+        Cmd::Test { paths, common } => {
+            let mut o = opts(common)?;
+            o.args = texts(&paths)?;
+            (o, test_cmd::run)
         }
-        other => {
-            let s = policy_calc::schema::suggest(
-                other,
-                [
-                    "check",
-                    "test",
-                    "documents",
-                    "clauses",
-                    "clause",
-                    "fields",
-                    "catalogue",
-                    "coverage",
-                    "timeline",
-                    "serve",
-                ],
-            )
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-            err!(
-                "error: unknown command `{}`{s}\n\n{USAGE}",
-                shorten(other, 60)
-            );
-            return 2;
+        Cmd::Documents { common } => (opts(common)?, show::documents),
+        Cmd::Clauses { subject, common } => {
+            let mut o = opts(common)?;
+            o.subject = subject.as_deref().map(text).transpose()?;
+            (o, show::clauses)
+        }
+        Cmd::Clause { id, lang, common } => {
+            let mut o = opts(common)?;
+            o.args = vec![text(&id)?];
+            o.lang = lang.unwrap_or(o.lang);
+            (o, show::clause)
+        }
+        Cmd::Fields { subject, common } => {
+            let mut o = opts(common)?;
+            o.args = vec![text(&subject)?];
+            (o, show::fields)
+        }
+        Cmd::Catalogue { literate, common } => {
+            let mut o = opts(common)?;
+            o.literate = literate;
+            (o, show::catalogue)
+        }
+        Cmd::Coverage {
+            document,
+            format,
+            common,
+        } => {
+            let mut o = opts(common)?;
+            o.args = document
+                .as_deref()
+                .map(text)
+                .transpose()?
+                .into_iter()
+                .collect();
+            o.json = matches!(format, Some(Format::Json));
+            (o, coverage::run)
+        }
+        Cmd::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "policy-calc", &mut script);
+            outn!("{}", String::from_utf8_lossy(&script));
+            return Ok(0);
         }
     };
-    let opts = match parse_opts(rest, allowed) {
-        Ok(o) => o,
-        Err(e) => {
-            err!("error: {e}\n\n{USAGE}");
-            return 2;
-        }
-    };
-    if !takes_args && !opts.args.is_empty() {
-        err!(
-            "error: `{cmd}` takes no arguments (found `{}`)\n\n{USAGE}",
-            shorten(&opts.args.join(" "), 200)
-        );
-        return 2;
-    }
-    match load(&opts) {
-        Ok(Some(book)) => f(&opts, &book),
-        Ok(None) => f(&opts, Rulebook::embedded()),
+    Ok(match load(&o) {
+        Ok(Some(book)) => f(&o, &book),
+        Ok(None) => f(&o, Rulebook::embedded()),
         Err(code) => code,
-    }
+    })
 }
 
 /// The rulebook named by `--rules`, or `None` for the built-in one.
@@ -421,7 +338,7 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
         }
         Err(LoadError::Rules(d)) => {
             for d in &d.0 {
-                err!("{}\n", render(d));
+                err!("{}\n", d.render(Form::Full));
             }
             err!(
                 "error: the rules in {} have {} problem(s)",
@@ -431,54 +348,4 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
             Err(2)
         }
     }
-}
-
-/// A diagnostic as a compiler shows it: where, the line, a caret under the problem.
-pub fn render(d: &Diagnostic) -> String {
-    let mut s = format!(
-        "error[{}]: {}\n  --> {}:{}:{}\n",
-        d.code, d.message, d.file, d.line, d.column
-    );
-    if !d.snippet.is_empty() {
-        let gutter = d.line.to_string().len();
-        let pad: String = d
-            .snippet
-            .chars()
-            .take(d.column.saturating_sub(d.snippet_column.max(1)))
-            .map(|c| {
-                if c == '\t' {
-                    '\t'
-                } else if is_wide(c) {
-                    '　'
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        let shown = &d.snippet;
-        s.push_str(&format!(
-            "{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{}\n",
-            "",
-            d.line,
-            shown,
-            "",
-            "^".repeat(d.width.min(120))
-        ));
-    }
-    if let Some(f) = &d.field {
-        s.push_str(&format!("  = field: {f}\n"));
-    }
-    if let Some(e) = &d.expected {
-        s.push_str(&format!("  = expected: {e}\n"));
-    }
-    if let Some(h) = &d.suggestion {
-        s.push_str(&format!("  = help: {h}\n"));
-    }
-    s.pop();
-    s
-}
-
-/// Characters that take two columns in a terminal (CJK), so the caret lines up.
-fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }

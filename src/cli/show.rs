@@ -150,7 +150,10 @@ pub fn describe(book: &Rulebook, c: &Clause) -> String {
 
 pub fn clause(opts: &Opts, book: &Rulebook) -> i32 {
     let [id] = opts.args.as_slice() else {
-        err!("error: `clause` takes one clause id\n\n{}", super::USAGE);
+        err!(
+            "error: `clause` takes one clause id\n\n{}",
+            super::usage("clause")
+        );
         return 2;
     };
     let found: Vec<&Clause> = book.clause(id).collect();
@@ -173,7 +176,10 @@ pub fn clause(opts: &Opts, book: &Rulebook) -> i32 {
 
 pub fn fields(opts: &Opts, book: &Rulebook) -> i32 {
     let [name] = opts.args.as_slice() else {
-        err!("error: `fields` takes one subject\n\n{}", super::USAGE);
+        err!(
+            "error: `fields` takes one subject\n\n{}",
+            super::usage("fields")
+        );
         return 2;
     };
     let Some((id, subject)) = book.schema.subject(name) else {

@@ -2,11 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use policy_calc::diagnostic::Form;
 use policy_calc::golden;
 use policy_calc::limits;
 use policy_calc::rulebook::Rulebook;
 
-use super::{Opts, render};
+use super::Opts;
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     if path.is_dir() {
@@ -88,7 +89,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
             Err(d) => {
                 bad += 1;
                 for d in &d.0 {
-                    err!("{}\n", render(d));
+                    err!("{}\n", d.render(Form::Full));
                 }
             }
         }

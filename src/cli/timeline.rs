@@ -1,14 +1,18 @@
 //! `policy-calc timeline CASE`: each date on which a result of the case changes.
 
+use policy_calc::diagnostic::Form;
 use policy_calc::report::ClauseResult;
 use policy_calc::rulebook::Rulebook;
 use policy_calc::timeline::{self, Timeline};
 
-use super::{Lang, Opts, human, render};
+use super::{Lang, Opts, human};
 
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     let [path] = opts.args.as_slice() else {
-        err!("error: `timeline` takes one case file\n\n{}", super::USAGE);
+        err!(
+            "error: `timeline` takes one case file\n\n{}",
+            super::usage("timeline")
+        );
         return 2;
     };
     let (name, text) = match super::check::read_case(path, opts.limits.case_bytes) {
@@ -22,7 +26,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         Ok(c) => c,
         Err(d) => {
             for d in &d.0 {
-                err!("{}\n", render(d));
+                err!("{}\n", d.render(Form::Full));
             }
             err!("error: {name} was not read: {} problem(s)", d.0.len());
             return 2;
