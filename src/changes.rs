@@ -159,7 +159,12 @@ impl Change {
                     },
                     None => String::new(),
                 };
+                let dated = matches!(&f.value, Some(FactValue::Text(t)) if t.parse::<chrono::NaiveDate>().is_ok());
                 let relation = match (f.relation, zh) {
+                    (Relation::AtMost, false) if dated => "on or before",
+                    (Relation::AtLeast, false) if dated => "on or after",
+                    (Relation::AtMost, true) if dated => "不晚于",
+                    (Relation::AtLeast, true) if dated => "不早于",
                     (Relation::AtMost, false) => "at most",
                     (Relation::AtLeast, false) => "at least",
                     (Relation::AtMost, true) => "不超过",
@@ -177,8 +182,8 @@ impl Change {
             })
             .collect();
         match (zh, margin) {
-            (false, false) => format!("would be {outcome} if {}", facts.join(" and ")),
-            (false, true) => format!("would turn {outcome} from {}", facts.join(" and ")),
+            (false, false) => format!("would be {outcome} if: {}", facts.join("; and ")),
+            (false, true) => format!("would turn {outcome} if: {}", facts.join("; and ")),
             (true, false) => format!("若{}，则为「{outcome}」", facts.join("，且")),
             (true, true) => format!("至{}时转为「{outcome}」", facts.join("，且")),
         }

@@ -666,19 +666,19 @@ impl<'a> Words<'a> {
                 match (every, truth) {
                     (true, true) => Both {
                         zh: format!("全部{}均{}", list_label.zh, cond.zh),
-                        en: format!("every {}: {}", list_label.en, cond.en),
+                        en: format!("all of the {}: {}", list_label.en, cond.en),
                     },
                     (true, false) => Both {
                         zh: format!("并非全部{}均{}", list_label.zh, cond.zh),
-                        en: format!("not every {}: {}", list_label.en, cond.en),
+                        en: format!("not all of the {}: {}", list_label.en, cond.en),
                     },
                     (false, true) => Both {
                         zh: format!("有{}{}", list_label.zh, cond.zh),
-                        en: format!("some {}: {}", list_label.en, cond.en),
+                        en: format!("some of the {}: {}", list_label.en, cond.en),
                     },
                     (false, false) => Both {
                         zh: format!("没有{}{}", list_label.zh, cond.zh),
-                        en: format!("no {}: {}", list_label.en, cond.en),
+                        en: format!("none of the {}: {}", list_label.en, cond.en),
                     },
                 }
             }

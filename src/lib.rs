@@ -10,6 +10,7 @@ pub mod eval;
 pub mod explain;
 pub mod expr;
 pub mod golden;
+pub mod human;
 pub mod input;
 pub mod json_out;
 pub mod labels;

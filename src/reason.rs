@@ -287,7 +287,7 @@ pub enum Shown {
 }
 
 impl Shown {
-    /// The value in words: `36,110.00元`, `80%`, `2023年3月1日`; in English `CNY 36,110.00`.
+    /// The value in words: `36,110.00元`, `80%`, `2023年3月1日`; in English `36,110.00 CNY`.
     pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
@@ -296,7 +296,7 @@ impl Shown {
                 if zh {
                     format!("{v}元")
                 } else {
-                    format!("CNY {v}")
+                    format!("{v} CNY")
                 }
             }
             Shown::Area(d) => {
@@ -312,7 +312,7 @@ impl Shown {
                 if zh {
                     format!("{v}元/平方米")
                 } else {
-                    format!("CNY {v} per m²")
+                    format!("{v} CNY/m²")
                 }
             }
             Shown::Ratio(d) => match d.checked_mul(Decimal::ONE_HUNDRED) {
@@ -513,10 +513,10 @@ impl Reason {
                     (true, true, false) => format!("并非全部{list}均{cond}"),
                     (true, false, true) => format!("有{list}{cond}"),
                     (true, false, false) => format!("没有{list}{cond}"),
-                    (false, true, true) => format!("every {list}: {cond}"),
-                    (false, true, false) => format!("not every {list}: {cond}"),
-                    (false, false, true) => format!("some {list}: {cond}"),
-                    (false, false, false) => format!("no {list}: {cond}"),
+                    (false, true, true) => format!("all of the {list}: {cond}"),
+                    (false, true, false) => format!("not all of the {list}: {cond}"),
+                    (false, false, true) => format!("some of the {list}: {cond}"),
+                    (false, false, false) => format!("none of the {list}: {cond}"),
                 };
                 if !items.is_empty() {
                     let shown: Vec<String> = items
@@ -526,7 +526,7 @@ impl Reason {
                             if zh {
                                 format!("第{}项{list}：{}", i.index, facts.join("，"))
                             } else {
-                                format!("{list} {}: {}", i.index, facts.join(", "))
+                                format!("{list} no. {}: {}", i.index, facts.join(", "))
                             }
                         })
                         .collect();
@@ -713,7 +713,7 @@ mod tests {
     fn values_read_as_people_write_them() {
         let zh = Lang::Zh;
         assert_eq!(Shown::Money(d("36110.00")).text(zh), "36,110.00元");
-        assert_eq!(Shown::Money(d("36110.00")).text(Lang::En), "CNY 36,110.00");
+        assert_eq!(Shown::Money(d("36110.00")).text(Lang::En), "36,110.00 CNY");
         assert_eq!(Shown::Ratio(d("0.8")).text(zh), "80%");
         assert_eq!(Shown::Ratio(d("0.249999999975")).text(zh), "24.9999999975%");
         let taos = Some(Label::new("套", "units"));

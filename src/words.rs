@@ -1,6 +1,6 @@
 //! How a report reads to people, shared by the command line's report and the web page: the
-//! groups results are shown in, numbers with thousands separators, and the Chinese of the
-//! engine's few fixed phrases around the facts.
+//! groups results are shown in, numbers with thousands separators and units, and the labels
+//! of a clause's figures and its subject's facts.
 
 use crate::labels::{Label, Lang};
 use crate::report::Outcome;
@@ -81,60 +81,29 @@ pub fn thousands(value: &str) -> String {
     }
 }
 
-/// A reason in Chinese: the engine writes its few fixed phrases in English around the
-/// facts, field names and expressions (which stay as the rule files write them).
-pub fn zh_reason(reason: &str) -> String {
-    // "绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"
-    if let Some((number, rest)) = reason.split_once(" is in force from ")
-        && let Some((window, day)) = rest.split_once(", not on ")
+/// A figure of a report (its amount or a named value) as people read it: a share as a
+/// percentage (`80%`), money with thousands separators and 元 (`36,110.00元`, `36,110.00 CNY`),
+/// areas in 平方米 / m², counts with their measure word.
+pub fn figure(value: &str, unit: &str, lang: Lang) -> String {
+    if unit == "ratio"
+        && let Ok(d) = value.parse::<rust_decimal::Decimal>()
+        && let Some(p) = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
     {
-        let window = match window.split_once(" to ") {
-            Some((from, to)) => format!("{from} 至 {to}"),
-            None => format!("{window} 起"),
-        };
-        return format!("{number}施行期间为 {window}，{day} 不在其内");
+        return format!("{}%", p.normalize());
     }
-    if let Some(rest) = reason.strip_prefix("parameter ")
-        && let Some((name, day)) = rest.split_once(" has no value in force on ")
-    {
-        return format!("参数 {name} 在 {day} 没有生效的取值");
+    let n = thousands(value);
+    let zh = lang == Lang::Zh;
+    match unit {
+        "" | "1" | "ratio" => n,
+        "CNY" if zh => format!("{n}元"),
+        "m2" if zh => format!("{n}平方米"),
+        "m2" => format!("{n} m²"),
+        "CNY/m2" if zh => format!("{n}元/平方米"),
+        "CNY/m2" => format!("{n} CNY/m²"),
+        "units" if zh => format!("{n}套"),
+        "sites" | "communities" | "projects" if zh => format!("{n}个"),
+        u => format!("{n} {u}"),
     }
-    if let Some(rest) = reason.strip_prefix("deadline ") {
-        return format!(
-            "期限 {}",
-            rest.replace(": not yet passed", "：未到")
-                .replace(": passed", "：已过")
-        );
-    }
-    const PHRASES: &[(&str, &str)] = &[
-        (", rounded half away from zero to ", "，四舍五入至 "),
-        (", rounded down to ", "，向下取整至 "),
-        (" against a target of ", "，目标 "),
-        (" (not reached)", "（未达到）"),
-        (" (reached)", "（已达到）"),
-        (": yes (", "：是（"),
-        (": no (", "：否（"),
-        (" is undefined: ", " 无定义："),
-        (", not ", "，而非 "),
-        (" or ", " 或 "),
-    ];
-    let mut out = reason.to_string();
-    for (en, zh) in PHRASES {
-        out = out.replace(en, zh);
-    }
-    if out.contains("：是（") || out.contains("：否（") {
-        if let Some(stripped) = out.strip_suffix(')') {
-            out = format!("{stripped}）");
-        }
-    } else if let Some(stripped) = out.strip_suffix(": yes") {
-        out = format!("{stripped}：是");
-    } else if let Some(stripped) = out.strip_suffix(": no") {
-        out = format!("{stripped}：否");
-    }
-    if let Some(stripped) = out.strip_suffix(" is 0`") {
-        out = format!("{stripped} 为 0`");
-    }
-    out.replace("` is 0", "` 为 0")
 }
 
 /// The labels of one clause's figures and its subject's facts, for a report that names
@@ -157,9 +126,15 @@ fn split_item(path: &str) -> (&str, usize, &str) {
 }
 
 impl<'b> Names<'b> {
-    /// The names of clause `clause` (by id) of `book`.
-    pub fn new(book: &'b Rulebook, clause: &str) -> Names<'b> {
-        let clause = book.clauses.iter().find(|c| c.id == clause);
+    /// The names of clause `clause` (by id) of `book` for subject `subject` (a clause may
+    /// hold for more than one subject).
+    pub fn new(book: &'b Rulebook, subject: &str, clause: &str) -> Names<'b> {
+        let subject = book.schema.subject(subject).map(|(i, _)| i);
+        let clause = book
+            .clauses
+            .iter()
+            .find(|c| c.id == clause && Some(c.subject) == subject)
+            .or_else(|| book.clauses.iter().find(|c| c.id == clause));
         let record = clause.map(|c| book.schema.record_of(c.subject));
         Names {
             book,
@@ -198,7 +173,7 @@ impl<'b> Names<'b> {
             .unwrap_or_else(|| list.to_string());
         match lang {
             Lang::Zh => format!("第{i}项{list}的{}", name.zh),
-            Lang::En => format!("{} of {list} {i}", name.en),
+            Lang::En => format!("{} of the {list} no. {i}", name.en),
         }
     }
 
@@ -242,6 +217,20 @@ impl<'b> Names<'b> {
     /// A fact of the subject by its path: `recognised` reads `项目认定书`, `units[2].area`
     /// reads `第2项户型的建筑面积`.
     pub fn fact(&self, path: &str, lang: Lang) -> String {
+        // `units.rent`: an item fact missing from items of the list.
+        if !path.contains('[')
+            && let Some((list, field)) = path.split_once('.')
+            && let Some((list_label, rec)) = self.list_label(list)
+            && let Some(&k) = rec.by_name.get(field)
+            && !list_label.is_incomplete()
+            && !rec.fields[k as usize].label.is_incomplete()
+        {
+            let f = &rec.fields[k as usize].label;
+            return match lang {
+                Lang::Zh => format!("{}的{}", list_label.zh, f.zh),
+                Lang::En => format!("{} of the {}", f.en, list_label.en),
+            };
+        }
         let (list, i, field) = split_item(path);
         let found = if list.is_empty() {
             self.record
@@ -301,7 +290,7 @@ impl<'b> Names<'b> {
 
 #[cfg(test)]
 mod tests {
-    use super::{GROUPS, thousands, zh_reason};
+    use super::{GROUPS, thousands};
     use crate::report::Outcome;
 
     #[test]
@@ -313,37 +302,6 @@ mod tests {
                 "{o:?}"
             );
         }
-    }
-
-    #[test]
-    fn reasons_in_chinese_keep_the_facts() {
-        assert_eq!(
-            zh_reason(
-                "绍柯政办发〔2022〕14号 is in force from 2022-06-19 to 2025-12-31, not on 2026-01-01"
-            ),
-            "绍柯政办发〔2022〕14号施行期间为 2022-06-19 至 2025-12-31，2026-01-01 不在其内"
-        );
-        assert_eq!(
-            zh_reason("deadline 2025-12-31: not yet passed"),
-            "期限 2025-12-31：未到"
-        );
-        assert_eq!(
-            zh_reason("floors >= 10: no (floors = 9)"),
-            "floors >= 10：否（floors = 9）"
-        );
-        assert_eq!(
-            zh_reason("structure = concrete, not steel"),
-            "structure = concrete，而非 steel"
-        );
-        assert_eq!(
-            zh_reason("base * warranty_rate = 2.0050 CNY, rounded half away from zero to 2.01"),
-            "base * warranty_rate = 2.0050 CNY，四舍五入至 2.01"
-        );
-        assert_eq!(
-            zh_reason("`steel_prefab_area / prefab_area` is undefined: `prefab_area` is 0"),
-            "`steel_prefab_area / prefab_area` 无定义：`prefab_area` 为 0"
-        );
-        assert_eq!(zh_reason("new = true"), "new = true");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use crate::common::{files, root, run};
+use crate::common::{files, root, run, snapshot};
 
 fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = root().join("target/test-scratch/cli");
@@ -13,41 +13,6 @@ fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).expect("write scratch file");
     p
-}
-
-/// Compares `actual` with tests/snapshots/NAME; `UPDATE_SNAPSHOTS=1` rewrites it (review the diff).
-fn snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, actual).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!("no snapshot {name}: run with UPDATE_SNAPSHOTS=1 and review it")
-    });
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "snapshot {name} differs from line {}:\n--- expected\n{}\n+++ actual\n{}\n(UPDATE_SNAPSHOTS=1 rewrites it)",
-            first + 1,
-            expected
-                .lines()
-                .skip(first)
-                .take(5)
-                .collect::<Vec<_>>()
-                .join("\n"),
-            actual
-                .lines()
-                .skip(first)
-                .take(5)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-    }
 }
 
 #[test]
@@ -401,7 +366,16 @@ fn the_catalogue_in_docs_is_up_to_date() {
 
 #[test]
 fn snapshots_of_the_human_report_in_both_languages() {
-    for example in ["building_project", "rental_project", "tenant", "district"] {
+    for example in [
+        "building_project",
+        "district",
+        "enterprise",
+        "home_purchase",
+        "industrial_project",
+        "rental_project",
+        "rural_housing",
+        "tenant",
+    ] {
         for lang in ["en", "zh"] {
             let r = run(
                 &["check", &format!("examples/{example}.toml"), "--lang", lang],

@@ -226,9 +226,15 @@ fn example(name: &str) -> String {
 
 /// The library's full report of a TOML case, as JSON.
 fn library_full(toml: &str, as_of: Option<&str>) -> Json {
+    library_full_in(toml, as_of, policy_calc::labels::Lang::Zh)
+}
+
+/// The library's full report with its reasons' sentences in `lang`.
+fn library_full_in(toml: &str, as_of: Option<&str>, lang: policy_calc::labels::Lang) -> Json {
     let case = book().case_from_toml(toml, "x.toml").expect("a case");
     let as_of = as_of.map(date).or(case.as_of).expect("a date");
-    let r = book().evaluate(&case, as_of).expect("evaluated");
+    let mut r = book().evaluate(&case, as_of).expect("evaluated");
+    r.set_language(lang);
     serde_json::from_str(&r.to_json()).unwrap()
 }
 
@@ -330,7 +336,30 @@ fn check_takes_as_of_and_lang_overrides() {
     let report = r.json();
     assert_eq!(report["as_of"], "2022-01-01");
     assert_eq!(report["results"][0]["outcome"], "not_in_force");
-    assert_eq!(report, library_full(&toml, Some("2022-01-01")));
+    assert_eq!(
+        report,
+        library_full_in(&toml, Some("2022-01-01"), policy_calc::labels::Lang::En)
+    );
+    // `lang` picks the language of the reasons' sentences, and nothing else.
+    let why = &report["results"][0]["why"][0];
+    assert_eq!(why["kind"], "not_in_force");
+    assert_eq!(
+        why["text"],
+        "绍柯政办发〔2022〕14号 is in force from 19 June 2022 to 31 December 2025, not on 1 January 2022"
+    );
+    let zh = request(
+        s.addr,
+        "POST",
+        "/v1/check?as_of=2022-01-01&lang=zh",
+        TOML,
+        toml.as_bytes(),
+    )
+    .json();
+    assert_eq!(
+        zh["results"][0]["why"][0]["text"],
+        "绍柯政办发〔2022〕14号自2022年6月19日起施行，有效期至2025年12月31日，2022年1月1日不在其内"
+    );
+    assert_eq!(zh["results"][0]["reasons"], report["results"][0]["reasons"]);
     let r = request(s.addr, "POST", "/v1/check?lang=zh", TOML, toml.as_bytes());
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["as_of"], "2023-03-01");
@@ -957,10 +986,14 @@ fn web_result_is_grouped_with_amount_citation_quote_and_reasons() {
     let (status, html) = get_html(&s, &format!("/check/rural_housing?{q}"));
     assert_eq!(status, 200, "{html}");
     assert!(html.contains(">可享受 (1)</h2>"));
-    assert!(html.contains("<p class=\"amount\">36,110.00 元</p>"));
+    assert!(html.contains("<p class=\"amount\">36,110.00元</p>"));
     assert!(html.contains("<p class=\"cite\">绍柯政办发〔2022〕14号 三（六）</p>"));
     assert!(html.contains("予以200元/平方米的一次性资金补助"));
-    assert!(html.contains("<code>floor_area = 180.55 m2</code>"));
+    // Reasons in words, each with its line of the rule language on hover.
+    assert!(
+        html.contains("<li title=\"floor_area = 180.55 m2\">建筑面积：180.55平方米</li>"),
+        "{html}"
+    );
     assert!(html.contains("href=\"/clause/rural-prefab-subsidy?lang=zh\""));
     let (_, en) = get_html(&s, &format!("/check/rural_housing?lang=en&{q}"));
     assert!(en.contains(">What it gets (1)</h2>"));
@@ -971,12 +1004,12 @@ fn web_result_is_grouped_with_amount_citation_quote_and_reasons() {
     let (_, zh) = get_html(&s, &format!("/check/rural_housing?{q}"));
     assert!(zh.contains(">不适用或不在有效期内 (1)</h2>"), "{zh}");
     assert!(
-        zh.contains("绍柯政办发〔2022〕14号施行期间为 2022-06-19"),
+        zh.contains("绍柯政办发〔2022〕14号自2022年6月19日起施行，有效期至2025年12月31日，2022年1月1日不在其内"),
         "{zh}"
     );
     let (_, en) = get_html(&s, &format!("/check/rural_housing?lang=en&{q}"));
     assert!(
-        en.contains("绍柯政办发〔2022〕14号 is in force from 2022-06-19"),
+        en.contains("绍柯政办发〔2022〕14号 is in force from 19 June 2022 to 31 December 2025, not on 1 January 2022"),
         "{en}"
     );
 
@@ -984,7 +1017,11 @@ fn web_result_is_grouped_with_amount_citation_quote_and_reasons() {
     let (_, html) = get_html(&s, "/check/rural_housing?as_of=2023-03-01&lang=en");
     assert!(html.contains("Undetermined: the facts that would decide"));
     assert!(html.contains("Facts that would decide: "));
-    assert!(html.contains("<code>new</code>, <code>prefab</code>"));
+    // By their labels, each with its field name on hover.
+    assert!(
+        html.contains("<span title=\"new\">new farmhouse</span>, <span title=\"prefab\">prefabricated farmhouse</span>"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -1234,7 +1271,7 @@ fn web_result_says_what_would_change_each_result() {
     assert_eq!(status, 200, "{zh}");
     assert!(zh.contains("什么会改变结果"), "{zh}");
     assert!(
-        zh.contains("若 rent 不超过 1,876.53元，则为「符合」"),
+        zh.contains("若月租金不超过1,876.53元，则为「符合」"),
         "{zh}"
     );
     let (_, en) = get_html(
@@ -1242,13 +1279,13 @@ fn web_result_says_what_would_change_each_result() {
         "/check/tenant?lang=en&as_of=2023-03-01&rent=1876.54&market_rent=2345.67",
     );
     assert!(
-        en.contains("would be compliant if rent at most 1,876.53 CNY"),
+        en.contains("would be compliant if: monthly rent at most 1,876.53 CNY"),
         "{en}"
     );
     let q = "lang=en&as_of=2023-03-01&new=yes&prefab=yes&structure=steel&whole_village=&floor_area=180.55";
     let (_, en) = get_html(&s, &format!("/check/rural_housing?{q}"));
     assert!(
-        en.contains("would turn not eligible from prefab = false"),
+        en.contains("would turn not eligible if: is not built prefabricated"),
         "{en}"
     );
 }

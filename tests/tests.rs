@@ -14,3 +14,4 @@ mod rulebook;
 #[cfg(feature = "serve")]
 mod serve;
 mod text_coverage;
+mod words;

@@ -150,7 +150,8 @@ pub struct CheckArgs {
     /// With --batch: full reports
     #[arg(long)]
     pub full: bool,
-    /// Show the rule language instead of plain words
+    /// Show reasons, values and missing facts in the rule language (field names and
+    /// expressions) instead of plain words
     #[arg(long)]
     pub logic: bool,
     #[command(flatten)]

@@ -6,7 +6,7 @@ use policy_calc::diagnostic::{Form, shorten};
 use policy_calc::limits::{self, ReadError};
 use policy_calc::rulebook::Rulebook;
 
-use super::{Opts, human};
+use super::Opts;
 
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     if opts.batch.is_some() || opts.full {
@@ -75,9 +75,11 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
             status = 1;
         }
         let text = if opts.json {
+            let mut report = report;
+            report.set_language(opts.lang.into());
             report.to_json()
         } else {
-            human::report(&name, &report, book, opts.lang)
+            policy_calc::human::report(&name, &report, book, opts.lang.into(), opts.logic)
         };
         out!("{text}");
         if super::output_failed() {

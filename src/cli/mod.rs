@@ -29,7 +29,6 @@ mod args;
 mod batch;
 mod check;
 mod coverage;
-mod human;
 #[cfg(feature = "serve")]
 mod serve;
 mod show;
@@ -54,6 +53,15 @@ use policy_calc::rulebook::{LoadError, Rulebook};
 pub enum Lang {
     Zh,
     En,
+}
+
+impl From<Lang> for policy_calc::labels::Lang {
+    fn from(l: Lang) -> policy_calc::labels::Lang {
+        match l {
+            Lang::Zh => policy_calc::labels::Lang::Zh,
+            Lang::En => policy_calc::labels::Lang::En,
+        }
+    }
 }
 
 impl Lang {
@@ -134,7 +142,7 @@ pub struct Opts {
     pub to: Option<NaiveDate>,
     /// What may be read: `--max-bytes` raises every limit.
     pub limits: Limits,
-    /// `check --logic`: show the rule language instead of plain words (not used yet).
+    /// `check --logic`: the reasons in the rule language instead of plain words.
     #[allow(dead_code)]
     pub logic: bool,
 }

@@ -5,7 +5,7 @@ use policy_calc::report::ClauseResult;
 use policy_calc::rulebook::Rulebook;
 use policy_calc::timeline::{self, Timeline};
 
-use super::{Lang, Opts, human};
+use super::{Lang, Opts};
 
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     let [path] = opts.args.as_slice() else {
@@ -57,11 +57,11 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
 
 /// A result in a few words: outcome and amount.
 fn brief(r: &ClauseResult, lang: Lang) -> String {
-    let outcome = human::outcome_label(r.outcome, lang);
+    let outcome = policy_calc::human::outcome_label(r.outcome, lang.into());
     match &r.amount {
         Some(a) => format!(
             "{outcome}, {}",
-            human::quantity_text(&a.value, &a.unit, lang)
+            policy_calc::human::quantity_text(&a.value, &a.unit, lang.into())
         ),
         None => outcome.to_string(),
     }

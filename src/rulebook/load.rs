@@ -1622,11 +1622,13 @@ impl Loader {
         }
         let mut notes = Vec::new();
         for n in &c.notes {
+            let what = format!("a note of clause `{}`", c.id.get_ref());
+            let label = self.label(src, &n.label, sp(&n.when), &what);
             if let Some(e) = compile(self, &mut names, &n.when, "note", Some(Type::Bool), None) {
                 notes.push(Note {
                     when: e,
                     text: n.text.clone(),
-                    label: crate::labels::Label::new(n.text.as_str(), n.text.as_str()),
+                    label,
                 });
             }
         }

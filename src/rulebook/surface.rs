@@ -258,6 +258,8 @@ pub struct ValueDecl {
 pub struct NoteDecl {
     pub when: S<String>,
     pub text: String,
+    #[serde(default)]
+    pub label: LabelOpt,
 }
 
 #[derive(Debug, Deserialize)]

@@ -55,6 +55,16 @@ pub(crate) struct CheckQuery {
     pub changes: bool,
 }
 
+impl CheckQuery {
+    /// The language of the reasons' sentences (`why[].text`): Chinese unless `lang=en`.
+    fn words(&self) -> crate::labels::Lang {
+        match self.lang.as_deref() {
+            Some("en") => crate::labels::Lang::En,
+            _ => crate::labels::Lang::Zh,
+        }
+    }
+}
+
 /// Reads the query by hand, so that every bad parameter is a problem+json 400 naming it.
 fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<CheckQuery, Problem> {
     let mut out = CheckQuery {
@@ -228,6 +238,8 @@ async fn check(
             book.evaluate(&case, as_of)
         }
         .map_err(Problem::from_evaluation)?;
+        let mut report = report;
+        report.set_language(q.words());
         Ok(json_response(StatusCode::OK, report.to_json()))
     } else {
         let mut report = CompactReport::new();
@@ -376,7 +388,8 @@ fn batch_lines(
             Ok(case) => {
                 let as_of = q.as_of.or(case.as_of).unwrap_or(today);
                 let written = if q.full {
-                    book.evaluate(case, as_of).map(|r| {
+                    book.evaluate(case, as_of).map(|mut r| {
+                        r.set_language(q.words());
                         let json = r.to_json();
                         out.extend_from_slice(
                             format!(

@@ -137,7 +137,8 @@ pub fn document(book: &Rulebook) -> String {
                         "outcome": { "type": "string", "enum": outcomes },
                         "amount": { "$ref": "#/components/schemas/quantity" },
                         "values": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/quantity" } },
-                        "reasons": { "type": "array", "items": { "type": "string" } },
+                        "reasons": { "type": "array", "items": { "type": "string" }, "description": "the reasons in the rule language" },
+                        "why": { "type": "array", "items": { "$ref": "#/components/schemas/reason" }, "description": "the same reasons as data, each with its sentence in the report's language (lang)" },
                         "missing": { "type": "array", "items": { "type": "string" } },
                         "changes": { "type": "array", "items": { "$ref": "#/components/schemas/change" }, "description": "with changes=true: what would turn a result against the subject, or decide an undetermined one" },
                         "margin": { "type": "array", "items": { "$ref": "#/components/schemas/change" }, "description": "with changes=true: the nearest changes that would turn a favourable result" },
@@ -146,6 +147,29 @@ pub fn document(book: &Rulebook) -> String {
                 }},
             },
             "required": ["subject", "as_of", "results"],
+        }),
+    );
+    schemas.insert(
+        "label".into(),
+        json!({
+            "type": "object",
+            "description": "a name in Chinese and English",
+            "properties": { "zh": { "type": "string" }, "en": { "type": "string" } },
+            "required": ["zh", "en"],
+        }),
+    );
+    schemas.insert(
+        "reason".into(),
+        json!({
+            "type": "object",
+            "description": "A reason as data (docs/contract.md): `kind` says which; `text` is its sentence in the report's language, `logic` its line in `reasons`. Facts carry `name` (the case's field), `label`, `value` ({type, value}) and, for yes/no facts, `says`; comparisons `left`, `op`, `right`, `holds`.",
+            "properties": {
+                "kind": { "type": "string", "enum": ["fact", "word", "comparison", "items", "condition", "derived", "not_in_force", "no_parameter_value", "undefined", "goal", "deadline", "note"] },
+                "text": { "type": "string" },
+                "logic": { "type": "string" },
+            },
+            "required": ["kind", "text", "logic"],
+            "additionalProperties": true,
         }),
     );
     schemas.insert(
@@ -245,7 +269,7 @@ pub fn document(book: &Rulebook) -> String {
     let check_params = json!([
         { "name": "as_of", "in": "query", "required": false, "description": "evaluate on this date (overrides the case's own)", "schema": { "type": "string", "format": "date" } },
         { "name": "report", "in": "query", "required": false, "description": "full (with quotes and reasons) or compact", "schema": { "type": "string", "enum": ["full", "compact"] } },
-        { "name": "lang", "in": "query", "required": false, "description": "zh or en (accepted for clients that send it; the JSON report is the same in both)", "schema": { "type": "string", "enum": ["zh", "en"] } },
+        { "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of the reasons' sentences (`why[].text`); Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } },
         { "name": "changes", "in": "query", "required": false, "description": "true: with each result, what would change it (changes, margin); full reports only, and some 25 times the work", "schema": { "type": "boolean" } },
     ]);
     let json_ok = |what: &str, schema: Json| json!({ "description": what, "content": { "application/json": { "schema": schema } } });

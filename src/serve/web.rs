@@ -25,7 +25,7 @@ use crate::report::{ClauseResult, Outcome, Report};
 use crate::rulebook::{Clause, Rulebook};
 use crate::schema::{Field, Subject};
 use crate::units::Type;
-use crate::words::{GROUPS, thousands, zh_reason};
+use crate::words::GROUPS;
 
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/form.js");
@@ -76,6 +76,13 @@ impl Lang {
         match self {
             Lang::Zh => Lang::En,
             Lang::En => Lang::Zh,
+        }
+    }
+    /// The language of the reports' words.
+    fn words(self) -> crate::labels::Lang {
+        match self {
+            Lang::Zh => crate::labels::Lang::Zh,
+            Lang::En => crate::labels::Lang::En,
         }
     }
     /// The text in this language.
@@ -801,19 +808,7 @@ fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
 }
 
 fn quantity(value: &str, unit: &str, lang: Lang) -> String {
-    let u = match (unit, lang) {
-        ("CNY", Lang::Zh) => "元",
-        ("m2", Lang::Zh) => "平方米",
-        ("m2", Lang::En) => "m²",
-        ("CNY/m2", Lang::Zh) => "元/平方米",
-        ("ratio" | "1", _) => "",
-        (u, _) => u,
-    };
-    if u.is_empty() {
-        thousands(value)
-    } else {
-        format!("{} {u}", thousands(value))
-    }
+    crate::words::figure(value, unit, lang.words())
 }
 
 fn result_page(
@@ -842,7 +837,7 @@ fn result_page(
                 section.group aria-labelledby={ "g" (gi) } {
                     h2 #{ "g" (gi) } { (lang.t(g.zh, g.en)) " (" (rs.len()) ")" }
                     @for r in rs {
-                        (result_markup(lang, r))
+                        (result_markup(lang, r, (book, &report.subject)))
                     }
                 }
             }
@@ -858,7 +853,9 @@ fn result_page(
     res
 }
 
-fn result_markup(lang: Lang, r: &ClauseResult) -> Markup {
+fn result_markup(lang: Lang, r: &ClauseResult, (book, subject): (&Rulebook, &str)) -> Markup {
+    let wl = lang.words();
+    let names = crate::words::Names::new(book, subject, &r.clause);
     html! {
         article.result data-clause=(r.clause) data-outcome=(r.outcome.name()) {
             h3 {
@@ -874,23 +871,24 @@ fn result_markup(lang: Lang, r: &ClauseResult) -> Markup {
             @if !r.values.0.is_empty() {
                 dl.values {
                     @for (k, q) in &r.values.0 {
-                        dt { code { (k) } }
+                        dt title=(k) { (names.value(k, wl)) }
                         dd { (quantity(&q.value, &q.unit, lang)) }
                     }
                 }
             }
-            @if !r.reasons.is_empty() {
+            @if !r.why.is_empty() {
                 details open[!matches!(r.outcome, Outcome::NotApplicable | Outcome::NotInForce)] {
                     summary { (lang.t("理由", "Reasons")) }
-                    ul.reasons { @for x in &r.reasons { li { code { (reason(x, lang)) } } } }
+                    // Each reason in words; its line of the rule language on hover.
+                    ul.reasons { @for x in &r.why { li title=(x.logic()) { (x.text(wl)) } } }
                 }
             }
             @if !r.missing.is_empty() {
                 p.missing {
                     (lang.t("尚需以下事实：", "Facts that would decide: "))
                     @for (i, m) in r.missing.iter().enumerate() {
-                        @if i > 0 { ", " }
-                        code { (m) }
+                        @if i > 0 { (lang.t("、", ", ")) }
+                        span title=(m) { (names.fact(m, wl)) }
                     }
                 }
             }
@@ -899,10 +897,10 @@ fn result_markup(lang: Lang, r: &ClauseResult) -> Markup {
                     summary { (lang.t("什么会改变结果", "What would change it")) }
                     ul {
                         @for c in &r.changes {
-                            li { (c.sentence(false, lang == Lang::Zh, outcome_label(c.outcome, lang))) }
+                            li { (c.plain_sentence(false, &names, wl, outcome_label(c.outcome, lang))) }
                         }
                         @for c in &r.margin {
-                            li { (c.sentence(true, lang == Lang::Zh, outcome_label(c.outcome, lang))) }
+                            li { (c.plain_sentence(true, &names, wl, outcome_label(c.outcome, lang))) }
                         }
                     }
                 }
@@ -1328,15 +1326,6 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -
     }
 }
 
-/// A reason in the page's language. The engine writes its few fixed phrases in English
-/// around the facts, field names and expressions, which stay as the rule files write them.
-fn reason(text: &str, lang: Lang) -> String {
-    match lang {
-        Lang::En => text.to_string(),
-        Lang::Zh => zh_reason(text),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1353,21 +1342,8 @@ mod tests {
 
     /// A reason in the page's language (the Chinese phrases themselves: `words`' tests).
     #[test]
-    fn reasons_in_the_pages_language() {
-        assert_eq!(
-            reason("structure = concrete, not steel", Lang::En),
-            "structure = concrete, not steel"
-        );
-        assert_eq!(
-            reason("structure = concrete, not steel", Lang::Zh),
-            "structure = concrete，而非 steel"
-        );
-    }
-
-    #[test]
     fn thousands_and_encoding() {
-        assert_eq!(thousands("36110.00"), "36,110.00");
-        assert_eq!(thousands("-1234567"), "-1,234,567");
+        assert_eq!(crate::words::thousands("-1234567"), "-1,234,567");
         assert_eq!(enc("units[1].rent"), "units%5B1%5D.rent");
         assert_eq!(enc("绍"), "%E7%BB%8D");
     }

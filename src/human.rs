@@ -1,11 +1,11 @@
 //! The report for a person: grouped by what it means for the subject, amounts with thousands
 //! separators and units, each result with its document number, section and reasons.
 
-use policy_calc::report::{ClauseResult, Outcome, Report};
-use policy_calc::rulebook::Rulebook;
-use policy_calc::words::{self, GROUPS, thousands, zh_reason};
+use crate::report::{ClauseResult, Outcome, Report};
+use crate::rulebook::Rulebook;
+use crate::words::{self, GROUPS};
 
-use super::Lang;
+use crate::labels::Lang;
 
 pub fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
     match lang {
@@ -42,62 +42,32 @@ pub fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
     }
 }
 
-fn unit_label(unit: &str, lang: Lang) -> String {
-    match (unit, lang) {
-        ("CNY", Lang::Zh) => "元".into(),
-        ("m2", Lang::Zh) => "平方米".into(),
-        ("CNY/m2", Lang::Zh) => "元/平方米".into(),
-        ("sites" | "communities", Lang::Zh) => "个".into(),
-        ("units", Lang::Zh) => "套".into(),
-        ("ratio" | "1", _) => String::new(),
-        (u, _) => u.to_string(),
-    }
-}
-
 /// A number with its unit as the human report writes it: `36,110.00 CNY`, `36,110.00元`.
 pub fn quantity_text(value: &str, unit: &str, lang: Lang) -> String {
-    quantity(value, unit, lang)
+    words::figure(value, unit, lang)
 }
 
 fn quantity(value: &str, unit: &str, lang: Lang) -> String {
-    let u = unit_label(unit, lang);
-    if u.is_empty() {
-        thousands(value)
-    } else if lang == Lang::Zh && !u.is_ascii() {
-        format!("{}{u}", thousands(value))
-    } else {
-        format!("{} {u}", thousands(value))
-    }
-}
-
-/// The report for a person in plain words: labels, values in units, sentences.
-pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang) -> String {
-    report_with(name, report, book, lang, false)
+    quantity_text(value, unit, lang)
 }
 
 /// The report for a person; with `logic`, the reasons, values and missing facts as the rule
 /// language writes them (field names and expressions), for those who read the rules.
-pub fn report_with(
-    name: &str,
-    report: &Report,
-    book: &Rulebook,
-    lang: Lang,
-    logic: bool,
-) -> String {
+pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang, logic: bool) -> String {
     let subject = book.schema.subject(&report.subject).map(|(_, s)| s);
     let subject_title = subject.map(|s| s.title.clone()).unwrap_or_default();
-    let wl = words_lang(lang);
+    let wl = lang;
     let mut s = match (lang, subject) {
         (_, Some(subj)) if !logic && !subj.label.is_incomplete() => match lang {
             Lang::En => format!(
                 "{name}: {}, evaluated on {}\n",
                 subj.label.en,
-                policy_calc::reason::date_text(report.as_of, wl)
+                crate::reason::date_text(report.as_of, wl)
             ),
             Lang::Zh => format!(
                 "{name}：{}，评估日期 {}\n",
                 subj.label.zh,
-                policy_calc::reason::date_text(report.as_of, wl)
+                crate::reason::date_text(report.as_of, wl)
             ),
         },
         (Lang::En, _) => format!(
@@ -129,7 +99,7 @@ pub fn report_with(
             if logic {
                 line(&mut s, r, lang, brief);
             } else {
-                plain_line(&mut s, r, book, lang, brief);
+                plain_line(&mut s, r, (book, &report.subject), lang, brief);
             }
         }
     }
@@ -154,19 +124,11 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
     };
     if brief {
         if let Some(first) = r.reasons.first() {
-            let first = match lang {
-                Lang::En => first.clone(),
-                Lang::Zh => zh_reason(first),
-            };
             s.push_str(&format!("      {because}: {first}\n"));
         }
         return;
     }
     for reason in &r.reasons {
-        let reason = match lang {
-            Lang::En => reason.clone(),
-            Lang::Zh => zh_reason(reason),
-        };
         s.push_str(&format!("      - {reason}\n"));
     }
     for (k, q) in &r.values.0 {
@@ -196,17 +158,16 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
     }
 }
 
-fn words_lang(lang: Lang) -> policy_calc::labels::Lang {
-    match lang {
-        Lang::Zh => policy_calc::labels::Lang::Zh,
-        Lang::En => policy_calc::labels::Lang::En,
-    }
-}
-
 /// One result in plain words: each reason its sentence, each value and missing fact by its
 /// label.
-fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, brief: bool) {
-    let wl = words_lang(lang);
+fn plain_line(
+    s: &mut String,
+    r: &ClauseResult,
+    (book, subject): (&Rulebook, &str),
+    lang: Lang,
+    brief: bool,
+) {
+    let wl = lang;
     let label = outcome_label(r.outcome, lang);
     let amount = r
         .amount
@@ -231,7 +192,7 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
     for reason in &r.why {
         s.push_str(&format!("      - {}\n", reason.text(wl)));
     }
-    let names = words::Names::new(book, &r.clause);
+    let names = words::Names::new(book, subject, &r.clause);
     for (k, q) in &r.values.0 {
         let sep = match lang {
             Lang::En => ": ",
@@ -240,7 +201,7 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
         s.push_str(&format!(
             "      = {}{sep}{}\n",
             names.value(k, wl),
-            plain_quantity(&q.value, &q.unit, lang)
+            quantity(&q.value, &q.unit, lang)
         ));
     }
     if !r.missing.is_empty() {
@@ -271,16 +232,4 @@ fn plain_line(s: &mut String, r: &ClauseResult, book: &Rulebook, lang: Lang, bri
             c.plain_sentence(margin, &names, wl, outcome)
         ));
     }
-}
-
-/// A figure as people read it: a share as a percentage (`80%`), money and areas with their
-/// units and thousands separators.
-fn plain_quantity(value: &str, unit: &str, lang: Lang) -> String {
-    if unit == "ratio"
-        && let Ok(d) = value.parse::<rust_decimal::Decimal>()
-        && let Some(p) = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
-    {
-        return format!("{}%", p.normalize());
-    }
-    quantity(value, unit, lang)
 }
