@@ -17,15 +17,17 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::case::Case;
-use crate::explain::Words;
+use crate::explain::{BookWords, Scene, Words, collect_facts};
 use crate::expr::program::{Compiler, Ctx, Program, params_on};
 use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::json_out;
+use crate::reason::{Explainer, Site};
 use crate::reason::{Reason, ReasonKind, Rounded};
 use crate::report::{ClauseResult, Outcome, Quantity, Report, SharedText, Values};
 use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
 use crate::schema::{Record, Schema};
 use crate::units::{Type, Unit};
+use std::sync::Arc;
 
 /// Why a case could not be evaluated: its facts break a rule's precondition, a number cannot
 /// be computed exactly, or a date fact lies after the evaluation date.
@@ -120,6 +122,8 @@ pub struct Programs {
     /// The memo slots of each subject's clauses, and how many there are in all.
     by_subject: Vec<Range<usize>>,
     slots: usize,
+    /// The rulebook's labels, for the reasons of its reports.
+    words: Arc<BookWords>,
 }
 
 /// A clause's texts in a full report.
@@ -239,6 +243,10 @@ impl Programs {
             field_names,
             by_subject,
             slots: c.slots_end(),
+            words: Arc::new(BookWords {
+                schema: book.schema.clone(),
+                params: book.params.clone(),
+            }),
         }
     }
 }
@@ -489,6 +497,11 @@ impl Decided<'_, '_> {
 struct Env<'b, 'c> {
     schema: &'b Schema,
     record: &'b Record,
+    /// The rulebook's labels and the case, for the reasons put into words when read: made
+    /// with the first reason.
+    words: &'b Arc<BookWords>,
+    subject: u16,
+    scene: std::cell::OnceCell<Arc<dyn Explainer>>,
     /// For the tree evaluator: explanations, and the facts an unknown result needs.
     cx: Cx<'c>,
     /// For the compiled decisions.
@@ -578,8 +591,7 @@ impl Rulebook {
                         })
                         .collect(),
                 ),
-                reasons: reasons.iter().map(|r| r.logic().to_string()).collect(),
-                why: reasons,
+                reasons: crate::report::Reasons(reasons),
                 missing: missing_names(&self.schema, env.record, missing)
                     .map(|n| n.text())
                     .collect(),
@@ -727,6 +739,9 @@ impl Rulebook {
         Env {
             schema: &self.schema,
             record: self.schema.record_of(case.subject),
+            words: &self.programs.words,
+            subject: case.subject,
+            scene: std::cell::OnceCell::new(),
             cx: Cx {
                 facts: &case.facts,
                 item: None,
@@ -957,32 +972,23 @@ fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> R
                 json_out::push_decimal(&mut reason, x);
                 reason.push(' ');
                 reason.push_str(&a.unit);
-                let words = env.words();
-                let shown = |v: Decimal| words.shown(&a.expr, Value::Num(v), None);
                 // Shown the same exactly when sign, digits and scale are the same.
                 let mut rounded = None;
                 if q.serialize() != x.serialize() {
                     reason.push_str(&format!(", rounded {} to {}", rounding_words(a.round), q));
                     rounded = match a.round {
-                        Rounding::HalfAwayFromZero => Some((Rounded::HalfAwayFromZero, shown(q))),
-                        Rounding::Down => Some((Rounded::Down, shown(q))),
+                        Rounding::HalfAwayFromZero => Some((Rounded::HalfAwayFromZero, q)),
+                        Rounding::Down => Some((Rounded::Down, q)),
                         Rounding::None => None,
                     };
                 }
-                let kind = ReasonKind::Derived {
+                let site = Site::Derived(Box::new(crate::reason::Derivation {
+                    expr: a.expr.share(),
                     name: a.label.clone(),
-                    // A figure that is one fact is named, not shown twice.
-                    formula: words.phrase_label(
-                        &a.expr,
-                        !matches!(
-                            a.expr.kind,
-                            ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Named(..)
-                        ),
-                    ),
-                    value: shown(x),
+                    value: x,
                     rounded,
-                };
-                why.push(Reason::new(kind, reason));
+                }));
+                why.push(Reason::later(env.scene(), site, reason));
                 env.facts_of(&a.expr, why);
             }
             d.amount = Some(q);
@@ -1512,7 +1518,6 @@ impl<'b> Env<'b, '_> {
     /// Names each ratio of the clause whose divisor is zero: why an outcome with no missing
     /// fact is still undetermined.
     fn undefined_ratios(&self, clause: &Clause, why: &mut Vec<Reason>) {
-        let words = self.words();
         for e in clause.exprs() {
             e.walk(&mut |n| {
                 if let ExprKind::Arith(crate::expr::ArithOp::Div, _, den) = &n.kind
@@ -1520,15 +1525,29 @@ impl<'b> Env<'b, '_> {
                 {
                     let line = format!("`{}` is undefined: `{}` is 0", n.text, den.text);
                     if !why.iter().any(|r| r.logic() == line) {
-                        let kind = ReasonKind::Undefined {
-                            ratio: words.phrase_label(n, false),
-                            divisor: words.phrase_label(den, false),
+                        let site = Site::Undefined {
+                            ratio: n.share(),
+                            divisor: den.share(),
                         };
-                        why.push(Reason::new(kind, line));
+                        why.push(Reason::later(self.scene(), site, line));
                     }
                 }
             });
         }
+    }
+
+    /// What this evaluation's reasons are put into words with, made once.
+    fn scene(&self) -> Arc<dyn Explainer> {
+        self.scene
+            .get_or_init(|| {
+                Arc::new(Scene {
+                    book: self.words.clone(),
+                    subject: self.subject,
+                    facts: self.cx.facts.clone(),
+                    as_of: self.cx.as_of,
+                })
+            })
+            .clone()
     }
 
     /// The words of this evaluation: labels and values for the reasons.
@@ -1566,8 +1585,8 @@ impl<'b> Env<'b, '_> {
                 let mut line = String::with_capacity(REASON_BYTES / 2);
                 self.fact_to(&mut line, &n.text, n.ty, v);
                 if !out.iter().any(|r| r.logic() == line) {
-                    let fact = self.words().fact(n, v);
-                    out.push(Reason::new(ReasonKind::Fact(fact), line));
+                    let site = Site::Fact(n.share(), v);
+                    out.push(Reason::later(self.scene(), site, line));
                 }
             }
         }
@@ -1630,8 +1649,8 @@ impl<'b> Env<'b, '_> {
             _ => {
                 let line = self.leaf(e, val);
                 if !out.iter().any(|r| r.logic() == line) {
-                    let kind = self.leaf_kind(e, val);
-                    out.push(Reason::new(kind, line));
+                    let site = Site::Leaf(e.share(), val);
+                    out.push(Reason::later(self.scene(), site, line));
                 }
             }
         }
@@ -1744,167 +1763,6 @@ impl<'b> Env<'b, '_> {
         line
     }
 
-    /// What [`leaf`](Self::leaf) says, as data.
-    fn leaf_kind(&self, e: &Expr, val: Value) -> ReasonKind {
-        let yes = val == Value::Bool(true);
-        let words = self.words();
-        match &e.kind {
-            ExprKind::Field(_) | ExprKind::Param(_) => ReasonKind::Fact(words.fact(e, val)),
-            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
-                if matches!(a.kind, ExprKind::Field(_))
-                    && matches!(b.kind, ExprKind::Const(_))
-                    && matches!(a.ty, Type::Word(_))
-                    && let Some(v) = self.known(a, &self.cx) =>
-            {
-                let not = match (b.kind.clone(), (*op == CmpOp::Eq) != yes) {
-                    (ExprKind::Const(w), true) => match words.shown(b, w, None) {
-                        crate::reason::Shown::Word(l) => vec![l],
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
-                ReasonKind::Word {
-                    fact: words.fact(a, v),
-                    not,
-                }
-            }
-            ExprKind::WordIn(a, set)
-                if matches!(a.kind, ExprKind::Field(_))
-                    && let Some(v) = self.known(a, &self.cx) =>
-            {
-                let not = match a.ty {
-                    Type::Word(ws) if !yes => {
-                        let n = self.schema.word_sets[ws as usize].words.len() as u16;
-                        (0..n)
-                            .filter(|i| set >> i & 1 == 1)
-                            .filter_map(|i| match words.shown(a, Value::Word(i), None) {
-                                crate::reason::Shown::Word(l) => Some(l),
-                                _ => None,
-                            })
-                            .collect()
-                    }
-                    _ => Vec::new(),
-                };
-                ReasonKind::Word {
-                    fact: words.fact(a, v),
-                    not,
-                }
-            }
-            ExprKind::Agg {
-                op: op @ (AggOp::All | AggOp::Any),
-                list,
-                body: Some(body),
-                ..
-            } => {
-                let deciding = (*op == AggOp::All) != yes;
-                let (items, more) = if deciding {
-                    self.items_deciding(*list, body, *op == AggOp::Any)
-                } else {
-                    (Vec::new(), false)
-                };
-                let list_label = self.record.fields[*list as usize].label.clone();
-                let list_label = if list_label.is_incomplete() {
-                    let n = self.record.fields[*list as usize].name.as_str();
-                    crate::labels::Label::new(n, n)
-                } else {
-                    list_label
-                };
-                let item_rec = match self.record.fields[*list as usize].ty {
-                    Type::List(r) => Some(&self.schema.records[r as usize]),
-                    _ => None,
-                };
-                ReasonKind::Items {
-                    every: *op == AggOp::All,
-                    list: list_label,
-                    condition: words.item_statement(body, item_rec),
-                    holds: yes,
-                    items,
-                    more,
-                }
-            }
-            ExprKind::Cmp(op, a, b) => {
-                let (mut left, mut right) = (words.side(a), words.side(b));
-                crate::reason::share_measure(&mut left, &mut right);
-                ReasonKind::Comparison {
-                    left,
-                    op: crate::explain::boundary(*op),
-                    right,
-                    holds: yes,
-                }
-            }
-            _ => {
-                let mut nodes: Vec<&Expr> = Vec::new();
-                collect_facts(e, &mut nodes);
-                let facts = nodes
-                    .into_iter()
-                    .filter_map(|n| self.known(n, &self.cx).map(|v| words.fact(n, v)))
-                    .collect();
-                ReasonKind::Condition {
-                    condition: words.statement_label(e, true, false),
-                    holds: val != Value::Bool(false),
-                    facts,
-                }
-            }
-        }
-    }
-
-    /// The items of list `list` where `body` is `want`, as data: at most five, and whether
-    /// there are more.
-    fn items_deciding(
-        &self,
-        list: u16,
-        body: &Expr,
-        want: bool,
-    ) -> (Vec<crate::reason::Item>, bool) {
-        let Some(items) = self
-            .cx
-            .facts
-            .lists
-            .get(list as usize)
-            .and_then(|l| l.as_ref())
-        else {
-            return (Vec::new(), false);
-        };
-        let list_name = &self.record.fields[list as usize].name;
-        let Type::List(rec) = self.record.fields[list as usize].ty else {
-            return (Vec::new(), false);
-        };
-        let item_rec = &self.schema.records[rec as usize];
-        let mut fields = Vec::new();
-        body.walk(&mut |n| {
-            if let ExprKind::ItemField(i) = n.kind
-                && !fields.contains(&i)
-            {
-                fields.push(i);
-            }
-        });
-        let words = self.words();
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let cx = Cx {
-                item: Some(item),
-                ..self.cx
-            };
-            if self.known(body, &cx) == Some(Value::Bool(want)) {
-                if out.len() == 5 {
-                    return (out, true);
-                }
-                let facts = fields
-                    .iter()
-                    .filter_map(|&f| {
-                        let fd = &item_rec.fields[f as usize];
-                        item[f as usize].map(|v| words.item_fact(list_name, i + 1, fd, v))
-                    })
-                    .collect();
-                out.push(crate::reason::Item {
-                    index: i + 1,
-                    facts,
-                });
-            }
-        }
-        (out, false)
-    }
-
     /// The items of list `list` where `body` is `want`, shown by the item facts it reads.
     fn items_where(&self, list: u16, body: &Expr, want: bool) -> Vec<String> {
         let Some(items) = self
@@ -1972,41 +1830,6 @@ fn first_in_chain<'e>(
             first_in_chain(inner, is_and, f)
         }
         _ => f(e).then_some(e),
-    }
-}
-
-fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match &e.kind {
-        ExprKind::Field(_) | ExprKind::Param(_) => {
-            if !out.iter().any(|o| o.text == e.text) {
-                out.push(e);
-            }
-        }
-        ExprKind::Agg { .. } => {}
-        ExprKind::Const(_) | ExprKind::ItemField(_) | ExprKind::AsOf => {}
-        ExprKind::Not(a)
-        | ExprKind::Neg(a)
-        | ExprKind::WordIn(a, _)
-        | ExprKind::HasWord(a, _)
-        | ExprKind::EndOfYear(a)
-        | ExprKind::Named(_, a) => collect_facts(a, out),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Cmp(_, a, b) => {
-            collect_facts(a, out);
-            collect_facts(b, out);
-        }
-        ExprKind::Shift { date, by, .. } => {
-            collect_facts(date, out);
-            collect_facts(by, out);
-        }
-        ExprKind::If(c, a, b) => {
-            collect_facts(c, out);
-            collect_facts(a, out);
-            collect_facts(b, out);
-        }
-        ExprKind::MinMax { args, .. } => args.iter().for_each(|a| collect_facts(a, out)),
     }
 }
 

@@ -3,9 +3,14 @@
 //! typed [`Reason`](crate::reason::Reason)s; no identifier of the rule language reaches a
 //! phrase made here.
 
-use crate::expr::{AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Param, Tri, Value};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::expr::{AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Facts, Param, Tri, Value};
 use crate::labels::Label;
-use crate::reason::{Boundary, Fact, Shown, Side};
+use crate::reason::{Boundary, Explainer, Fact, ReasonKind, Shown, Side, Site};
 use crate::schema::{Field, Record, Schema};
 use crate::units::{Type, Unit};
 
@@ -27,6 +32,67 @@ pub(crate) struct Words<'a> {
     pub record: &'a Record,
     pub params: &'a [Param],
     pub cx: Cx<'a>,
+}
+
+/// The labels of a rulebook, shared by the reasons of every report made with it.
+#[derive(Debug, Default)]
+pub(crate) struct BookWords {
+    pub schema: Schema,
+    pub params: Vec<Param>,
+}
+
+/// What the deferred reasons of one evaluation are put into words with: the rulebook's
+/// labels, the case's facts, its subject and date.
+pub(crate) struct Scene {
+    pub book: Arc<BookWords>,
+    pub subject: u16,
+    pub facts: Facts,
+    pub as_of: NaiveDate,
+}
+
+impl Scene {
+    fn words(&self) -> Words<'_> {
+        let schema = &self.book.schema;
+        Words {
+            schema,
+            record: schema.record_of(self.subject),
+            params: &self.book.params,
+            cx: Cx {
+                facts: &self.facts,
+                item: None,
+                params: &self.book.params,
+                as_of: self.as_of,
+            },
+        }
+    }
+}
+
+impl Explainer for Scene {
+    fn explain(&self, site: &Site) -> ReasonKind {
+        let words = self.words();
+        match site {
+            Site::Leaf(e, v) => words.leaf_kind(e, *v),
+            Site::Fact(e, v) => ReasonKind::Fact(words.fact(e, *v)),
+            Site::Derived(d) => {
+                let shown = |v: Decimal| words.shown(&d.expr, Value::Num(v), None);
+                // A figure that is one fact is named, not shown twice.
+                let leaf = matches!(
+                    d.expr.kind,
+                    ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::Named(..)
+                );
+                ReasonKind::Derived {
+                    name: d.name.clone(),
+                    formula: words.phrase_label(&d.expr, !leaf),
+                    value: shown(d.value),
+                    rounded: d.rounded.map(|(how, q)| (how, shown(q))),
+                }
+            }
+            Site::Undefined { ratio, divisor } => ReasonKind::Undefined {
+                ratio: words.phrase_label(ratio, false),
+                divisor: words.phrase_label(divisor, false),
+            },
+        }
+    }
 }
 
 /// A phrase in both languages, built side by side.
@@ -242,7 +308,7 @@ impl<'a> Words<'a> {
             _ => (self.name_of(e, None), None),
         };
         Fact {
-            name: e.text.to_string(),
+            name: crate::report::SharedText::from_shared(e.text.clone()),
             label,
             value: self.shown(e, v, None),
             says,
@@ -252,7 +318,7 @@ impl<'a> Words<'a> {
     /// An item's field with its value.
     pub fn item_fact(&self, list: &str, index: usize, f: &Field, v: Value) -> Fact {
         Fact {
-            name: format!("{list}[{index}].{}", f.name),
+            name: format!("{list}[{index}].{}", f.name).into(),
             label: field_label(f),
             value: self.shown_as(f.ty, v, || {
                 if f.integer {
@@ -468,6 +534,167 @@ impl<'a> Words<'a> {
             // Conditions used as values.
             _ => self.statement(e, true, item, values),
         }
+    }
+
+    /// What a condition that decided (known to be `val`) says, as data.
+    pub fn leaf_kind(&self, e: &Expr, val: Value) -> ReasonKind {
+        let yes = val == Value::Bool(true);
+        let words = self;
+        match &e.kind {
+            ExprKind::Field(_) | ExprKind::Param(_) => ReasonKind::Fact(words.fact(e, val)),
+            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
+                if matches!(a.kind, ExprKind::Field(_))
+                    && matches!(b.kind, ExprKind::Const(_))
+                    && matches!(a.ty, Type::Word(_))
+                    && let Some(v) = self.known(a, &self.cx) =>
+            {
+                let not = match (b.kind.clone(), (*op == CmpOp::Eq) != yes) {
+                    (ExprKind::Const(w), true) => match words.shown(b, w, None) {
+                        crate::reason::Shown::Word(l) => vec![l],
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                ReasonKind::Word {
+                    fact: words.fact(a, v),
+                    not,
+                }
+            }
+            ExprKind::WordIn(a, set)
+                if matches!(a.kind, ExprKind::Field(_))
+                    && let Some(v) = self.known(a, &self.cx) =>
+            {
+                let not = match a.ty {
+                    Type::Word(ws) if !yes => {
+                        let n = self.schema.word_sets[ws as usize].words.len() as u16;
+                        (0..n)
+                            .filter(|i| set >> i & 1 == 1)
+                            .filter_map(|i| match words.shown(a, Value::Word(i), None) {
+                                crate::reason::Shown::Word(l) => Some(l),
+                                _ => None,
+                            })
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                ReasonKind::Word {
+                    fact: words.fact(a, v),
+                    not,
+                }
+            }
+            ExprKind::Agg {
+                op: op @ (AggOp::All | AggOp::Any),
+                list,
+                body: Some(body),
+                ..
+            } => {
+                let deciding = (*op == AggOp::All) != yes;
+                let (items, more) = if deciding {
+                    self.items_deciding(*list, body, *op == AggOp::Any)
+                } else {
+                    (Vec::new(), false)
+                };
+                let list_label = self.record.fields[*list as usize].label.clone();
+                let list_label = if list_label.is_incomplete() {
+                    let n = self.record.fields[*list as usize].name.as_str();
+                    crate::labels::Label::new(n, n)
+                } else {
+                    list_label
+                };
+                let item_rec = match self.record.fields[*list as usize].ty {
+                    Type::List(r) => Some(&self.schema.records[r as usize]),
+                    _ => None,
+                };
+                ReasonKind::Items {
+                    every: *op == AggOp::All,
+                    list: list_label,
+                    condition: words.item_statement(body, item_rec),
+                    holds: yes,
+                    items,
+                    more,
+                }
+            }
+            ExprKind::Cmp(op, a, b) => {
+                let (mut left, mut right) = (words.side(a), words.side(b));
+                crate::reason::share_measure(&mut left, &mut right);
+                ReasonKind::Comparison {
+                    left,
+                    op: crate::explain::boundary(*op),
+                    right,
+                    holds: yes,
+                }
+            }
+            _ => {
+                let mut nodes: Vec<&Expr> = Vec::new();
+                collect_facts(e, &mut nodes);
+                let facts = nodes
+                    .into_iter()
+                    .filter_map(|n| self.known(n, &self.cx).map(|v| words.fact(n, v)))
+                    .collect();
+                ReasonKind::Condition {
+                    condition: words.statement_label(e, true, false),
+                    holds: val != Value::Bool(false),
+                    facts,
+                }
+            }
+        }
+    }
+
+    /// The items of list `list` where `body` is `want`, as data: at most five, and whether
+    /// there are more.
+    fn items_deciding(
+        &self,
+        list: u16,
+        body: &Expr,
+        want: bool,
+    ) -> (Vec<crate::reason::Item>, bool) {
+        let Some(items) = self
+            .cx
+            .facts
+            .lists
+            .get(list as usize)
+            .and_then(|l| l.as_ref())
+        else {
+            return (Vec::new(), false);
+        };
+        let list_name = &self.record.fields[list as usize].name;
+        let Type::List(rec) = self.record.fields[list as usize].ty else {
+            return (Vec::new(), false);
+        };
+        let item_rec = &self.schema.records[rec as usize];
+        let mut fields = Vec::new();
+        body.walk(&mut |n| {
+            if let ExprKind::ItemField(i) = n.kind
+                && !fields.contains(&i)
+            {
+                fields.push(i);
+            }
+        });
+        let words = self;
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let cx = Cx {
+                item: Some(item),
+                ..self.cx
+            };
+            if self.known(body, &cx) == Some(Value::Bool(want)) {
+                if out.len() == 5 {
+                    return (out, true);
+                }
+                let facts = fields
+                    .iter()
+                    .filter_map(|&f| {
+                        let fd = &item_rec.fields[f as usize];
+                        item[f as usize].map(|v| words.item_fact(list_name, i + 1, fd, v))
+                    })
+                    .collect();
+                out.push(crate::reason::Item {
+                    index: i + 1,
+                    facts,
+                });
+            }
+        }
+        (out, false)
     }
 
     /// What a `count` or `sum` over a list is called, without its value.
@@ -718,4 +945,40 @@ impl<'a> Words<'a> {
 
 fn op_words(op: Boundary, lang: crate::labels::Lang, of: Option<&Shown>) -> &'static str {
     op.words(lang, of)
+}
+
+/// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
+pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Field(_) | ExprKind::Param(_) => {
+            if !out.iter().any(|o| o.text == e.text) {
+                out.push(e);
+            }
+        }
+        ExprKind::Agg { .. } => {}
+        ExprKind::Const(_) | ExprKind::ItemField(_) | ExprKind::AsOf => {}
+        ExprKind::Not(a)
+        | ExprKind::Neg(a)
+        | ExprKind::WordIn(a, _)
+        | ExprKind::HasWord(a, _)
+        | ExprKind::EndOfYear(a)
+        | ExprKind::Named(_, a) => collect_facts(a, out),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Cmp(_, a, b) => {
+            collect_facts(a, out);
+            collect_facts(b, out);
+        }
+        ExprKind::Shift { date, by, .. } => {
+            collect_facts(date, out);
+            collect_facts(by, out);
+        }
+        ExprKind::If(c, a, b) => {
+            collect_facts(c, out);
+            collect_facts(a, out);
+            collect_facts(b, out);
+        }
+        ExprKind::MinMax { args, .. } => args.iter().for_each(|a| collect_facts(a, out)),
+    }
 }

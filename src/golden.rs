@@ -250,7 +250,7 @@ fn run_case(
         let mut fail = |what: String| {
             result.failures.push(format!(
                 "clause {clause}: {what}\n    reasons: {:?}",
-                r.reasons
+                r.reasons.lines().collect::<Vec<_>>()
             ))
         };
         if let Some(o) = get("outcome").and_then(string)
@@ -290,7 +290,7 @@ fn run_case(
             match strings(rs) {
                 Some(list) => {
                     for want in list {
-                        if !r.reasons.contains(&want) {
+                        if !r.reasons.has_line(&want) {
                             fail(format!("reason {want:?} not given"));
                         }
                     }

@@ -123,12 +123,12 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
         Lang::Zh => "依据",
     };
     if brief {
-        if let Some(first) = r.reasons.first() {
+        if let Some(first) = r.reasons.first().map(|x| x.logic()) {
             s.push_str(&format!("      {because}: {first}\n"));
         }
         return;
     }
-    for reason in &r.reasons {
+    for reason in r.reasons.lines() {
         s.push_str(&format!("      - {reason}\n"));
     }
     for (k, q) in &r.values.0 {
@@ -183,13 +183,13 @@ fn plain_line(
         Lang::Zh => "依据",
     };
     if brief {
-        if let Some(first) = r.why.first() {
+        if let Some(first) = r.reasons.first() {
             let sep = if lang == Lang::Zh { "：" } else { ": " };
             s.push_str(&format!("      {because}{sep}{}\n", first.text(wl)));
         }
         return;
     }
-    for reason in &r.why {
+    for reason in r.reasons.iter() {
         s.push_str(&format!("      - {}\n", reason.text(wl)));
     }
     let names = words::Names::new(book, subject, &r.clause);

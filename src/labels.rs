@@ -40,9 +40,9 @@ impl Label {
         }
     }
 
-    /// Whether either name is missing.
+    /// Whether either name is missing (the loader trims them, and refuses blank ones).
     pub fn is_incomplete(&self) -> bool {
-        self.zh.trim().is_empty() || self.en.trim().is_empty()
+        self.zh.is_empty() || self.en.is_empty()
     }
 }
 

@@ -4,21 +4,80 @@
 //! it (`floors >= 10: no (floors = 9)`) stays beside it ([`Reason::logic`]) for those who
 //! read the rules.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::expr::{Expr, Value};
 use crate::labels::{Label, Lang};
 
 /// One reason of a result: what it says, as data, and the rule language's line for it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Reason {
-    kind: ReasonKind,
+    says: Says,
     logic: String,
     lang: Lang,
 }
+
+/// What a reason says: as data, or as the part of a rule it explains and the facts it was
+/// evaluated on, put into data when it is read (an evaluation whose reasons nobody reads
+/// does not pay for their words).
+#[derive(Clone)]
+enum Says {
+    Now(Box<ReasonKind>),
+    Later(Arc<dyn Explainer>, Site),
+}
+
+/// What puts a deferred reason into data: the rulebook's labels and one case's facts.
+pub(crate) trait Explainer: Send + Sync {
+    /// What the reason at `site` says.
+    fn explain(&self, site: &Site) -> ReasonKind;
+}
+
+/// A figure derived by the formula `expr`, its exact value and its rounding.
+#[derive(Clone, Debug)]
+pub(crate) struct Derivation {
+    pub expr: Arc<Expr>,
+    pub name: Label,
+    pub value: Decimal,
+    pub rounded: Option<(Rounded, Decimal)>,
+}
+
+/// The part of a rule a deferred reason explains.
+#[derive(Clone, Debug)]
+pub(crate) enum Site {
+    /// A condition that decided, known to be the value.
+    Leaf(Arc<Expr>, Value),
+    /// A fact or parameter the result read, with its value.
+    Fact(Arc<Expr>, Value),
+    /// A figure derived by the formula `expr`, its exact value and its rounding.
+    Derived(Box<Derivation>),
+    /// A ratio whose divisor is zero.
+    Undefined {
+        ratio: Arc<Expr>,
+        divisor: Arc<Expr>,
+    },
+}
+
+impl fmt::Debug for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reason")
+            .field("kind", &self.kind())
+            .field("logic", &self.logic)
+            .finish()
+    }
+}
+
+impl PartialEq for Reason {
+    fn eq(&self, other: &Reason) -> bool {
+        self.logic == other.logic && self.kind() == other.kind()
+    }
+}
+
+impl Eq for Reason {}
 
 /// What a reason says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +200,7 @@ pub enum ReasonKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     /// Its identifier in the case file or rule file: `recognised`, `units[2].area`.
-    pub name: String,
+    pub name: crate::report::SharedText,
     /// What a report calls it: `项目认定书`.
     pub label: Label,
     /// Its value.
@@ -443,15 +502,34 @@ impl Reason {
     /// A reason from what it says and the rule language's line for it.
     pub(crate) fn new(kind: ReasonKind, logic: String) -> Reason {
         Reason {
-            kind,
+            says: Says::Now(Box::new(kind)),
+            logic,
+            lang: Lang::Zh,
+        }
+    }
+
+    /// A reason known only by its line in the rule language (a report read from JSON
+    /// without `why`): it says it as a note.
+    pub fn line_only(logic: String) -> Reason {
+        let note = Label::new(logic.as_str(), logic.as_str());
+        Reason::new(ReasonKind::Note { note }, logic)
+    }
+
+    /// A reason put into data when it is read: `explainer` explains `site`.
+    pub(crate) fn later(explainer: Arc<dyn Explainer>, site: Site, logic: String) -> Reason {
+        Reason {
+            says: Says::Later(explainer, site),
             logic,
             lang: Lang::Zh,
         }
     }
 
     /// What the reason says, as data.
-    pub fn kind(&self) -> &ReasonKind {
-        &self.kind
+    pub fn kind(&self) -> ReasonKind {
+        match &self.says {
+            Says::Now(k) => (**k).clone(),
+            Says::Later(x, site) => x.explain(site),
+        }
     }
 
     /// The reason in the rule language, as the JSON report's `reasons` lists it:
@@ -468,9 +546,17 @@ impl Reason {
     /// The reason as a sentence in `lang`, with labels and values and no identifier of the
     /// rule language.
     pub fn text(&self, lang: Lang) -> String {
+        self.kind().text(lang)
+    }
+}
+
+impl ReasonKind {
+    /// The reason as a sentence in `lang`, with labels and values and no identifier of the
+    /// rule language.
+    pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         let l = |x: &Label| x.get(lang).to_string();
-        match &self.kind {
+        match self {
             ReasonKind::Fact(f) => f.text(lang),
             ReasonKind::Word { fact, not } => {
                 let mut out = fact.text(lang);
@@ -677,9 +763,10 @@ impl Serialize for Reason {
             text: String,
             logic: &'a str,
         }
+        let kind = self.kind();
         Out {
-            kind: &self.kind,
-            text: self.text(self.lang),
+            text: kind.text(self.lang),
+            kind: &kind,
             logic: &self.logic,
         }
         .serialize(s)

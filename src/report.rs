@@ -29,12 +29,11 @@ pub struct ClauseResult {
     pub amount: Option<Quantity>,
     #[serde(default)]
     pub values: Values,
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    /// The reasons as data, each with its sentence (`text`) in the report's language: the
-    /// same reasons as `reasons`, in the same order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub why: Vec<crate::reason::Reason>,
+    /// Why the outcome is what it is: in JSON both `reasons` (each reason's line in the rule
+    /// language) and `why` (each reason as data, with its sentence `text` in the report's
+    /// language), in the same order.
+    #[serde(flatten)]
+    pub reasons: Reasons,
     #[serde(default)]
     pub missing: Vec<String>,
     /// For a result against the subject, the changes to the case that would turn it; for an
@@ -48,6 +47,77 @@ pub struct ClauseResult {
     pub margin: Vec<crate::changes::Change>,
 }
 
+/// The reasons of a result, in order. Reads as a slice of [`Reason`](crate::reason::Reason)s;
+/// in JSON it is two members of its result: `reasons`, the rule language's lines, and `why`,
+/// the reasons as data with their sentences.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reasons(pub Vec<crate::reason::Reason>);
+
+impl Deref for Reasons {
+    type Target = Vec<crate::reason::Reason>;
+    fn deref(&self) -> &Vec<crate::reason::Reason> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reasons {
+    fn deref_mut(&mut self) -> &mut Vec<crate::reason::Reason> {
+        &mut self.0
+    }
+}
+
+impl Reasons {
+    /// The reasons' lines in the rule language, as the JSON report's `reasons` lists them.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|r| r.logic())
+    }
+
+    /// Whether one reason's line in the rule language is `line`.
+    pub fn has_line(&self, line: &str) -> bool {
+        self.lines().any(|l| l == line)
+    }
+}
+
+impl Serialize for Reasons {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Lines<'a>(&'a [crate::reason::Reason]);
+        impl Serialize for Lines<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(|r| r.logic()))
+            }
+        }
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("reasons", &Lines(&self.0))?;
+        if !self.0.is_empty() {
+            map.serialize_entry("why", &self.0)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Reasons {
+    /// Reads `why` when it is there, else each line of `reasons` as a reason with no more
+    /// than its line.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Reasons, D::Error> {
+        #[derive(Deserialize)]
+        struct Both {
+            #[serde(default)]
+            reasons: Vec<String>,
+            #[serde(default)]
+            why: Option<Vec<crate::reason::Reason>>,
+        }
+        let b = Both::deserialize(d)?;
+        Ok(Reasons(match b.why {
+            Some(w) => w,
+            None => b
+                .reasons
+                .into_iter()
+                .map(crate::reason::Reason::line_only)
+                .collect(),
+        }))
+    }
+}
+
 /// Text a report shares with the rulebook it comes from: a clause's id, section and quote,
 /// its document's id and number. A clone shares the text rather than copying it, so that a
 /// report of a dozen results does not copy a dozen quotes. It reads as a `&str` (`Deref`),
@@ -58,6 +128,11 @@ pub struct SharedText(Arc<str>);
 impl SharedText {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Text already shared elsewhere, shared once more rather than copied.
+    pub fn from_shared(text: Arc<str>) -> SharedText {
+        SharedText(text)
     }
 }
 
@@ -273,7 +348,7 @@ impl Report {
     /// Writes the reasons' sentences (`why[].text` in JSON) in `lang` from now on.
     pub fn set_language(&mut self, lang: crate::labels::Lang) {
         for r in &mut self.results {
-            for w in &mut r.why {
+            for w in r.reasons.iter_mut() {
                 w.set_lang(lang);
             }
         }

@@ -421,7 +421,7 @@ fn a_zero_divisor_from_the_data_leaves_the_amount_undefined_and_says_so() {
     assert!(r.amount.is_none());
     assert!(r.missing.is_empty());
     assert!(
-        r.reasons.iter().any(|x| x
+        r.reasons.lines().any(|x| x
             == "`rural_subsidy_rate * floor_area / (floor_area - 100 m2)` is undefined: `(floor_area - 100 m2)` is 0"),
         "{:?}",
         r.reasons

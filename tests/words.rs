@@ -85,14 +85,8 @@ fn no_reason_speaks_the_rule_language_in_either_language() {
     let mut counted = 0;
     for (name, report) in reports() {
         for r in &report.results {
-            assert_eq!(
-                r.why.len(),
-                r.reasons.len(),
-                "{name} {}: a typed reason for every line",
-                r.clause
-            );
-            for (w, logic) in r.why.iter().zip(&r.reasons) {
-                assert_eq!(w.logic(), logic, "{name} {}", r.clause);
+            for w in r.reasons.iter() {
+                assert!(!w.logic().is_empty(), "{name} {}", r.clause);
                 counted += 1;
                 for f in [
                     chinese_fault(&w.text(Lang::Zh)),
@@ -256,7 +250,7 @@ fn a_rule_with_or_and_and_in_its_text_reads_from_its_structure() {
     let report = book.evaluate(&case, date("2023-03-01")).expect("evaluates");
     let r = report.result("arh-unit-size").expect("result");
     let w = r
-        .why
+        .reasons
         .iter()
         .find(|w| w.logic().starts_with("all(units"))
         .expect("the reason of the aggregate");

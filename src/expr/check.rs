@@ -116,6 +116,7 @@ impl<'a> Checker<'a> {
             kind,
             ty,
             text: Arc::from(text),
+            shared: Default::default(),
         }
     }
 

@@ -358,6 +358,9 @@ pub struct Expr {
     pub ty: Type,
     /// The source text this node came from, for explanations and error messages.
     pub text: Arc<str>,
+    /// This node shared, made on first use: a reason keeps the node it explains and puts it
+    /// into words only when it is read.
+    pub shared: std::sync::OnceLock<Arc<Expr>>,
 }
 
 #[derive(Clone, Debug)]
@@ -409,6 +412,11 @@ pub struct Cx<'a> {
 }
 
 impl Expr {
+    /// This node as shared data (a copy made once, then shared).
+    pub fn share(&self) -> Arc<Expr> {
+        self.shared.get_or_init(|| Arc::new(self.clone())).clone()
+    }
+
     /// [`eval`](Self::eval), with a fact or a constant read in line: half the nodes of a
     /// clause are such leaves, and a call per leaf was most of the cost of finding the facts
     /// an undetermined clause waits for.

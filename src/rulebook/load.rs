@@ -1680,6 +1680,7 @@ impl Loader {
                     text: format!("{} {} {}", figure.text, op.symbol(), target.text).into(),
                     kind: ExprKind::Cmp(op, Box::new(figure.clone()), Box::new(target.clone())),
                     ty: Type::Bool,
+                    shared: Default::default(),
                 };
                 goals.push(Goal {
                     name: g.name.get_ref().clone(),

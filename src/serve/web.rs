@@ -876,11 +876,11 @@ fn result_markup(lang: Lang, r: &ClauseResult, (book, subject): (&Rulebook, &str
                     }
                 }
             }
-            @if !r.why.is_empty() {
+            @if !r.reasons.is_empty() {
                 details open[!matches!(r.outcome, Outcome::NotApplicable | Outcome::NotInForce)] {
                     summary { (lang.t("理由", "Reasons")) }
                     // Each reason in words; its line of the rule language on hover.
-                    ul.reasons { @for x in &r.why { li title=(x.logic()) { (x.text(wl)) } } }
+                    ul.reasons { @for x in r.reasons.iter() { li title=(x.logic()) { (x.text(wl)) } } }
                 }
             }
             @if !r.missing.is_empty() {
