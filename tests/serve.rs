@@ -953,7 +953,25 @@ fn web_form_is_generated_from_the_schema_with_a_label_for_every_input() {
     assert!(html.contains("name=\"new\" value=\"\" checked"));
     // Words: a select with unknown first.
     assert!(html.contains("<select id=\"f-structure\" name=\"structure\""));
-    assert!(html.contains("<option value=\"steel\">steel</option>"));
+    // Each word by its label in the page's language; the value stays the case file's word.
+    assert!(
+        html.contains("<option value=\"steel\">钢结构</option>"),
+        "{html}"
+    );
+    // Each field by its label, not the schema's bilingual note.
+    assert!(
+        html.contains("<label for=\"f-floor-area\">建筑面积 ("),
+        "{html}"
+    );
+    let (_, en) = get_html(&s, "/form/rural_housing?lang=en");
+    assert!(
+        en.contains("<option value=\"steel\">steel structure</option>"),
+        "{en}"
+    );
+    assert!(
+        en.contains("<label for=\"f-floor-area\">floor area ("),
+        "{en}"
+    );
     // Units and bounds.
     assert!(html.contains("平方米 (m²)"));
     assert!(html.contains("不小于 0"));

@@ -600,6 +600,25 @@ fn unit_text(f: &Field, lang: Lang) -> String {
     }
 }
 
+/// What the page calls a field: its label in the page's language (the schema's note when a
+/// rule folder gives none).
+fn field_label(f: &Field, lang: Lang) -> &str {
+    if f.label.is_incomplete() {
+        &f.doc
+    } else {
+        f.label.get(lang.words())
+    }
+}
+
+/// What the page calls word `i` of word set `set`.
+fn word_label(book: &Rulebook, set: u16, i: usize, lang: Lang) -> &str {
+    let ws = &book.schema.word_sets[set as usize];
+    match ws.labels.get(i) {
+        Some(l) if !l.is_incomplete() => l.get(lang.words()),
+        _ => ws.words.get(i).map_or("", String::as_str),
+    }
+}
+
 fn bounds_text(f: &Field, lang: Lang) -> String {
     match (f.min, f.max) {
         (Some(a), Some(b)) => format!("{a} – {b}"),
@@ -626,7 +645,7 @@ fn field_markup(book: &Rulebook, lang: Lang, f: &Field, name: &str, fs: &FormSta
         @match f.ty {
             Type::Bool => {
                 fieldset.field.bool #(id) aria-describedby=(described) {
-                    legend { (f.doc) }
+                    legend { (field_label(f, lang)) }
                     p.help #(help) { code { (f.name) } }
                     (errors_markup(lang, fs, name))
                     div.choices {
@@ -641,27 +660,27 @@ fn field_markup(book: &Rulebook, lang: Lang, f: &Field, name: &str, fs: &FormSta
             }
             Type::Word(w) => {
                 div.field {
-                    label for=(id) { (f.doc) }
+                    label for=(id) { (field_label(f, lang)) }
                     p.help #(help) { code { (f.name) } }
                     (errors_markup(lang, fs, name))
                     select #(id) name=(name) aria-describedby=(described) aria-invalid=[invalid] {
                         option value="" selected[fs.value(name).is_empty()] { (lang.t("未知", "unknown")) }
-                        @for word in &book.schema.word_sets[w as usize].words {
-                            option value=(word) selected[fs.value(name) == word] { (word) }
+                        @for (i, word) in book.schema.word_sets[w as usize].words.iter().enumerate() {
+                            option value=(word) selected[fs.value(name) == word] { (word_label(book, w, i, lang)) }
                         }
                     }
                 }
             }
             Type::Words(w) => {
                 fieldset.field #(id) aria-describedby=(described) {
-                    legend { (f.doc) }
+                    legend { (field_label(f, lang)) }
                     p.help #(help) { code { (f.name) } }
                     (errors_markup(lang, fs, name))
                     div.choices {
-                        @for word in &book.schema.word_sets[w as usize].words {
+                        @for (i, word) in book.schema.word_sets[w as usize].words.iter().enumerate() {
                             label {
                                 input type="checkbox" name=(name) value=(word) checked[fs.has(name, word)];
-                                " " (word)
+                                " " (word_label(book, w, i, lang))
                             }
                         }
                     }
@@ -669,7 +688,7 @@ fn field_markup(book: &Rulebook, lang: Lang, f: &Field, name: &str, fs: &FormSta
             }
             Type::Date => {
                 div.field {
-                    label for=(id) { (f.doc) }
+                    label for=(id) { (field_label(f, lang)) }
                     p.help #(help) { code { (f.name) } " · YYYY-MM-DD" }
                     (errors_markup(lang, fs, name))
                     input #(id) type="date" name=(name) value=(fs.value(name)) aria-describedby=(described) aria-invalid=[invalid];
@@ -677,7 +696,7 @@ fn field_markup(book: &Rulebook, lang: Lang, f: &Field, name: &str, fs: &FormSta
             }
             _ => {
                 div.field {
-                    label for=(id) { (f.doc) @if !unit.is_empty() { " (" (unit) ")" } }
+                    label for=(id) { (field_label(f, lang)) @if !unit.is_empty() { " (" (unit) ")" } }
                     p.help #(help) { code { (f.name) } @if !bounds.is_empty() { " · " (bounds) } }
                     (errors_markup(lang, fs, name))
                     input #(id) type="text" inputmode=(if f.integer { "numeric" } else { "decimal" })
@@ -713,7 +732,7 @@ fn list_markup(book: &Rulebook, lang: Lang, f: &Field, items: &[Field], fs: &For
     let count_id = format!("count-{}", f.name);
     html! {
         fieldset.field.list {
-            legend { (f.doc) }
+            legend { (field_label(f, lang)) }
             p.help { code { (f.name) } }
             input #(count_id) type="hidden" name={ "rows." (f.name) } value=(rows);
             div #(list_id) {
