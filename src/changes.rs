@@ -141,11 +141,14 @@ impl Change {
                     return says.get(lang).to_string();
                 }
                 let value = match &f.value {
-                    Some(FactValue::Number(q)) => match names.measure(&f.fact) {
-                        Some(m) if zh => format!("{}{}", figure(q, zh), m.zh),
-                        Some(m) => format!("{} {}", figure(q, zh), m.en),
-                        None => figure(q, zh),
-                    },
+                    Some(FactValue::Number(q)) => {
+                        let n = crate::words::figure(&q.value, &q.unit, lang);
+                        match names.measure(&f.fact) {
+                            Some(m) if zh => format!("{n}{}", m.zh),
+                            Some(m) => format!("{n} {}", m.en),
+                            None => n,
+                        }
+                    }
                     Some(FactValue::Bool(b)) => (match (zh, b) {
                         (true, true) => "是",
                         (true, false) => "否",

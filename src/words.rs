@@ -173,7 +173,7 @@ impl<'b> Names<'b> {
             .unwrap_or_else(|| list.to_string());
         match lang {
             Lang::Zh => format!("第{i}项{list}的{}", name.zh),
-            Lang::En => format!("{} of the {list} no. {i}", name.en),
+            Lang::En => format!("{} of {list} no. {i}", name.en),
         }
     }
 
