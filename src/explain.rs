@@ -308,7 +308,7 @@ impl<'a> Words<'a> {
             _ => (self.name_of(e, None), None),
         };
         Fact {
-            name: crate::report::SharedText::from_shared(e.text.clone()),
+            name: crate::text::SharedText::from_shared(e.text.clone()),
             label,
             value: self.shown(e, v, None),
             says,

@@ -229,7 +229,7 @@ fn plain_line(
         let outcome = outcome_label(c.outcome, lang);
         s.push_str(&format!(
             "      > {}\n",
-            c.plain_sentence(margin, &names, wl, outcome)
+            words::change_sentence(c, margin, &names, wl, outcome)
         ));
     }
 }

@@ -22,6 +22,7 @@ pub mod schema;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod source;
+pub mod text;
 pub mod timeline;
 pub mod units;
 pub mod words;

@@ -200,7 +200,7 @@ pub enum ReasonKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     /// Its identifier in the case file or rule file: `recognised`, `units[2].area`.
-    pub name: crate::report::SharedText,
+    pub name: crate::text::SharedText,
     /// What a report calls it: `项目认定书`.
     pub label: Label,
     /// Its value.
@@ -351,7 +351,7 @@ impl Shown {
         let zh = lang == Lang::Zh;
         match self {
             Shown::Money(d) => {
-                let v = crate::words::thousands(&d.to_string());
+                let v = thousands(&d.to_string());
                 if zh {
                     format!("{v}元")
                 } else {
@@ -359,7 +359,7 @@ impl Shown {
                 }
             }
             Shown::Area(d) => {
-                let v = crate::words::thousands(&d.to_string());
+                let v = thousands(&d.to_string());
                 if zh {
                     format!("{v}平方米")
                 } else {
@@ -367,7 +367,7 @@ impl Shown {
                 }
             }
             Shown::MoneyPerArea(d) => {
-                let v = crate::words::thousands(&d.normalize().to_string());
+                let v = thousands(&d.normalize().to_string());
                 if zh {
                     format!("{v}元/平方米")
                 } else {
@@ -379,7 +379,7 @@ impl Shown {
                 None => d.normalize().to_string(),
             },
             Shown::Number { value, measure } => {
-                let v = crate::words::thousands(&value.normalize().to_string());
+                let v = thousands(&value.normalize().to_string());
                 match measure {
                     Some(m) if zh => format!("{v}{}", m.zh),
                     Some(m) => format!("{v} {}", m.en),
@@ -416,6 +416,29 @@ impl Shown {
                 .collect::<Vec<_>>()
                 .join(if zh { "、" } else { ", " }),
         }
+    }
+}
+
+/// `36110.00` as `36,110.00`: thousands separators in the whole part.
+pub fn thousands(value: &str) -> String {
+    let (sign, rest) = match value.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", value),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
     }
 }
 

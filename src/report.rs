@@ -1,14 +1,14 @@
 //! The report of an evaluation, as the public contract (docs/contract.md) fixes it in JSON.
 
-use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use crate::text::SharedText;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -38,13 +38,13 @@ pub struct ClauseResult {
     pub missing: Vec<String>,
     /// For a result against the subject, the changes to the case that would turn it; for an
     /// undetermined one, the values of its missing facts that decide it. Filled by
-    /// [`Rulebook::evaluate_with_changes`](crate::rulebook::Rulebook::evaluate_with_changes).
+    /// `Rulebook::evaluate_with_changes`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<crate::changes::Change>,
+    pub changes: Vec<Change>,
     /// For a favourable result, the nearest changes of the facts it reads that would turn it
     /// against the subject: how far each may move.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub margin: Vec<crate::changes::Change>,
+    pub margin: Vec<Change>,
 }
 
 /// The reasons of a result, in order. Reads as a slice of [`Reason`](crate::reason::Reason)s;
@@ -115,121 +115,6 @@ impl<'de> Deserialize<'de> for Reasons {
                 .map(crate::reason::Reason::line_only)
                 .collect(),
         }))
-    }
-}
-
-/// Text a report shares with the rulebook it comes from: a clause's id, section and quote,
-/// its document's id and number. A clone shares the text rather than copying it, so that a
-/// report of a dozen results does not copy a dozen quotes. It reads as a `&str` (`Deref`),
-/// compares with strings, and prints and serialises as one.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct SharedText(Arc<str>);
-
-impl SharedText {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Text already shared elsewhere, shared once more rather than copied.
-    pub fn from_shared(text: Arc<str>) -> SharedText {
-        SharedText(text)
-    }
-}
-
-impl Deref for SharedText {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for SharedText {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Borrow<str> for SharedText {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for SharedText {
-    fn from(s: &str) -> SharedText {
-        SharedText(s.into())
-    }
-}
-
-impl From<String> for SharedText {
-    fn from(s: String) -> SharedText {
-        SharedText(s.into())
-    }
-}
-
-impl From<SharedText> for String {
-    fn from(s: SharedText) -> String {
-        s.0.as_ref().to_owned()
-    }
-}
-
-impl fmt::Debug for SharedText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for SharedText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for SharedText {
-    fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
-    }
-}
-
-impl PartialEq<&str> for SharedText {
-    fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
-    }
-}
-
-impl PartialEq<String> for SharedText {
-    fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
-    }
-}
-
-impl PartialEq<SharedText> for str {
-    fn eq(&self, other: &SharedText) -> bool {
-        *self == *other.0
-    }
-}
-
-impl PartialEq<SharedText> for &str {
-    fn eq(&self, other: &SharedText) -> bool {
-        **self == *other.0
-    }
-}
-
-impl PartialEq<SharedText> for String {
-    fn eq(&self, other: &SharedText) -> bool {
-        **self == *other.0
-    }
-}
-
-impl Serialize for SharedText {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for SharedText {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SharedText, D::Error> {
-        String::deserialize(d).map(SharedText::from)
     }
 }
 
@@ -366,29 +251,143 @@ impl Report {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// What would change a result (found by `changes`): the data a report carries.
 
-    #[test]
-    fn shared_text_reads_prints_and_serialises_as_a_string() {
-        let s = String::from("arh-rent-cap \"二（三）\"");
-        let t = SharedText::from(s.as_str());
-        assert_eq!(t, s);
-        assert_eq!(s, t);
-        assert_eq!(t, *s.as_str());
-        assert_eq!(t, s.as_str());
-        assert_eq!(s.as_str(), t);
-        assert!(t != "arh-rent-cap");
-        assert_eq!(format!("{t:?}"), format!("{s:?}"));
-        assert_eq!(t.to_string(), s);
-        assert_eq!(t.len(), s.len());
-        let json = serde_json::to_string(&t).unwrap();
-        assert_eq!(json, serde_json::to_string(&s).unwrap());
-        assert_eq!(serde_json::from_str::<SharedText>(&json).unwrap(), t);
-        // A clone shares the text.
-        let u = t.clone();
-        assert!(std::ptr::eq(t.as_str(), u.as_str()));
-        assert_eq!(String::from(u), s);
+/// How a fact must stand for the change to hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// The value or less (at the fact's precision).
+    AtMost,
+    /// The value or more (at the fact's precision).
+    AtLeast,
+    /// Exactly this value (a yes/no, a word, a date).
+    Equals,
+    /// Any value the fact may take: it decides the result the same way whatever it is.
+    Any,
+}
+
+impl Relation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Relation::AtMost => "at_most",
+            Relation::AtLeast => "at_least",
+            Relation::Equals => "equals",
+            Relation::Any => "any",
+        }
     }
 }
+
+/// The value a changed fact takes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FactValue {
+    /// A number with its unit, exact: `{"value": "1876.53", "unit": "CNY"}`.
+    Number(Quantity),
+    /// Yes or no.
+    Bool(bool),
+    /// A word of the field, or a date as `YYYY-MM-DD`.
+    Text(String),
+}
+
+/// One fact of a change: `rent` at most 1876.53 CNY.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactChange {
+    /// The field, or an item's field as `units[2].area`.
+    pub fact: String,
+    pub relation: Relation,
+    /// Absent for [`Relation::Any`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<FactValue>,
+}
+
+/// A change to the case, one or more facts at once, and the outcome it gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub facts: Vec<FactChange>,
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for FactValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FactValue::Number(q) if q.unit.is_empty() || q.unit == "1" => f.write_str(&q.value),
+            FactValue::Number(q) => write!(f, "{} {}", q.value, q.unit),
+            FactValue::Bool(b) => write!(f, "{b}"),
+            FactValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl fmt::Display for FactChange {
+    /// `rent at_most 1876.53 CNY`, `structure equals steel`, `floor_area any`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.fact, self.relation.name())?;
+        if let Some(v) = &self.value {
+            write!(f, " {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Change {
+    /// `rent at_most 1876.53 CNY => compliant`; several facts joined by ` and `.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, fc) in self.facts.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" and ")?;
+            }
+            write!(f, "{fc}")?;
+        }
+        write!(f, " => {}", self.outcome.name())
+    }
+}
+
+impl Change {
+    /// The change as a sentence a caseworker reads, in Chinese (`zh`) or English, with the
+    /// outcome in the reader's words (`outcome`): "would be compliant if rent at most
+    /// 1,876.53 CNY" / "若 rent 不超过 1,876.53元，则为「符合」"; a margin (`margin`) as "would
+    /// turn non-compliant from rent at least 1,876.54 CNY" / "至 … 时转为「…」".
+    /// The change in the rule language's names: `units[1].rent at most 1,876.54 CNY`.
+    pub fn sentence(&self, margin: bool, zh: bool, outcome: &str) -> String {
+        let facts: Vec<String> = self
+            .facts
+            .iter()
+            .map(|f| {
+                let value = match &f.value {
+                    Some(FactValue::Number(q)) => figure(q, zh),
+                    Some(v) => v.to_string(),
+                    None => String::new(),
+                };
+                let relation = match (f.relation, zh) {
+                    (Relation::AtMost, false) => "at most",
+                    (Relation::AtLeast, false) => "at least",
+                    (Relation::AtMost, true) => "不超过",
+                    (Relation::AtLeast, true) => "不少于",
+                    (Relation::Equals, _) => "=",
+                    (Relation::Any, false) => return format!("{} any value", f.fact),
+                    (Relation::Any, true) => return format!("{} 取任意值", f.fact),
+                };
+                format!("{} {relation} {value}", f.fact)
+            })
+            .collect();
+        match (zh, margin) {
+            (false, false) => format!("would be {outcome} if {}", facts.join(" and ")),
+            (false, true) => format!("would turn {outcome} from {}", facts.join(" and ")),
+            (true, false) => format!("若 {}，则为「{outcome}」", facts.join("，且 ")),
+            (true, true) => format!("至 {} 时转为「{outcome}」", facts.join("，且 ")),
+        }
+    }
+}
+
+/// A number as people read it: thousands separators, and the unit (元, 平方米 in Chinese).
+fn figure(q: &Quantity, zh: bool) -> String {
+    let n = crate::reason::thousands(&q.value);
+    match (q.unit.as_str(), zh) {
+        ("" | "1" | "ratio", _) => n,
+        ("CNY", true) => format!("{n}元"),
+        ("m2", true) => format!("{n}平方米"),
+        (u, _) => format!("{n} {u}"),
+    }
+}
+

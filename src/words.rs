@@ -3,7 +3,7 @@
 //! of a clause's figures and its subject's facts.
 
 use crate::labels::{Label, Lang};
-use crate::report::Outcome;
+use crate::report::{Change, FactValue, Outcome, Relation};
 use crate::rulebook::{Clause, Rulebook};
 use crate::schema::Record;
 
@@ -58,28 +58,7 @@ pub const GROUPS: &[Group] = &[
     },
 ];
 
-/// `36110.00` as `36,110.00`: thousands separators in the whole part.
-pub fn thousands(value: &str) -> String {
-    let (sign, rest) = match value.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", value),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (rest, None),
-    };
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
+pub use crate::reason::thousands;
 
 /// A figure of a report (its amount or a named value) as people read it: a share as a
 /// percentage (`80%`), money with thousands separators and 元 (`36,110.00元`, `36,110.00 CNY`),
@@ -285,6 +264,78 @@ impl<'b> Names<'b> {
             }
         }
         word.to_string()
+    }
+}
+
+/// A change in plain words: each fact by its label, words and yes/no as words, numbers with
+/// their units: `若月租金不超过1,876.53元，则为「符合」`.
+pub fn change_sentence(
+    change: &Change,
+    margin: bool,
+    names: &Names,
+    lang: crate::labels::Lang,
+    outcome: &str,
+) -> String {
+    let zh = lang == crate::labels::Lang::Zh;
+    let facts: Vec<String> = change
+            .facts
+            .iter()
+            .map(|f| {
+                let name = names.fact(&f.fact, lang);
+                if let Some(FactValue::Bool(b)) = f.value
+                    && let Some(says) = names.says(&f.fact, b)
+                {
+                    return says.get(lang).to_string();
+                }
+                let value = match &f.value {
+                    Some(FactValue::Number(q)) => {
+                        let n = crate::words::figure(&q.value, &q.unit, lang);
+                        match names.measure(&f.fact) {
+                            Some(m) if zh => format!("{n}{}", m.zh),
+                            Some(m) => format!("{n} {}", m.en),
+                            None => n,
+                        }
+                    }
+                    Some(FactValue::Bool(b)) => (match (zh, b) {
+                        (true, true) => "是",
+                        (true, false) => "否",
+                        (false, true) => "yes",
+                        (false, false) => "no",
+                    })
+                    .to_string(),
+                    Some(FactValue::Text(t)) => match t.parse::<chrono::NaiveDate>() {
+                        Ok(d) => crate::reason::date_text(d, lang),
+                        Err(_) => names.word(&f.fact, t, lang),
+                    },
+                    None => String::new(),
+                };
+                let dated = matches!(&f.value, Some(FactValue::Text(t)) if t.parse::<chrono::NaiveDate>().is_ok());
+                let relation = match (f.relation, zh) {
+                    (Relation::AtMost, false) if dated => "on or before",
+                    (Relation::AtLeast, false) if dated => "on or after",
+                    (Relation::AtMost, true) if dated => "不晚于",
+                    (Relation::AtLeast, true) if dated => "不早于",
+                    (Relation::AtMost, false) => "at most",
+                    (Relation::AtLeast, false) => "at least",
+                    (Relation::AtMost, true) => "不超过",
+                    (Relation::AtLeast, true) => "不少于",
+                    (Relation::Equals, false) => "is",
+                    (Relation::Equals, true) => "为",
+                    (Relation::Any, false) => return format!("{name} any value"),
+                    (Relation::Any, true) => return format!("{name}取任意值"),
+                };
+                if zh {
+                    format!("{name}{relation}{value}")
+                } else {
+                    format!("{name} {relation} {value}")
+                }
+            })
+            .collect();
+    match (zh, margin) {
+        (false, false) => format!("would be {outcome} if: {}", facts.join("; and ")),
+        (false, true) => format!("would turn {outcome} if: {}", facts.join("; and ")),
+        (true, false) => format!("若{}，则为「{outcome}」", facts.join("，且")),
+        (true, true) => format!("至{}时转为「{outcome}」", facts.join("，且")),
     }
 }
 

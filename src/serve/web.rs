@@ -916,10 +916,10 @@ fn result_markup(lang: Lang, r: &ClauseResult, (book, subject): (&Rulebook, &str
                     summary { (lang.t("什么会改变结果", "What would change it")) }
                     ul {
                         @for c in &r.changes {
-                            li { (c.plain_sentence(false, &names, wl, outcome_label(c.outcome, lang))) }
+                            li { (crate::words::change_sentence(c, false, &names, wl, outcome_label(c.outcome, lang))) }
                         }
                         @for c in &r.margin {
-                            li { (c.plain_sentence(true, &names, wl, outcome_label(c.outcome, lang))) }
+                            li { (crate::words::change_sentence(c, true, &names, wl, outcome_label(c.outcome, lang))) }
                         }
                     }
                 }
