@@ -6,13 +6,12 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
+use policy_calc::Rulebook;
 use policy_calc::case::Case;
 use policy_calc::expr::Value;
 use policy_calc::expr::parse::{parse, same_expression};
 use policy_calc::report::{Outcome, Report};
-use policy_calc::rulebook::{
-    EMBEDDED_RULES, EMBEDDED_SEEDS, Kind, Rounding, RuleSource, Rulebook, load,
-};
+use policy_calc::rulebook::{EMBEDDED_RULES, EMBEDDED_SEEDS, Kind, Rounding, RuleSource};
 use policy_calc::units::Type;
 
 /// The evaluation date of a case that gives none.
@@ -91,7 +90,7 @@ pub fn rule_file(data: &[u8]) {
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))
         .collect();
-    let book = match load(&sources, &seeds) {
+    let book = match policy_calc::Rulebook::load(&sources, &seeds) {
         Ok(book) => book,
         Err(d) => {
             assert!(!d.0.is_empty(), "a rule file that does not load says why");

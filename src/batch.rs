@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::Rulebook;
 use crate::case::{Case, CaseReader};
 use crate::diagnostic::Form;
 use crate::eval::CompactReport;
-use crate::rulebook::Rulebook;
 
 /// How a batch runs.
 #[derive(Clone, Debug)]

@@ -15,12 +15,13 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
+use crate::Rulebook;
 use crate::case::Case;
 use crate::eval::{ClauseSet, CompactReport};
 use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
-use crate::rulebook::{Clause, Rulebook};
+use crate::rulebook::Clause;
 use crate::schema::Field;
 use crate::units::Type;
 

@@ -17,7 +17,8 @@
 
 use serde::Serialize;
 
-use crate::rulebook::{Document, Rulebook};
+use crate::Rulebook;
+use crate::rulebook::Document;
 
 /// A sentence's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

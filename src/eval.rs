@@ -17,14 +17,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::case::Case;
+use crate::diagnostic::Diagnostics;
 use crate::explain::{BookWords, Scene, Words, collect_facts};
 use crate::expr::program::{Compiler, Ctx, Program, params_on};
 use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::json_out;
+use crate::limits::Limits;
 use crate::reason::{Explainer, Site};
 use crate::reason::{Reason, ReasonKind, Rounded};
 use crate::report::{ClauseResult, Outcome, Quantity, Report, SharedText, Values};
-use crate::rulebook::{Clause, Kind, Named, Rounding, Rulebook};
+use crate::rulebook::{Clause, Kind, LoadError, Named, Rounding, RuleSource, Rules};
 use crate::schema::{Record, Schema};
 use crate::units::{Type, Unit};
 use std::sync::Arc;
@@ -170,7 +172,7 @@ struct GoalProgram {
 
 impl Programs {
     /// Compiles the clauses of `book`, subject by subject.
-    pub fn compile(book: &Rulebook) -> Programs {
+    pub fn compile(book: &Rules) -> Programs {
         let mut c = Compiler::new(&book.params);
         let mut clauses: Vec<Option<ClauseProgram>> = book.clauses.iter().map(|_| None).collect();
         let mut by_subject = Vec::with_capacity(book.by_subject.len());
@@ -533,6 +535,59 @@ impl Failure {
                 facts,
             },
         }
+    }
+}
+
+/// A rulebook ready to evaluate cases: the checked [`Rules`] with their decisions compiled.
+/// Immutable, `Send + Sync`: load once, evaluate from many threads. It reads as its rules
+/// (`book.schema`, `book.clauses`).
+#[derive(Debug)]
+pub struct Rulebook {
+    rules: Rules,
+    programs: Programs,
+}
+
+impl std::ops::Deref for Rulebook {
+    type Target = Rules;
+    fn deref(&self) -> &Rules {
+        &self.rules
+    }
+}
+
+impl Rulebook {
+    /// Compiles checked rules into a rulebook.
+    pub fn new(rules: Rules) -> Rulebook {
+        let programs = Programs::compile(&rules);
+        Rulebook { rules, programs }
+    }
+
+    /// The built-in rulebook, with no file access, loaded once.
+    pub fn embedded() -> &'static Rulebook {
+        static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
+        BOOK.get_or_init(|| Rulebook::new(Rules::embedded()))
+    }
+
+    /// Loads rule files and seeds given as text, every problem reported.
+    pub fn load(
+        sources: &[RuleSource],
+        seeds: &[(String, String)],
+    ) -> Result<Rulebook, Diagnostics> {
+        crate::rulebook::load(sources, seeds).map(Rulebook::new)
+    }
+
+    /// Loads a folder of rule files ([`Rules::load_dir`]).
+    pub fn load_dir(dir: &std::path::Path) -> Result<Rulebook, LoadError> {
+        Rules::load_dir(dir).map(Rulebook::new)
+    }
+
+    /// Loads a folder of rule files within read limits ([`Rules::load_dir_with`]).
+    pub fn load_dir_with(dir: &std::path::Path, limits: &Limits) -> Result<Rulebook, LoadError> {
+        Rules::load_dir_with(dir, limits).map(Rulebook::new)
+    }
+
+    /// The checked rules.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
     }
 }
 

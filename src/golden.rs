@@ -23,10 +23,10 @@
 //! When a clause applies to several subjects, `subject` in an expectation is not needed: the
 //! case's own subject picks the clause.
 
+use crate::Rulebook;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::input::{Raw, RawEntry, RawKind};
 use crate::report::Report;
-use crate::rulebook::Rulebook;
 use crate::source::Span;
 
 /// What one golden case gave.

@@ -1,8 +1,8 @@
 //! The report for a person: grouped by what it means for the subject, amounts with thousands
 //! separators and units, each result with its document number, section and reasons.
 
+use crate::Rulebook;
 use crate::report::{ClauseResult, Outcome, Report};
-use crate::rulebook::Rulebook;
 use crate::words::{self, GROUPS};
 
 use crate::labels::Lang;

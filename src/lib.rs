@@ -26,3 +26,5 @@ pub mod text;
 pub mod timeline;
 pub mod units;
 pub mod words;
+
+pub use eval::Rulebook;

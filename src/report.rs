@@ -390,4 +390,3 @@ fn figure(q: &Quantity, zh: bool) -> String {
         (u, _) => format!("{n} {u}"),
     }
 }
-

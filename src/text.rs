@@ -122,7 +122,6 @@ impl<'de> Deserialize<'de> for SharedText {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,11 +11,11 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::Rulebook;
 use crate::case::Case;
 use crate::eval::CompactReport;
 use crate::expr::{ExprKind, Value};
 use crate::report::{ClauseResult, Outcome};
-use crate::rulebook::Rulebook;
 
 /// The longest range a timeline covers: a hundred years of days.
 pub const MAX_DAYS: i64 = 36_525;

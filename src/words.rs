@@ -2,9 +2,10 @@
 //! groups results are shown in, numbers with thousands separators and units, and the labels
 //! of a clause's figures and its subject's facts.
 
+use crate::Rulebook;
 use crate::labels::{Label, Lang};
 use crate::report::{Change, FactValue, Outcome, Relation};
-use crate::rulebook::{Clause, Rulebook};
+use crate::rulebook::Clause;
 use crate::schema::Record;
 
 /// A group of results in a report for people: what it means for the subject.

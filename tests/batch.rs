@@ -6,13 +6,13 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use chrono::NaiveDate;
+use policy_calc::Rulebook;
 use policy_calc::case::{Case, Fact};
 use policy_calc::eval::CompactReport;
 use policy_calc::expr::program::{Compiler, Ctx, params_on};
 use policy_calc::expr::{Expr, Tri, Value};
 use policy_calc::json_out;
 use policy_calc::report::Report;
-use policy_calc::rulebook::Rulebook;
 use policy_calc::units::Type;
 use rust_decimal::Decimal;
 
@@ -585,7 +585,7 @@ fn a_value_too_long_for_the_writers_scratch_is_written_whole() {
             .text
             .replace("name = \"rent_cap\"", &format!("name = \"{long}\""));
     }
-    let book = policy_calc::rulebook::load(&sources, &seeds).unwrap();
+    let book = policy_calc::Rulebook::load(&sources, &seeds).unwrap();
     let case = book
         .case_from_json(
             r#"{"rental_project":{"kind":"residential","units":[

@@ -42,7 +42,7 @@ fn every_example_runs_with_the_builtin_rulebook() {
     }
     subjects.sort();
     subjects.dedup();
-    let declared: Vec<String> = policy_calc::rulebook::Rulebook::embedded()
+    let declared: Vec<String> = policy_calc::Rulebook::embedded()
         .schema
         .subjects
         .iter()

@@ -362,7 +362,7 @@ amount_label = { zh = "测试补助", en = "test subsidy" }
 "#;
 
 fn load_err(rules: &Path) -> Vec<policy_calc::diagnostic::Diagnostic> {
-    match policy_calc::rulebook::Rulebook::load_dir(rules) {
+    match policy_calc::Rulebook::load_dir(rules) {
         Ok(_) => panic!("{} loaded", rules.display()),
         Err(policy_calc::rulebook::LoadError::Io(e)) => panic!("io: {e}"),
         Err(policy_calc::rulebook::LoadError::Rules(d)) => d.0,
@@ -403,7 +403,7 @@ fn a_zero_divisor_from_the_data_leaves_the_amount_undefined_and_says_so() {
         "AMOUNT",
         "rural_subsidy_rate * floor_area / (floor_area - 100 m2)",
     );
-    let book = policy_calc::rulebook::Rulebook::load_dir(&rules_with("zero-data", &clause))
+    let book = policy_calc::Rulebook::load_dir(&rules_with("zero-data", &clause))
         .unwrap_or_else(|e| panic!("{e}"));
     let as_of = crate::common::date("2023-03-01");
     let eval = |area: &str| {
@@ -659,24 +659,22 @@ fn load_defines(
     let rules = rules_with(name, &extra);
     std::thread::Builder::new()
         .stack_size(2 << 20)
-        .spawn(
-            move || match policy_calc::rulebook::Rulebook::load_dir(&rules) {
-                Ok(book) => {
-                    let case = book
-                        .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 1\n", "c.toml")
-                        .unwrap();
-                    let report = book
-                        .evaluate(&case, crate::common::date("2023-03-01"))
-                        .unwrap();
-                    let r = report.result("hostile-ratio").unwrap();
-                    Ok(r.amount.as_ref().map_or("none".into(), |a| a.value.clone()))
-                }
-                Err(policy_calc::rulebook::LoadError::Rules(d)) => {
-                    Err(d.0.iter().map(|d| d.code.to_string()).collect())
-                }
-                Err(e) => panic!("{e}"),
-            },
-        )
+        .spawn(move || match policy_calc::Rulebook::load_dir(&rules) {
+            Ok(book) => {
+                let case = book
+                    .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 1\n", "c.toml")
+                    .unwrap();
+                let report = book
+                    .evaluate(&case, crate::common::date("2023-03-01"))
+                    .unwrap();
+                let r = report.result("hostile-ratio").unwrap();
+                Ok(r.amount.as_ref().map_or("none".into(), |a| a.value.clone()))
+            }
+            Err(policy_calc::rulebook::LoadError::Rules(d)) => {
+                Err(d.0.iter().map(|d| d.code.to_string()).collect())
+            }
+            Err(e) => panic!("{e}"),
+        })
         .unwrap()
         .join()
         .expect("the load did not crash")

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use crate::common::{date, root};
-use policy_calc::rulebook::{LoadError, Rulebook};
+use policy_calc::Rulebook;
+use policy_calc::rulebook::LoadError;
 
 /// A scratch folder under the target directory, emptied first.
 fn scratch(name: &str) -> std::path::PathBuf {

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::{book, root};
+use policy_calc::Rulebook;
 use policy_calc::coverage::{self, Status};
-use policy_calc::rulebook::{LoadError, Rulebook};
+use policy_calc::rulebook::LoadError;
 
 /// A scratch folder under the target directory with a copy of rules/ and seeds/.
 fn scratch_copy(name: &str) -> PathBuf {

@@ -2,11 +2,11 @@
 //! with the labels of the rule files, in Chinese and in English, and never an identifier of
 //! the rule language in it. The rule language stays one switch away (`--logic`).
 
+use policy_calc::Rulebook;
 use policy_calc::golden;
 use policy_calc::human;
 use policy_calc::labels::Lang;
 use policy_calc::report::Report;
-use policy_calc::rulebook::Rulebook;
 
 use crate::common::{book, date, files, root, run, snapshot};
 

@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
+use policy_calc::Rulebook;
 use policy_calc::case::Case;
 use policy_calc::eval::{ClauseSet, CompactReport};
-use policy_calc::rulebook::Rulebook;
 
 /// How many cases one iteration of a workload benchmark evaluates.
 const CASES: usize = 4096;
@@ -203,7 +203,7 @@ mod examples {
 fn load_builtin(bencher: Bencher) {
     let (sources, seeds) = policy_calc::rulebook::embedded_sources();
     bencher.bench_local(|| {
-        policy_calc::rulebook::load(black_box(&sources), black_box(&seeds)).expect("loads")
+        policy_calc::Rulebook::load(black_box(&sources), black_box(&seeds)).expect("loads")
     });
 }
 

@@ -25,7 +25,7 @@ pub const CLAUSES: [(&str, &str); 4] = [
 ];
 
 /// The workload's clauses in `book`.
-pub fn clauses(book: &policy_calc::rulebook::Rulebook) -> policy_calc::eval::ClauseSet {
+pub fn clauses(book: &policy_calc::Rulebook) -> policy_calc::eval::ClauseSet {
     book.select(|c| {
         let subject = book.schema.subjects[c.subject as usize].name.as_str();
         CLAUSES.contains(&(subject, c.id.as_str()))

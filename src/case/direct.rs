@@ -5,7 +5,7 @@
 //! in a string, a number with an exponent or more than 19 digits, a number written as a
 //! string, a key it does not know, a value of the wrong kind or out of bounds, a key given
 //! twice, a syntax error. The caller then reads the text with the full reader
-//! ([`Rulebook::case_from_json_tree`](crate::rulebook::Rulebook::case_from_json_tree)), which
+//! ([`Rules::case_from_json_tree`](crate::rulebook::Rules::case_from_json_tree)), which
 //! gives the same case or says exactly what is wrong, with its line and column. So this reader
 //! never decides an error, and whenever it gives a case, it is the one the full reader gives:
 //! a property test and the `case_json` fuzz target check that, value, scale and all.
@@ -811,7 +811,7 @@ impl Digits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rulebook::Rulebook;
+    use crate::Rulebook;
 
     fn direct(text: &str) -> Option<Case> {
         let mut case = Case::default();

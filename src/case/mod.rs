@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::diagnostic::{Diagnostic, Diagnostics, Problems};
 use crate::expr::{Facts, Items, Value};
 use crate::input::{Raw, RawEntry, RawKind};
-use crate::rulebook::Rulebook;
+use crate::rulebook::Rules;
 use crate::schema::{Field, Record, Schema, suggest};
 use crate::source::Span;
 use crate::units::Type;
@@ -65,7 +65,7 @@ impl Fact {
 /// read many cases (the batch mode does) without allocating for each.
 ///
 /// ```
-/// # use policy_calc::{case::CaseReader, rulebook::Rulebook};
+/// # use policy_calc::{Rulebook, case::CaseReader};
 /// let book = Rulebook::embedded();
 /// let mut reader = CaseReader::default();
 /// for line in [r#"{"tenant": {"rent": 1500, "market_rent": 2000}}"#] {
@@ -84,7 +84,7 @@ impl CaseReader {
     /// Reads one JSON case, exactly as [`Rulebook::case_from_json`] does.
     pub fn read_json(
         &mut self,
-        book: &Rulebook,
+        book: &Rules,
         text: &str,
         file: &str,
     ) -> Result<&Case, Diagnostics> {
@@ -96,14 +96,14 @@ impl CaseReader {
 
     /// Reads a case of the common shape from bytes not yet checked as UTF-8 (see
     /// `direct::read`); `false` leaves the line to [`read_json`](Self::read_json).
-    pub(crate) fn read_direct(&mut self, book: &Rulebook, bytes: &[u8]) -> bool {
+    pub(crate) fn read_direct(&mut self, book: &Rules, bytes: &[u8]) -> bool {
         self.read_direct_line(book, bytes) == Some(bytes.len())
     }
 
     /// Reads the case of the common shape at the start of `bytes`, a line of JSON Lines and
     /// what follows it, and returns the line's length with its newline; `None` leaves the
     /// line to [`read_json`](Self::read_json).
-    pub(crate) fn read_direct_line(&mut self, book: &Rulebook, bytes: &[u8]) -> Option<usize> {
+    pub(crate) fn read_direct_line(&mut self, book: &Rules, bytes: &[u8]) -> Option<usize> {
         direct::read(&book.schema, bytes, &mut self.case, &mut self.spare)
     }
 
@@ -125,7 +125,7 @@ impl Src<'_> {
     }
 }
 
-impl Rulebook {
+impl Rules {
     /// Reads a case from TOML text. `file` names it in error messages.
     pub fn case_from_toml(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
         self.case_parsed_by(crate::input::toml::parse, "TOML", text, file)

@@ -2,8 +2,8 @@
 
 use std::io::IsTerminal;
 
+use policy_calc::Rulebook;
 use policy_calc::batch::{self, BatchConfig};
-use policy_calc::rulebook::Rulebook;
 
 use super::Opts;
 

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use policy_calc::Rulebook;
 use policy_calc::diagnostic::{Form, shorten};
 use policy_calc::limits::{self, ReadError};
-use policy_calc::rulebook::Rulebook;
 
 use super::Opts;
 

@@ -3,8 +3,8 @@
 
 use std::io::IsTerminal;
 
+use policy_calc::Rulebook;
 use policy_calc::coverage::{self, DocumentCoverage, Status};
-use policy_calc::rulebook::Rulebook;
 
 use super::Opts;
 

@@ -46,7 +46,8 @@ use policy_calc::diagnostic::{Form, shorten};
 use policy_calc::limits::Limits;
 
 use args::{Cli, Cmd, Common, Format};
-use policy_calc::rulebook::{LoadError, Rulebook};
+use policy_calc::Rulebook;
+use policy_calc::rulebook::LoadError;
 
 /// Human text in Chinese or English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -3,8 +3,9 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use policy_calc::Rulebook;
 use policy_calc::diagnostic::Form;
-use policy_calc::rulebook::{LoadError, Rulebook};
+use policy_calc::rulebook::LoadError;
 use policy_calc::serve::Limits;
 
 /// Serves on `addr` the built-in rulebook, or the rules in folder `rules`.

@@ -1,8 +1,9 @@
 //! Commands that show the rulebook: documents, clauses, one clause whole, a subject's fields,
 //! and the catalogue for people (docs/clauses.md).
 
+use policy_calc::Rulebook;
 use policy_calc::expr::Value;
-use policy_calc::rulebook::{Clause, Rulebook};
+use policy_calc::rulebook::Clause;
 use policy_calc::units::Type;
 
 use super::Opts;

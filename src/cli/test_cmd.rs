@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use policy_calc::Rulebook;
 use policy_calc::diagnostic::Form;
 use policy_calc::golden;
 use policy_calc::limits;
-use policy_calc::rulebook::Rulebook;
 
 use super::Opts;
 

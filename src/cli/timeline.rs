@@ -1,8 +1,8 @@
 //! `policy-calc timeline CASE`: each date on which a result of the case changes.
 
+use policy_calc::Rulebook;
 use policy_calc::diagnostic::Form;
 use policy_calc::report::ClauseResult;
-use policy_calc::rulebook::Rulebook;
 use policy_calc::timeline::{self, Timeline};
 
 use super::{Lang, Opts};

@@ -1,4 +1,4 @@
-//! From rule files as written to a checked [`Rulebook`]: every mistake in every file is
+//! From rule files as written to checked [`Rules`]: every mistake in every file is
 //! collected and reported with its file, line and column, not only the first.
 
 use std::collections::{HashMap, HashSet};
@@ -11,7 +11,7 @@ use toml::value::Datetime;
 use super::surface::{self, S};
 use super::{
     Clause, Document, Goal, Guard, Kind, Named, NotComputable, NotNormative, Note, Reading,
-    Rounding, Rulebook,
+    Rounding, Rules,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::expr::check::{Checker, Names};
@@ -31,7 +31,7 @@ pub struct RuleSource {
 
 /// Loads a rulebook from rule files (one of them `subjects.toml`) and the seed texts that
 /// their quotes must come from, as `(file name, text)`.
-pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebook, Diagnostics> {
+pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rules, Diagnostics> {
     let mut cx = Loader {
         diags: Vec::new(),
         seeds: seeds
@@ -61,13 +61,12 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
     let Some(schema) = schema else {
         return Err(Diagnostics(cx.diags));
     };
-    let mut book = Rulebook {
+    let mut book = Rules {
         by_subject: vec![Vec::new(); schema.subjects.len()],
         schema,
         documents: Vec::new(),
         params: Vec::new(),
         clauses: Vec::new(),
-        programs: Default::default(),
         seeds: seeds.to_vec(),
     };
     let mut seen_docs: HashMap<String, String> = HashMap::new();
@@ -102,7 +101,6 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rulebo
         cx.document(src, &file, &mut book, &mut seen_docs, &mut seen_clauses);
     }
     if cx.diags.is_empty() {
-        book.programs = crate::eval::Programs::compile(&book);
         Ok(book)
     } else {
         // A definition used by several clauses reports its mistakes once.
@@ -905,7 +903,7 @@ impl Loader {
         &mut self,
         src: &RuleSource,
         file: &surface::RuleFile,
-        book: &mut Rulebook,
+        book: &mut Rules,
         seen_docs: &mut HashMap<String, String>,
         seen_clauses: &mut HashMap<(String, u16), String>,
     ) {
@@ -1361,7 +1359,7 @@ impl Loader {
         c: &surface::ClauseDecl,
         doc_index: usize,
         seed: &str,
-        book: &Rulebook,
+        book: &Rules,
         params: &HashMap<String, (u32, Type)>,
         defines: &Defines,
         cache: &mut HashMap<(String, u16), Option<Expr>>,

@@ -16,17 +16,17 @@ use crate::limits::Limits;
 use crate::schema::Schema;
 use crate::source::Span;
 
-/// A loaded rulebook. Immutable, `Send + Sync`: load once, evaluate from many threads.
+/// The checked rules: documents, dated parameters and clauses, every expression resolved.
+/// What a [`Rulebook`](crate::Rulebook) evaluates with, once compiled; it does not know its
+/// compiled form.
 #[derive(Debug)]
-pub struct Rulebook {
+pub struct Rules {
     pub schema: Schema,
     pub documents: Vec<Document>,
     pub params: Vec<Param>,
     pub clauses: Vec<Clause>,
     /// Clause indices per subject, in rulebook order.
     pub by_subject: Vec<Vec<usize>>,
-    /// The clauses' decisions, compiled at load.
-    pub(crate) programs: crate::eval::Programs,
     /// The seed texts the quotes come from, as (file name, text), for text coverage.
     pub seeds: Vec<(String, String)>,
 }
@@ -301,28 +301,24 @@ pub fn embedded_sources() -> (Vec<RuleSource>, Vec<(String, String)>) {
     (sources, seeds)
 }
 
-impl Rulebook {
-    /// The built-in rulebook, with no file access.
-    pub fn embedded() -> &'static Rulebook {
-        static BOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
-        BOOK.get_or_init(|| {
-            let (sources, seeds) = embedded_sources();
-            // The built-in rules are tested; a failure here is a build defect, shown whole.
-            load(&sources, &seeds)
-                .unwrap_or_else(|e| panic!("the built-in rulebook is broken:\n{e}"))
-        })
+impl Rules {
+    /// The built-in rules, checked (not compiled).
+    pub fn embedded() -> Rules {
+        let (sources, seeds) = embedded_sources();
+        // The built-in rules are tested; a failure here is a build defect, shown whole.
+        load(&sources, &seeds).unwrap_or_else(|e| panic!("the built-in rulebook is broken:\n{e}"))
     }
 
     /// Loads every `*.toml` in `dir` (with `subjects.toml` among them). Quotes are checked
     /// against the seeds in `dir/../seeds` when that folder exists, else the built-in seeds.
-    pub fn load_dir(dir: &Path) -> Result<Rulebook, LoadError> {
-        Rulebook::load_dir_with(dir, &Limits::default())
+    pub fn load_dir(dir: &Path) -> Result<Rules, LoadError> {
+        Rules::load_dir_with(dir, &Limits::default())
     }
 
-    /// [`Rulebook::load_dir`], reading no file longer than `limits.rule_bytes`. A file that
+    /// [`Rules::load_dir`], reading no file longer than `limits.rule_bytes`. A file that
     /// cannot be read (too long, not UTF-8, a FIFO or a device, refused unread) is a problem
     /// reported with the others': every other file is still checked.
-    pub fn load_dir_with(dir: &Path, limits: &Limits) -> Result<Rulebook, LoadError> {
+    pub fn load_dir_with(dir: &Path, limits: &Limits) -> Result<Rules, LoadError> {
         let mut names: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))

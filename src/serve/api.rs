@@ -13,10 +13,11 @@ use chrono::NaiveDate;
 use serde_json::{Value as Json, json};
 
 use super::{AppState, Problem, read_body};
+use crate::Rulebook;
 use crate::case::{Case, CaseReader};
 use crate::eval::CompactReport;
 use crate::expr::Value;
-use crate::rulebook::{Clause, Document, Rulebook};
+use crate::rulebook::{Clause, Document};
 use crate::schema::{Field, Record};
 use crate::units::Type;
 

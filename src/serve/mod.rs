@@ -28,7 +28,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
-use crate::rulebook::Rulebook;
+use crate::Rulebook;
 
 pub use problem::Problem;
 

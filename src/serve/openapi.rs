@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::api::type_name;
-use crate::rulebook::Rulebook;
+use crate::Rulebook;
 use crate::schema::{Field, Record};
 use crate::units::Type;
 

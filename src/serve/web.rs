@@ -18,11 +18,12 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::api::{parse_date, show_value, today};
 use super::{AppState, Problem, read_body};
+use crate::Rulebook;
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::expr::Value;
 use crate::report::{ClauseResult, Outcome, Report};
-use crate::rulebook::{Clause, Rulebook};
+use crate::rulebook::Clause;
 use crate::schema::{Field, Subject};
 use crate::units::Type;
 use crate::words::GROUPS;

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use policy_calc::Rulebook;
 use policy_calc::report::{ClauseResult, Report};
-use policy_calc::rulebook::Rulebook;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
