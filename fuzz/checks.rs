@@ -158,7 +158,7 @@ pub fn check_case(book: &Rulebook, case: &Case) {
         ),
         Err(e) => panic!("the case written as JSON does not read:\n{json}\n{e}"),
     }
-    let as_of = case.as_of.unwrap_or_else(default_as_of);
+    let as_of = case.as_of().unwrap_or_else(default_as_of);
     let first = book.evaluate(case, as_of);
     assert_eq!(
         first,
@@ -175,7 +175,7 @@ pub fn check_case(book: &Rulebook, case: &Case) {
         Err(e) => assert!(
             e.clause
                 .as_ref()
-                .is_none_or(|id| book.by_subject[case.subject as usize]
+                .is_none_or(|id| book.by_subject[case.subject_index() as usize]
                     .iter()
                     .any(|&c| &book.clauses[c].id == id)),
             "an evaluation error names a clause of the subject: {e}"
@@ -211,8 +211,8 @@ fn check_changes(book: &Rulebook, case: &Case, as_of: NaiveDate, report: &Report
 /// The laws of a report: one result per clause of the subject, in rulebook order; amounts
 /// only where a clause yields one, exact decimals, money to the fen; JSON round-trips.
 pub fn check_report(book: &Rulebook, case: &Case, report: &Report) {
-    let clauses = &book.by_subject[case.subject as usize];
-    assert_eq!(report.subject, case.subject_name);
+    let clauses = &book.by_subject[case.subject_index() as usize];
+    assert_eq!(report.subject, case.subject());
     assert_eq!(
         report.results.len(),
         clauses.len(),
@@ -383,16 +383,16 @@ fn record_texts(
 /// Writes a case as a TOML case file that reads back as the same case.
 pub fn case_to_toml(book: &Rulebook, case: &Case) -> String {
     let mut out = String::new();
-    if let Some(d) = case.as_of {
+    if let Some(d) = case.as_of() {
         out.push_str(&format!("as_of = {}\n", d.format("%Y-%m-%d")));
     }
-    let rec = book.schema.record_of(case.subject);
-    out.push_str(&format!("[{}]\n", case.subject_name));
-    for (name, text) in record_texts(book, &rec.fields, &case.facts.values, false) {
+    let rec = book.schema.record_of(case.subject_index());
+    out.push_str(&format!("[{}]\n", case.subject()));
+    for (name, text) in record_texts(book, &rec.fields, &case.facts().values, false) {
         out.push_str(&format!("{name} = {text}\n"));
     }
     let mut tables = String::new();
-    for (f, list) in rec.fields.iter().zip(&case.facts.lists) {
+    for (f, list) in rec.fields.iter().zip(&case.facts().lists) {
         let (Some(items), Type::List(item_rec)) = (list, f.ty) else {
             continue;
         };
@@ -400,7 +400,7 @@ pub fn case_to_toml(book: &Rulebook, case: &Case) -> String {
             out.push_str(&format!("{} = []\n", f.name));
         }
         for item in items {
-            tables.push_str(&format!("[[{}.{}]]\n", case.subject_name, f.name));
+            tables.push_str(&format!("[[{}.{}]]\n", case.subject(), f.name));
             let fields = &book.schema.records[item_rec as usize].fields;
             for (name, text) in record_texts(book, fields, item, false) {
                 tables.push_str(&format!("{name} = {text}\n"));
@@ -419,9 +419,9 @@ pub fn case_to_json(book: &Rulebook, case: &Case) -> String {
             .collect();
         format!("{{{}}}", inner.join(", "))
     };
-    let rec = book.schema.record_of(case.subject);
-    let mut facts = record_texts(book, &rec.fields, &case.facts.values, true);
-    for (f, list) in rec.fields.iter().zip(&case.facts.lists) {
+    let rec = book.schema.record_of(case.subject_index());
+    let mut facts = record_texts(book, &rec.fields, &case.facts().values, true);
+    for (f, list) in rec.fields.iter().zip(&case.facts().lists) {
         let (Some(items), Type::List(item_rec)) = (list, f.ty) else {
             continue;
         };
@@ -433,9 +433,9 @@ pub fn case_to_json(book: &Rulebook, case: &Case) -> String {
         facts.push((f.name.clone(), format!("[{}]", items.join(", "))));
     }
     let mut top = Vec::new();
-    if let Some(d) = case.as_of {
+    if let Some(d) = case.as_of() {
         top.push(("as_of".to_string(), format!("\"{}\"", d.format("%Y-%m-%d"))));
     }
-    top.push((case.subject_name.clone(), object(facts)));
+    top.push((case.subject().to_string(), object(facts)));
     object(top)
 }

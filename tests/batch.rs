@@ -143,7 +143,11 @@ fn compact_and_full_agree_on_the_examples() {
     for path in files(&root().join("examples"), "toml") {
         let text = std::fs::read_to_string(&path).unwrap();
         let case = book().case_from_text(&text, "example").unwrap();
-        for as_of in [case.as_of.unwrap(), date("2022-01-01"), date("2026-01-02")] {
+        for as_of in [
+            case.as_of().unwrap(),
+            date("2022-01-01"),
+            date("2026-01-02"),
+        ] {
             agree(&case, as_of, &mut out, &path.display().to_string());
         }
     }
@@ -174,7 +178,7 @@ fn compact_and_full_agree_on_the_golden_cases() {
             else {
                 continue;
             };
-            let Some(as_of) = case.as_of else { continue };
+            let Some(as_of) = case.as_of() else { continue };
             agree(&case, as_of, &mut out, &path.display().to_string());
             n += 1;
         }
@@ -271,7 +275,7 @@ fn case_ctx<'a>(
     error: &'a Cell<Option<policy_calc::expr::EvalError>>,
 ) -> Ctx<'a> {
     Ctx {
-        facts: &case.facts,
+        facts: &case.facts(),
         item: None,
         params,
         as_of,
@@ -313,7 +317,7 @@ fn compiled_expressions_agree_with_the_tree() {
             let error = Cell::new(None);
             let ctx = case_ctx(&case, &params, as_of, &memo, &error);
             let cx = policy_calc::expr::Cx {
-                facts: &case.facts,
+                facts: &case.facts(),
                 item: None,
                 params: &b.params,
                 as_of,
@@ -376,7 +380,7 @@ fn per_item_values_run_over_a_list_agree_with_the_tree_item_by_item() {
             let error = Cell::new(None);
             let ctx = case_ctx(&case, &params, as_of, &memo, &error);
             for ((e, list), p) in named.iter().zip(&programs) {
-                let Some(items) = case.facts.lists[*list as usize].as_ref() else {
+                let Some(items) = case.facts().lists[*list as usize].as_ref() else {
                     continue;
                 };
                 let mut got = Vec::new();
@@ -385,7 +389,7 @@ fn per_item_values_run_over_a_list_agree_with_the_tree_item_by_item() {
                 let mut tree = Ok(());
                 for (i, item) in items.iter().enumerate() {
                     let cx = policy_calc::expr::Cx {
-                        facts: &case.facts,
+                        facts: &case.facts(),
                         item: Some(item),
                         params: &b.params,
                         as_of,

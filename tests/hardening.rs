@@ -364,7 +364,7 @@ amount_label = { zh = "测试补助", en = "test subsidy" }
 fn load_err(rules: &Path) -> Vec<policy_calc::diagnostic::Diagnostic> {
     match policy_calc::Rulebook::load_dir(rules) {
         Ok(_) => panic!("{} loaded", rules.display()),
-        Err(policy_calc::rulebook::LoadError::Io(e)) => panic!("io: {e}"),
+        Err(e @ policy_calc::rulebook::LoadError::Io { .. }) => panic!("{e}"),
         Err(policy_calc::rulebook::LoadError::Rules(d)) => d.0,
     }
 }
@@ -949,7 +949,7 @@ fn changes_for_numbers_at_the_edges_of_the_decimal_range_never_panic() {
         let case = book
             .case_from_toml(&text, "example.toml")
             .expect("the example reads");
-        let on = case.as_of.expect("examples give as_of");
+        let on = case.as_of().expect("examples give as_of");
         // Each line `field = number` of the example, the number replaced by an edge.
         for (i, line) in text.lines().enumerate() {
             let Some((key, value)) = line.split_once(" = ") else {

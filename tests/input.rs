@@ -18,7 +18,7 @@ fn a_toml_float_is_read_from_its_source_text() {
     let text =
         "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 180.55\n";
     let case = book().case_from_toml(text, "c.toml").expect("reads");
-    let area = case.facts.values[4];
+    let area = case.facts().values[4];
     assert_eq!(
         area,
         Some(policy_calc::expr::Value::Num("180.55".parse().unwrap()))

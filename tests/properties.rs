@@ -1114,8 +1114,7 @@ proptest! {
     /// report's laws: one result per clause, amounts to the fen, ...).
     #[test]
     fn a_case_keeps_the_laws_of_a_case((subject, fields) in gen_case(), on in any_day(), partial in any::<bool>()) {
-        let mut case = build(&subject, &fields, partial);
-        case.as_of = Some(on);
+        let case = build(&subject, &fields, partial).on(on);
         checks::check_case(book(), &case);
     }
 
@@ -1255,7 +1254,7 @@ proptest! {
         let fields = known_on(fields, on);
         let case = build(&subject, &fields, true);
         let Ok(report) = book().evaluate_with_changes(&case, on) else { return Ok(()) };
-        let clauses = &book().by_subject[case.subject as usize];
+        let clauses = &book().by_subject[case.subject_index() as usize];
         for (r, &ci) in report.results.iter().zip(clauses) {
             let read = read_by(&book().clauses[ci], &subject);
             'changes: for c in r.changes.iter().chain(&r.margin) {
@@ -1447,8 +1446,8 @@ fn json_edit() -> impl Strategy<Value = (usize, usize, &'static str)> {
 }
 
 fn floor_area_of(case: &Case) -> Option<Value> {
-    let rec = book().schema.record_of(case.subject);
-    case.facts.values[rec.by_name["floor_area"] as usize]
+    let rec = book().schema.record_of(case.subject_index());
+    case.facts().values[rec.by_name["floor_area"] as usize]
 }
 
 proptest! {

@@ -123,7 +123,7 @@ fn every_class_of_rule_mistake_is_reported_with_its_place_in_one_load() {
     .expect("write broken rules");
     let err = match Rulebook::load_dir(&dir.join("rules")) {
         Ok(_) => panic!("a rulebook full of mistakes loaded"),
-        Err(LoadError::Io(e)) => panic!("io error: {e}"),
+        Err(e @ LoadError::Io { .. }) => panic!("{e}"),
         Err(LoadError::Rules(d)) => d.0,
     };
     let find = |code: &str| {
@@ -225,7 +225,7 @@ fn load_edited(
     std::fs::write(&path, &text).expect("write rule file");
     match Rulebook::load_dir(&dir.join("rules")) {
         Ok(_) => panic!("the rules loaded after the edit of {file}"),
-        Err(LoadError::Io(e)) => panic!("io error: {e}"),
+        Err(e @ LoadError::Io { .. }) => panic!("{e}"),
         Err(LoadError::Rules(d)) => (text, d.0),
     }
 }
@@ -551,4 +551,19 @@ fn the_builtin_rulebook_labels_everything_a_report_names() {
         .filter(|f| f.ty == policy_calc::units::Type::Bool);
     assert!(bools.clone().all(|f| f.yes.is_some() == f.no.is_some()));
     assert!(bools.filter(|f| f.yes.is_none()).count() <= 3);
+}
+
+/// A folder that cannot be read keeps the system's error as its source (it was a string).
+#[test]
+fn a_folder_that_cannot_be_read_keeps_the_io_error_as_its_source() {
+    let missing = root().join("target/test-scratch/no-such-rules-folder");
+    let _ = std::fs::remove_dir_all(&missing);
+    let e = Rulebook::load_dir(&missing).expect_err("no such folder");
+    assert!(matches!(e, LoadError::Io { .. }), "{e:?}");
+    let source = std::error::Error::source(&e).expect("the io error is its source");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    assert!(e.to_string().contains("no-such-rules-folder"), "{e}");
 }

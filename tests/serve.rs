@@ -232,7 +232,7 @@ fn library_full(toml: &str, as_of: Option<&str>) -> Json {
 /// The library's full report with its reasons' sentences in `lang`.
 fn library_full_in(toml: &str, as_of: Option<&str>, lang: policy_calc::labels::Lang) -> Json {
     let case = book().case_from_toml(toml, "x.toml").expect("a case");
-    let as_of = as_of.map(date).or(case.as_of).expect("a date");
+    let as_of = as_of.map(date).or(case.as_of()).expect("a date");
     let mut r = book().evaluate(&case, as_of).expect("evaluated");
     r.set_language(lang);
     serde_json::from_str(&r.to_json()).unwrap()
@@ -242,7 +242,7 @@ fn library_compact(toml: &str, line: Option<u64>) -> String {
     let case = book().case_from_toml(toml, "x.toml").expect("a case");
     let mut r = CompactReport::new();
     book()
-        .evaluate_compact(&case, case.as_of.expect("a date"), &mut r)
+        .evaluate_compact(&case, case.as_of().expect("a date"), &mut r)
         .expect("evaluated");
     let mut out = Vec::new();
     r.append_json(line, &mut out);

@@ -18,7 +18,7 @@ fn reports() -> Vec<(String, Report)> {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         let case = book().case_from_toml(&text, &name).expect("example reads");
         let report = book()
-            .evaluate_with_changes(&case, case.as_of.expect("as_of"))
+            .evaluate_with_changes(&case, case.as_of().expect("as_of"))
             .expect("example evaluates");
         out.push((name, report));
     }

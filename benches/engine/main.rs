@@ -168,7 +168,7 @@ mod examples {
     #[divan::bench(args = SUBJECTS)]
     fn full(bencher: Bencher, subject: &str) {
         let case = example(subject);
-        let as_of = case.as_of.expect("examples give as_of");
+        let as_of = case.as_of().expect("examples give as_of");
         bencher.bench_local(|| book().evaluate(black_box(case), as_of).expect("evaluates"));
     }
 
@@ -176,7 +176,7 @@ mod examples {
     #[divan::bench(args = SUBJECTS, sample_count = 20)]
     fn with_changes(bencher: Bencher, subject: &str) {
         let case = example(subject);
-        let as_of = case.as_of.expect("examples give as_of");
+        let as_of = case.as_of().expect("examples give as_of");
         bencher.bench_local(|| {
             book()
                 .evaluate_with_changes(black_box(case), as_of)
@@ -187,7 +187,7 @@ mod examples {
     #[divan::bench(args = SUBJECTS)]
     fn compact(bencher: Bencher, subject: &str) {
         let case = example(subject);
-        let as_of = case.as_of.expect("examples give as_of");
+        let as_of = case.as_of().expect("examples give as_of");
         let mut out = CompactReport::new();
         bencher.bench_local(|| {
             book()

@@ -814,7 +814,7 @@ mod tests {
     use crate::Rulebook;
 
     fn direct(text: &str) -> Option<Case> {
-        let mut case = Case::default();
+        let mut case = Case::empty();
         read(
             &Rulebook::embedded().schema,
             text.as_bytes(),
@@ -879,7 +879,7 @@ mod tests {
             );
             let schema = &Rulebook::embedded().schema;
             let tree = Rulebook::embedded().case_from_json_tree(&line, "t.json");
-            let mut alone = Case::default();
+            let mut alone = Case::empty();
             let read_alone = read(schema, line.as_bytes(), &mut alone, &mut Vec::new());
             if let Some(n) = read_alone {
                 proptest::prop_assert_eq!(n, line.len());
@@ -888,7 +888,7 @@ mod tests {
                 proptest::prop_assert_eq!(format!("{alone:?}"), tree);
             }
             let text = format!("{line}\n{rest}");
-            let mut followed = Case::default();
+            let mut followed = Case::empty();
             let read_followed = read(schema, text.as_bytes(), &mut followed, &mut Vec::new());
             proptest::prop_assert_eq!(read_followed, read_alone.map(|n| n + 1));
             if read_followed.is_some() {

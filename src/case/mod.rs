@@ -14,14 +14,64 @@ use crate::schema::{Field, Record, Schema, suggest};
 use crate::source::Span;
 use crate::units::Type;
 
-/// One subject's facts, valid against the subject's fields.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One subject's facts, valid against the subject's fields of the rules that read it. Made
+/// only by reading (`case_from_toml`, `case_from_json`) or building (`book.case(...)`) a case
+/// against a rulebook, so that it never holds a subject or a fact its rules do not know:
+///
+/// ```compile_fail
+/// // A subject the rules do not have cannot be written in (it once panicked in the schema).
+/// let case = policy_calc::case::Case { subject: 99, ..Default::default() };
+/// ```
+/// ```compile_fail
+/// let case = policy_calc::case::Case::default();
+/// ```
+#[derive(Clone, Debug, PartialEq)]
 pub struct Case {
-    pub subject: u16,
-    pub subject_name: String,
+    pub(crate) subject: u16,
+    pub(crate) subject_name: String,
     /// The case's own evaluation date, if it gives one.
-    pub as_of: Option<NaiveDate>,
-    pub facts: Facts,
+    pub(crate) as_of: Option<NaiveDate>,
+    pub(crate) facts: Facts,
+}
+
+impl Case {
+    /// An empty case of subject 0, to be filled by a reader.
+    pub(crate) fn empty() -> Case {
+        Case {
+            subject: 0,
+            subject_name: String::new(),
+            as_of: None,
+            facts: Facts::default(),
+        }
+    }
+
+    /// The subject's name: `rural_housing`.
+    pub fn subject(&self) -> &str {
+        &self.subject_name
+    }
+
+    /// The case's own evaluation date (`as_of` in the file), if it gives one.
+    pub fn as_of(&self) -> Option<NaiveDate> {
+        self.as_of
+    }
+
+    /// The case evaluated on `as_of` instead of its own date.
+    pub fn on(mut self, as_of: NaiveDate) -> Case {
+        self.as_of = Some(as_of);
+        self
+    }
+
+    /// The subject's index in the rules' schema (for the crate's own tests and tools).
+    #[doc(hidden)]
+    pub fn subject_index(&self) -> u16 {
+        self.subject
+    }
+
+    /// The facts, one slot per field (for the crate's own tests and tools).
+    #[doc(hidden)]
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
 }
 
 /// A fact given in code: `Fact::from(true)`, `Fact::from(dec!(180.55))`, `Fact::word("steel")`.
@@ -70,14 +120,23 @@ impl Fact {
 /// let mut reader = CaseReader::default();
 /// for line in [r#"{"tenant": {"rent": 1500, "market_rent": 2000}}"#] {
 ///     let case = reader.read_json(book, line, "cases.jsonl")?;
-///     assert_eq!(case.subject_name, "tenant");
+///     assert_eq!(case.subject(), "tenant");
 /// }
 /// # Ok::<(), policy_calc::diagnostic::Diagnostics>(())
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CaseReader {
     case: Case,
     spare: Vec<Items>,
+}
+
+impl Default for CaseReader {
+    fn default() -> CaseReader {
+        CaseReader {
+            case: Case::empty(),
+            spare: Vec::new(),
+        }
+    }
 }
 
 impl CaseReader {
@@ -133,7 +192,7 @@ impl Rules {
 
     /// Reads a case from JSON text, numbers exactly.
     pub fn case_from_json(&self, text: &str, file: &str) -> Result<Case, Diagnostics> {
-        let mut case = Case::default();
+        let mut case = Case::empty();
         match direct::read(&self.schema, text.as_bytes(), &mut case, &mut Vec::new()) {
             Some(n) if n == text.len() => Ok(case),
             _ => self.case_from_json_tree(text, file),

@@ -55,7 +55,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
                 continue;
             }
         };
-        let as_of = opts.as_of.or(case.as_of).unwrap_or(today);
+        let as_of = opts.as_of.or(case.as_of()).unwrap_or(today);
         let report = match book.evaluate_with_changes(&case, as_of) {
             Ok(r) => r,
             Err(e) => {

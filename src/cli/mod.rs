@@ -341,7 +341,7 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
     };
     match Rulebook::load_dir_with(dir, &opts.limits) {
         Ok(b) => Ok(Some(b)),
-        Err(LoadError::Io(e)) => {
+        Err(e @ LoadError::Io { .. }) => {
             err!("error: {e}");
             Err(2)
         }

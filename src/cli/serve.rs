@@ -15,7 +15,7 @@ pub fn run(addr: SocketAddr, rules: Option<String>) -> i32 {
         // Loaded once and kept for the life of the process, shared by every request.
         Some(dir) => match Rulebook::load_dir(Path::new(&dir)) {
             Ok(b) => Box::leak(Box::new(b)),
-            Err(LoadError::Io(e)) => {
+            Err(e @ LoadError::Io { .. }) => {
                 err!("error: {e}");
                 return 2;
             }

@@ -320,7 +320,10 @@ impl Rules {
     /// reported with the others': every other file is still checked.
     pub fn load_dir_with(dir: &Path, limits: &Limits) -> Result<Rules, LoadError> {
         let mut names: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| LoadError::Io(format!("{}: {e}", dir.display())))?
+            .map_err(|source| LoadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
@@ -337,10 +340,16 @@ impl Rules {
         let mut seeds = Vec::new();
         if seed_dir.is_dir() {
             let mut paths = Vec::new();
-            for e in std::fs::read_dir(&seed_dir)
-                .map_err(|e| LoadError::Io(format!("{}: {e}", seed_dir.display())))?
-            {
-                let p = e.map_err(|e| LoadError::Io(e.to_string()))?.path();
+            for e in std::fs::read_dir(&seed_dir).map_err(|source| LoadError::Io {
+                path: seed_dir.clone(),
+                source,
+            })? {
+                let p = e
+                    .map_err(|source| LoadError::Io {
+                        path: seed_dir.clone(),
+                        source,
+                    })?
+                    .path();
                 if p.extension().is_some_and(|x| x == "txt") {
                     paths.push(p);
                 }
@@ -384,8 +393,16 @@ impl Rules {
 /// Why a rulebook did not load.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read the rules: {0}")]
-    Io(String),
+    /// A folder of the rules could not be listed.
+    #[error("cannot read the rules: {}: {source}", path.display())]
+    Io {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The rules have problems: every one of them, each with its file, line and column.
     #[error("{0}")]
     Rules(Diagnostics),
 }
