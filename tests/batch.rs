@@ -275,7 +275,7 @@ fn case_ctx<'a>(
     error: &'a Cell<Option<policy_calc::expr::EvalError>>,
 ) -> Ctx<'a> {
     Ctx {
-        facts: &case.facts(),
+        facts: case.facts(),
         item: None,
         params,
         as_of,
@@ -317,7 +317,7 @@ fn compiled_expressions_agree_with_the_tree() {
             let error = Cell::new(None);
             let ctx = case_ctx(&case, &params, as_of, &memo, &error);
             let cx = policy_calc::expr::Cx {
-                facts: &case.facts(),
+                facts: case.facts(),
                 item: None,
                 params: &b.params,
                 as_of,
@@ -389,7 +389,7 @@ fn per_item_values_run_over_a_list_agree_with_the_tree_item_by_item() {
                 let mut tree = Ok(());
                 for (i, item) in items.iter().enumerate() {
                     let cx = policy_calc::expr::Cx {
-                        facts: &case.facts(),
+                        facts: case.facts(),
                         item: Some(item),
                         params: &b.params,
                         as_of,
