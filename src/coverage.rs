@@ -50,7 +50,7 @@ pub struct By {
     pub kind: &'static str,
     /// The clause id (for a clause or a reading), the parameter's name, or `in_force`.
     pub id: String,
-    /// For a clause or a reading: the index of the clause in [`Rulebook::clauses`].
+    /// For a clause or a reading: the index of the clause in `Rules::clauses`.
     #[serde(skip)]
     pub clause: Option<usize>,
 }

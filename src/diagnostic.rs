@@ -9,13 +9,19 @@ use serde::Serialize;
 
 use crate::source::{Span, with_index};
 
+/// One problem of an input, where it is and what would fix it: a compiler's error message as
+/// data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// A stable code: `case::unknown_field`, `rules::unit_mismatch`, ...
     pub code: &'static str,
+    /// The file (or `<stdin>`) holding the problem.
     pub file: String,
+    /// Its line, from 1.
     pub line: usize,
+    /// Its column, from 1, in characters.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
     /// The field or key the problem is about, as a dotted path.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30,6 +36,7 @@ pub struct Diagnostic {
     /// line longer than [`MAX_SNIPPET`] characters is cut to that many around the problem,
     /// `…` standing for what is cut.
     pub snippet: String,
+    /// How many characters of the snippet the marker covers.
     pub width: usize,
     /// The column of the line at which the snippet's first character stands: 1 unless the
     /// line's start is cut.
@@ -90,16 +97,19 @@ impl Diagnostic {
         }
     }
 
+    /// The diagnostic naming the field it is about.
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(shorten(&field.into(), MAX_TOKEN).into_owned());
         self
     }
 
+    /// The diagnostic saying what was expected.
     pub fn expected(mut self, expected: impl Into<String>) -> Self {
         self.expected = Some(shorten_quoted(expected.into()));
         self
     }
 
+    /// The diagnostic with a suggestion, if there is one.
     pub fn suggestion(mut self, suggestion: Option<String>) -> Self {
         self.suggestion = suggestion.map(shorten_quoted);
         self
@@ -118,7 +128,10 @@ pub enum Form {
     Line,
     /// One line: `file:line:column: error[CODE]: message` and the same notes, its line
     /// counted from `first_line`: a case that is one line of a larger file (a batch).
-    InFile { first_line: u64 },
+    InFile {
+        /// The line of the larger file on which the case's text starts.
+        first_line: u64,
+    },
 }
 
 impl Diagnostic {
@@ -275,10 +288,12 @@ pub struct Problems {
 }
 
 impl Problems {
+    /// No problem yet.
     pub fn new() -> Problems {
         Problems::default()
     }
 
+    /// Adds a problem (past the first hundred, it is only counted).
     pub fn push(&mut self, d: Diagnostic) {
         if self.list.len() < MAX_PER_CASE {
             self.list.push(d);
@@ -290,6 +305,7 @@ impl Problems {
         }
     }
 
+    /// Whether there is no problem.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

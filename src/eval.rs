@@ -38,6 +38,7 @@ use std::sync::Arc;
 pub struct EvaluationError {
     /// The clause whose evaluation failed; `None` for a fault of the case as a whole.
     pub clause: Option<String>,
+    /// What went wrong.
     pub message: String,
     /// The facts involved, as `field = value`.
     pub facts: Vec<String>,
@@ -57,6 +58,7 @@ pub struct ClauseSet {
 pub struct CompactReport<'b> {
     book: Option<&'b Rulebook>,
     subject: u16,
+    /// The date the case was evaluated on.
     pub as_of: NaiveDate,
     results: Vec<CompactResult<'b>>,
     values: ValueList<'b>,
@@ -319,7 +321,9 @@ impl ClauseProgram {
 /// One clause's result in a [`CompactReport`].
 #[derive(Clone, Copy, Debug)]
 pub struct CompactResult<'b> {
+    /// The clause.
     pub clause: &'b Clause,
+    /// What it decides.
     pub outcome: Outcome,
     /// The amount as reported: rounded as the clause says, money to the fen.
     pub amount: Option<Decimal>,
@@ -333,11 +337,13 @@ pub struct CompactResult<'b> {
 /// A named figure: `base`, `units[2].rent_cap`, `two_star_share.shortfall`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CompactValue<'b> {
+    /// The figure's name in its clause.
     pub name: &'b str,
     /// For a per-item value: the list and the item's number, from 1.
     pub item: Option<(&'b str, u32)>,
     /// `""`, `".target"` or `".shortfall"`.
     pub suffix: &'static str,
+    /// Its unit.
     pub unit: &'b str,
     /// The value as reported: rounded as the rule says.
     pub value: Decimal,
@@ -1186,7 +1192,9 @@ pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
 /// The name of a missing fact: a subject field, or a field of a list's items (`units.area`).
 #[derive(Clone, Copy, Debug)]
 pub struct MissingName<'a> {
+    /// The list field whose items lack the fact, if it is an item's.
     pub list: Option<&'a str>,
+    /// The field.
     pub field: &'a str,
 }
 
@@ -1262,6 +1270,7 @@ fn missing_names<'a>(
 }
 
 impl<'b> CompactReport<'b> {
+    /// An empty report, to be filled by [`Rulebook::evaluate_compact`].
     pub fn new() -> CompactReport<'b> {
         CompactReport::default()
     }
@@ -1273,10 +1282,12 @@ impl<'b> CompactReport<'b> {
         })
     }
 
+    /// The results, one per clause evaluated.
     pub fn results(&self) -> &[CompactResult<'b>] {
         &self.results
     }
 
+    /// The result of the clause with id `clause`.
     pub fn result(&self, clause: &str) -> Option<&CompactResult<'b>> {
         self.results.iter().find(|r| r.clause.id == clause)
     }

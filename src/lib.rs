@@ -1,30 +1,62 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+#[doc(hidden)]
 pub mod batch;
+#[doc(hidden)]
 pub mod case;
+#[doc(hidden)]
 pub mod changes;
+#[doc(hidden)]
 pub mod coverage;
+#[doc(hidden)]
 pub mod diagnostic;
+#[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod expr;
+#[doc(hidden)]
 pub mod golden;
+#[doc(hidden)]
 pub mod human;
+#[doc(hidden)]
 pub mod input;
+#[doc(hidden)]
 pub mod json_out;
 pub mod labels;
+#[doc(hidden)]
 pub mod limits;
 pub mod reason;
 pub mod report;
+#[doc(hidden)]
 pub mod rulebook;
+#[doc(hidden)]
 pub mod schema;
 #[cfg(feature = "serve")]
+#[doc(hidden)]
 pub mod serve;
+#[doc(hidden)]
 pub mod source;
+#[doc(hidden)]
 pub mod text;
 pub mod timeline;
+#[doc(hidden)]
 pub mod units;
+#[doc(hidden)]
 pub mod words;
 
-pub use eval::Rulebook;
+// The facade: what a service needs to load rules, read or build cases, evaluate them and
+// read the reports. The modules named here (report, reason, labels, timeline) hold the rest of
+// the report's types; the others are the engine's own, public only for its command line,
+// server and tests, and hidden from the documentation.
+pub use case::{Case, CaseReader, Fact as CaseFact};
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use eval::{CompactReport, EvaluationError, Rulebook};
+pub use labels::{Label, Lang};
+pub use limits::Limits;
+pub use reason::{Reason, ReasonKind};
+pub use report::{Change, ClauseResult, Outcome, Quantity, Reasons, Report};
+pub use rulebook::{LoadError, Rules};

@@ -54,8 +54,10 @@ pub enum ReadError {
     Special(&'static str),
     /// Longer than the limit.
     TooLarge {
+        /// The limit, in bytes.
         limit: u64,
     },
+    /// The system could not read it.
     Io(io::Error),
 }
 

@@ -10,23 +10,37 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use crate::text::SharedText;
 
+/// The report of one case on one date: a result for every clause of the case's subject, in
+/// rulebook order. Serialises to the JSON report of the contract (`docs/contract.md`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
+    /// The case's subject: `rural_housing`.
     pub subject: String,
+    /// The date the case was evaluated on.
     pub as_of: NaiveDate,
+    /// One result per clause of the subject, whether it applies or not.
     pub results: Vec<ClauseResult>,
 }
 
+/// What one clause says of the case, why, and under which words of which document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseResult {
+    /// The clause's public id: `rural-prefab-subsidy`.
     pub clause: SharedText,
+    /// The document's id: `kq-2022-14`.
     pub document: SharedText,
+    /// The document's number (文号): `绍柯政办发〔2022〕14号`.
     pub number: SharedText,
+    /// The section of the document: `三（六）`.
     pub section: SharedText,
+    /// The clause's words, verbatim from the gazette.
     pub quote: SharedText,
+    /// What the clause decides.
     pub outcome: Outcome,
+    /// The one number the clause yields (a payment, a deposit, a cap), when it yields one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Quantity>,
+    /// Named figures (caps per unit type, ratios, progress against targets).
     #[serde(default)]
     pub values: Values,
     /// Why the outcome is what it is: in JSON both `reasons` (each reason's line in the rule
@@ -34,6 +48,8 @@ pub struct ClauseResult {
     /// language), in the same order.
     #[serde(flatten)]
     pub reasons: Reasons,
+    /// The facts an `undetermined` result waits for: fields (`floor_area`) or items' fields
+    /// (`units.rent`).
     #[serde(default)]
     pub missing: Vec<String>,
     /// For a result against the subject, the changes to the case that would turn it; for an
@@ -118,25 +134,40 @@ impl<'de> Deserialize<'de> for Reasons {
     }
 }
 
+/// What a clause decides of a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// An entitlement the case has (符合条件).
     Eligible,
+    /// An entitlement the case does not have.
     NotEligible,
+    /// A requirement the case meets.
     Compliant,
+    /// A requirement the case fails (`check` exits 1).
     NonCompliant,
+    /// A requirement that binds the case, whose compliance facts are not given.
     Required,
+    /// A figure the clause computes (a deposit, a cap).
     Computed,
+    /// A target reached by its deadline.
     Met,
+    /// A target not reached by its deadline.
     NotMet,
+    /// A target reached before its deadline.
     OnTrack,
+    /// A target not yet reached, its deadline still ahead.
     Behind,
+    /// The clause does not concern this case.
     NotApplicable,
+    /// The clause's document (or a parameter it needs) is not in force on the date.
     NotInForce,
+    /// Facts the clause needs are missing (`missing` names them).
     Undetermined,
 }
 
 impl Outcome {
+    /// Every outcome, in the contract's order.
     pub const ALL: [Outcome; 13] = [
         Outcome::Eligible,
         Outcome::NotEligible,
@@ -153,6 +184,7 @@ impl Outcome {
         Outcome::Undetermined,
     ];
 
+    /// The outcome's name in the JSON report: `not_eligible`.
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Eligible => "eligible",
@@ -181,8 +213,19 @@ impl fmt::Display for Outcome {
 /// An exact number with its unit: `{"value": "36110.00", "unit": "CNY"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quantity {
+    /// The exact decimal, as text: money to the fen (`36110.00`), also past the range of a
+    /// `Decimal`'s scale; [`Quantity::decimal`] reads it.
     pub value: String,
+    /// The unit: `CNY`, `m2`, `CNY/m2`, `ratio`, or the rule's own (`units`).
     pub unit: String,
+}
+
+impl Quantity {
+    /// The value as an exact decimal, when it fits one (money at the very top of the range
+    /// is written with more fen digits than a `Decimal` holds).
+    pub fn decimal(&self) -> Option<rust_decimal::Decimal> {
+        self.value.parse().ok()
+    }
 }
 
 /// Named figures in the order the rule declares them, serialised as a JSON object.
@@ -190,6 +233,7 @@ pub struct Quantity {
 pub struct Values(pub Vec<(String, Quantity)>);
 
 impl Values {
+    /// The figure named `name` (`units[2].rent_cap`).
     pub fn get(&self, name: &str) -> Option<&Quantity> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, q)| q)
     }
@@ -226,6 +270,7 @@ impl<'de> Deserialize<'de> for Values {
 }
 
 impl Report {
+    /// The result of the clause with id `clause`.
     pub fn result(&self, clause: &str) -> Option<&ClauseResult> {
         self.results.iter().find(|r| r.clause == clause)
     }
@@ -246,6 +291,7 @@ impl Report {
             .any(|r| r.outcome == Outcome::NonCompliant)
     }
 
+    /// The report as the contract's JSON, on one line.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -268,6 +314,7 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The relation's name in JSON: `at_most`.
     pub fn name(self) -> &'static str {
         match self {
             Relation::AtMost => "at_most",
@@ -295,6 +342,7 @@ pub enum FactValue {
 pub struct FactChange {
     /// The field, or an item's field as `units[2].area`.
     pub fact: String,
+    /// How the fact must stand.
     pub relation: Relation,
     /// Absent for [`Relation::Any`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -304,7 +352,9 @@ pub struct FactChange {
 /// A change to the case, one or more facts at once, and the outcome it gives.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
+    /// The facts that change together.
     pub facts: Vec<FactChange>,
+    /// The outcome the changed case gets.
     pub outcome: Outcome,
 }
 

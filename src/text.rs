@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct SharedText(Arc<str>);
 
 impl SharedText {
+    /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -23,34 +23,47 @@ pub const MAX_DAYS: i64 = 36_525;
 /// One change: on `date`, `clause`'s result is `after`; the day before it was `before`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineChange {
+    /// The first day of the new result.
     pub date: NaiveDate,
+    /// The clause's id.
     pub clause: String,
+    /// The result the day before.
     pub before: ClauseResult,
+    /// The result from `date` on.
     pub after: ClauseResult,
 }
 
 /// A case's timeline over `from..=to`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
+    /// The case's subject.
     pub subject: String,
+    /// The first day of the range.
     pub from: NaiveDate,
+    /// The last day of the range.
     pub to: NaiveDate,
     /// The first day the case can be evaluated, when later than `from`: the date of its latest
     /// date fact (a case states what is known on its date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_from: Option<NaiveDate>,
+    /// Each change, by date, then in rulebook order.
     pub changes: Vec<TimelineChange>,
 }
 
 /// Why a timeline cannot be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)] // the fields of a variant are its message's words
 pub enum TimelineError {
+    /// `from` is after `to`.
     #[error("the range {from} to {to} is empty: `from` is after `to`")]
     Empty { from: NaiveDate, to: NaiveDate },
+    /// The range is longer than [`MAX_DAYS`].
     #[error("the range {from} to {to} is longer than {MAX_DAYS} days")]
     TooLong { from: NaiveDate, to: NaiveDate },
+    /// The case holds a date fact after the range's end.
     #[error("the case holds a date fact after {to}, the end of the range")]
     NotKnown { to: NaiveDate },
+    /// The case could not be evaluated on a day of the range.
     #[error(transparent)]
     Evaluation(#[from] crate::eval::EvaluationError),
 }

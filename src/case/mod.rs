@@ -77,11 +77,17 @@ impl Case {
 /// A fact given in code: `Fact::from(true)`, `Fact::from(dec!(180.55))`, `Fact::word("steel")`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fact {
+    /// Yes or no.
     Bool(bool),
+    /// A number, in the field's unit (CNY, m2, a ratio, a count).
     Num(Decimal),
+    /// A date.
     Date(NaiveDate),
+    /// One word of a word field.
     Word(String),
+    /// Words of a word-list field.
     Words(Vec<String>),
+    /// The items of a list field, each its fields by name.
     Items(Vec<Vec<(String, Fact)>>),
 }
 
@@ -106,6 +112,7 @@ impl From<NaiveDate> for Fact {
     }
 }
 impl Fact {
+    /// A word of a word field: `Fact::word("steel")`.
     pub fn word(w: &str) -> Fact {
         Fact::Word(w.to_string())
     }
@@ -140,7 +147,7 @@ impl Default for CaseReader {
 }
 
 impl CaseReader {
-    /// Reads one JSON case, exactly as [`Rulebook::case_from_json`] does.
+    /// Reads one JSON case, exactly as `Rulebook::case_from_json` does.
     pub fn read_json(
         &mut self,
         book: &Rules,

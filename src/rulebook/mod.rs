@@ -45,7 +45,7 @@ pub struct Document {
     pub note: String,
     pub file: String,
     pub not_computable: Vec<NotComputable>,
-    /// The seed the quotes come from (a name in [`Rulebook::seeds`]).
+    /// The seed the quotes come from (a name in `Rules::seeds`).
     pub source: String,
     /// Where the document's text starts and ends in the seed (quotes), for text coverage.
     pub text_from: Option<String>,
@@ -285,7 +285,7 @@ pub struct Clause {
 // build.rs at build time.
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
-/// The built-in rule files and seeds, as [`load`] takes them.
+/// The built-in rule files and seeds, as `load` takes them.
 pub fn embedded_sources() -> (Vec<RuleSource>, Vec<(String, String)>) {
     let sources = EMBEDDED_RULES
         .iter()
