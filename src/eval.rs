@@ -158,8 +158,8 @@ struct ClauseProgram {
     when: Option<Program<bool>>,
     test: Option<Program<bool>>,
     amount: Option<Program<Decimal>>,
-    /// The `let`s with `report = true`.
-    lets: Vec<Program<Decimal>>,
+    /// The `let`s with `report = true`, each with its index among the clause's `let`s.
+    lets: Vec<(usize, Program<Decimal>)>,
     values: Vec<Program<Decimal>>,
     deadline: Option<Program<NaiveDate>>,
     goals: Vec<GoalProgram>,
@@ -285,7 +285,38 @@ fn decision_exprs<'b>(clause: &'b Clause, top: &mut Vec<&'b Expr>, items: &mut V
     }
 }
 
+/// Each part of a clause with its compiled program: the one place where the rule as written
+/// and its compiled form are paired.
 impl ClauseProgram {
+    fn guards<'a, 'c>(
+        &'a self,
+        c: &'c Clause,
+    ) -> impl Iterator<Item = (&'c crate::rulebook::Guard, &'a Program<bool>)> + use<'a, 'c> {
+        c.guards.iter().zip(&self.guards)
+    }
+
+    /// The `let`s a report lists, with their programs.
+    fn lets<'a, 'c>(
+        &'a self,
+        c: &'c Clause,
+    ) -> impl Iterator<Item = (&'c Named, &'a Program<Decimal>)> + use<'a, 'c> {
+        self.lets.iter().map(move |(i, p)| (&c.lets[*i], p))
+    }
+
+    fn values<'a, 'c>(
+        &'a self,
+        c: &'c Clause,
+    ) -> impl Iterator<Item = (&'c Named, &'a Program<Decimal>)> + use<'a, 'c> {
+        c.values.iter().zip(&self.values)
+    }
+
+    fn goals<'a, 'c>(
+        &'a self,
+        c: &'c Clause,
+    ) -> impl Iterator<Item = (&'c crate::rulebook::Goal, &'a GoalProgram)> + use<'a, 'c> {
+        c.goals.iter().zip(&self.goals)
+    }
+
     fn new<'b>(c: &mut Compiler<'b>, clause: &'b Clause) -> ClauseProgram {
         ClauseProgram {
             in_force: clause.in_force.as_ref().map(|e| c.condition(e)),
@@ -296,8 +327,9 @@ impl ClauseProgram {
             lets: clause
                 .lets
                 .iter()
-                .filter(|l| l.report)
-                .map(|l| c.number(&l.expr, l.each.is_some()))
+                .enumerate()
+                .filter(|(_, l)| l.report)
+                .map(|(i, l)| (i, c.number(&l.expr, l.each.is_some())))
                 .collect(),
             values: clause
                 .values
@@ -905,7 +937,7 @@ impl Rulebook {
             return Ok(());
         }
         // The input must meet a clause's guards only where the clause applies.
-        for (g, gp) in clause.guards.iter().zip(&p.guards) {
+        for (g, gp) in p.guards(clause) {
             if gp.run(ctx)? == Some(false) {
                 let facts = env.fact_lines(&g.expr);
                 return Err(Failure::Guard(g.message.clone(), facts));
@@ -968,10 +1000,10 @@ impl Rulebook {
             }
             Kind::Target => target(clause, p, env, d)?,
         }
-        for (l, lp) in clause.lets.iter().filter(|l| l.report).zip(&p.lets) {
+        for (l, lp) in p.lets(clause) {
             env.named_value(l, lp, d.values)?;
         }
-        for (v, vp) in clause.values.iter().zip(&p.values) {
+        for (v, vp) in p.values(clause) {
             env.named_value(v, vp, d.values)?;
         }
         if let Some(why) = d.why() {
@@ -1078,7 +1110,7 @@ fn target<'b>(
     }
     let mut all_met = true;
     let mut any_failed = false;
-    for (g, gp) in clause.goals.iter().zip(&p.goals) {
+    for (g, gp) in p.goals(clause) {
         let fig = gp.figure.run(ctx)?;
         let tgt = gp.target.run(ctx)?;
         match (fig, tgt, gp.test.run(ctx)?) {

@@ -955,30 +955,8 @@ pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
                 out.push(e);
             }
         }
+        // What the items of a list read is not a fact of the subject.
         ExprKind::Agg { .. } => {}
-        ExprKind::Const(_) | ExprKind::ItemField(_) | ExprKind::AsOf => {}
-        ExprKind::Not(a)
-        | ExprKind::Neg(a)
-        | ExprKind::WordIn(a, _)
-        | ExprKind::HasWord(a, _)
-        | ExprKind::EndOfYear(a)
-        | ExprKind::Named(_, a) => collect_facts(a, out),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Cmp(_, a, b) => {
-            collect_facts(a, out);
-            collect_facts(b, out);
-        }
-        ExprKind::Shift { date, by, .. } => {
-            collect_facts(date, out);
-            collect_facts(by, out);
-        }
-        ExprKind::If(c, a, b) => {
-            collect_facts(c, out);
-            collect_facts(a, out);
-            collect_facts(b, out);
-        }
-        ExprKind::MinMax { args, .. } => args.iter().for_each(|a| collect_facts(a, out)),
+        _ => e.for_each_child(&mut |c| collect_facts(c, out)),
     }
 }

@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{
@@ -180,6 +180,8 @@ pub struct Words(super::WordBits);
 /// subexpression that the clauses of a subject evaluate more than once for the same case.
 pub struct Compiler<'p> {
     params: &'p [Param],
+    /// The parameters again, shared, for the nodes evaluated by the reference evaluator.
+    shared_params: Arc<[Param]>,
     /// Subexpressions of the current subject worth a slot: outside list items, seen twice.
     shared: Vec<&'p Expr>,
     /// The current subject's slots, from `base` on, with the expression each holds.
@@ -192,6 +194,7 @@ impl<'p> Compiler<'p> {
     pub fn new(params: &'p [Param]) -> Compiler<'p> {
         Compiler {
             params,
+            shared_params: params.into(),
             shared: Vec::new(),
             slots: Vec::new(),
             base: 0,
@@ -328,38 +331,7 @@ fn trivial(e: &Expr) -> bool {
 }
 
 fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
-    use ExprKind as K;
-    match &e.kind {
-        K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
-        K::Not(a)
-        | K::Neg(a)
-        | K::WordIn(a, _)
-        | K::HasWord(a, _)
-        | K::EndOfYear(a)
-        | K::Named(_, a) => f(a),
-        K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
-            f(a);
-            f(b);
-        }
-        K::Shift { date, by, .. } => {
-            f(date);
-            f(by);
-        }
-        K::If(c, a, b) => {
-            f(c);
-            f(a);
-            f(b);
-        }
-        K::MinMax { args, .. } => args.iter().for_each(f),
-        K::Agg { body, filter, .. } => {
-            if let Some(b) = body {
-                f(b);
-            }
-            if let Some(x) = filter {
-                f(x);
-            }
-        }
-    }
+    e.for_each_child(f);
 }
 
 /// Whether two checked expressions compute the same thing (their source text aside).
@@ -498,6 +470,29 @@ fn none<T>() -> F<T> {
     Box::new(|_| None)
 }
 
+/// A node this compiler has no fast form for, evaluated by the reference evaluator
+/// ([`Expr::eval`](super::Expr::eval)) on the same facts: a new kind of node works here first,
+/// and gets a fast form only where a measurement asks for one.
+fn reference<T: Ty>(c: &Compiler, e: &Expr) -> F<T> {
+    let (expr, params) = (e.share(), c.shared_params.clone());
+    Box::new(move |cx| {
+        let tree = super::Cx {
+            facts: cx.facts,
+            item: cx.item,
+            params: &params,
+            as_of: cx.as_of,
+        };
+        match expr.eval(&tree) {
+            Ok(super::Tri::Known(v)) => T::of(v),
+            Ok(super::Tri::Unknown(_)) => None,
+            Err(e) => {
+                cx.fail(e);
+                None
+            }
+        }
+    })
+}
+
 impl Ty for bool {
     fn of(v: Value) -> Option<bool> {
         match v {
@@ -599,7 +594,7 @@ fn special_bool<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<bool> {
                 if unknown { None } else { Some(!want) }
             })
         }
-        _ => none(),
+        _ => reference(c, e),
     }
 }
 
@@ -1012,7 +1007,7 @@ impl Ty for Decimal {
                     if unknown { None } else { Some(total.total()) }
                 })
             }
-            _ => none(),
+            _ => reference(c, e),
         }
     }
 }
@@ -1067,28 +1062,8 @@ impl Ty for NaiveDate {
                     r
                 })
             }
-            K::EndOfYear(a) if a.ty == Type::Date => {
-                let (a, text) = (compile::<NaiveDate>(c, a), e.text.clone());
-                Box::new(move |cx| {
-                    let r = NaiveDate::from_ymd_opt(a(cx)?.year(), 12, 31);
-                    if r.is_none() {
-                        cx.fail(EvalError::DateOutOfRange(text.clone()));
-                    }
-                    r
-                })
-            }
-            K::EndOfYear(a) => {
-                let (a, text) = (compile::<Decimal>(c, a), e.text.clone());
-                Box::new(move |cx| {
-                    let r = super::end_of_year(a(cx)?);
-                    if r.is_none() {
-                        cx.fail(EvalError::DateOutOfRange(text.clone()));
-                    }
-                    r
-                })
-            }
             K::MinMax { max, args } => min_max::<NaiveDate>(c, *max, args),
-            _ => none(),
+            _ => reference(c, e),
         }
     }
 }
@@ -1103,8 +1078,8 @@ impl Ty for Duration {
     fn value(self) -> Value {
         Value::Dur(self)
     }
-    fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Duration> {
-        none()
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Duration> {
+        reference(c, e)
     }
 }
 
@@ -1118,8 +1093,8 @@ impl Ty for Word {
     fn value(self) -> Value {
         Value::Word(self.0)
     }
-    fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Word> {
-        none()
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Word> {
+        reference(c, e)
     }
 }
 
@@ -1133,8 +1108,8 @@ impl Ty for Words {
     fn value(self) -> Value {
         Value::Words(self.0)
     }
-    fn special<'p>(_: &mut Compiler<'p>, _: &'p Expr) -> F<Words> {
-        none()
+    fn special<'p>(c: &mut Compiler<'p>, e: &'p Expr) -> F<Words> {
+        reference(c, e)
     }
 }
 

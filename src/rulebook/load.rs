@@ -223,38 +223,12 @@ fn idents(ast: &Ast) -> Vec<&str> {
 
 /// The terms of a checked expression and its depth, without recursion.
 fn terms(e: &Expr) -> (usize, usize) {
-    use crate::expr::ExprKind as K;
     let (mut n, mut deepest) = (0, 0);
     let mut stack = vec![(e, 1)];
     while let Some((e, depth)) = stack.pop() {
         n += 1;
         deepest = deepest.max(depth);
-        let d = depth + 1;
-        match &e.kind {
-            K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
-            K::Not(a) | K::Neg(a) | K::WordIn(a, _) | K::HasWord(a, _) | K::EndOfYear(a) => {
-                stack.push((a, d))
-            }
-            K::Named(_, a) => stack.push((a, d)),
-            K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
-                stack.push((a, d));
-                stack.push((b, d));
-            }
-            K::Shift { date, by, .. } => {
-                stack.push((date, d));
-                stack.push((by, d));
-            }
-            K::If(c, a, b) => {
-                stack.push((c, d));
-                stack.push((a, d));
-                stack.push((b, d));
-            }
-            K::MinMax { args, .. } => stack.extend(args.iter().map(|a| (a, d))),
-            K::Agg { body, filter, .. } => {
-                stack.extend(body.as_deref().map(|a| (a, d)));
-                stack.extend(filter.as_deref().map(|a| (a, d)));
-            }
-        }
+        e.for_each_child(&mut |c| stack.push((c, depth + 1)));
     }
     (n, deepest)
 }
