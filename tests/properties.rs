@@ -904,7 +904,7 @@ proptest! {
 
 /// A generated fact and whether the partial case keeps it.
 #[derive(Clone, Debug)]
-struct GenField {
+pub(crate) struct GenField {
     name: String,
     fact: GenFact,
     keep: bool,
@@ -1030,8 +1030,21 @@ fn gen_field(field: &'static Field) -> BoxedStrategy<GenField> {
         .boxed()
 }
 
+/// A value for each field of `subject`, each marked kept or left out of the partial case.
+pub(crate) fn gen_subject(subject: &str) -> impl Strategy<Value = Vec<GenField>> {
+    let (i, _) = book().schema.subject(subject).expect("a subject");
+    let fields: Vec<_> = book()
+        .schema
+        .record_of(i)
+        .fields
+        .iter()
+        .map(gen_field)
+        .collect();
+    fields
+}
+
 /// A subject and a value for each of its fields, each marked kept or left out of the partial case.
-fn gen_case() -> impl Strategy<Value = (String, Vec<GenField>)> {
+pub(crate) fn gen_case() -> impl Strategy<Value = (String, Vec<GenField>)> {
     let subjects = &book().schema.subjects;
     (0..subjects.len()).prop_flat_map(|i| {
         let subject = &book().schema.subjects[i];
@@ -1047,7 +1060,7 @@ fn gen_case() -> impl Strategy<Value = (String, Vec<GenField>)> {
 }
 
 /// The case with every generated fact (`partial`: only those kept).
-fn build(subject: &str, fields: &[GenField], partial: bool) -> Case {
+pub(crate) fn build(subject: &str, fields: &[GenField], partial: bool) -> Case {
     book()
         .case(subject, &facts_of(fields, partial))
         .unwrap_or_else(|e| panic!("generated facts are valid:\n{e}"))

@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod common;
 mod coverage;
+mod fast_paths;
 mod fuzz_corpus;
 mod golden;
 mod hardening;

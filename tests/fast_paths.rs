@@ -1,0 +1,408 @@
+//! Every fast path against its reference, in one place: the compact report against the full
+//! one, the compiled decisions against the tree evaluator (`Expr::eval`), per-item runs against
+//! the tree item by item, and the bench's workload engine against the hand-written clauses.
+//! Generated cases come from the properties' generator (proptest, with shrinking); the
+//! examples and the golden cases are checked whole.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use policy_calc::case::Case;
+use policy_calc::eval::CompactReport;
+use policy_calc::expr::program::{Compiler, Ctx, params_on};
+use policy_calc::expr::{Expr, Tri, Value};
+use policy_calc::json_out;
+use policy_calc::report::Report;
+use policy_calc::units::Type;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::common::{book, date, files, root};
+use crate::properties::{any_day, build, cases, gen_case, gen_subject};
+
+#[path = "../benches/engine/hand.rs"]
+mod hand;
+#[path = "../benches/engine/workload.rs"]
+mod workload;
+
+type Terms = Vec<(
+    String,
+    String,
+    Option<String>,
+    Vec<(String, String, String)>,
+    Vec<String>,
+)>;
+
+/// The compact report, put in the full report's terms.
+fn compact_as_full(out: &CompactReport) -> Terms {
+    out.results()
+        .iter()
+        .map(|r| {
+            (
+                r.clause.id.clone(),
+                r.outcome.name().to_string(),
+                r.amount.map(|a| {
+                    let unit = r.clause.amount.as_ref().map_or("", |n| n.unit.as_str());
+                    format!("{a}{}", json_out::fen_padding(a, unit))
+                }),
+                out.values(r)
+                    .map(|v| {
+                        let text = format!("{}{}", v.value, json_out::fen_padding(v.value, v.unit));
+                        (v.to_string(), text, v.unit.to_string())
+                    })
+                    .collect(),
+                out.missing(r).map(|m| m.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn full_terms(report: &Report) -> Terms {
+    report
+        .results
+        .iter()
+        .map(|r| {
+            (
+                r.clause.to_string(),
+                r.outcome.name().to_string(),
+                r.amount.as_ref().map(|a| a.value.clone()),
+                r.values
+                    .0
+                    .iter()
+                    .map(|(k, q)| (k.clone(), q.value.clone(), q.unit.clone()))
+                    .collect(),
+                r.missing.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Evaluates `case` both ways and checks that they agree, errors included.
+fn agree(case: &Case, as_of: NaiveDate, out: &mut CompactReport<'static>, what: &str) {
+    let full = book().evaluate(case, as_of);
+    let compact = book().evaluate_compact(case, as_of, out);
+    match (full, compact) {
+        (Ok(report), Ok(())) => {
+            assert_eq!(
+                compact_as_full(out),
+                full_terms(&report),
+                "{what} on {as_of}"
+            );
+            // The compact JSON says the same as the full one, less the words.
+            let mut json = Vec::new();
+            out.write_json(None, &mut json).unwrap();
+            let compact: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            let mut full: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+            for r in full["results"].as_array_mut().unwrap() {
+                for k in ["document", "number", "section", "quote", "reasons", "why"] {
+                    r.as_object_mut().unwrap().remove(k);
+                }
+            }
+            assert_eq!(compact, full, "{what}");
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b, "{what}"),
+        (a, b) => panic!("{what}: full {a:?}, compact {b:?}"),
+    }
+}
+
+#[test]
+fn compact_and_full_agree_on_the_examples() {
+    let mut out = CompactReport::new();
+    for path in files(&root().join("examples"), "toml") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let case = book().case_from_text(&text, "example").unwrap();
+        for as_of in [
+            case.as_of().unwrap(),
+            date("2022-01-01"),
+            date("2026-01-02"),
+        ] {
+            agree(&case, as_of, &mut out, &path.display().to_string());
+        }
+    }
+}
+
+#[test]
+fn compact_and_full_agree_on_the_golden_cases() {
+    let mut out = CompactReport::new();
+    let mut n = 0;
+    for path in files(&root().join("tests/cases"), "toml") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        for c in doc
+            .get("case")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let Some(table) = c.as_table() else { continue };
+            let case_table: toml::Table = table
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "name" | "expect" | "error" | "note"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let Ok(case) = book().case_from_toml(&toml::to_string(&case_table).unwrap(), "golden")
+            else {
+                continue;
+            };
+            let Some(as_of) = case.as_of() else { continue };
+            agree(&case, as_of, &mut out, &path.display().to_string());
+            n += 1;
+        }
+    }
+    assert!(n > 0, "no golden case read");
+}
+
+/// The context compiled programs run in for `case`, outside any list item.
+fn case_ctx<'a>(
+    case: &'a Case,
+    params: &'a [Option<Value>],
+    as_of: NaiveDate,
+    memo: &'a [Cell<Option<Option<Value>>>],
+    error: &'a Cell<Option<policy_calc::expr::EvalError>>,
+) -> Ctx<'a> {
+    Ctx {
+        facts: case.facts(),
+        item: None,
+        params,
+        as_of,
+        memo,
+        error,
+    }
+}
+
+/// Every decision expression of a subject's clauses (outside list items), compiled once.
+struct SubjectPrograms {
+    exprs: Vec<&'static Expr>,
+    programs: Vec<Compiled>,
+    slots: usize,
+}
+
+type Compiled = (
+    Option<policy_calc::expr::program::Program<bool>>,
+    Option<policy_calc::expr::program::Program<Decimal>>,
+    Option<policy_calc::expr::program::Program<NaiveDate>>,
+);
+
+fn subject_programs(subject: u16) -> &'static SubjectPrograms {
+    static ALL: OnceLock<Vec<SubjectPrograms>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let b = book();
+        b.by_subject
+            .iter()
+            .map(|indices| {
+                let exprs: Vec<&'static Expr> = indices
+                    .iter()
+                    .flat_map(|&i| b.clauses[i].exprs())
+                    .filter(|e| !has_items(e))
+                    .collect();
+                let mut c = Compiler::new(&b.params);
+                c.subject(&exprs, &[]);
+                let programs = exprs
+                    .iter()
+                    .map(|e| match e.ty {
+                        Type::Bool => (Some(c.condition(e)), None, None),
+                        Type::Date => (None, None, Some(c.date(e))),
+                        _ => (None, Some(c.number(e, false)), None),
+                    })
+                    .collect();
+                SubjectPrograms {
+                    exprs,
+                    programs,
+                    slots: c.slots_end(),
+                }
+            })
+            .collect()
+    });
+    &all[subject as usize]
+}
+
+/// Every decision expression of the case's subject, compiled, gives what the tree gives: the
+/// same known value (to the scale), the same unknown, the same error.
+fn compiled_agree_with_the_tree(case: &Case, as_of: NaiveDate) -> Result<(), TestCaseError> {
+    let b = book();
+    let sp = subject_programs(case.subject_index());
+    let mut params = Vec::new();
+    params_on(&b.params, as_of, &mut params);
+    let memo: Vec<Cell<Option<Option<Value>>>> = (0..sp.slots).map(|_| Cell::new(None)).collect();
+    let error = Cell::new(None);
+    let ctx = case_ctx(case, &params, as_of, &memo, &error);
+    let cx = policy_calc::expr::Cx {
+        facts: case.facts(),
+        item: None,
+        params: &b.params,
+        as_of,
+    };
+    for (e, (cond, num, day)) in sp.exprs.iter().zip(&sp.programs) {
+        let tree = e.eval(&cx);
+        let compiled: Result<Option<Value>, _> = if let Some(p) = cond {
+            p.run(&ctx).map(|v| v.map(Value::Bool))
+        } else if let Some(p) = day {
+            p.run(&ctx).map(|v| v.map(Value::Date))
+        } else {
+            num.as_ref().unwrap().run(&ctx).map(|v| v.map(Value::Num))
+        };
+        let tree = tree.map(|t| match t {
+            Tri::Known(v) if e.ty.is_num() || matches!(e.ty, Type::Bool | Type::Date) => Some(v),
+            _ => None,
+        });
+        prop_assert_eq!(
+            format!("{compiled:?}"),
+            format!("{tree:?}"),
+            "`{}` on {} for {:?}",
+            e.text,
+            as_of,
+            case
+        );
+    }
+    Ok(())
+}
+
+/// A value reported per item, run over its list at once (`run_each`), gives what the tree
+/// gives item by item: the same known values, to the scale, at the same items, and the same
+/// first failure. Returns how many known values were compared.
+fn per_item_values_agree_with_the_tree(
+    case: &Case,
+    as_of: NaiveDate,
+) -> Result<usize, TestCaseError> {
+    let b = book();
+    let named: Vec<(&Expr, u16)> = b.by_subject[case.subject_index() as usize]
+        .iter()
+        .flat_map(|&i| b.clauses[i].values.iter().chain(&b.clauses[i].lets))
+        .filter_map(|v| v.each.map(|list| (&v.expr, list)))
+        .collect();
+    if named.is_empty() {
+        return Ok(0);
+    }
+    let mut c = Compiler::new(&b.params);
+    let exprs: Vec<&Expr> = named.iter().map(|(e, _)| *e).collect();
+    c.subject(&[], &exprs);
+    let programs: Vec<_> = exprs.iter().map(|e| c.number(e, true)).collect();
+    let memo: Vec<Cell<Option<Option<Value>>>> =
+        (0..c.slots_end()).map(|_| Cell::new(None)).collect();
+    let mut params = Vec::new();
+    params_on(&b.params, as_of, &mut params);
+    let error = Cell::new(None);
+    let ctx = case_ctx(case, &params, as_of, &memo, &error);
+    let mut known = 0;
+    for ((e, list), p) in named.iter().zip(&programs) {
+        let Some(items) = case.facts().lists[*list as usize].as_ref() else {
+            continue;
+        };
+        let mut got = Vec::new();
+        let compiled = p.run_each(&ctx, items, |i, d| got.push((i, d.to_string())));
+        let mut want = Vec::new();
+        let mut tree = Ok(());
+        for (i, item) in items.iter().enumerate() {
+            let cx = policy_calc::expr::Cx {
+                facts: case.facts(),
+                item: Some(item),
+                params: &b.params,
+                as_of,
+            };
+            match e.eval(&cx) {
+                Ok(Tri::Known(Value::Num(d))) => want.push((i, d.to_string())),
+                Ok(_) => {}
+                Err(err) => {
+                    tree = Err(err);
+                    break;
+                }
+            }
+        }
+        prop_assert_eq!(
+            format!("{compiled:?} {got:?}"),
+            format!("{tree:?} {want:?}"),
+            "`{}` on {} for {:?}",
+            e.text,
+            as_of,
+            case
+        );
+        known += got.len();
+    }
+    Ok(known)
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    /// The compact report (the batch's fast path) says what the full report says, errors
+    /// included, on any case of any subject.
+    #[test]
+    fn compact_and_full_agree_on_generated_cases(
+        (subject, fields) in gen_case(),
+        on in any_day(),
+        partial in any::<bool>(),
+    ) {
+        let case = build(&subject, &fields, partial);
+        let mut out = CompactReport::new();
+        agree(&case, on, &mut out, &format!("{case:?}"));
+    }
+
+    /// The compiled decisions say what the reference evaluator (`Expr::eval`) says.
+    #[test]
+    fn compiled_expressions_agree_with_the_tree(
+        (subject, fields) in gen_case(),
+        on in any_day(),
+        partial in any::<bool>(),
+    ) {
+        let case = build(&subject, &fields, partial);
+        compiled_agree_with_the_tree(&case, on)?;
+    }
+
+    /// Per-item values run over their list say what the tree says item by item.
+    #[test]
+    fn per_item_values_run_over_a_list_agree_with_the_tree_item_by_item(
+        fields in gen_subject("rental_project"),
+        on in any_day(),
+        partial in any::<bool>(),
+    ) {
+        let case = build("rental_project", &fields, partial);
+        per_item_values_agree_with_the_tree(&case, on)?;
+    }
+}
+/// Whether `e` reads an item's field outside any aggregate over its list: a per-item value,
+/// evaluated inside its list (the per-item property takes those). Aggregates bind their own
+/// items, so a clause's `all(units, ...)` is compared whole.
+fn has_items(e: &Expr) -> bool {
+    use policy_calc::expr::ExprKind;
+    match e.kind {
+        ExprKind::ItemField(_) => true,
+        ExprKind::Agg { .. } => false,
+        _ => {
+            let mut found = false;
+            e.for_each_child(&mut |c| found |= has_items(c));
+            found
+        }
+    }
+}
+
+#[test]
+fn the_workload_engine_agrees_with_the_hand_written_clauses() {
+    let four = workload::clauses(book());
+    let h = hand::Hand::default();
+    let mut ho = hand::Out::default();
+    let mut out = CompactReport::new();
+    for i in 0..1000 {
+        let typed = workload::case(i);
+        let case = book()
+            .case_from_json(&typed.to_json(workload::as_of()), "workload")
+            .unwrap();
+        h.evaluate(&typed, workload::as_of(), &mut ho).unwrap();
+        book()
+            .evaluate_selected(&case, workload::as_of(), &four, &mut out)
+            .unwrap();
+        let [r] = out.results() else {
+            panic!("one clause per case")
+        };
+        let values: Vec<String> = out.values(r).map(|v| v.value.to_string()).collect();
+        let hand_values: Vec<String> = ho.values.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            (Some(r.outcome), r.amount.map(|a| a.to_string()), values),
+            (ho.outcome, ho.amount.map(|a| a.to_string()), hand_values),
+            "case {i}: {}",
+            typed.to_json(workload::as_of())
+        );
+    }
+}
