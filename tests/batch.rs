@@ -11,8 +11,7 @@ use policy_calc::report::Report;
 
 use crate::common::{book, date, root};
 
-#[path = "../benches/engine/workload.rs"]
-mod workload;
+use crate::fast_paths::workload;
 
 #[test]
 fn a_rulebook_is_shared_between_threads() {

@@ -24,7 +24,7 @@ use crate::properties::{any_day, build, cases, gen_case, gen_subject};
 #[path = "../benches/engine/hand.rs"]
 mod hand;
 #[path = "../benches/engine/workload.rs"]
-mod workload;
+pub(crate) mod workload;
 
 type Terms = Vec<(
     String,
