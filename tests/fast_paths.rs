@@ -1,5 +1,5 @@
-//! Every fast path against its reference, in one place: the compact report against the full
-//! one, the compiled decisions against the tree evaluator (`Expr::eval`), per-item runs against
+//! Every fast path against its reference, in one place: the direct JSON reader against the
+//! tree reader, the compact report against the full one, the compiled decisions against the tree evaluator (`Expr::eval`), per-item runs against
 //! the tree item by item, and the bench's workload engine against the hand-written clauses.
 //! Generated cases come from the properties' generator (proptest, with shrinking); the
 //! examples and the golden cases are checked whole.
@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::common::{book, date, files, root};
-use crate::properties::{any_day, build, cases, gen_case, gen_subject};
+use crate::properties::{any_day, build, cases, gen_case, gen_subject, json_edit};
 
 #[path = "../benches/engine/hand.rs"]
 mod hand;
@@ -349,6 +349,29 @@ proptest! {
     ) {
         let case = build(&subject, &fields, partial);
         compiled_agree_with_the_tree(&case, on)?;
+    }
+
+    /// The direct JSON reader (the batch mode's) gives what the tree reader gives, to the
+    /// scale of each decimal, for valid cases and for cases broken by a few edits: it reads
+    /// the common shape and leaves the rest, errors above all, to the tree reader.
+    #[test]
+    fn the_direct_json_reader_gives_the_tree_readers_case(
+        (subject, fields) in gen_case(),
+        edits in prop::collection::vec(json_edit(), 0..3),
+    ) {
+        let mut json = crate::fuzz_corpus::checks::case_to_json(book(), &build(&subject, &fields, true));
+        for (at, cut, insert) in &edits {
+            let mut at = at % (json.len() + 1);
+            while !json.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + cut).min(json.len());
+            while !json.is_char_boundary(end) {
+                end += 1;
+            }
+            json.replace_range(at..end, insert);
+        }
+        crate::fuzz_corpus::checks::direct_json_agrees(book(), &json);
     }
 
     /// Per-item values run over their list say what the tree says item by item.

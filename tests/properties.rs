@@ -1418,7 +1418,7 @@ fn scientific(d: Decimal, how: &Sci) -> String {
 
 /// An edit to a JSON case: at a byte (any, taken modulo the length), cut up to two bytes and
 /// put in a piece of JSON that the direct reader must either read right or leave alone.
-fn json_edit() -> impl Strategy<Value = (usize, usize, &'static str)> {
+pub(crate) fn json_edit() -> impl Strategy<Value = (usize, usize, &'static str)> {
     let pieces = vec![
         "",
         ",",
@@ -1487,29 +1487,6 @@ proptest! {
                 .unwrap_or_else(|e| panic!("{text}: {e}"));
             prop_assert_eq!(floor_area_of(&case), Some(Value::Num(d)), "{}", text);
         }
-    }
-
-    /// The direct JSON reader (the batch mode's) gives what the tree reader gives, to the
-    /// scale of each decimal, for valid cases and for cases broken by a few edits: it reads
-    /// the common shape and leaves the rest, errors above all, to the tree reader.
-    #[test]
-    fn the_direct_json_reader_gives_the_tree_readers_case(
-        (subject, fields) in gen_case(),
-        edits in prop::collection::vec(json_edit(), 0..3),
-    ) {
-        let mut json = checks::case_to_json(book(), &build(&subject, &fields, true));
-        for (at, cut, insert) in &edits {
-            let mut at = at % (json.len() + 1);
-            while !json.is_char_boundary(at) {
-                at -= 1;
-            }
-            let mut end = (at + cut).min(json.len());
-            while !json.is_char_boundary(end) {
-                end += 1;
-            }
-            json.replace_range(at..end, insert);
-        }
-        checks::direct_json_agrees(book(), &json);
     }
 
     /// The same facts given in code, as TOML or as JSON make the same case.
