@@ -55,13 +55,12 @@ pub struct BatchSummary {
 impl BatchSummary {
     /// The command's exit status: 2 if any line was bad, else 1 if any case is
     /// non-compliant, else 0.
+    #[must_use]
     pub fn exit_status(&self) -> i32 {
         if self.bad > 0 {
             2
-        } else if self.non_compliant > 0 {
-            1
         } else {
-            0
+            i32::from(self.non_compliant > 0)
         }
     }
 }
@@ -259,7 +258,7 @@ pub fn run(
     config: &BatchConfig,
 ) -> io::Result<BatchSummary> {
     let workers = match config.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         n => n,
     };
     // Room for chunks to wait while a slow one (a run of large projects) holds up the
@@ -471,12 +470,11 @@ fn evaluate_chunk<'b>(
             if raw.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match read_line(book, name, reader, raw, this, errors) {
-                Some(case) => case,
-                None => {
-                    summary.bad += 1;
-                    continue;
-                }
+            if let Some(case) = read_line(book, name, reader, raw, this, errors) {
+                case
+            } else {
+                summary.bad += 1;
+                continue;
             }
         };
         let as_of = config.as_of.or(case.as_of).unwrap_or(config.today);

@@ -85,7 +85,7 @@ struct Probe<'b> {
     critical: Vec<Value>,
 }
 
-impl<'b> Probe<'b> {
+impl Probe<'_> {
     /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
     fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
         let saved: Vec<Option<Value>> = changes.iter().map(|(s, _)| self.get(*s)).collect();
@@ -387,6 +387,7 @@ impl Rulebook {
 
 /// What would change each result of `case` on `as_of`: one list per clause of the case's
 /// subject, in report order. Clauses that are not in force or do not apply get none.
+#[must_use]
 pub fn changes(book: &Rulebook, case: &Case, as_of: NaiveDate) -> Vec<Vec<Change>> {
     let mut out = CompactReport::new();
     if book.evaluate_compact(case, as_of, &mut out).is_err() {
@@ -450,7 +451,7 @@ pub(crate) fn clause_changes(
         let item_rec = &book.schema.records[r as usize];
         let n = case.facts.lists[list as usize]
             .as_ref()
-            .map_or(0, |l| l.len());
+            .map_or(0, super::expr::Items::len);
         for item in 0..n {
             slots.push((
                 Slot::Item {
@@ -548,12 +549,11 @@ fn add_items(
             else {
                 return;
             };
-            let at = match plans.iter().position(|(l, _, _)| l == list) {
-                Some(i) => i,
-                None => {
-                    plans.push((*list, Vec::new(), Vec::new()));
-                    plans.len() - 1
-                }
+            let at = if let Some(i) = plans.iter().position(|(l, _, _)| l == list) {
+                i
+            } else {
+                plans.push((*list, Vec::new(), Vec::new()));
+                plans.len() - 1
             };
             if let Some(b) = body
                 && let ExprKind::ItemField(j) = b.kind
@@ -593,7 +593,10 @@ fn add_items(
         let ([(fixed, values)], [counted]) = (compared.as_slice(), summed.as_slice()) else {
             continue;
         };
-        let Some(len) = p.case.facts.lists[list as usize].as_ref().map(|l| l.len()) else {
+        let Some(len) = p.case.facts.lists[list as usize]
+            .as_ref()
+            .map(super::expr::Items::len)
+        else {
             continue;
         };
         let count_field = &item_rec.fields[*counted as usize];

@@ -32,6 +32,7 @@ pub enum Status {
 }
 
 impl Status {
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Status::Encoded => "encoded",
@@ -104,6 +105,7 @@ pub struct DocumentCoverage {
 
 impl DocumentCoverage {
     /// Every failure of the check: the unaccounted sentences, then the problems.
+    #[must_use]
     pub fn failures(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .sentences
@@ -131,6 +133,7 @@ impl DocumentCoverage {
 }
 
 /// Every document's coverage, in rulebook order.
+#[must_use]
 pub fn coverage(book: &Rulebook) -> Vec<DocumentCoverage> {
     (0..book.documents.len())
         .map(|d| document_coverage(book, d))
@@ -138,8 +141,12 @@ pub fn coverage(book: &Rulebook) -> Vec<DocumentCoverage> {
 }
 
 /// Every failure of the check over the whole rulebook; empty when the text is covered.
+#[must_use]
 pub fn check(book: &Rulebook) -> Vec<String> {
-    coverage(book).iter().flat_map(|d| d.failures()).collect()
+    coverage(book)
+        .iter()
+        .flat_map(DocumentCoverage::failures)
+        .collect()
 }
 
 fn strip(s: &str) -> String {
@@ -349,6 +356,7 @@ fn reading_pieces(t: &str) -> Vec<String> {
 }
 
 /// One document's text, sentence by sentence, each with its status.
+#[must_use]
 pub fn document_coverage(book: &Rulebook, di: usize) -> DocumentCoverage {
     let d = &book.documents[di];
     let mut out = DocumentCoverage {

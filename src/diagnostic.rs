@@ -137,6 +137,7 @@ pub enum Form {
 impl Diagnostic {
     /// The diagnostic in `form`. What it shows is bounded whatever the source: the excerpt
     /// is at most [`MAX_SNIPPET`] characters, the caret at most 120, the names quoted short.
+    #[must_use]
     pub fn render(&self, form: Form) -> String {
         let mut s = String::new();
         self.write(&mut s, form)
@@ -289,6 +290,7 @@ pub struct Problems {
 
 impl Problems {
     /// No problem yet.
+    #[must_use]
     pub fn new() -> Problems {
         Problems::default()
     }
@@ -306,12 +308,14 @@ impl Problems {
     }
 
     /// Whether there is no problem.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
     /// The problems kept, then, if any were not, one that says how many and where the first
     /// of them is.
+    #[must_use]
     pub fn into_diagnostics(self) -> Diagnostics {
         let mut list = self.list;
         if let Some((mut first, n)) = self.more {
@@ -350,6 +354,7 @@ impl std::error::Error for Diagnostics {}
 pub const MAX_TOKEN: usize = 80;
 
 /// `message` with each `quoted` part longer than [`MAX_TOKEN`] characters shortened.
+#[must_use]
 pub fn shorten_quoted(message: String) -> String {
     if message.len() <= MAX_TOKEN {
         return message;
@@ -380,6 +385,7 @@ pub fn shorten_quoted(message: String) -> String {
 
 /// `text` as it is when at most `max` characters long, else its first characters, `…` and its
 /// whole length: a hostile token of 100 MB is not echoed back whole.
+#[must_use]
 pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(max) {
         None => std::borrow::Cow::Borrowed(text),

@@ -763,15 +763,14 @@ impl<'a> Words<'a> {
                     item
                 };
                 let f = rec.and_then(|r| r.fields.get(*i as usize));
-                match f.and_then(|f| Self::says(f, Value::Bool(truth))) {
-                    Some(l) => Both::of(&l),
-                    None => {
-                        let name = f.map(field_label).unwrap_or_default();
-                        let b = bool_words(truth);
-                        Both {
-                            zh: format!("{}：{}", name.zh, b.zh),
-                            en: format!("{}: {}", name.en, b.en),
-                        }
+                if let Some(l) = f.and_then(|f| Self::says(f, Value::Bool(truth))) {
+                    Both::of(&l)
+                } else {
+                    let name = f.map(field_label).unwrap_or_default();
+                    let b = bool_words(truth);
+                    Both {
+                        zh: format!("{}：{}", name.zh, b.zh),
+                        en: format!("{}: {}", name.en, b.en),
                     }
                 }
             }

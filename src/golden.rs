@@ -251,7 +251,7 @@ fn run_case(
             result.failures.push(format!(
                 "clause {clause}: {what}\n    reasons: {:?}",
                 r.reasons.lines().collect::<Vec<_>>()
-            ))
+            ));
         };
         if let Some(o) = get("outcome").and_then(string)
             && o != r.outcome.name()
@@ -302,7 +302,8 @@ fn run_case(
             let Some(list) = get(key) else { continue };
             match strings(list) {
                 Some(want) => {
-                    let found: Vec<String> = found.iter().map(|c| c.to_string()).collect();
+                    let found: Vec<String> =
+                        found.iter().map(std::string::ToString::to_string).collect();
                     for w in want {
                         if !found.contains(&w) {
                             fail(format!("{key}: {w:?} not given (given: {found:?})"));
@@ -315,7 +316,7 @@ fn run_case(
         if let Some(m) = get("missing") {
             match strings(m) {
                 Some(list) if list != r.missing => {
-                    fail(format!("missing: expected {list:?}, got {:?}", r.missing))
+                    fail(format!("missing: expected {list:?}, got {:?}", r.missing));
                 }
                 Some(_) => {}
                 None => errors.push(at(m.span, "`missing` is a list of strings".into())),

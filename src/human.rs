@@ -7,6 +7,7 @@ use crate::words::{self, GROUPS};
 
 use crate::labels::Lang;
 
+#[must_use]
 pub fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
     match lang {
         Lang::En => match o {
@@ -43,6 +44,7 @@ pub fn outcome_label(o: Outcome, lang: Lang) -> &'static str {
 }
 
 /// A number with its unit as the human report writes it: `36,110.00 CNY`, `36,110.00元`.
+#[must_use]
 pub fn quantity_text(value: &str, unit: &str, lang: Lang) -> String {
     words::figure(value, unit, lang)
 }
@@ -53,6 +55,7 @@ fn quantity(value: &str, unit: &str, lang: Lang) -> String {
 
 /// The report for a person; with `logic`, the reasons, values and missing facts as the rule
 /// language writes them (field names and expressions), for those who read the rules.
+#[must_use]
 pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang, logic: bool) -> String {
     let subject = book.schema.subject(&report.subject).map(|(_, s)| s);
     let subject_title = subject.map(|s| s.title.clone()).unwrap_or_default();
@@ -123,7 +126,7 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
         Lang::Zh => "依据",
     };
     if brief {
-        if let Some(first) = r.reasons.first().map(|x| x.logic()) {
+        if let Some(first) = r.reasons.first().map(super::reason::Reason::logic) {
             s.push_str(&format!("      {because}: {first}\n"));
         }
         return;

@@ -74,6 +74,7 @@ pub fn decimal(out: &mut impl Write, d: Decimal) -> io::Result<()> {
 /// two decimals or more, else the zeros (and point) it lacks. Rounding gives money two
 /// decimals, but a decimal in the top of its range has no room for them: 80% of a rent of
 /// 79,228,162,514,264,337,593,543,950,335 is written `63382530011411470074835160268.00`.
+#[must_use]
 pub fn fen_padding(d: Decimal, unit: &str) -> &'static str {
     match d.scale() {
         0 if unit == "CNY" => ".00",
@@ -256,13 +257,12 @@ pub fn append_window(out: &mut Vec<u8>, src: &[u8], at: usize, len: usize) {
     let start = out.len();
     let mut k = 0;
     while k < len {
-        match src.get(at + k..at + k + 16) {
-            Some(w) => out.extend_from_slice(w),
-            None => {
-                out.truncate(start);
-                out.extend_from_slice(&src[at..at + len]);
-                return;
-            }
+        if let Some(w) = src.get(at + k..at + k + 16) {
+            out.extend_from_slice(w)
+        } else {
+            out.truncate(start);
+            out.extend_from_slice(&src[at..at + len]);
+            return;
         }
         k += 16;
     }

@@ -33,6 +33,7 @@ impl Label {
     }
 
     /// The name in `lang`.
+    #[must_use]
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
@@ -41,6 +42,7 @@ impl Label {
     }
 
     /// Whether either name is missing (the loader trims them, and refuses blank ones).
+    #[must_use]
     pub fn is_incomplete(&self) -> bool {
         self.zh.is_empty() || self.en.is_empty()
     }

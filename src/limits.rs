@@ -38,6 +38,7 @@ impl Default for Limits {
 
 impl Limits {
     /// Every limit set to `bytes`.
+    #[must_use]
     pub fn all(bytes: u64) -> Limits {
         Limits {
             case_bytes: bytes,
@@ -82,6 +83,7 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 /// `8388608` as `8 MiB`, for messages.
+#[must_use]
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     for (size, name) in UNITS {
@@ -93,6 +95,7 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 /// A size as given to `--max-bytes`: `5000000`, `64K`, `16M`, `1G` (powers of 1024).
+#[must_use]
 pub fn parse_size(s: &str) -> Option<u64> {
     let (digits, scale) = match s.as_bytes().last()? {
         b'K' | b'k' => (&s[..s.len() - 1], 1 << 10),

@@ -252,6 +252,7 @@ pub enum Boundary {
 
 impl Boundary {
     /// The boundary that holds when this one does not.
+    #[must_use]
     pub fn negate(self) -> Boundary {
         match self {
             Boundary::AtMost => Boundary::Above,
@@ -264,6 +265,7 @@ impl Boundary {
     }
 
     /// The boundary in words; `of`, a value compared, picks 不少于 for counts, 不晚于 for dates.
+    #[must_use]
     pub fn words(self, lang: Lang, of: Option<&Shown>) -> &'static str {
         let dated = matches!(of, Some(Shown::Date(_)));
         let counted = matches!(of, Some(Shown::Number { .. }));
@@ -347,6 +349,7 @@ pub enum Shown {
 
 impl Shown {
     /// The value in words: `36,110.00元`, `80%`, `2023年3月1日`; in English `36,110.00 CNY`.
+    #[must_use]
     pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
@@ -420,6 +423,7 @@ impl Shown {
 }
 
 /// `36110.00` as `36,110.00`: thousands separators in the whole part.
+#[must_use]
 pub fn thousands(value: &str) -> String {
     let (sign, rest) = match value.strip_prefix('-') {
         Some(r) => ("-", r),
@@ -443,6 +447,7 @@ pub fn thousands(value: &str) -> String {
 }
 
 /// A date as people read it: `2023年3月1日`, `1 March 2023`.
+#[must_use]
 pub fn date_text(d: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
@@ -468,6 +473,7 @@ pub fn date_text(d: NaiveDate, lang: Lang) -> String {
 
 impl Fact {
     /// The fact as a statement: `已取得项目认定书`, `建筑面积：180.55平方米`.
+    #[must_use]
     pub fn text(&self, lang: Lang) -> String {
         if let Some(says) = &self.says {
             return says.get(lang).to_string();
@@ -533,6 +539,7 @@ impl Reason {
 
     /// A reason known only by its line in the rule language (a report read from JSON
     /// without `why`): it says it as a note.
+    #[must_use]
     pub fn line_only(logic: String) -> Reason {
         let note = Label::new(logic.as_str(), logic.as_str());
         Reason::new(ReasonKind::Note { note }, logic)
@@ -548,6 +555,7 @@ impl Reason {
     }
 
     /// What the reason says, as data.
+    #[must_use]
     pub fn kind(&self) -> ReasonKind {
         match &self.says {
             Says::Now(k) => (**k).clone(),
@@ -557,6 +565,7 @@ impl Reason {
 
     /// The reason in the rule language, as the JSON report's `reasons` lists it:
     /// `floors >= 10: no (floors = 9)`.
+    #[must_use]
     pub fn logic(&self) -> &str {
         &self.logic
     }
@@ -568,6 +577,7 @@ impl Reason {
 
     /// The reason as a sentence in `lang`, with labels and values and no identifier of the
     /// rule language.
+    #[must_use]
     pub fn text(&self, lang: Lang) -> String {
         self.kind().text(lang)
     }
@@ -576,6 +586,7 @@ impl Reason {
 impl ReasonKind {
     /// The reason as a sentence in `lang`, with labels and values and no identifier of the
     /// rule language.
+    #[must_use]
     pub fn text(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         let l = |x: &Label| x.get(lang).to_string();

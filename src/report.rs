@@ -85,10 +85,11 @@ impl std::ops::DerefMut for Reasons {
 impl Reasons {
     /// The reasons' lines in the rule language, as the JSON report's `reasons` lists them.
     pub fn lines(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|r| r.logic())
+        self.0.iter().map(super::reason::Reason::logic)
     }
 
     /// Whether one reason's line in the rule language is `line`.
+    #[must_use]
     pub fn has_line(&self, line: &str) -> bool {
         self.lines().any(|l| l == line)
     }
@@ -99,7 +100,7 @@ impl Serialize for Reasons {
         struct Lines<'a>(&'a [crate::reason::Reason]);
         impl Serialize for Lines<'_> {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.0.iter().map(|r| r.logic()))
+                s.collect_seq(self.0.iter().map(super::reason::Reason::logic))
             }
         }
         let mut map = s.serialize_map(None)?;
@@ -185,6 +186,7 @@ impl Outcome {
     ];
 
     /// The outcome's name in the JSON report: `not_eligible`.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Eligible => "eligible",
@@ -223,6 +225,7 @@ pub struct Quantity {
 impl Quantity {
     /// The value as an exact decimal, when it fits one (money at the very top of the range
     /// is written with more fen digits than a `Decimal` holds).
+    #[must_use]
     pub fn decimal(&self) -> Option<rust_decimal::Decimal> {
         self.value.parse().ok()
     }
@@ -234,6 +237,7 @@ pub struct Values(pub Vec<(String, Quantity)>);
 
 impl Values {
     /// The figure named `name` (`units[2].rent_cap`).
+    #[must_use]
     pub fn get(&self, name: &str) -> Option<&Quantity> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, q)| q)
     }
@@ -271,6 +275,7 @@ impl<'de> Deserialize<'de> for Values {
 
 impl Report {
     /// The result of the clause with id `clause`.
+    #[must_use]
     pub fn result(&self, clause: &str) -> Option<&ClauseResult> {
         self.results.iter().find(|r| r.clause == clause)
     }
@@ -285,6 +290,7 @@ impl Report {
     }
 
     /// Whether any result is `non_compliant` (the command's exit status 1).
+    #[must_use]
     pub fn has_non_compliance(&self) -> bool {
         self.results
             .iter()
@@ -292,6 +298,7 @@ impl Report {
     }
 
     /// The report as the contract's JSON, on one line.
+    #[must_use]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
@@ -315,6 +322,7 @@ pub enum Relation {
 
 impl Relation {
     /// The relation's name in JSON: `at_most`.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Relation::AtMost => "at_most",
@@ -399,6 +407,7 @@ impl Change {
     /// 1,876.53 CNY" / "若 rent 不超过 1,876.53元，则为「符合」"; a margin (`margin`) as "would
     /// turn non-compliant from rent at least 1,876.54 CNY" / "至 … 时转为「…」".
     /// The change in the rule language's names: `units[1].rent at most 1,876.54 CNY`.
+    #[must_use]
     pub fn sentence(&self, margin: bool, zh: bool, outcome: &str) -> String {
         let facts: Vec<String> = self
             .facts

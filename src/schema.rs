@@ -63,12 +63,14 @@ pub struct WordSet {
 }
 
 impl WordSet {
+    #[must_use]
     pub fn index(&self, word: &str) -> Option<u16> {
         self.words.iter().position(|w| w == word).map(|i| i as u16)
     }
 }
 
 impl Schema {
+    #[must_use]
     pub fn subject(&self, name: &str) -> Option<(u16, &Subject)> {
         self.subjects
             .iter()
@@ -77,11 +79,13 @@ impl Schema {
             .map(|(i, s)| (i as u16, s))
     }
 
+    #[must_use]
     pub fn record_of(&self, subject: u16) -> &Record {
         &self.records[self.subjects[subject as usize].record as usize]
     }
 
     /// How a person reads a type: "m2", "a condition", "a word of `use`".
+    #[must_use]
     pub fn describe(&self, ty: Type) -> String {
         match ty {
             Type::Bool => "a condition (true or false)".into(),

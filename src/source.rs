@@ -11,16 +11,20 @@ pub struct Span {
 }
 
 impl Span {
+    #[must_use]
     pub fn new(start: usize, end: usize) -> Span {
         Span { start, end }
     }
+    #[must_use]
     pub fn range(self) -> Range<usize> {
         self.start..self.end
     }
     /// This span moved by `offset` bytes (a span inside a string that starts at `offset`).
+    #[must_use]
     pub fn shift(self, offset: usize) -> Span {
         Span::new(self.start + offset, self.end + offset)
     }
+    #[must_use]
     pub fn join(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
@@ -46,6 +50,7 @@ impl fmt::Display for LineCol {
 }
 
 /// The line and column of byte `offset` in `text` (clamped to the text).
+#[must_use]
 pub fn line_col(text: &str, offset: usize) -> LineCol {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -59,6 +64,7 @@ pub fn line_col(text: &str, offset: usize) -> LineCol {
 }
 
 /// The whole line holding byte `offset`, without its line break.
+#[must_use]
 pub fn line_text(text: &str, offset: usize) -> &str {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -89,6 +95,7 @@ fn starts_char(b: u8) -> bool {
 }
 
 impl LineIndex {
+    #[must_use]
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
@@ -139,6 +146,7 @@ impl LineIndex {
 
     /// The line and column of byte `offset` of `text`, the text this index was built from
     /// (clamped to it), as [`line_col`] gives them.
+    #[must_use]
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         debug_assert_eq!(text.len(), self.len, "an index of another text");
         let offset = Self::clamp(text, offset);
@@ -152,6 +160,7 @@ impl LineIndex {
     }
 
     /// The bytes of the line holding `offset`, without its line break, as [`line_text`] gives.
+    #[must_use]
     pub fn line_range(&self, text: &str, offset: usize) -> Range<usize> {
         let offset = Self::clamp(text, offset);
         let line = self.line_of(offset);
@@ -176,7 +185,7 @@ thread_local! {
 pub(crate) fn index_scope(text: &str) -> IndexScope<'_> {
     SCOPES.with(|s| {
         s.borrow_mut()
-            .push((text.as_ptr() as usize, text.len(), Default::default()))
+            .push((text.as_ptr() as usize, text.len(), Default::default()));
     });
     IndexScope {
         text,

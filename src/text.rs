@@ -16,11 +16,13 @@ pub struct SharedText(Arc<str>);
 
 impl SharedText {
     /// The text.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Text already shared elsewhere, shared once more rather than copied.
+    #[must_use]
     pub fn from_shared(text: Arc<str>) -> SharedText {
         SharedText(text)
     }

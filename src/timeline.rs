@@ -71,6 +71,7 @@ pub enum TimelineError {
 /// The rulebook's own range: from the day before its first document takes effect to a year
 /// after the last date it names (a document's end, a parameter version, a date in a rule),
 /// so that every date the rules turn on, and a yearly review after it, lies inside.
+#[must_use]
 pub fn default_range(book: &Rulebook) -> (NaiveDate, NaiveDate) {
     let mut dates: Vec<NaiveDate> = Vec::new();
     for d in &book.documents {

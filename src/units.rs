@@ -16,6 +16,7 @@ impl Unit {
     pub const M2: Unit = Unit { cny: 0, m2: 1 };
 
     /// Reads a unit name: `CNY`, `m2`, `CNY/m2`, `1`.
+    #[must_use]
     pub fn parse(text: &str) -> Option<Unit> {
         let mut parts = text.split('/');
         let num = parts.next()?;
@@ -36,6 +37,7 @@ impl Unit {
         }
     }
 
+    #[must_use]
     pub fn times(self, other: Unit) -> Option<Unit> {
         Some(Unit {
             cny: self.cny.checked_add(other.cny)?,
@@ -43,6 +45,7 @@ impl Unit {
         })
     }
 
+    #[must_use]
     pub fn per(self, other: Unit) -> Option<Unit> {
         Some(Unit {
             cny: self.cny.checked_sub(other.cny)?,
@@ -50,6 +53,7 @@ impl Unit {
         })
     }
 
+    #[must_use]
     pub fn is_one(self) -> bool {
         self == Unit::ONE
     }
@@ -103,6 +107,7 @@ pub enum Type {
 }
 
 impl Type {
+    #[must_use]
     pub fn is_num(self) -> bool {
         matches!(self, Type::Num(_))
     }

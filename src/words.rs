@@ -64,6 +64,7 @@ pub use crate::reason::thousands;
 /// A figure of a report (its amount or a named value) as people read it: a share as a
 /// percentage (`80%`), money with thousands separators and 元 (`36,110.00元`, `36,110.00 CNY`),
 /// areas in 平方米 / m², counts with their measure word.
+#[must_use]
 pub fn figure(value: &str, unit: &str, lang: Lang) -> String {
     if unit == "ratio"
         && let Ok(d) = value.parse::<rust_decimal::Decimal>()
@@ -108,6 +109,7 @@ fn split_item(path: &str) -> (&str, usize, &str) {
 impl<'b> Names<'b> {
     /// The names of clause `clause` (by id) of `book` for subject `subject` (a clause may
     /// hold for more than one subject).
+    #[must_use]
     pub fn new(book: &'b Rulebook, subject: &str, clause: &str) -> Names<'b> {
         let subject = book.schema.subject(subject).map(|(i, _)| i);
         let clause = book
@@ -124,6 +126,7 @@ impl<'b> Names<'b> {
     }
 
     /// The names of a subject's facts (by subject name), for a result without a clause.
+    #[must_use]
     pub fn of_subject(book: &'b Rulebook, subject: &str) -> Names<'b> {
         let record = book
             .schema
@@ -159,6 +162,7 @@ impl<'b> Names<'b> {
 
     /// A figure of the clause by its key in `values`: `units[2].rent_cap` reads
     /// `第2项户型的租金上限`; `two_star_share.shortfall` reads `二星级以上绿色建筑占比差额`.
+    #[must_use]
     pub fn value(&self, key: &str, lang: Lang) -> String {
         let (list, i, rest) = split_item(key);
         let (name, suffix) = match rest.rsplit_once('.') {
@@ -196,6 +200,7 @@ impl<'b> Names<'b> {
 
     /// A fact of the subject by its path: `recognised` reads `项目认定书`, `units[2].area`
     /// reads `第2项户型的建筑面积`.
+    #[must_use]
     pub fn fact(&self, path: &str, lang: Lang) -> String {
         // `units.rent`: an item fact missing from items of the list.
         if !path.contains('[')
@@ -237,17 +242,20 @@ impl<'b> Names<'b> {
     }
 
     /// The schema's phrase for a yes/no fact at `path` being `b`: `未取得项目认定书`.
+    #[must_use]
     pub fn says(&self, path: &str, b: bool) -> Option<&'b Label> {
         let f = self.field(path)?;
         if b { f.yes.as_ref() } else { f.no.as_ref() }
     }
 
     /// The measure word of a counted fact at `path`: `套`.
+    #[must_use]
     pub fn measure(&self, path: &str) -> Option<&'b Label> {
         self.field(path)?.measure.as_ref()
     }
 
     /// A word value of the fact at `path` in words: `dormitory` reads `宿舍型`.
+    #[must_use]
     pub fn word(&self, path: &str, word: &str, lang: Lang) -> String {
         let (list, _, field) = split_item(path);
         let rec = if list.is_empty() {
@@ -270,6 +278,7 @@ impl<'b> Names<'b> {
 
 /// A change in plain words: each fact by its label, words and yes/no as words, numbers with
 /// their units: `若月租金不超过1,876.53元，则为「符合」`.
+#[must_use]
 pub fn change_sentence(
     change: &Change,
     margin: bool,

@@ -288,15 +288,12 @@ fn in_order(plan: &Plan, r: &mut Reader, slots: &mut [Option<Value>]) -> bool {
         }
         Some(at)
     };
-    match read() {
-        Some(at) => {
-            r.i = at;
-            true
-        }
-        None => {
-            slots.fill(None);
-            false
-        }
+    if let Some(at) = read() {
+        r.i = at;
+        true
+    } else {
+        slots.fill(None);
+        false
     }
 }
 
@@ -341,17 +338,16 @@ fn number_ended_by(w: u64, sep: u8) -> Option<(Digits, usize)> {
         return None;
     }
     let points = points & ((1 << (8 * len)) - 1);
-    let (int_len, joined) = match points {
-        0 => (len, w),
-        _ => {
-            let int_len = points.trailing_zeros() as usize / 8;
-            // One point, with a digit either side.
-            if points & (points - 1) != 0 || int_len == 0 || int_len + 1 == len {
-                return None;
-            }
-            let whole = w & ((1 << (8 * int_len)) - 1);
-            (int_len, whole | (w >> (8 * (int_len + 1)) << (8 * int_len)))
+    let (int_len, joined) = if points == 0 {
+        (len, w)
+    } else {
+        let int_len = points.trailing_zeros() as usize / 8;
+        // One point, with a digit either side.
+        if points & (points - 1) != 0 || int_len == 0 || int_len + 1 == len {
+            return None;
         }
+        let whole = w & ((1 << (8 * int_len)) - 1);
+        (int_len, whole | (w >> (8 * (int_len + 1)) << (8 * int_len)))
     };
     if int_len > 1 && w as u8 == b'0' {
         return None;
@@ -373,9 +369,12 @@ fn number_ended_by(w: u64, sep: u8) -> Option<(Digits, usize)> {
 fn in_bounds(f: &Field, n: Digits) -> bool {
     // A bound of 0 (most of them) is checked on the digits' sign, before the decimal is
     // built: a decimal just built and read back costs a store-forwarding stall.
-    let at_least = |min: &Decimal| match min.is_zero() {
-        true => !n.negative, // most bounds: never negative zero, see `number`
-        false => n.order(min).is_ge(),
+    let at_least = |min: &Decimal| {
+        if min.is_zero() {
+            !n.negative
+        } else {
+            n.order(min).is_ge()
+        }
     };
     (!f.integer || n.whole())
         && f.min.as_ref().is_none_or(at_least)

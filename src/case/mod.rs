@@ -46,16 +46,19 @@ impl Case {
     }
 
     /// The subject's name: `rural_housing`.
+    #[must_use]
     pub fn subject(&self) -> &str {
         &self.subject_name
     }
 
     /// The case's own evaluation date (`as_of` in the file), if it gives one.
+    #[must_use]
     pub fn as_of(&self) -> Option<NaiveDate> {
         self.as_of
     }
 
     /// The case evaluated on `as_of` instead of its own date.
+    #[must_use]
     pub fn on(mut self, as_of: NaiveDate) -> Case {
         self.as_of = Some(as_of);
         self
@@ -63,12 +66,14 @@ impl Case {
 
     /// The subject's index in the rules' schema (for the crate's own tests and tools).
     #[doc(hidden)]
+    #[must_use]
     pub fn subject_index(&self) -> u16 {
         self.subject
     }
 
     /// The facts, one slot per field (for the crate's own tests and tools).
     #[doc(hidden)]
+    #[must_use]
     pub fn facts(&self) -> &Facts {
         &self.facts
     }
@@ -113,6 +118,7 @@ impl From<NaiveDate> for Fact {
 }
 impl Fact {
     /// A word of a word field: `Fact::word("steel")`.
+    #[must_use]
     pub fn word(w: &str) -> Fact {
         Fact::Word(w.to_string())
     }
@@ -714,7 +720,7 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
                 for item in items {
                     match &item.kind {
                         RawKind::String(s) => {
-                            set |= 1 << word(schema, w, s).map_err(|m| (m.0, expected()))?
+                            set |= 1 << word(schema, w, s).map_err(|m| (m.0, expected()))?;
                         }
                         other => {
                             return Err(err(format!(

@@ -73,7 +73,7 @@ pub enum Cmd {
         /// A clause id, e.g. rural-prefab-subsidy
         #[arg(value_parser = clap::value_parser!(OsString))]
         id: OsString,
-        /// The language of the text (default: from LC_ALL, LC_MESSAGES or LANG)
+        /// The language of the text (default: from `LC_ALL`, `LC_MESSAGES` or LANG)
         #[arg(long, value_enum, value_name = "zh|en")]
         lang: Option<super::Lang>,
         #[command(flatten)]
@@ -82,7 +82,7 @@ pub enum Cmd {
     /// Show a subject's fields, units and allowed words
     #[command(args_override_self = true)]
     Fields {
-        /// A subject, e.g. rural_housing
+        /// A subject, e.g. `rural_housing`
         #[arg(value_parser = clap::value_parser!(OsString))]
         subject: OsString,
         #[command(flatten)]
@@ -135,13 +135,13 @@ pub struct CheckArgs {
     /// Case files (TOML or JSON), or - for standard input
     #[arg(value_name = "CASE", value_parser = clap::value_parser!(PathBuf))]
     pub cases: Vec<PathBuf>,
-    /// Evaluate on this day (for --batch: instead of each line's own as_of)
+    /// Evaluate on this day (for --batch: instead of each line's own `as_of`)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date_arg)]
     pub as_of: Option<NaiveDate>,
     /// Text for people, or one JSON object a line
     #[arg(long, value_enum, value_name = "human|json")]
     pub format: Option<Format>,
-    /// The language of the report (default: from LC_ALL, LC_MESSAGES or LANG)
+    /// The language of the report (default: from `LC_ALL`, `LC_MESSAGES` or LANG)
     #[arg(long, value_enum, value_name = "zh|en")]
     pub lang: Option<super::Lang>,
     /// One JSON case a line (- for standard input), one JSON report a line out, in order
@@ -172,7 +172,7 @@ pub struct TimelineArgs {
     /// Text for people, or one JSON object a line
     #[arg(long, value_enum, value_name = "human|json")]
     pub format: Option<Format>,
-    /// The language of the text (default: from LC_ALL, LC_MESSAGES or LANG)
+    /// The language of the text (default: from `LC_ALL`, `LC_MESSAGES` or LANG)
     #[arg(long, value_enum, value_name = "zh|en")]
     pub lang: Option<super::Lang>,
     #[command(flatten)]

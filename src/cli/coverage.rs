@@ -8,7 +8,7 @@ use policy_calc::coverage::{self, DocumentCoverage, Status};
 
 use super::Opts;
 
-/// Colours only on a terminal, and never with NO_COLOR set.
+/// Colours only on a terminal, and never with `NO_COLOR` set.
 fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
@@ -39,11 +39,12 @@ pub fn summary_line(d: &DocumentCoverage) -> String {
 pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
     let docs: Vec<usize> = match opts.args.as_slice() {
         [] => (0..book.documents.len()).collect(),
-        [id] => match book.documents.iter().position(|d| {
-            d.id == *id || d.number == *id || d.id.strip_prefix("kq-2022-") == Some(id.as_str())
-        }) {
-            Some(i) => vec![i],
-            None => {
+        [id] => {
+            if let Some(i) = book.documents.iter().position(|d| {
+                d.id == *id || d.number == *id || d.id.strip_prefix("kq-2022-") == Some(id.as_str())
+            }) {
+                vec![i]
+            } else {
                 let ids: Vec<&str> = book.documents.iter().map(|d| d.id.as_str()).collect();
                 let hint = policy_calc::schema::suggest(id, ids.iter().copied())
                     .map(|x| format!(" (did you mean `{x}`?)"))
@@ -54,7 +55,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
                 );
                 return 2;
             }
-        },
+        }
         _ => {
             err!(
                 "error: `coverage` takes at most one document\n\n{}",

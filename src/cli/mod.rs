@@ -1,5 +1,5 @@
 //! The command line: what the user typed becomes a validated configuration before any work
-//! starts; exit status 0 (fine), 1 (some result non_compliant, or a golden case failed),
+//! starts; exit status 0 (fine), 1 (some result `non_compliant`, or a golden case failed),
 //! 2 (bad input: a case, a rule file or an argument).
 
 /// Prints a line to standard output. A failed write is remembered (`written`) and ends the
@@ -88,7 +88,9 @@ static WRITE_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
 
 /// Writes to standard output, remembering the first failure.
 pub fn emit(args: std::fmt::Arguments) {
-    let mut failed = WRITE_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+    let mut failed = WRITE_ERROR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if failed.is_none()
         && let Err(e) = std::io::stdout().lock().write_fmt(args)
     {
@@ -100,7 +102,7 @@ pub fn emit(args: std::fmt::Arguments) {
 pub fn output_failed() -> bool {
     WRITE_ERROR
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .is_some()
 }
 
@@ -108,7 +110,9 @@ pub fn output_failed() -> bool {
 /// lost, the command's own status for a closed pipe (whoever reads has what it wanted).
 fn finish(status: i32) -> i32 {
     let flushed = std::io::stdout().lock().flush();
-    let mut failed = WRITE_ERROR.lock().unwrap_or_else(|e| e.into_inner());
+    let mut failed = WRITE_ERROR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if failed.is_none()
         && let Err(e) = flushed
     {

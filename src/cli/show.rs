@@ -126,10 +126,7 @@ pub fn describe(book: &Rulebook, c: &Clause) -> String {
                 .versions
                 .iter()
                 .map(|v| {
-                    let until = v
-                        .until
-                        .map(|u| format!(" to {u}"))
-                        .unwrap_or_else(|| " on".into());
+                    let until = v.until.map_or_else(|| " on".into(), |u| format!(" to {u}"));
                     format!("{} from {}{until}", show_value(book, p.ty, v.value), v.from)
                 })
                 .collect();

@@ -95,11 +95,5 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         }
     }
     out!("golden cases: {passed} passed, {failed} failed");
-    if bad > 0 {
-        2
-    } else if failed > 0 {
-        1
-    } else {
-        0
-    }
+    if bad > 0 { 2 } else { i32::from(failed > 0) }
 }

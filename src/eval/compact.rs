@@ -220,6 +220,7 @@ impl fmt::Display for CompactValue<'_> {
 
 impl<'b> CompactReport<'b> {
     /// An empty report, to be filled by [`Rulebook::evaluate_compact`].
+    #[must_use]
     pub fn new() -> CompactReport<'b> {
         CompactReport::default()
     }
@@ -308,13 +309,12 @@ impl<'b> CompactReport<'b> {
             if i > 0 {
                 out.write_all(b",")?;
             }
-            match programs.and_then(|p| p.clause_heads.get(r.index as usize)) {
-                Some(head) => out.write_all(head)?,
-                None => {
-                    out.write_all(b"{\"clause\":")?;
-                    json_out::string(out, &r.clause.id)?;
-                    out.write_all(b",\"outcome\":\"")?;
-                }
+            if let Some(head) = programs.and_then(|p| p.clause_heads.get(r.index as usize)) {
+                out.write_all(head)?
+            } else {
+                out.write_all(b"{\"clause\":")?;
+                json_out::string(out, &r.clause.id)?;
+                out.write_all(b",\"outcome\":\"")?;
             }
             out.write_all(r.outcome.name().as_bytes())?;
             out.write_all(b"\"")?;
@@ -434,6 +434,7 @@ pub struct MissingName<'a> {
 
 impl MissingName<'_> {
     /// The name as reports give it: `field` or `list.field`.
+    #[must_use]
     pub fn text(&self) -> String {
         match self.list {
             Some(list) => {
@@ -504,6 +505,7 @@ pub(super) fn missing_names<'a>(
 }
 
 /// A number as reported: rounded as the rule says; money to the fen; ratios unrounded.
+#[must_use]
 pub fn reported(d: Decimal, round: Rounding, unit: &str) -> Decimal {
     let v = round.apply(d);
     if round != Rounding::None {

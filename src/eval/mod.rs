@@ -135,6 +135,7 @@ impl std::ops::Deref for Rulebook {
 
 impl Rulebook {
     /// Compiles checked rules into a rulebook.
+    #[must_use]
     pub fn new(rules: Rules) -> Rulebook {
         let programs = Programs::compile(&rules);
         Rulebook { rules, programs }
@@ -165,6 +166,7 @@ impl Rulebook {
     }
 
     /// The checked rules.
+    #[must_use]
     pub fn rules(&self) -> &Rules {
         &self.rules
     }
@@ -493,27 +495,24 @@ impl Rulebook {
                     .zip(p.test.as_ref())
                     .expect("checked at load");
                 let requirement = clause.kind == Kind::Requirement;
-                match tp.run(ctx)? {
-                    Some(b) => {
-                        d.outcome = match (requirement, b) {
-                            (true, true) => Outcome::Compliant,
-                            (true, false) => Outcome::NonCompliant,
-                            (false, true) => Outcome::Eligible,
-                            (false, false) => Outcome::NotEligible,
-                        };
-                        if let Some(why) = d.why() {
-                            env.explain_known(test, Value::Bool(b), why);
-                        }
+                if let Some(b) = tp.run(ctx)? {
+                    d.outcome = match (requirement, b) {
+                        (true, true) => Outcome::Compliant,
+                        (true, false) => Outcome::NonCompliant,
+                        (false, true) => Outcome::Eligible,
+                        (false, false) => Outcome::NotEligible,
+                    };
+                    if let Some(why) = d.why() {
+                        env.explain_known(test, Value::Bool(b), why);
                     }
-                    None => {
-                        // A requirement whose compliance facts are not given is still required.
-                        d.outcome = if requirement {
-                            Outcome::Required
-                        } else {
-                            Outcome::Undetermined
-                        };
-                        d.missing = env.missing(test);
-                    }
+                } else {
+                    // A requirement whose compliance facts are not given is still required.
+                    d.outcome = if requirement {
+                        Outcome::Required
+                    } else {
+                        Outcome::Undetermined
+                    };
+                    d.missing = env.missing(test);
                 }
                 if clause.kind == Kind::Entitlement
                     && d.outcome == Outcome::Eligible
@@ -573,23 +572,20 @@ fn gate(
     let Some((e, p)) = cond else {
         return Ok(true);
     };
-    match p.run(&env.ctx)? {
-        Some(b) => {
-            if !b {
-                d.outcome = closed;
-            }
-            if (!b || explain_true)
-                && let Some(why) = d.why()
-            {
-                env.explain_known(e, Value::Bool(b), why);
-            }
-            Ok(b)
+    if let Some(b) = p.run(&env.ctx)? {
+        if !b {
+            d.outcome = closed;
         }
-        None => {
-            d.outcome = Outcome::Undetermined;
-            d.missing = env.missing(e);
-            Ok(false)
+        if (!b || explain_true)
+            && let Some(why) = d.why()
+        {
+            env.explain_known(e, Value::Bool(b), why);
         }
+        Ok(b)
+    } else {
+        d.outcome = Outcome::Undetermined;
+        d.missing = env.missing(e);
+        Ok(false)
     }
 }
 
@@ -742,6 +738,7 @@ fn rounding_words(r: Rounding) -> &'static str {
 }
 
 /// A reported number with its unit, as the JSON report gives it.
+#[must_use]
 pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
     Quantity {
         value: figure_text(reported(d, round, unit), unit),
@@ -838,7 +835,7 @@ impl<'b> Env<'b, '_> {
                 {
                     let start = out.items.len();
                     p.run_each(&self.ctx, items, |i, d| {
-                        out.push_item(i as u32 + 1, d, v.round, &v.unit)
+                        out.push_item(i as u32 + 1, d, v.round, &v.unit);
                     })?;
                     out.end_run(&v.name, list_name, &v.unit, start);
                 }

@@ -43,7 +43,7 @@ impl Scratch {
         subject: u16,
         as_of: NaiveDate,
     ) {
-        let key = (book as *const Rules as usize, as_of);
+        let key = (std::ptr::from_ref::<Rules>(book) as usize, as_of);
         if self.params_for != Some(key) {
             params_on(&book.params, as_of, &mut self.params);
             self.params_for = Some(key);
@@ -132,6 +132,7 @@ pub(crate) struct GoalProgram {
 
 impl Programs {
     /// Compiles the clauses of `book`, subject by subject.
+    #[must_use]
     pub fn compile(book: &Rules) -> Programs {
         let mut c = Compiler::new(&book.params);
         let mut clauses: Vec<Option<ClauseProgram>> = book.clauses.iter().map(|_| None).collect();
@@ -236,9 +237,9 @@ pub(super) fn decision_exprs<'b>(
         .chain(&clause.values)
     {
         if v.each.is_some() {
-            items.push(&v.expr)
+            items.push(&v.expr);
         } else {
-            top.push(&v.expr)
+            top.push(&v.expr);
         }
     }
     for g in &clause.goals {

@@ -37,15 +37,18 @@ pub struct WordBits([u32; 2]);
 const _: () = assert!(std::mem::size_of::<Option<Value>>() == 20);
 
 impl WordBits {
+    #[must_use]
     pub fn new(bits: u64) -> WordBits {
         WordBits([bits as u32, (bits >> 32) as u32])
     }
 
+    #[must_use]
     pub fn get(self) -> u64 {
         u64::from(self.0[0]) | (u64::from(self.0[1]) << 32)
     }
 
     /// Whether the set holds word `w`.
+    #[must_use]
     pub fn has(self, w: u16) -> bool {
         w < 64 && self.get() >> w & 1 == 1
     }
@@ -88,6 +91,7 @@ pub struct Items {
 }
 
 impl Items {
+    #[must_use]
     pub fn new(width: usize) -> Items {
         Items {
             width,
@@ -125,14 +129,17 @@ impl Items {
         &mut self.slots[start..]
     }
 
+    #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    #[must_use]
     pub fn get(&self, i: usize) -> Option<&[Option<Value>]> {
         (i < self.len).then(|| &self.slots[i * self.width..(i + 1) * self.width])
     }
@@ -152,6 +159,7 @@ impl Items {
             .get_mut(i.checked_mul(w)?..i.checked_add(1)?.checked_mul(w)?)
     }
 
+    #[must_use]
     pub fn iter(&self) -> ItemsIter<'_> {
         ItemsIter {
             rest: &self.slots,
@@ -229,6 +237,7 @@ impl Missing {
             item_fields: 1 << i,
         }
     }
+    #[must_use]
     pub fn union(self, other: Missing) -> Missing {
         Missing {
             fields: self.fields | other.fields,
@@ -245,12 +254,14 @@ pub enum Tri {
 }
 
 impl Tri {
+    #[must_use]
     pub fn as_bool(self) -> Option<bool> {
         match self {
             Tri::Known(Value::Bool(b)) => Some(b),
             _ => None,
         }
     }
+    #[must_use]
     pub fn missing(self) -> Missing {
         match self {
             Tri::Unknown(m) => m,
@@ -294,6 +305,7 @@ pub struct ParamVersion {
 }
 
 impl Param {
+    #[must_use]
     pub fn value_on(&self, date: NaiveDate) -> Option<Value> {
         self.versions
             .iter()
@@ -321,6 +333,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    #[must_use]
     pub fn holds(self, ord: Ordering) -> bool {
         match self {
             CmpOp::Eq => ord == Ordering::Equal,
@@ -331,6 +344,7 @@ impl CmpOp {
             CmpOp::Ge => ord != Ordering::Less,
         }
     }
+    #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "==",
@@ -558,7 +572,7 @@ impl Expr {
                                         b
                                     }
                                 }
-                            })
+                            });
                         }
                         Tri::Unknown(m) => {
                             unknown = true;
@@ -666,12 +680,12 @@ impl Expr {
                 AggOp::Count => {
                     total = total
                         .checked_add(Decimal::ONE)
-                        .ok_or_else(|| EvalError::Overflow(self.text.clone()))?
+                        .ok_or_else(|| EvalError::Overflow(self.text.clone()))?;
                 }
                 AggOp::Sum => match body.map(|b| b.eval(&icx)).transpose()? {
                     Some(Tri::Known(Value::Num(n))) => {
                         total = exact(ArithOp::Add, total, n)
-                            .ok_or_else(|| EvalError::Overflow(self.text.clone()))?
+                            .ok_or_else(|| EvalError::Overflow(self.text.clone()))?;
                     }
                     Some(t) => {
                         unknown = true;
@@ -790,13 +804,14 @@ pub fn ratio_parts(e: &Expr) -> Option<(&Expr, &Expr)> {
 /// cross-multiplied, never a quotient rounded at 28 digits. 25,000,000,000,000,000,000,000,000.00
 /// over 100,000,000,000,000,000,000,000,000.01 is below 25%, although its quotient rounds to
 /// 0.25.
+#[must_use]
 pub fn order_ratios(n1: Decimal, d1: Decimal, n2: Decimal, d2: Decimal) -> Ordering {
     let ord = order_products(n1, d2, n2, d1);
     // Multiplying both sides by d1 × d2 turns the order when that is negative.
-    if d1.is_sign_negative() != d2.is_sign_negative() {
-        ord.reverse()
-    } else {
+    if d1.is_sign_negative() == d2.is_sign_negative() {
         ord
+    } else {
+        ord.reverse()
     }
 }
 
@@ -822,11 +837,12 @@ fn order_products(a: Decimal, b: Decimal, c: Decimal, d: Decimal) -> Ordering {
     }
 }
 
-/// `x op y` exactly, or `None` when rust_decimal cannot hold the exact result: a sum or
-/// product is never silently rounded (rust_decimal's own `checked_*` round a result that
+/// `x op y` exactly, or `None` when `rust_decimal` cannot hold the exact result: a sum or
+/// product is never silently rounded (`rust_decimal`'s own `checked_*` round a result that
 /// needs more than 28 decimals or 96 bits). A quotient is rounded at 28 decimals, since most
 /// need infinitely many digits: that is what a ratio is reported as, while a comparison with a
 /// ratio never uses it ([`order_ratios`]).
+#[must_use]
 pub fn exact(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
     match op {
         ArithOp::Add | ArithOp::Sub | ArithOp::Mul => {
@@ -904,6 +920,7 @@ impl ExactSum {
         Some(())
     }
 
+    #[must_use]
     pub fn total(&self) -> Decimal {
         if let Some(total) = self.general {
             return total;
@@ -953,10 +970,10 @@ fn exact_small(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
                 return None;
             }
             // Below 2^96, so it fits an i128 either way.
-            let m = if x.is_sign_negative() != y.is_sign_negative() {
-                -(m as i128)
-            } else {
+            let m = if x.is_sign_negative() == y.is_sign_negative() {
                 m as i128
+            } else {
+                -(m as i128)
             };
             Some(Decimal::from_i128_with_scale(m, scale))
         }
@@ -1045,6 +1062,7 @@ fn exact_any(op: ArithOp, x: Decimal, y: Decimal) -> Option<Decimal> {
 }
 
 /// The last day of year `y`, a whole number in the calendar; `None` for any other number.
+#[must_use]
 pub fn end_of_year(y: Decimal) -> Option<NaiveDate> {
     if !y.fract().is_zero() {
         return None;
@@ -1057,6 +1075,7 @@ pub fn end_of_year(y: Decimal) -> Option<NaiveDate> {
 }
 
 /// A date moved by whole months (clamped to the month's last day) and days.
+#[must_use]
 pub fn shift(d: NaiveDate, by: Duration, back: bool) -> Option<NaiveDate> {
     let months = Months::new(by.months.unsigned_abs());
     let forward_months = (by.months >= 0) != back;
@@ -1066,10 +1085,10 @@ pub fn shift(d: NaiveDate, by: Duration, back: bool) -> Option<NaiveDate> {
         d.checked_sub_months(months)?
     };
     let days = chrono::Days::new(u64::from(by.days.unsigned_abs()));
-    if (by.days >= 0) != back {
-        d.checked_add_days(days)
-    } else {
+    if (by.days >= 0) == back {
         d.checked_sub_days(days)
+    } else {
+        d.checked_add_days(days)
     }
 }
 

@@ -65,6 +65,7 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
             BinOp::Or => "or",
@@ -106,7 +107,7 @@ struct Lexer<'a> {
     pos: usize,
 }
 
-impl<'a> Lexer<'a> {
+impl Lexer<'_> {
     fn next(&mut self) -> Result<(Tok, Span), ParseError> {
         let bytes = self.text.as_bytes();
         while self.pos < bytes.len() && (bytes[self.pos] as char).is_ascii_whitespace() {
@@ -125,7 +126,7 @@ impl<'a> Lexer<'a> {
                 && rest[5..7].iter().all(u8::is_ascii_digit)
                 && rest[7] == b'-'
                 && rest[8..10].iter().all(u8::is_ascii_digit)
-                && !rest.get(10).is_some_and(|c| c.is_ascii_alphanumeric());
+                && !rest.get(10).is_some_and(u8::is_ascii_alphanumeric);
             if is_date {
                 self.pos += 10;
                 Tok::Date(self.text[start..self.pos].to_string())
@@ -769,6 +770,7 @@ impl fmt::Display for Ast {
 }
 
 /// Two trees are the same expression when they print the same (spans aside).
+#[must_use]
 pub fn same_expression(a: &Ast, b: &Ast) -> bool {
     a.to_string() == b.to_string()
 }

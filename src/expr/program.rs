@@ -191,6 +191,7 @@ pub struct Compiler<'p> {
 }
 
 impl<'p> Compiler<'p> {
+    #[must_use]
     pub fn new(params: &'p [Param]) -> Compiler<'p> {
         Compiler {
             params,
@@ -223,6 +224,7 @@ impl<'p> Compiler<'p> {
     }
 
     /// One past the last memo slot handed out.
+    #[must_use]
     pub fn slots_end(&self) -> usize {
         self.base + self.slots.len()
     }
@@ -270,12 +272,11 @@ impl<'p> Compiler<'p> {
         if self.in_item || !self.shared.iter().any(|s| same(s, e)) {
             return None;
         }
-        let i = match self.slots.iter().position(|s| same(s, e)) {
-            Some(i) => i,
-            None => {
-                self.slots.push(e);
-                self.slots.len() - 1
-            }
+        let i = if let Some(i) = self.slots.iter().position(|s| same(s, e)) {
+            i
+        } else {
+            self.slots.push(e);
+            self.slots.len() - 1
         };
         Some(self.base + i)
     }
@@ -450,9 +451,10 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
 }
 
 fn memo<T: Ty>(slot: usize, f: F<T>) -> F<T> {
-    Box::new(move |cx| match cx.memo[slot].get() {
-        Some(v) => v.and_then(T::of),
-        None => {
+    Box::new(move |cx| {
+        if let Some(v) = cx.memo[slot].get() {
+            v.and_then(T::of)
+        } else {
             let v = f(cx);
             // A failed evaluation is not remembered: it fails again where it is read.
             let error = cx.error.take();
@@ -617,18 +619,15 @@ fn cmp<'p, T: Ty + Ord>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Exp
 /// fraction, compared exactly ([`super::order_ratios`]); a zero denominator is unknown.
 fn cmp_ratios<'p>(c: &mut Compiler<'p>, op: CmpOp, a: &'p Expr, b: &'p Expr) -> F<bool> {
     let mut fraction = |e: &'p Expr| -> F<(Decimal, Decimal)> {
-        match super::ratio_parts(e) {
-            Some((n, d)) => {
-                let (n, d) = (compile::<Decimal>(c, n), compile::<Decimal>(c, d));
-                Box::new(move |cx| {
-                    let (x, y) = (n(cx), d(cx));
-                    Some((x?, y?)).filter(|(_, y)| !y.is_zero())
-                })
-            }
-            None => {
-                let e = compile::<Decimal>(c, e);
-                Box::new(move |cx| Some((e(cx)?, Decimal::ONE)))
-            }
+        if let Some((n, d)) = super::ratio_parts(e) {
+            let (n, d) = (compile::<Decimal>(c, n), compile::<Decimal>(c, d));
+            Box::new(move |cx| {
+                let (x, y) = (n(cx), d(cx));
+                Some((x?, y?)).filter(|(_, y)| !y.is_zero())
+            })
+        } else {
+            let e = compile::<Decimal>(c, e);
+            Box::new(move |cx| Some((e(cx)?, Decimal::ONE)))
         }
     };
     let (a, b) = (fraction(a), fraction(b));
@@ -671,16 +670,17 @@ impl Leaf {
             Leaf::ItemField(i) => item
                 .and_then(|it| it.get(*i).copied().flatten())
                 .and_then(T::of),
-            Leaf::Param(i, name) => match cx.params[*i] {
-                Some(v) => T::of(v),
-                None => {
+            Leaf::Param(i, name) => {
+                if let Some(v) = cx.params[*i] {
+                    T::of(v)
+                } else {
                     cx.fail(EvalError::NoParameterValue {
                         name: name.clone(),
                         date: cx.as_of,
                     });
                     None
                 }
-            },
+            }
         }
     }
 }
@@ -828,6 +828,7 @@ impl Bound<'_> {
 /// The order of two decimals, as `Decimal::cmp` gives it, without its general rescaling for
 /// the common case of scales at most 9 apart (the mantissas then compare exactly in i128).
 #[inline]
+#[must_use]
 pub fn order_decimals(a: &Decimal, b: &Decimal) -> Ordering {
     let (sa, sb) = (a.scale(), b.scale());
     let (ma, mb) = (a.mantissa(), b.mantissa());
@@ -940,16 +941,13 @@ impl Ty for Decimal {
                         if let Some(only) = only {
                             for item in items {
                                 if let Some((o, j, k)) = only {
-                                    match item.get(j) {
-                                        Some(Some(Value::Num(a))) => {
-                                            if !o.holds(order_decimals(a, k)) {
-                                                continue;
-                                            }
-                                        }
-                                        _ => {
-                                            unknown = true;
+                                    if let Some(Some(Value::Num(a))) = item.get(j) {
+                                        if !o.holds(order_decimals(a, k)) {
                                             continue;
                                         }
+                                    } else {
+                                        unknown = true;
+                                        continue;
                                     }
                                 }
                                 match item.get(*i) {
@@ -980,23 +978,25 @@ impl Ty for Decimal {
                         // through the stack and read back in parts waits on the copy.
                         let added = match (op, &body) {
                             (AggOp::Count, _) => total.add(&Decimal::ONE),
-                            (_, Some(Err(i))) => match item.get(*i) {
-                                Some(Some(Value::Num(n))) => total.add(n),
-                                _ => {
+                            (_, Some(Err(i))) => {
+                                if let Some(Some(Value::Num(n))) = item.get(*i) {
+                                    total.add(n)
+                                } else {
                                     unknown = true;
                                     continue;
                                 }
-                            },
-                            (_, Some(Ok(f))) => match f(&Ctx {
-                                item: Some(item),
-                                ..*cx
-                            }) {
-                                Some(n) => total.add(&n),
-                                None => {
+                            }
+                            (_, Some(Ok(f))) => {
+                                if let Some(n) = f(&Ctx {
+                                    item: Some(item),
+                                    ..*cx
+                                }) {
+                                    total.add(&n)
+                                } else {
                                     unknown = true;
                                     continue;
                                 }
-                            },
+                            }
                             (_, None) => continue,
                         };
                         if added.is_none() {
@@ -1023,7 +1023,7 @@ fn min_max<'p, T: Ty + Ord>(c: &mut Compiler<'p>, max: bool, args: &'p [Expr]) -
                     best = Some(match best {
                         Some(b) if !((max && v > b) || (!max && v < b)) => b,
                         _ => v,
-                    })
+                    });
                 }
                 None => unknown = true,
             }

@@ -50,6 +50,7 @@ pub const MAX_DEPTH: usize = 64;
 
 impl RawKind {
     /// What a person calls this kind of value, for "expected X, found Y".
+    #[must_use]
     pub fn describe(&self) -> &'static str {
         match self {
             RawKind::Bool(_) => "a boolean",

@@ -165,20 +165,19 @@ fn integer_text(i: &DeInteger<'_>, range: Range<usize>) -> Result<String, Syntax
 }
 
 fn datetime(d: &Datetime, text: &str, range: Range<usize>) -> Result<RawKind, SyntaxError> {
-    match (d.date, d.time, d.offset) {
-        (Some(date), None, None) => chrono::NaiveDate::from_ymd_opt(
+    if let (Some(date), None, None) = (d.date, d.time, d.offset) {
+        chrono::NaiveDate::from_ymd_opt(
             i32::from(date.year),
             u32::from(date.month),
             u32::from(date.day),
         )
         .map(RawKind::Date)
-        .ok_or_else(|| error(format!("{date} is not a real date"), range)),
-        _ => {
-            let written = text
-                .get(range.clone())
-                .map_or_else(|| d.to_string(), str::to_string);
-            Ok(RawKind::DateTime(written))
-        }
+        .ok_or_else(|| error(format!("{date} is not a real date"), range))
+    } else {
+        let written = text
+            .get(range.clone())
+            .map_or_else(|| d.to_string(), str::to_string);
+        Ok(RawKind::DateTime(written))
     }
 }
 

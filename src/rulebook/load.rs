@@ -39,24 +39,21 @@ pub fn load(sources: &[RuleSource], seeds: &[(String, String)]) -> Result<Rules,
             .map(|(n, t)| (n.clone(), strip_ws(t)))
             .collect(),
     };
-    let schema = match sources
+    let schema = if let Some(src) = sources
         .iter()
         .find(|s| file_name(&s.name) == "subjects.toml")
     {
-        Some(src) => {
-            let _index = crate::source::index_scope(&src.text);
-            cx.schema(src)
-        }
-        None => {
-            cx.diags.push(Diagnostic::at(
-                "rules::no_subjects",
-                "rules/",
-                "",
-                Span::default(),
-                "the rules have no subjects.toml declaring the subjects and their fields",
-            ));
-            None
-        }
+        let _index = crate::source::index_scope(&src.text);
+        cx.schema(src)
+    } else {
+        cx.diags.push(Diagnostic::at(
+            "rules::no_subjects",
+            "rules/",
+            "",
+            Span::default(),
+            "the rules have no subjects.toml declaring the subjects and their fields",
+        ));
+        None
     };
     let Some(schema) = schema else {
         return Err(Diagnostics(cx.diags));
@@ -133,10 +130,8 @@ fn inner_offset(text: &str, span: Span) -> usize {
         let after = &rest[3..];
         let nl = if after.starts_with("\r\n") {
             2
-        } else if after.starts_with('\n') {
-            1
         } else {
-            0
+            usize::from(after.starts_with('\n'))
         };
         span.start + 3 + nl
     } else if rest.starts_with('"') || rest.starts_with('\'') {
@@ -246,7 +241,7 @@ fn ast_depth(ast: &Ast) -> usize {
         let d = depth + 1;
         match &a.kind {
             AstKind::List(items) | AstKind::Call(_, items) => {
-                stack.extend(items.iter().map(|x| (x, d)))
+                stack.extend(items.iter().map(|x| (x, d)));
             }
             AstKind::Not(x) | AstKind::Neg(x) => stack.push((x, d)),
             AstKind::Bin(_, x, y) => {
@@ -501,7 +496,7 @@ impl Loader {
             );
         } else if let Some(word) = en
             .split(|c: char| !c.is_ascii_alphanumeric())
-            .find(|w| w.chars().any(|c| c.is_uppercase()) && !LATIN_IN_ZH.contains(w))
+            .find(|w| w.chars().any(char::is_uppercase) && !LATIN_IN_ZH.contains(w))
         {
             self.at(
                 "rules::label",
@@ -664,17 +659,16 @@ impl Loader {
             };
             let mut bound = |b: &Option<S<String>>| -> Option<Decimal> {
                 let b = b.as_ref()?;
-                match Decimal::from_str_exact(b.get_ref()) {
-                    Ok(d) => Some(d),
-                    Err(_) => {
-                        self.at(
-                            "rules::format",
-                            src,
-                            sp(b),
-                            "a bound is a decimal number written as a string",
-                        );
-                        None
-                    }
+                if let Ok(d) = Decimal::from_str_exact(b.get_ref()) {
+                    Some(d)
+                } else {
+                    self.at(
+                        "rules::format",
+                        src,
+                        sp(b),
+                        "a bound is a decimal number written as a string",
+                    );
+                    None
                 }
             };
             let (min, max) = (bound(&f.min), bound(&f.max));
@@ -763,18 +757,17 @@ impl Loader {
         };
         let mut out = Vec::with_capacity(f.words.len());
         for w in &f.words {
-            match map.get_ref().get(w) {
-                Some(l) => out.push(self.label_value(src, l, &format!("word `{w}` of {what}"))),
-                None => {
-                    self.at(
-                        "rules::missing_label",
-                        src,
-                        sp(map),
-                        format!("{what} has no label for its word `{w}` in `word_labels`"),
-                    )
-                    .expected = Some(format!("{w} = {{ zh = \"…\", en = \"…\" }}"));
-                    out.push(Label::default());
-                }
+            if let Some(l) = map.get_ref().get(w) {
+                out.push(self.label_value(src, l, &format!("word `{w}` of {what}")))
+            } else {
+                self.at(
+                    "rules::missing_label",
+                    src,
+                    sp(map),
+                    format!("{what} has no label for its word `{w}` in `word_labels`"),
+                )
+                .expected = Some(format!("{w} = {{ zh = \"…\", en = \"…\" }}"));
+                out.push(Label::default());
             }
         }
         for (k, l) in map.get_ref() {
@@ -1449,7 +1442,7 @@ impl Loader {
                 Type::Num(u) => u.to_string(),
                 Type::Date => "date".into(),
                 Type::Bool => "bool".into(),
-                _ => "".into(),
+                _ => String::new(),
             })
         };
 

@@ -59,6 +59,7 @@ pub struct Document {
 }
 
 impl Document {
+    #[must_use]
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
         self.from <= date && self.until.is_none_or(|u| date <= u)
     }
@@ -92,6 +93,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Kind::Requirement => "requirement",
@@ -114,6 +116,7 @@ pub enum Rounding {
 }
 
 impl Rounding {
+    #[must_use]
     pub fn parse(text: &str) -> Option<Rounding> {
         match text {
             "half_away_from_zero" => Some(Rounding::HalfAwayFromZero),
@@ -122,6 +125,7 @@ impl Rounding {
             _ => None,
         }
     }
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Rounding::HalfAwayFromZero => "half_away_from_zero",
@@ -129,6 +133,7 @@ impl Rounding {
             Rounding::None => "none",
         }
     }
+    #[must_use]
     pub fn apply(self, d: Decimal) -> Decimal {
         if self != Rounding::None
             && let Some(r) = self.apply_small(d)
@@ -140,7 +145,7 @@ impl Rounding {
 
     /// [`apply`](Self::apply) in integers, for a mantissa of 64 bits and at most 21 decimals:
     /// the same result to the bit (a test checks it), or `None` to leave `d` to `apply_any`
-    /// (a result of zero too, whose sign rust_decimal decides).
+    /// (a result of zero too, whose sign `rust_decimal` decides).
     #[inline(always)]
     pub(crate) fn apply_small(self, d: Decimal) -> Option<Decimal> {
         let scale = d.scale();
@@ -286,6 +291,7 @@ pub struct Clause {
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// The built-in rule files and seeds, as `load` takes them.
+#[must_use]
 pub fn embedded_sources() -> (Vec<RuleSource>, Vec<(String, String)>) {
     let sources = EMBEDDED_RULES
         .iter()
@@ -303,6 +309,7 @@ pub fn embedded_sources() -> (Vec<RuleSource>, Vec<(String, String)>) {
 
 impl Rules {
     /// The built-in rules, checked (not compiled).
+    #[must_use]
     pub fn embedded() -> Rules {
         let (sources, seeds) = embedded_sources();
         // The built-in rules are tested; a failure here is a build defect, shown whole.
@@ -385,6 +392,7 @@ impl Rules {
         self.clauses.iter().filter(move |c| c.id == id)
     }
 
+    #[must_use]
     pub fn document(&self, id: &str) -> Option<&Document> {
         self.documents.iter().find(|d| d.id == id)
     }

@@ -198,7 +198,7 @@ pub struct ClauseDecl {
     pub amount: Option<S<String>>,
     /// What a report calls the amount (required with `amount`).
     pub amount_label: LabelOpt,
-    /// half_away_from_zero | down | none (for the amount).
+    /// `half_away_from_zero` | down | none (for the amount).
     pub round: Option<S<String>>,
     /// Variables, in order, that later expressions of the clause may use.
     #[serde(rename = "let", default)]

@@ -80,7 +80,7 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
                         "bad query parameter `as_of`",
                         format!("`as_of={v}` is not a real date in the form YYYY-MM-DD"),
                     )
-                })?)
+                })?);
             }
             "report" => out.full = either(k, v, "full", "compact")?,
             "changes" => out.changes = either(k, v, "true", "false")?,

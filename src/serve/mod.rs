@@ -57,7 +57,7 @@ impl Default for Limits {
 }
 
 /// What every handler shares: the rulebook, the limits, and what is derived from the rulebook
-/// once (the OpenAPI document).
+/// once (the `OpenAPI` document).
 #[derive(Clone)]
 pub struct AppState {
     pub book: &'static Rulebook,
@@ -68,6 +68,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    #[must_use]
     pub fn new(book: &'static Rulebook, limits: Limits) -> AppState {
         AppState {
             book,
@@ -79,7 +80,7 @@ impl AppState {
     }
 }
 
-/// The whole application: API, OpenAPI, health, web page, behind the limits.
+/// The whole application: API, `OpenAPI`, health, web page, behind the limits.
 pub fn app(state: AppState) -> Router {
     app_with(state, Router::new())
 }
@@ -158,7 +159,7 @@ async fn as_problem(res: Response) -> Response {
         p = p.detail(text);
     }
     let mut out = p.into_response();
-    for (k, v) in parts.headers.iter() {
+    for (k, v) in &parts.headers {
         if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
             out.headers_mut().insert(k.clone(), v.clone());
         }
@@ -171,26 +172,23 @@ async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Respo
     if req.uri().path() == "/healthz" {
         return next.run(req).await;
     }
-    match state.in_flight.clone().try_acquire_owned() {
-        Ok(permit) => {
-            let res = next.run(req).await;
-            drop(permit);
-            res
-        }
-        Err(_) => {
-            let mut res = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too many requests in flight",
-            )
-            .detail(format!(
-                "the server is answering {} requests at once; try again in a second",
-                state.limits.max_in_flight
-            ))
-            .into_response();
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            res
-        }
+    if let Ok(permit) = state.in_flight.clone().try_acquire_owned() {
+        let res = next.run(req).await;
+        drop(permit);
+        res
+    } else {
+        let mut res = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many requests in flight",
+        )
+        .detail(format!(
+            "the server is answering {} requests at once; try again in a second",
+            state.limits.max_in_flight
+        ))
+        .into_response();
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        res
     }
 }
 
@@ -220,7 +218,7 @@ async fn catch_panic(req: Request, next: Next) -> Response {
         Err(p) => {
             let what = p
                 .downcast_ref::<&str>()
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".into());
             tracing::error!(request_id = id, "handler panicked: {what}");

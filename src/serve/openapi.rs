@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 document of API v1, generated from the loaded rulebook: every subject's
+//! The `OpenAPI` 3.1 document of API v1, generated from the loaded rulebook: every subject's
 //! case is a JSON Schema (2020-12) with each field's unit, bounds and allowed words.
 
 use serde_json::{Map, Value as Json, json};

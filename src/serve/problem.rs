@@ -27,6 +27,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    #[must_use]
     pub fn new(status: StatusCode, title: &str) -> Problem {
         Problem {
             kind: "about:blank".into(),
@@ -45,6 +46,7 @@ impl Problem {
 
     /// A case that was not read: 400 when its text is not TOML or JSON at all (a syntax
     /// error), 422 when it is, but fails the subject's checks.
+    #[must_use]
     pub fn from_diagnostics(d: Diagnostics) -> Problem {
         let syntax = d.0.iter().any(|d| d.code == "case::syntax");
         let (status, title, kind) = if syntax {
@@ -62,7 +64,7 @@ impl Problem {
         };
         let detail =
             d.0.iter()
-                .map(|d| d.to_string())
+                .map(std::string::ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("\n");
         Problem {
@@ -73,6 +75,7 @@ impl Problem {
     }
 
     /// A case that was read but cannot be evaluated (a date fact after the evaluation date).
+    #[must_use]
     pub fn from_evaluation(e: EvaluationError) -> Problem {
         Problem {
             kind: "/problems/not-evaluable".into(),
@@ -93,10 +96,12 @@ impl Problem {
         }
     }
 
+    #[must_use]
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    #[must_use]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| {
             format!(

@@ -1115,7 +1115,7 @@ fn case_toml(book: &Rulebook, case: &Case) -> String {
         if let Type::List(r) = f.ty {
             let item = &book.schema.records[r as usize];
             if let Some(Some(items)) = case.facts.lists.get(i) {
-                for slots in items.iter() {
+                for slots in items {
                     let _ = writeln!(lists, "\n[[{}.{}]]", case.subject_name, f.name);
                     for (g, v) in item.fields.iter().zip(slots) {
                         if let Some(v) = v {
@@ -1134,7 +1134,7 @@ fn case_toml(book: &Rulebook, case: &Case) -> String {
 
 fn json_value(book: &Rulebook, f: &Field, v: &Value) -> String {
     match (v, f.ty) {
-        (Value::Word(_), _) | (Value::Date(_), _) => format!("\"{}\"", fact_text(book, f.ty, *v)),
+        (Value::Word(_) | Value::Date(_), _) => format!("\"{}\"", fact_text(book, f.ty, *v)),
         // A number as its exact decimal text: the reader takes it exactly.
         _ => toml_value(book, f, v),
     }
@@ -1341,7 +1341,10 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -
         }
         Err(d) => {
             let status = Problem::from_diagnostics(d.clone()).status();
-            problem(status, d.0.iter().map(|d| d.to_string()).collect())
+            problem(
+                status,
+                d.0.iter().map(std::string::ToString::to_string).collect(),
+            )
         }
     }
 }
