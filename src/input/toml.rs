@@ -161,12 +161,14 @@ fn span_of(s: toml_parser::Span) -> Span {
 /// A key as written (decoded) and where.
 type Key = (String, Span);
 
-/// A value while the document is read: the shape of `toml`'s `DeValue`.
+/// A value while the document is read: what may still grow is kept open, the rest is final.
 enum Node {
-    /// A string, number, boolean or date: final.
+    /// A string, number, boolean, date, array or inline table: written once, final.
     Leaf(Raw),
+    /// A table made by a header or a dotted key.
     Table(Table),
-    Array(Array),
+    /// An array of tables made by `[[…]]` headers: only its last table may still grow.
+    Tables(Tables),
 }
 
 /// What `toml` calls a value's type in "cannot extend value of type …".
@@ -187,7 +189,7 @@ impl Node {
         match self {
             Node::Leaf(raw) => leaf_type(raw),
             Node::Table(_) => "table",
-            Node::Array(_) => "array",
+            Node::Tables(_) => "array",
         }
     }
 
@@ -195,19 +197,23 @@ impl Node {
         match self {
             Node::Leaf(raw) => raw,
             Node::Table(table) => table.into_raw(),
-            Node::Array(array) => Raw {
-                kind: RawKind::Array(array.items.into_iter().map(Node::into_raw).collect()),
-                span: array.span,
-            },
+            Node::Tables(tables) => {
+                let mut items = tables.done;
+                items.push(tables.last.into_raw());
+                Raw {
+                    kind: RawKind::Array(items),
+                    span: tables.span,
+                }
+            }
         }
     }
 }
 
-struct Array {
-    items: Vec<Node>,
+struct Tables {
+    /// The tables before the last, final.
+    done: Vec<Raw>,
+    last: Table,
     span: Span,
-    /// Made by `[[…]]` headers (it may be appended to), not written as a value.
-    of_tables: bool,
 }
 
 struct Entry {
@@ -222,6 +228,8 @@ const INDEX_FROM: usize = 16;
 #[derive(Default)]
 struct Table {
     entries: Vec<Entry>,
+    /// Boxed: most tables have none, and every table would carry a map's 48 bytes.
+    #[allow(clippy::box_collection)]
     index: Option<Box<HashMap<String, usize>>>,
     span: Span,
     /// Counts the arrays and tables from the root (1) down to and including this one.
@@ -264,6 +272,10 @@ impl Table {
             index.insert(key.clone(), at);
             self.index = Some(Box::new(index));
         }
+        if self.entries.capacity() == 0 {
+            // Most tables hold a key or two: no room for four (the default) until needed.
+            self.entries.reserve_exact(1);
+        }
         self.entries.push(Entry {
             key,
             key_span,
@@ -303,7 +315,7 @@ struct Header {
 /// An array or inline table opened and not yet closed.
 enum Frame {
     Array {
-        items: Vec<Node>,
+        items: Vec<Raw>,
         start: usize,
         depth: usize,
         /// The key path this array is the value of (unused inside an array).
@@ -469,7 +481,7 @@ impl<'i> Builder<'i> {
             return;
         }
         match self.frames.last_mut() {
-            Some(Frame::Array { items, .. }) => items.push(node),
+            Some(Frame::Array { items, .. }) => items.push(node.into_raw()),
             Some(Frame::Inline { table, .. }) => {
                 inline_insert(table, keys, node, &mut self.structure, &mut self.refused);
             }
@@ -524,15 +536,19 @@ impl<'i> Builder<'i> {
                     parent.push(
                         key,
                         key_span,
-                        Node::Array(Array {
-                            items: vec![Node::Table(table)],
+                        Node::Tables(Tables {
+                            done: Vec::new(),
+                            last: table,
                             span,
-                            of_tables: true,
                         }),
                     );
                 }
                 Some(at) => match &mut parent.entries[at].node {
-                    Node::Array(array) if array.of_tables => array.items.push(Node::Table(table)),
+                    Node::Tables(tables) => {
+                        // Only the last table of the array can grow: the one before is final.
+                        let before = std::mem::replace(&mut tables.last, table);
+                        tables.done.push(before.into_raw());
+                    }
                     _ => self.structure.set(duplicate_key(key_span)),
                 },
             }
@@ -658,16 +674,13 @@ fn descend<'t>(
             }
         };
         table = match &mut table.entries[at].node {
-            Node::Array(array) if array.of_tables => match array.items.last_mut() {
-                Some(Node::Table(last)) => last,
-                _ => {
-                    structure.set(duplicate_key(*key_span));
-                    return None;
-                }
-            },
-            Node::Array(_) => {
+            Node::Tables(tables) => &mut tables.last,
+            Node::Leaf(Raw {
+                kind: RawKind::Table(_),
+                ..
+            }) => {
                 structure.set(error(
-                    "cannot extend value of type array with a dotted key",
+                    "cannot extend value of type inline table with a dotted key",
                     key_span.range(),
                 ));
                 return None;
@@ -761,6 +774,14 @@ fn inline_insert(
                 }
                 child
             }
+            // A table written `{…}` inside this one.
+            Node::Leaf(Raw {
+                kind: RawKind::Table(_),
+                ..
+            }) => {
+                structure.set(duplicate_key(*step_span));
+                return;
+            }
             other => {
                 structure.set(error(
                     format!(
@@ -818,7 +839,7 @@ impl EventReceiver for Builder<'_> {
         {
             table.span = Span::new(start, span.end());
             self.keys.clear();
-            self.deliver(keys, Node::Table(table));
+            self.deliver(keys, Node::Leaf(table.into_raw()));
         }
     }
     fn array_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) -> bool {
@@ -840,10 +861,9 @@ impl EventReceiver for Builder<'_> {
             items, start, keys, ..
         }) = self.frames.pop()
         {
-            let node = Node::Array(Array {
-                items,
+            let node = Node::Leaf(Raw {
+                kind: RawKind::Array(items),
                 span: Span::new(start, span.end()),
-                of_tables: false,
             });
             self.deliver(keys, node);
         }
