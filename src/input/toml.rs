@@ -165,10 +165,11 @@ type Key = (String, Span);
 enum Node {
     /// A string, number, boolean, date, array or inline table: written once, final.
     Leaf(Raw),
-    /// A table made by a header or a dotted key.
-    Table(Table),
+    /// A table made by a header or a dotted key (boxed, as below: a leaf is the common case,
+    /// and every entry of a table is as large as the largest of these).
+    Table(Box<Table>),
     /// An array of tables made by `[[…]]` headers: only its last table may still grow.
-    Tables(Tables),
+    Tables(Box<Tables>),
 }
 
 /// What `toml` calls a value's type in "cannot extend value of type …".
@@ -198,6 +199,7 @@ impl Node {
             Node::Leaf(raw) => raw,
             Node::Table(table) => table.into_raw(),
             Node::Tables(tables) => {
+                let tables = *tables;
                 let mut items = tables.done;
                 items.push(tables.last.into_raw());
                 Raw {
@@ -536,11 +538,11 @@ impl<'i> Builder<'i> {
                     parent.push(
                         key,
                         key_span,
-                        Node::Tables(Tables {
+                        Node::Tables(Box::new(Tables {
                             done: Vec::new(),
                             last: table,
                             span,
-                        }),
+                        })),
                     );
                 }
                 Some(at) => match &mut parent.entries[at].node {
@@ -558,10 +560,10 @@ impl<'i> Builder<'i> {
                 Some(at) => {
                     let entry = &mut parent.entries[at];
                     entry.key_span = key_span;
-                    entry.node = Node::Table(table);
+                    entry.node = Node::Table(Box::new(table));
                 }
                 None => {
-                    parent.push(key, key_span, Node::Table(table));
+                    parent.push(key, key_span, Node::Table(Box::new(table)));
                 }
             }
         }
@@ -601,7 +603,7 @@ impl<'i> Builder<'i> {
         if !is_array && let Some(at) = parent.find(&key.0) {
             match &mut parent.entries[at].node {
                 Node::Table(t) if t.implicit && !t.dotted => {
-                    table = std::mem::take(t);
+                    table = std::mem::take(&mut **t);
                     t.depth = table.depth;
                 }
                 _ => {
@@ -670,7 +672,7 @@ fn descend<'t>(
                 }
                 new.implicit = true;
                 new.dotted = dotted;
-                table.push(key.clone(), *key_span, Node::Table(new))
+                table.push(key.clone(), *key_span, Node::Table(Box::new(new)))
             }
         };
         table = match &mut table.entries[at].node {
@@ -763,7 +765,7 @@ fn inline_insert(
                 new.implicit = true;
                 new.dotted = true;
                 new.inline = true;
-                parent.push(step.clone(), *step_span, Node::Table(new))
+                parent.push(step.clone(), *step_span, Node::Table(Box::new(new)))
             }
         };
         parent = match &mut parent.entries[at].node {
