@@ -278,9 +278,28 @@ mod streaming_toml {
         let old = toml_dom::parse(text);
         match (&new, &old) {
             (Ok(a), Ok(b)) => assert_eq!(a, b, "different trees for {text:?}"),
+            // One known difference: of several values refused (inf, nan, an impossible date, a
+            // radix integer too large, too deep), the streaming reader names the first in the
+            // document, the tree the first in its key order.
+            (Err(a), Err(b)) if a != b && refused(b) => assert!(
+                refused(a) && a.span.start < b.span.start,
+                "{text:?}: streaming {a:?}, document tree {b:?}"
+            ),
             (Err(a), Err(b)) => assert_eq!(a, b, "different errors for {text:?}"),
             _ => panic!("{text:?}: streaming {new:?}, document tree {old:?}"),
         }
+    }
+
+    fn refused(e: &policy_calc::input::SyntaxError) -> bool {
+        [
+            "not numbers",
+            "not a real date",
+            "too large",
+            "needs digits",
+            "nest deeper",
+        ]
+        .iter()
+        .any(|m| e.message.contains(m))
     }
 
     const TRICKY: &[&str] = &[
@@ -387,7 +406,7 @@ mod streaming_toml {
     /// Pieces of TOML that combine into documents, valid or not.
     fn line() -> impl Strategy<Value = String> {
         let key = prop::sample::select(vec![
-            "a", "b", "c", "\"a\"", "'b'", "a.b", "b.c", "a . c", "",
+            "a", "b", "c", "\"a\"", "'b'", "a.b", "b.c", "a . c", "a.b.c", "c.a", "\"a.b\"", "",
         ]);
         let value = prop::sample::select(vec![
             "1",
@@ -416,6 +435,13 @@ mod streaming_toml {
             "[[1], [2]]",
             "{}",
             "{ x = 1 }",
+            "{ x.y = 1, x.z = 2 }",
+            "{ x = {}, x.y = 1 }",
+            "{ x.y = 1, x = 2 }",
+            "{ x = 1, x = 2 }",
+            "{ a.b = [{ c.d = 1 }] }",
+            "[\n  1, # c\n  2,\n]",
+            "{\n x = 1,\n}",
             "{ x.y = 1, z = [2] }",
             "[{a = 1}, {b = 2}]",
             "[1,\n2]",
@@ -423,7 +449,22 @@ mod streaming_toml {
             "= 1",
         ]);
         let header = prop::sample::select(vec![
-            "[a]", "[b]", "[a.b]", "[b.c]", "[[a]]", "[[a.b]]", "[[c]]", "[c.d]", "[", "[[a]",
+            "[a]",
+            "[b]",
+            "[a.b]",
+            "[b.c]",
+            "[[a]]",
+            "[[a.b]]",
+            "[[c]]",
+            "[c.d]",
+            "[",
+            "[[a]",
+            "[a.b.c]",
+            "[[a.b.c]]",
+            "[ a . b ]",
+            "[[ c ]]",
+            "[\"a\"]",
+            "[c.a]",
         ]);
         prop_oneof![
             3 => (key, value).prop_map(|(k, v)| format!("{k} = {v}")),

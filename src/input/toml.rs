@@ -13,7 +13,8 @@
 //!
 //! Errors come in the order `toml` gave them: the first syntax error anywhere, else the first
 //! error of structure or of decoding (duplicate key, bad escape), else the first value this
-//! crate refuses (`inf`, `nan`, an impossible date, a radix integer out of range, too deep).
+//! crate refuses (`inf`, `nan`, an impossible date, a radix integer out of range, too deep):
+//! the first in the document, where the former reader named the first in its tree's key order.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
