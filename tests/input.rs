@@ -265,3 +265,222 @@ fn a_guard_binds_only_where_its_clause_applies() {
         err.message
     );
 }
+
+/// The streaming TOML reader against the former one, built on the `toml` crate's document tree
+/// (`input::toml_dom`, kept as the reference): the same tree, spans and order for a valid
+/// document, an error for an invalid one, and the same first error where there is only one.
+mod streaming_toml {
+    use policy_calc::input::{toml, toml_dom};
+    use proptest::prelude::*;
+
+    fn same(text: &str) {
+        let new = toml::parse(text);
+        let old = toml_dom::parse(text);
+        match (&new, &old) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "different trees for {text:?}"),
+            // One known difference: of several values refused (inf, nan, an impossible date, a
+            // radix integer too large, too deep), the streaming reader names the first in the
+            // document, the tree the first in its key order.
+            (Err(a), Err(b)) if a != b && refused(b) => assert!(
+                refused(a) && a.span.start < b.span.start,
+                "{text:?}: streaming {a:?}, document tree {b:?}"
+            ),
+            (Err(a), Err(b)) => assert_eq!(a, b, "different errors for {text:?}"),
+            _ => panic!("{text:?}: streaming {new:?}, document tree {old:?}"),
+        }
+    }
+
+    fn refused(e: &policy_calc::input::SyntaxError) -> bool {
+        [
+            "not numbers",
+            "not a real date",
+            "too large",
+            "needs digits",
+            "nest deeper",
+        ]
+        .iter()
+        .any(|m| e.message.contains(m))
+    }
+
+    const TRICKY: &[&str] = &[
+        "",
+        "\u{FEFF}a = 1\n",
+        "a = 1\r\nb = 2\r\n",
+        "a.b.c = 1\na.b.d = 2\na.e = \"x\"\n",
+        "\"quoted key\".'lit' = 1\n\"\" = 2\n",
+        "a . b = 1 # spaces around the dot\n",
+        "[a.b]\nx = 1\n[c]\n[a]\ny = 2\n",
+        "[a]\nb.c = 1\n[a.d]\ne = 2\n",
+        "[[a]]\nx = 1\n[[a]]\nx = 2\n[a.b]\ny = 3\n[[a.c]]\nz = 4\n[[a]]\n",
+        "[[rental_project.units]]\narea = -1\n[[rental_project.units]]\narea = 2.5\n",
+        "[x]\n[[x.y]]\n[x.y.z]\nw = 1\n",
+        "t = { a = 1, b.c = 2, b.d = [1, {e = 3}] }\nu = {}\n",
+        "arr = [\n  1, # one\n  2,\n]\nnested = [[1, 2], [\"a\", 'b'], [], [{}]]\n",
+        "s = \"tab\\there \\\"q\\\" \\u00e9 \\U0001F600 \\\\ \\b\\f\\n\\r\"\n",
+        "s = \"\"\"\nline1\\\n   line2\n\"\"\"\nl = '''\n raw \\n\n'''\n",
+        "s = \"\"\"a\"\"b\"\"\"\nq = '''it's'''\n",
+        "d = 2023-03-01\ndt = 1979-05-27T07:32:00Z\nldt = 1979-05-27 07:32:00.999\nt = 07:32:00\noff = 1979-05-27T00:32:00-07:00\n",
+        "h = 0xDEAD_beef\no = 0o755\nb = 0b1101\nz = 0x0\n",
+        "p = +99\nn = -17\nu = 1_000_000\nf = +1.5\ng = -0.0\ne = 1e-7\nE = 6.626E-34\nx = 1_000.5\n",
+        "big = 9999999999999999999999999999\nlong = 1234567890123456789012345678.12345\n",
+        "yes = true\nno = false\n",
+        "# only a comment\n\n\n",
+        "[a]\n[b]\n[c.d.e]\n",
+        "k1 = 1\nk2 = 2\nk3 = 3\nk4 = 4\nk5 = 5\nk6 = 6\nk7 = 7\nk8 = 8\nk9 = 9\nk10 = 10\nk11 = 11\nk12 = 12\nk13 = 13\nk14 = 14\nk15 = 15\nk16 = 16\nk17 = 17\nk18 = 18\nk1a = [1,\n2]\n",
+        // Errors.
+        "a = 1\na = 2\n",
+        "[t]\na = 1\n[t]\n",
+        "a.b = 1\n[a]\n",
+        "[a]\nb = 1\n[a.b]\n",
+        "a = [1]\n[[a]]\n",
+        "a = {x = 1}\na.y = 2\n",
+        "a = 1\na.b = 2\n",
+        "a = [1]\na.b = 2\n",
+        "t = {a = 1, a = 2}\n",
+        "t = {a = {b = 1}, a.c = 2}\n",
+        "t = {a.b = 1, a = 2}\n",
+        "[[a]]\n[a]\n",
+        "a = = 1\n",
+        "a = 1 b\n",
+        "a = 0x\n",
+        "a = -0x1\n",
+        "a = 0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF\n",
+        "a = inf\n",
+        "a = -nan\n",
+        "a = 2023-02-30\n",
+        "a = 2023-13-01T00:00:00\n",
+        "a = \"\\x\"\n",
+        "a = \"unterminated\nb = 1\n",
+        "a = [1, 2\nb = 3\n",
+        "a = {b = 1\n",
+        "[a\nb = 1\n",
+        "[[a]\n",
+        "a = 1\n}\n",
+        "a = \"x\" \"y\"\n",
+        "= 1\n",
+        "a =\n",
+        "a = 1 # comment \u{7}\n",
+        "a = [1,,2]\n",
+        "a = {,}\n",
+        "a = 1\n[b]\nc = 1\nc = 2\nd = \"\\q\"\n",
+        "x = \"\\q\"\n[\n",
+    ];
+
+    #[test]
+    fn tricky_documents_read_as_the_document_tree_reads_them() {
+        for text in TRICKY {
+            same(text);
+        }
+    }
+
+    #[test]
+    fn repository_toml_files_read_as_the_document_tree_reads_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stack = vec![
+            root.join("rules"),
+            root.join("examples"),
+            root.join("tests"),
+            root.join("fuzz/corpus"),
+        ];
+        let mut seen = 0;
+        while let Some(dir) = stack.pop() {
+            let Ok(read) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in read.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path)
+                    && (path.extension().is_some_and(|e| e == "toml")
+                        || path.to_string_lossy().contains("toml"))
+                {
+                    same(&text);
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 10, "only {seen} TOML files found");
+    }
+
+    /// Pieces of TOML that combine into documents, valid or not.
+    fn line() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec![
+            "a", "b", "c", "\"a\"", "'b'", "a.b", "b.c", "a . c", "a.b.c", "c.a", "\"a.b\"", "",
+        ]);
+        let value = prop::sample::select(vec![
+            "1",
+            "+2",
+            "-0",
+            "0x1F",
+            "0o7",
+            "0b1",
+            "1_000",
+            "1.5",
+            "-1e3",
+            "inf",
+            "nan",
+            "true",
+            "\"s\"",
+            "'l'",
+            "\"\\u00e9\"",
+            "\"\\q\"",
+            "\"\"\"\nm\"\"\"",
+            "2023-03-01",
+            "2023-02-30",
+            "07:32:00",
+            "1979-05-27T07:32:00Z",
+            "[]",
+            "[1, \"x\"]",
+            "[[1], [2]]",
+            "{}",
+            "{ x = 1 }",
+            "{ x.y = 1, x.z = 2 }",
+            "{ x = {}, x.y = 1 }",
+            "{ x.y = 1, x = 2 }",
+            "{ x = 1, x = 2 }",
+            "{ a.b = [{ c.d = 1 }] }",
+            "[\n  1, # c\n  2,\n]",
+            "{\n x = 1,\n}",
+            "{ x.y = 1, z = [2] }",
+            "[{a = 1}, {b = 2}]",
+            "[1,\n2]",
+            "",
+            "= 1",
+        ]);
+        let header = prop::sample::select(vec![
+            "[a]",
+            "[b]",
+            "[a.b]",
+            "[b.c]",
+            "[[a]]",
+            "[[a.b]]",
+            "[[c]]",
+            "[c.d]",
+            "[",
+            "[[a]",
+            "[a.b.c]",
+            "[[a.b.c]]",
+            "[ a . b ]",
+            "[[ c ]]",
+            "[\"a\"]",
+            "[c.a]",
+        ]);
+        prop_oneof![
+            3 => (key, value).prop_map(|(k, v)| format!("{k} = {v}")),
+            1 => header.prop_map(str::to_string),
+            1 => Just("# comment".to_string()),
+            1 => Just(String::new()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn generated_documents_read_as_the_document_tree_reads_them(
+            lines in prop::collection::vec(line(), 0..12)
+        ) {
+            same(&lines.join("\n"));
+        }
+    }
+}

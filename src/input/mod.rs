@@ -3,3 +3,5 @@ pub mod json;
 pub mod raw;
 pub mod toml;
 pub use raw::{MAX_DEPTH, Raw, RawEntry, RawKind, SyntaxError};
+#[doc(hidden)]
+pub mod toml_dom;
