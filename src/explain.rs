@@ -9,10 +9,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::expr::{AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Facts, Param, Tri, Value};
+use crate::json_out;
 use crate::labels::Label;
 use crate::reason::{Boundary, Explainer, Fact, ReasonKind, Shown, Side, Site};
 use crate::schema::{Field, Record, Schema};
 use crate::units::{Type, Unit};
+use std::ops::Range;
 
 /// What a plain number counts or measures, for showing it.
 #[derive(Clone, Debug)]
@@ -68,6 +70,23 @@ impl Scene {
 }
 
 impl Explainer for Scene {
+    fn logic(&self, site: &Site) -> String {
+        let words = self.words();
+        match site {
+            Site::Leaf(e, v) => words.logic_leaf(e, *v),
+            Site::Fact(e, v) => {
+                let mut line = String::with_capacity(64);
+                words.logic_fact_to(&mut line, &e.text, e.ty, *v);
+                line
+            }
+            Site::Undefined { ratio, divisor } => {
+                format!("`{}` is undefined: `{}` is 0", ratio.text, divisor.text)
+            }
+            // Written when the reason is made (`Reason::later_with`).
+            Site::Derived(_) => String::new(),
+        }
+    }
+
     fn explain(&self, site: &Site) -> ReasonKind {
         let words = self.words();
         match site {
@@ -695,6 +714,231 @@ impl<'a> Words<'a> {
             }
         }
         (out, false)
+    }
+
+    // The rule language's lines of the reasons (`reasons` in JSON, `check --logic`).
+
+    pub fn logic_show(&self, ty: Type, v: Value) -> String {
+        let mut out = String::new();
+        self.logic_show_to(&mut out, ty, v);
+        out
+    }
+
+    /// Writes a value as a reason shows it: `180.55 m2`, `steel`, `[a, b]`.
+    pub fn logic_show_to(&self, out: &mut String, ty: Type, v: Value) {
+        use std::fmt::Write as _;
+        let _ = match (v, ty) {
+            (Value::Num(d), Type::Num(u)) if u != Unit::ONE => {
+                json_out::push_decimal(out, d);
+                match (u.cny, u.m2) {
+                    (1, 0) => out.write_str(" CNY"),
+                    (0, 1) => out.write_str(" m2"),
+                    _ => write!(out, " {u}"),
+                }
+            }
+            (Value::Num(d), _) => {
+                json_out::push_decimal(out, d);
+                Ok(())
+            }
+            (Value::Bool(b), _) => out.write_str(if b { "true" } else { "false" }),
+            (Value::Date(d), _) => {
+                json_out::push_date(out, d);
+                Ok(())
+            }
+            (Value::Dur(d), _) => {
+                if d.months != 0 {
+                    write!(out, "{} months", d.months)
+                } else {
+                    write!(out, "{} days", d.days)
+                }
+            }
+            (Value::Word(w), Type::Word(set)) => {
+                let words = &self.schema.word_sets[set as usize].words;
+                out.push_str(words.get(w as usize).map_or("", String::as_str));
+                Ok(())
+            }
+            (Value::Words(bits), Type::Words(set)) => {
+                let ws = &self.schema.word_sets[set as usize].words;
+                out.push('[');
+                let mut first = true;
+                for (_, w) in ws.iter().enumerate().filter(|(i, _)| bits.has(*i as u16)) {
+                    if !first {
+                        out.push_str(", ");
+                    }
+                    first = false;
+                    out.push_str(w);
+                }
+                out.push(']');
+                Ok(())
+            }
+            _ => Ok(()),
+        };
+    }
+
+    /// Writes `name = value`.
+    pub fn logic_fact_to(&self, out: &mut String, name: &str, ty: Type, v: Value) {
+        out.push_str(name);
+        out.push_str(" = ");
+        self.logic_show_to(out, ty, v);
+    }
+
+    /// The line of the rule language for a condition that decided, known to be `val`.
+    pub fn logic_leaf(&self, e: &Expr, val: Value) -> String {
+        let yes = val == Value::Bool(true);
+        let mut line = String::with_capacity(128);
+        let show = |line: &mut String, x: &Expr| match self.known(x, &self.cx) {
+            Some(v) => self.logic_show_to(line, x.ty, v),
+            None => line.push('?'),
+        };
+        match &e.kind {
+            ExprKind::Field(_) | ExprKind::Param(_) => {
+                self.logic_fact_to(&mut line, &e.text, e.ty, val)
+            }
+            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
+                if matches!(a.kind, ExprKind::Field(_)) && matches!(b.kind, ExprKind::Const(_)) =>
+            {
+                line.push_str(&a.text);
+                line.push_str(" = ");
+                show(&mut line, a);
+                if (*op == CmpOp::Eq) != yes {
+                    line.push_str(", not ");
+                    show(&mut line, b);
+                }
+            }
+            ExprKind::WordIn(a, set) if matches!(a.kind, ExprKind::Field(_)) => {
+                line.push_str(&a.text);
+                line.push_str(" = ");
+                show(&mut line, a);
+                if let Type::Word(ws) = a.ty
+                    && !yes
+                {
+                    line.push_str(", not ");
+                    let words = self.schema.word_sets[ws as usize].words.iter();
+                    for (k, (_, w)) in words
+                        .enumerate()
+                        .filter(|(i, _)| set >> i & 1 == 1)
+                        .enumerate()
+                    {
+                        if k > 0 {
+                            line.push_str(" or ");
+                        }
+                        line.push_str(w);
+                    }
+                }
+            }
+            ExprKind::Agg {
+                op: op @ (AggOp::All | AggOp::Any),
+                list,
+                body: Some(body),
+                ..
+            } => {
+                line.push_str(&e.text);
+                line.push_str(if yes { ": yes" } else { ": no" });
+                // The items that decided it: the counter-examples of `all`, the examples of `any`.
+                let deciding = (*op == AggOp::All) != yes;
+                if deciding {
+                    let items = self.items_where(*list, body, *op == AggOp::Any);
+                    if !items.is_empty() {
+                        line.push_str(" (");
+                        line.push_str(&items.join("; "));
+                        line.push(')');
+                    }
+                }
+            }
+            _ => {
+                line.push_str(&e.text);
+                line.push_str(": ");
+                match val {
+                    Value::Bool(true) => line.push_str("yes"),
+                    Value::Bool(false) => line.push_str("no"),
+                    other => self.logic_show_to(&mut line, e.ty, other),
+                }
+                // The facts it read: ` (a = 1, b = 2)`; those of a subexpression once each.
+                let open = line.len();
+                let mut shown: Vec<Range<usize>> = Vec::new();
+                let mut fact = |line: &mut String, n: &Expr, v: Value, once: bool| {
+                    let start = line.len();
+                    line.push_str(if start == open { " (" } else { ", " });
+                    let text = start + 2;
+                    self.logic_fact_to(line, &n.text, n.ty, v);
+                    if once && shown.iter().any(|r| line[r.clone()] == line[text..]) {
+                        line.truncate(start);
+                    } else {
+                        shown.push(text..line.len());
+                    }
+                };
+                if let ExprKind::Cmp(_, a, b) = &e.kind {
+                    for side in [a, b] {
+                        if !matches!(side.kind, ExprKind::Const(_))
+                            && let Some(v) = self.known(side, &self.cx)
+                        {
+                            fact(&mut line, side, v, false);
+                        }
+                    }
+                } else {
+                    let mut nodes: Vec<&Expr> = Vec::new();
+                    collect_facts(e, &mut nodes);
+                    for n in nodes {
+                        if let Some(v) = self.known(n, &self.cx) {
+                            fact(&mut line, n, v, true);
+                        }
+                    }
+                }
+                if line.len() > open {
+                    line.push(')');
+                }
+            }
+        }
+        line
+    }
+
+    /// The items of list `list` where `body` is `want`, shown by the item facts it reads.
+    fn items_where(&self, list: u16, body: &Expr, want: bool) -> Vec<String> {
+        let Some(items) = self
+            .cx
+            .facts
+            .lists
+            .get(list as usize)
+            .and_then(|l| l.as_ref())
+        else {
+            return Vec::new();
+        };
+        let list_name = &self.record.fields[list as usize].name;
+        let Type::List(rec) = self.record.fields[list as usize].ty else {
+            return Vec::new();
+        };
+        let item_rec = &self.schema.records[rec as usize];
+        let mut fields = Vec::new();
+        body.walk(&mut |n| {
+            if let ExprKind::ItemField(i) = n.kind
+                && !fields.contains(&i)
+            {
+                fields.push(i);
+            }
+        });
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let cx = Cx {
+                item: Some(item),
+                ..self.cx
+            };
+            if self.known(body, &cx) == Some(Value::Bool(want)) {
+                if out.len() == 5 {
+                    out.push("...".to_string());
+                    break;
+                }
+                let facts: Vec<String> = fields
+                    .iter()
+                    .filter_map(|&f| {
+                        let fd = &item_rec.fields[f as usize];
+                        item[f as usize]
+                            .map(|v| format!("{} = {}", fd.name, self.logic_show(fd.ty, v)))
+                    })
+                    .collect();
+                out.push(format!("{list_name}[{}]: {}", i + 1, facts.join(", ")));
+            }
+        }
+        out
     }
 
     /// What a `count` or `sum` over a list is called, without its value.

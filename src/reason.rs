@@ -18,7 +18,11 @@ use crate::labels::{Label, Lang};
 #[derive(Clone)]
 pub struct Reason {
     says: Says,
-    logic: String,
+    /// The rule language's line, when written at once; else written from `says` when read.
+    logic: Option<String>,
+    /// What the line is about, for saying each thing once without writing the line: the
+    /// expression's text and its value (a fact's, when the line reads as the fact's).
+    key: Option<(Arc<str>, Option<Value>)>,
     lang: Lang,
 }
 
@@ -35,6 +39,8 @@ enum Says {
 pub(crate) trait Explainer: Send + Sync {
     /// What the reason at `site` says.
     fn explain(&self, site: &Site) -> ReasonKind;
+    /// The reason at `site` in the rule language: `floors >= 10: no (floors = 9)`.
+    fn logic(&self, site: &Site) -> String;
 }
 
 /// A figure derived by the formula `expr`, its exact value and its rounding.
@@ -66,14 +72,14 @@ impl fmt::Debug for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reason")
             .field("kind", &self.kind())
-            .field("logic", &self.logic)
+            .field("logic", &self.logic())
             .finish()
     }
 }
 
 impl PartialEq for Reason {
     fn eq(&self, other: &Reason) -> bool {
-        self.logic == other.logic && self.kind() == other.kind()
+        self.logic() == other.logic() && self.kind() == other.kind()
     }
 }
 
@@ -532,7 +538,8 @@ impl Reason {
     pub(crate) fn new(kind: ReasonKind, logic: String) -> Reason {
         Reason {
             says: Says::Now(Box::new(kind)),
-            logic,
+            logic: Some(logic),
+            key: None,
             lang: Lang::Zh,
         }
     }
@@ -545,13 +552,42 @@ impl Reason {
         Reason::new(ReasonKind::Note { note }, logic)
     }
 
-    /// A reason put into data when it is read: `explainer` explains `site`.
-    pub(crate) fn later(explainer: Arc<dyn Explainer>, site: Site, logic: String) -> Reason {
+    /// A reason put into data and into the rule language when it is read: `explainer`
+    /// explains `site`.
+    pub(crate) fn later(
+        explainer: Arc<dyn Explainer>,
+        site: Site,
+        key: (Arc<str>, Option<Value>),
+    ) -> Reason {
         Reason {
             says: Says::Later(explainer, site),
-            logic,
+            logic: None,
+            key: Some(key),
             lang: Lang::Zh,
         }
+    }
+
+    /// [`Reason::later`], with its line of the rule language written now.
+    pub(crate) fn later_with(
+        explainer: Arc<dyn Explainer>,
+        site: Site,
+        logic: String,
+        key: Option<(Arc<str>, Option<Value>)>,
+    ) -> Reason {
+        Reason {
+            says: Says::Later(explainer, site),
+            logic: Some(logic),
+            key,
+            lang: Lang::Zh,
+        }
+    }
+
+    /// Whether this reason explains the expression written `text` at the value `value`
+    /// (`None`: a ratio without value): the same reason as one about to be made for it.
+    pub(crate) fn explains(&self, text: &str, value: Option<Value>) -> bool {
+        self.key
+            .as_ref()
+            .is_some_and(|(t, v)| *v == value && **t == *text)
     }
 
     /// What the reason says, as data.
@@ -566,8 +602,12 @@ impl Reason {
     /// The reason in the rule language, as the JSON report's `reasons` lists it:
     /// `floors >= 10: no (floors = 9)`.
     #[must_use]
-    pub fn logic(&self) -> &str {
-        &self.logic
+    pub fn logic(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.logic, &self.says) {
+            (Some(l), _) => std::borrow::Cow::Borrowed(l),
+            (None, Says::Later(x, site)) => std::borrow::Cow::Owned(x.logic(site)),
+            (None, Says::Now(_)) => std::borrow::Cow::Borrowed(""),
+        }
     }
 
     /// The language [`Serialize`] writes `text` in (the report's language).
@@ -801,7 +841,7 @@ impl Serialize for Reason {
         Out {
             text: kind.text(self.lang),
             kind: &kind,
-            logic: &self.logic,
+            logic: &self.logic(),
         }
         .serialize(s)
     }

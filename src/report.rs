@@ -84,7 +84,7 @@ impl std::ops::DerefMut for Reasons {
 
 impl Reasons {
     /// The reasons' lines in the rule language, as the JSON report's `reasons` lists them.
-    pub fn lines(&self) -> impl Iterator<Item = &str> {
+    pub fn lines(&self) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
         self.0.iter().map(super::reason::Reason::logic)
     }
 

@@ -18,8 +18,6 @@ pub(crate) use compact::{ValueList, figure_text};
 pub use programs::Programs;
 pub(crate) use programs::{ClauseProgram, Scratch};
 
-use std::ops::Range;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -27,7 +25,7 @@ use crate::case::Case;
 use crate::diagnostic::Diagnostics;
 use crate::explain::{BookWords, Scene, Words, collect_facts};
 use crate::expr::program::{Ctx, Program};
-use crate::expr::{AggOp, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
+use crate::expr::{CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::json_out;
 use crate::limits::Limits;
 use crate::reason::{Explainer, Site};
@@ -35,7 +33,7 @@ use crate::reason::{Reason, ReasonKind, Rounded};
 use crate::report::{ClauseResult, Outcome, Quantity, Report, Values};
 use crate::rulebook::{Clause, Kind, LoadError, Named, Rounding, RuleSource, Rules};
 use crate::schema::{Record, Schema};
-use crate::units::{Type, Unit};
+use crate::units::Type;
 use std::sync::Arc;
 
 /// Why a case could not be evaluated: its facts break a rule's precondition, a number cannot
@@ -613,13 +611,17 @@ fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> R
                         Rounding::None => None,
                     };
                 }
+                // Unrounded, the line reads as the fact's when the amount is one fact.
+                let key = rounded
+                    .is_none()
+                    .then(|| (a.expr.text.clone(), Some(Value::Num(x))));
                 let site = Site::Derived(Box::new(crate::reason::Derivation {
                     expr: a.expr.share(),
                     name: a.label.clone(),
                     value: x,
                     rounded,
                 }));
-                why.push(Reason::later(env.scene(), site, reason));
+                why.push(Reason::later_with(env.scene(), site, reason, key));
                 env.facts_of(&a.expr, why);
             }
             d.amount = Some(q);
@@ -747,70 +749,6 @@ pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
 }
 
 impl<'b> Env<'b, '_> {
-    fn show(&self, ty: Type, v: Value) -> String {
-        let mut out = String::new();
-        self.show_to(&mut out, ty, v);
-        out
-    }
-
-    /// Writes a value as a reason shows it: `180.55 m2`, `steel`, `[a, b]`.
-    fn show_to(&self, out: &mut String, ty: Type, v: Value) {
-        use std::fmt::Write as _;
-        let _ = match (v, ty) {
-            (Value::Num(d), Type::Num(u)) if u != Unit::ONE => {
-                json_out::push_decimal(out, d);
-                match (u.cny, u.m2) {
-                    (1, 0) => out.write_str(" CNY"),
-                    (0, 1) => out.write_str(" m2"),
-                    _ => write!(out, " {u}"),
-                }
-            }
-            (Value::Num(d), _) => {
-                json_out::push_decimal(out, d);
-                Ok(())
-            }
-            (Value::Bool(b), _) => out.write_str(if b { "true" } else { "false" }),
-            (Value::Date(d), _) => {
-                json_out::push_date(out, d);
-                Ok(())
-            }
-            (Value::Dur(d), _) => {
-                if d.months != 0 {
-                    write!(out, "{} months", d.months)
-                } else {
-                    write!(out, "{} days", d.days)
-                }
-            }
-            (Value::Word(w), Type::Word(set)) => {
-                let words = &self.schema.word_sets[set as usize].words;
-                out.push_str(words.get(w as usize).map_or("", String::as_str));
-                Ok(())
-            }
-            (Value::Words(bits), Type::Words(set)) => {
-                let ws = &self.schema.word_sets[set as usize].words;
-                out.push('[');
-                let mut first = true;
-                for (_, w) in ws.iter().enumerate().filter(|(i, _)| bits.has(*i as u16)) {
-                    if !first {
-                        out.push_str(", ");
-                    }
-                    first = false;
-                    out.push_str(w);
-                }
-                out.push(']');
-                Ok(())
-            }
-            _ => Ok(()),
-        };
-    }
-
-    /// Writes `name = value`.
-    fn fact_to(&self, out: &mut String, name: &str, ty: Type, v: Value) {
-        out.push_str(name);
-        out.push_str(" = ");
-        self.show_to(out, ty, v);
-    }
-
     /// Pushes the value of `v` (one per item for a per-item value) when it is known.
     fn named_value(
         &self,
@@ -852,17 +790,35 @@ impl<'b> Env<'b, '_> {
             e.walk(&mut |n| {
                 if let ExprKind::Arith(crate::expr::ArithOp::Div, _, den) = &n.kind
                     && den.eval(&self.cx).ok() == Some(Tri::Known(Value::Num(Decimal::ZERO)))
+                    && !why.iter().any(|r| r.explains(&n.text, None))
                 {
-                    let line = format!("`{}` is undefined: `{}` is 0", n.text, den.text);
-                    if !why.iter().any(|r| r.logic() == line) {
-                        let site = Site::Undefined {
-                            ratio: n.share(),
-                            divisor: den.share(),
-                        };
-                        why.push(Reason::later(self.scene(), site, line));
-                    }
+                    let site = Site::Undefined {
+                        ratio: n.share(),
+                        divisor: den.share(),
+                    };
+                    why.push(Reason::later(self.scene(), site, (n.text.clone(), None)));
                 }
             });
+        }
+    }
+
+    /// What the line of a condition that decided is about: for a word field found equal to
+    /// the word looked for, the field and its value (its line reads as the field's fact);
+    /// else the condition and its value. Two reasons with one key read the same.
+    fn reason_key(&self, e: &Expr, val: Value) -> (Arc<str>, Option<Value>) {
+        let yes = val == Value::Bool(true);
+        let reads_as_fact = match &e.kind {
+            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
+                if matches!(a.kind, ExprKind::Field(_)) && matches!(b.kind, ExprKind::Const(_)) =>
+            {
+                ((*op == CmpOp::Eq) == yes).then_some(a)
+            }
+            ExprKind::WordIn(a, _) if matches!(a.kind, ExprKind::Field(_)) && yes => Some(a),
+            _ => None,
+        };
+        match reads_as_fact {
+            Some(a) => (a.text.clone(), self.known(a, &self.cx)),
+            None => (e.text.clone(), Some(val)),
         }
     }
 
@@ -911,13 +867,11 @@ impl<'b> Env<'b, '_> {
         let mut nodes: Vec<&Expr> = Vec::new();
         collect_facts(e, &mut nodes);
         for n in nodes {
-            if let Some(v) = self.known(n, &self.cx) {
-                let mut line = String::with_capacity(REASON_BYTES / 2);
-                self.fact_to(&mut line, &n.text, n.ty, v);
-                if !out.iter().any(|r| r.logic() == line) {
-                    let site = Site::Fact(n.share(), v);
-                    out.push(Reason::later(self.scene(), site, line));
-                }
+            if let Some(v) = self.known(n, &self.cx)
+                && !out.iter().any(|r| r.explains(&n.text, Some(v)))
+            {
+                let key = (n.text.clone(), Some(v));
+                out.push(Reason::later(self.scene(), Site::Fact(n.share(), v), key));
             }
         }
     }
@@ -926,7 +880,7 @@ impl<'b> Env<'b, '_> {
     fn fact_lines(&self, e: &Expr) -> Vec<String> {
         let mut out = Vec::new();
         self.facts_of(e, &mut out);
-        out.into_iter().map(|r| r.logic().to_string()).collect()
+        out.into_iter().map(|r| r.logic().into_owned()).collect()
     }
 
     /// The facts that decided `e`: for `and` that held, all of its parts; for one that
@@ -977,168 +931,13 @@ impl<'b> Env<'b, '_> {
                 }
             }
             _ => {
-                let line = self.leaf(e, val);
-                if !out.iter().any(|r| r.logic() == line) {
-                    let site = Site::Leaf(e.share(), val);
-                    out.push(Reason::later(self.scene(), site, line));
+                // What reads the same is said once.
+                let key = self.reason_key(e, val);
+                if !out.iter().any(|r| r.explains(&key.0, key.1)) {
+                    out.push(Reason::later(self.scene(), Site::Leaf(e.share(), val), key));
                 }
             }
         }
-    }
-
-    fn leaf(&self, e: &Expr, val: Value) -> String {
-        let yes = val == Value::Bool(true);
-        let mut line = String::with_capacity(REASON_BYTES);
-        let show = |line: &mut String, x: &Expr| match self.known(x, &self.cx) {
-            Some(v) => self.show_to(line, x.ty, v),
-            None => line.push('?'),
-        };
-        match &e.kind {
-            ExprKind::Field(_) | ExprKind::Param(_) => self.fact_to(&mut line, &e.text, e.ty, val),
-            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
-                if matches!(a.kind, ExprKind::Field(_)) && matches!(b.kind, ExprKind::Const(_)) =>
-            {
-                line.push_str(&a.text);
-                line.push_str(" = ");
-                show(&mut line, a);
-                if (*op == CmpOp::Eq) != yes {
-                    line.push_str(", not ");
-                    show(&mut line, b);
-                }
-            }
-            ExprKind::WordIn(a, set) if matches!(a.kind, ExprKind::Field(_)) => {
-                line.push_str(&a.text);
-                line.push_str(" = ");
-                show(&mut line, a);
-                if let Type::Word(ws) = a.ty
-                    && !yes
-                {
-                    line.push_str(", not ");
-                    let words = self.schema.word_sets[ws as usize].words.iter();
-                    for (k, (_, w)) in words
-                        .enumerate()
-                        .filter(|(i, _)| set >> i & 1 == 1)
-                        .enumerate()
-                    {
-                        if k > 0 {
-                            line.push_str(" or ");
-                        }
-                        line.push_str(w);
-                    }
-                }
-            }
-            ExprKind::Agg {
-                op: op @ (AggOp::All | AggOp::Any),
-                list,
-                body: Some(body),
-                ..
-            } => {
-                line.push_str(&e.text);
-                line.push_str(if yes { ": yes" } else { ": no" });
-                // The items that decided it: the counter-examples of `all`, the examples of `any`.
-                let deciding = (*op == AggOp::All) != yes;
-                if deciding {
-                    let items = self.items_where(*list, body, *op == AggOp::Any);
-                    if !items.is_empty() {
-                        line.push_str(" (");
-                        line.push_str(&items.join("; "));
-                        line.push(')');
-                    }
-                }
-            }
-            _ => {
-                line.push_str(&e.text);
-                line.push_str(": ");
-                match val {
-                    Value::Bool(true) => line.push_str("yes"),
-                    Value::Bool(false) => line.push_str("no"),
-                    other => self.show_to(&mut line, e.ty, other),
-                }
-                // The facts it read: ` (a = 1, b = 2)`; those of a subexpression once each.
-                let open = line.len();
-                let mut shown: Vec<Range<usize>> = Vec::new();
-                let mut fact = |line: &mut String, n: &Expr, v: Value, once: bool| {
-                    let start = line.len();
-                    line.push_str(if start == open { " (" } else { ", " });
-                    let text = start + 2;
-                    self.fact_to(line, &n.text, n.ty, v);
-                    if once && shown.iter().any(|r| line[r.clone()] == line[text..]) {
-                        line.truncate(start);
-                    } else {
-                        shown.push(text..line.len());
-                    }
-                };
-                if let ExprKind::Cmp(_, a, b) = &e.kind {
-                    for side in [a, b] {
-                        if !matches!(side.kind, ExprKind::Const(_))
-                            && let Some(v) = self.known(side, &self.cx)
-                        {
-                            fact(&mut line, side, v, false);
-                        }
-                    }
-                } else {
-                    let mut nodes: Vec<&Expr> = Vec::new();
-                    collect_facts(e, &mut nodes);
-                    for n in nodes {
-                        if let Some(v) = self.known(n, &self.cx) {
-                            fact(&mut line, n, v, true);
-                        }
-                    }
-                }
-                if line.len() > open {
-                    line.push(')');
-                }
-            }
-        }
-        line
-    }
-
-    /// The items of list `list` where `body` is `want`, shown by the item facts it reads.
-    fn items_where(&self, list: u16, body: &Expr, want: bool) -> Vec<String> {
-        let Some(items) = self
-            .cx
-            .facts
-            .lists
-            .get(list as usize)
-            .and_then(|l| l.as_ref())
-        else {
-            return Vec::new();
-        };
-        let list_name = &self.record.fields[list as usize].name;
-        let Type::List(rec) = self.record.fields[list as usize].ty else {
-            return Vec::new();
-        };
-        let item_rec = &self.schema.records[rec as usize];
-        let mut fields = Vec::new();
-        body.walk(&mut |n| {
-            if let ExprKind::ItemField(i) = n.kind
-                && !fields.contains(&i)
-            {
-                fields.push(i);
-            }
-        });
-        let mut out = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            let cx = Cx {
-                item: Some(item),
-                ..self.cx
-            };
-            if self.known(body, &cx) == Some(Value::Bool(want)) {
-                if out.len() == 5 {
-                    out.push("...".to_string());
-                    break;
-                }
-                let facts: Vec<String> = fields
-                    .iter()
-                    .filter_map(|&f| {
-                        let fd = &item_rec.fields[f as usize];
-                        item[f as usize].map(|v| format!("{} = {}", fd.name, self.show(fd.ty, v)))
-                    })
-                    .collect();
-                out.push(format!("{list_name}[{}]: {}", i + 1, facts.join(", ")));
-            }
-        }
-        out
     }
 }
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
