@@ -800,8 +800,14 @@ impl ReasonKind {
                         if *r { "已达到" } else { "未达到" }
                     ),
                     (true, false, r) => format!(
-                        "{}为{f}，目标为不低于{t}：{}",
+                        "{}为{f}，目标为{}{t}：{}",
                         name.zh,
+                        // A count reaches its target by 不少于, a share or an area by 不低于.
+                        if matches!(target, Shown::Number { .. }) {
+                            "不少于"
+                        } else {
+                            "不低于"
+                        },
                         if *r { "已达到" } else { "未达到" }
                     ),
                     (false, s, r) => format!(
