@@ -228,10 +228,9 @@ pub fn check_report(book: &Rulebook, case: &Case, report: &Report) {
                 r.clause,
                 r.outcome
             );
-            let d: rust_decimal::Decimal = a
-                .value
-                .parse()
-                .unwrap_or_else(|_| panic!("{}: amount `{}` is not a decimal", r.clause, a.value));
+            let d: rust_decimal::Decimal = a.value().parse().unwrap_or_else(|_| {
+                panic!("{}: amount `{}` is not a decimal", r.clause, a.value())
+            });
             let rounded = clause
                 .amount
                 .as_ref()
@@ -242,7 +241,7 @@ pub fn check_report(book: &Rulebook, case: &Case, report: &Report) {
                     2,
                     "{}: amount `{}` is not to the fen",
                     r.clause,
-                    a.value
+                    a.value()
                 );
             }
         }
@@ -270,10 +269,10 @@ pub fn check_report(book: &Rulebook, case: &Case, report: &Report) {
         }
         for (name, q) in &r.values.0 {
             assert!(
-                q.value.parse::<rust_decimal::Decimal>().is_ok(),
+                q.value().parse::<rust_decimal::Decimal>().is_ok(),
                 "{}: value {name} = `{}`",
                 r.clause,
-                q.value
+                q.value()
             );
         }
     }

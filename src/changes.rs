@@ -688,7 +688,7 @@ fn constant(book: &Rulebook, e: &Expr, as_of: NaiveDate) -> Option<Value> {
 /// The value of a fact as a change states it: the way back from [`fact_value`].
 fn value_of(book: &Rulebook, field: &Field, v: &FactValue) -> Option<Value> {
     Some(match (v, field.ty) {
-        (FactValue::Number(q), Type::Num(_)) => Value::Num(q.value.parse().ok()?),
+        (FactValue::Number(q), Type::Num(_)) => Value::Num(q.value().parse().ok()?),
         (FactValue::Bool(b), Type::Bool) => Value::Bool(*b),
         (FactValue::Text(t), Type::Date) => Value::Date(t.parse().ok()?),
         (FactValue::Text(t), Type::Word(set)) => Value::Word(
@@ -704,9 +704,9 @@ fn value_of(book: &Rulebook, field: &Field, v: &FactValue) -> Option<Value> {
 /// A fact's value as a change states it.
 fn fact_value(book: &Rulebook, field: &Field, v: Value) -> Option<FactValue> {
     Some(match v {
-        Value::Num(d) => FactValue::Number(Quantity {
+        Value::Num(d) => FactValue::Number(Quantity::new(
             // At the fact's precision: money and areas to the hundredth (70.00 m2).
-            value: if field.integer || field.unit_label == "ratio" {
+            if field.integer || field.unit_label == "ratio" {
                 d.normalize().to_string()
             } else {
                 let mut x = d;
@@ -714,12 +714,12 @@ fn fact_value(book: &Rulebook, field: &Field, v: Value) -> Option<FactValue> {
                 x.to_string()
             },
             // A whole number (a count, floors, a year) has no unit to show.
-            unit: if field.integer {
+            if field.integer {
                 String::new()
             } else {
                 field.unit_label.clone()
             },
-        }),
+        )),
         Value::Bool(b) => FactValue::Bool(b),
         Value::Date(d) => FactValue::Text(d.to_string()),
         Value::Word(w) => {

@@ -259,7 +259,7 @@ fn run_case(
             fail(format!("outcome: expected {o}, got {}", r.outcome));
         }
         if let Some(a) = get("amount").and_then(string) {
-            let got = r.amount.as_ref().map_or("none", |q| q.value.as_str());
+            let got = r.amount.as_ref().map_or("none", |q| q.value());
             if a != got {
                 fail(format!("amount: expected {a}, got {got}"));
             }
@@ -270,10 +270,11 @@ fn run_case(
                     for val in vals {
                         let want = string(&val.value).unwrap_or("?");
                         match r.values.get(&val.key) {
-                            Some(q) if q.value == want => {}
+                            Some(q) if q.value() == want => {}
                             Some(q) => fail(format!(
                                 "value {}: expected {want}, got {}",
-                                val.key, q.value
+                                val.key,
+                                q.value()
                             )),
                             None => fail(format!(
                                 "value {}: expected {want}, but it is not reported (values: {:?})",

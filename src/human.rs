@@ -114,7 +114,7 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
     let amount = r
         .amount
         .as_ref()
-        .map(|a| format!("  {}", quantity(&a.value, &a.unit, lang)))
+        .map(|a| format!("  {}", quantity(a.value(), a.unit(), lang)))
         .unwrap_or_default();
     let cite = match lang {
         Lang::En => format!("{} {}", r.number, r.section),
@@ -137,7 +137,7 @@ fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
     for (k, q) in &r.values.0 {
         s.push_str(&format!(
             "      = {k}: {}\n",
-            quantity(&q.value, &q.unit, lang)
+            quantity(q.value(), q.unit(), lang)
         ));
     }
     if !r.missing.is_empty() {
@@ -175,7 +175,7 @@ fn plain_line(
     let amount = r
         .amount
         .as_ref()
-        .map(|a| format!("  {}", quantity(&a.value, &a.unit, lang)))
+        .map(|a| format!("  {}", quantity(a.value(), a.unit(), lang)))
         .unwrap_or_default();
     s.push_str(&format!(
         "  {} [{label}]{amount}  ({} {})\n",
@@ -204,7 +204,7 @@ fn plain_line(
         s.push_str(&format!(
             "      = {}{sep}{}\n",
             names.value(k, wl),
-            quantity(&q.value, &q.unit, lang)
+            quantity(q.value(), q.unit(), lang)
         ));
     }
     if !r.missing.is_empty() {

@@ -212,22 +212,70 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// An exact number with its unit: `{"value": "36110.00", "unit": "CNY"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An exact number with its unit: `{"value": "36110.00", "unit": "CNY"}`. Made by the engine
+/// or read back from a report's JSON, never holding anything but an exact decimal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Quantity {
-    /// The exact decimal, as text: money to the fen (`36110.00`), also past the range of a
-    /// `Decimal`'s scale; [`Quantity::decimal`] reads it.
-    pub value: String,
-    /// The unit: `CNY`, `m2`, `CNY/m2`, `ratio`, or the rule's own (`units`).
-    pub unit: String,
+    value: String,
+    unit: String,
 }
 
 impl Quantity {
+    /// A quantity from an exact decimal's text, as the report writes it.
+    pub(crate) fn new(value: String, unit: String) -> Quantity {
+        Quantity { value, unit }
+    }
+
+    /// The exact decimal, as text: money to the fen (`36110.00`), also past the range of a
+    /// `Decimal`'s scale.
+    #[must_use]
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The unit: `CNY`, `m2`, `CNY/m2`, `ratio`, or the rule's own (`units`).
+    #[must_use]
+    pub fn unit(&self) -> &str {
+        &self.unit
+    }
+
     /// The value as an exact decimal, when it fits one (money at the very top of the range
     /// is written with more fen digits than a `Decimal` holds).
     #[must_use]
     pub fn decimal(&self) -> Option<rust_decimal::Decimal> {
         self.value.parse().ok()
+    }
+}
+
+/// Whether `s` is an exact decimal as a report writes one: a sign, digits, a point and digits.
+fn is_decimal_text(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !frac.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    /// Reads `{"value": "...", "unit": "..."}`, refusing a value that is not an exact decimal.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Quantity, D::Error> {
+        #[derive(Deserialize)]
+        struct Q {
+            value: String,
+            unit: String,
+        }
+        let q = Q::deserialize(d)?;
+        if !is_decimal_text(&q.value) {
+            return Err(serde::de::Error::custom(format!(
+                "`{}` is not an exact decimal",
+                q.value
+            )));
+        }
+        Ok(Quantity {
+            value: q.value,
+            unit: q.unit,
+        })
     }
 }
 

@@ -299,7 +299,7 @@ pub fn change_sentence(
                 }
                 let value = match &f.value {
                     Some(FactValue::Number(q)) => {
-                        let n = crate::words::figure(&q.value, &q.unit, lang);
+                        let n = crate::words::figure(q.value(), q.unit(), lang);
                         match names.measure(&f.fact) {
                             Some(m) if zh => format!("{n}{}", m.zh),
                             Some(m) => format!("{n} {}", m.en),

@@ -66,11 +66,11 @@ fn full_terms(report: &Report) -> Terms {
             (
                 r.clause.to_string(),
                 r.outcome.name().to_string(),
-                r.amount.as_ref().map(|a| a.value.clone()),
+                r.amount.as_ref().map(|a| a.value().to_string()),
                 r.values
                     .0
                     .iter()
-                    .map(|(k, q)| (k.clone(), q.value.clone(), q.unit.clone()))
+                    .map(|(k, q)| (k.clone(), q.value().to_string(), q.unit().to_string()))
                     .collect(),
                 r.missing.clone(),
             )

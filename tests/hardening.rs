@@ -444,7 +444,7 @@ fn a_zero_divisor_from_the_data_leaves_the_amount_undefined_and_says_so() {
     let report = eval("101");
     let r = report.result("hostile-ratio").expect("result");
     assert_eq!(r.outcome.name(), "eligible");
-    assert_eq!(r.amount.as_ref().unwrap().value, "20200.00");
+    assert_eq!(r.amount.as_ref().unwrap().value(), "20200.00");
 }
 
 // (1) Diagnostics cost what their input costs; (8) messages.
@@ -668,7 +668,9 @@ fn load_defines(
                     .evaluate(&case, crate::common::date("2023-03-01"))
                     .unwrap();
                 let r = report.result("hostile-ratio").unwrap();
-                Ok(r.amount.as_ref().map_or("none".into(), |a| a.value.clone()))
+                Ok(r.amount
+                    .as_ref()
+                    .map_or("none".into(), |a| a.value().to_string()))
             }
             Err(policy_calc::rulebook::LoadError::Rules(d)) => {
                 Err(d.0.iter().map(|d| d.code.to_string()).collect())

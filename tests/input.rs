@@ -8,7 +8,7 @@ fn amount(text_toml: &str, clause: &str, as_of: &str) -> String {
     result(&report, clause)
         .amount
         .as_ref()
-        .map(|a| a.value.clone())
+        .map(|a| a.value().to_string())
         .unwrap_or_default()
 }
 
@@ -42,7 +42,7 @@ fn toml_and_json_give_the_same_report() {
             .amount
             .as_ref()
             .unwrap()
-            .value,
+            .value(),
         "20.00"
     );
 }
@@ -165,7 +165,7 @@ fn a_case_built_in_code_is_checked_like_a_file() {
             .amount
             .as_ref()
             .unwrap()
-            .value,
+            .value(),
         "36110.00"
     );
     let bad = book()
@@ -482,5 +482,27 @@ mod streaming_toml {
         ) {
             same(&lines.join("\n"));
         }
+    }
+}
+
+/// A report read back from JSON holds exact decimals only: a quantity that is not one is
+/// refused, not carried (its fields are the crate's own).
+#[test]
+fn a_quantity_read_from_json_is_an_exact_decimal() {
+    use policy_calc::Quantity;
+    let q: Quantity = serde_json::from_str(r#"{"value":"36110.00","unit":"CNY"}"#).unwrap();
+    assert_eq!((q.value(), q.unit()), ("36110.00", "CNY"));
+    assert_eq!(q.decimal(), Some("36110.00".parse().unwrap()));
+    // Money at the top of the range keeps its fen, past a Decimal's scale.
+    let top: Quantity =
+        serde_json::from_str(r#"{"value":"63382530011411470074835160268.00","unit":"CNY"}"#)
+            .unwrap();
+    assert_eq!(top.value(), "63382530011411470074835160268.00");
+    for bad in ["abc", "1.2.3", "", "1e5", "+1", ".5", "5."] {
+        let text = format!(r#"{{"value":"{bad}","unit":"CNY"}}"#);
+        assert!(
+            serde_json::from_str::<Quantity>(&text).is_err(),
+            "`{bad}` read as a quantity"
+        );
     }
 }

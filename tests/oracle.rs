@@ -372,14 +372,14 @@ fn engine(
                 .iter()
                 .any(|v| n == v || n.ends_with(&format!(".{v}")))
         })
-        .map(|(n, q)| (n.clone(), q.value.parse().expect("a decimal")))
+        .map(|(n, q)| (n.clone(), q.value().parse().expect("a decimal")))
         .collect();
     Expect::Result {
         outcome: r.outcome,
         amount: r
             .amount
             .as_ref()
-            .map(|q| q.value.parse().expect("a decimal")),
+            .map(|q| q.value().parse().expect("a decimal")),
         values,
     }
 }

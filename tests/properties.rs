@@ -81,12 +81,12 @@ fn outcome(report: &Report, clause: &str) -> Outcome {
 /// The amount of a result; money is always given to the fen.
 fn amount(report: &Report, clause: &str) -> Option<Decimal> {
     result(report, clause).amount.as_ref().map(|q| {
-        let d: Decimal = q.value.parse().expect("an exact decimal");
+        let d: Decimal = q.value().parse().expect("an exact decimal");
         assert_eq!(
             d.scale(),
             2,
             "{clause}: `{}` is not given to the fen",
-            q.value
+            q.value()
         );
         d
     })
@@ -96,7 +96,7 @@ fn value(report: &Report, clause: &str, name: &str) -> Option<Decimal> {
     result(report, clause)
         .values
         .get(name)
-        .map(|q| q.value.parse().expect("an exact decimal"))
+        .map(|q| q.value().parse().expect("an exact decimal"))
 }
 
 fn num(d: Decimal) -> Fact {
@@ -1191,8 +1191,8 @@ fn fact_and_step(c: &FactChange) -> Option<(Fact, Option<Fact>)> {
     };
     Some(match c.value.as_ref()? {
         FactValue::Number(q) => {
-            let v: Decimal = q.value.parse().expect("a decimal");
-            let step = match q.unit.as_str() {
+            let v: Decimal = q.value().parse().expect("a decimal");
+            let step = match q.unit() {
                 "" => Decimal::ONE,
                 "ratio" => dec("0.0001"),
                 _ => dec("0.01"),

@@ -42,7 +42,7 @@ fn deposit_on(book: &Rulebook, day: &str) -> String {
         .expect("warranty-deposit reported");
     r.amount
         .as_ref()
-        .map(|a| a.value.clone())
+        .map(|a| a.value().to_string())
         .unwrap_or_default()
 }
 

@@ -1131,7 +1131,7 @@ fn web_case_downloads_as_toml_and_json_and_uploads_back() {
         .unwrap()
         .values
         .get("units[2].rent_cap");
-    assert_eq!(cap.unwrap().value, "2400.00");
+    assert_eq!(cap.unwrap().value(), "2400.00");
 
     // Upload: a multipart form; the answer sends the browser to the result.
     let body = format!(

@@ -61,7 +61,7 @@ fn brief(r: &ClauseResult, lang: Lang) -> String {
     match &r.amount {
         Some(a) => format!(
             "{outcome}, {}",
-            policy_calc::human::quantity_text(&a.value, &a.unit, lang.into())
+            policy_calc::human::quantity_text(a.value(), a.unit(), lang.into())
         ),
         None => outcome.to_string(),
     }

@@ -208,19 +208,13 @@ impl Rulebook {
                         .as_ref()
                         .map(|n| n.unit.clone())
                         .unwrap_or_default();
-                    Quantity {
-                        value: figure_text(a, &unit),
-                        unit,
-                    }
+                    Quantity::new(figure_text(a, &unit), unit)
                 }),
                 values: Values(
                     values
                         .values(&values.heads)
                         .map(|v| {
-                            let q = Quantity {
-                                value: figure_text(v.value, v.unit),
-                                unit: v.unit.to_string(),
-                            };
+                            let q = Quantity::new(figure_text(v.value, v.unit), v.unit.to_string());
                             (v.key(), q)
                         })
                         .collect(),
@@ -742,10 +736,10 @@ fn rounding_words(r: Rounding) -> &'static str {
 /// A reported number with its unit, as the JSON report gives it.
 #[must_use]
 pub fn quantity(d: Decimal, round: Rounding, unit: &str) -> Quantity {
-    Quantity {
-        value: figure_text(reported(d, round, unit), unit),
-        unit: unit.to_string(),
-    }
+    Quantity::new(
+        figure_text(reported(d, round, unit), unit),
+        unit.to_string(),
+    )
 }
 
 impl<'b> Env<'b, '_> {

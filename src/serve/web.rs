@@ -884,7 +884,7 @@ fn result_markup(lang: Lang, r: &ClauseResult, (book, subject): (&Rulebook, &str
                 span class={ "badge " (r.outcome.name()) } { (outcome_label(r.outcome, lang)) }
             }
             @if let Some(a) = &r.amount {
-                p.amount { (quantity(&a.value, &a.unit, lang)) }
+                p.amount { (quantity(a.value(), a.unit(), lang)) }
             }
             p.cite { (r.number) " " (r.section) }
             blockquote lang="zh-Hans" { (r.quote) }
@@ -892,7 +892,7 @@ fn result_markup(lang: Lang, r: &ClauseResult, (book, subject): (&Rulebook, &str
                 dl.values {
                     @for (k, q) in &r.values.0 {
                         dt title=(k) { (names.value(k, wl)) }
-                        dd { (quantity(&q.value, &q.unit, lang)) }
+                        dd { (quantity(q.value(), q.unit(), lang)) }
                     }
                 }
             }
