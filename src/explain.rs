@@ -84,6 +84,15 @@ impl Explainer for Scene {
             }
             // Written when the reason is made (`Reason::later_with`).
             Site::Derived(_) => String::new(),
+            Site::Goal(g) => format!(
+                "{}: {} {} against a target of {} {} ({})",
+                g.name,
+                g.value.normalize(),
+                g.unit,
+                if g.strict { ">" } else { ">=" },
+                g.target.normalize(),
+                if g.reached { "reached" } else { "not reached" }
+            ),
         }
     }
 
@@ -106,6 +115,14 @@ impl Explainer for Scene {
                     rounded: d.rounded.map(|(how, q)| (how, shown(q))),
                 }
             }
+            Site::Goal(g) => ReasonKind::Goal {
+                name: g.label.clone(),
+                figure: words.shown(&g.figure, Value::Num(g.value), None),
+                // The target counts what the figure counts.
+                target: words.shown(&g.figure, Value::Num(g.target), None),
+                strict: g.strict,
+                reached: g.reached,
+            },
             Site::Undefined { ratio, divisor } => ReasonKind::Undefined {
                 ratio: words.phrase_label(ratio, false),
                 divisor: words.phrase_label(divisor, false),

@@ -66,6 +66,21 @@ pub(crate) enum Site {
         ratio: Arc<Expr>,
         divisor: Arc<Expr>,
     },
+    /// A goal of a target, its figure and its target.
+    Goal(Box<GoalSite>),
+}
+
+/// A goal of a target as evaluated: what a goal's reason is made from.
+#[derive(Clone, Debug)]
+pub(crate) struct GoalSite {
+    pub figure: Arc<Expr>,
+    pub label: Label,
+    pub name: Arc<str>,
+    pub unit: Arc<str>,
+    pub value: Decimal,
+    pub target: Decimal,
+    pub strict: bool,
+    pub reached: bool,
 }
 
 impl fmt::Debug for Reason {
@@ -557,12 +572,12 @@ impl Reason {
     pub(crate) fn later(
         explainer: Arc<dyn Explainer>,
         site: Site,
-        key: (Arc<str>, Option<Value>),
+        key: Option<(Arc<str>, Option<Value>)>,
     ) -> Reason {
         Reason {
             says: Says::Later(explainer, site),
             logic: None,
-            key: Some(key),
+            key,
             lang: Lang::Zh,
         }
     }

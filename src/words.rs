@@ -179,7 +179,7 @@ impl<'b> Names<'b> {
             .chain(&c.amount)
             .find(|n| n.name == name)
             .map(|n| &n.label)
-            .or_else(|| c.goals.iter().find(|g| g.name == name).map(|g| &g.label))
+            .or_else(|| c.goals.iter().find(|g| *g.name == *name).map(|g| &g.label))
             .filter(|l| !l.is_incomplete());
         let Some(label) = label else {
             return key.to_string();

@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 
 use crate::case::Case;
 use crate::diagnostic::Diagnostics;
-use crate::explain::{BookWords, Scene, Words, collect_facts};
+use crate::explain::{BookWords, Scene, collect_facts};
 use crate::expr::program::{Ctx, Program};
 use crate::expr::{CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
 use crate::json_out;
@@ -32,7 +32,7 @@ use crate::reason::{Explainer, Site};
 use crate::reason::{Reason, ReasonKind, Rounded};
 use crate::report::{ClauseResult, Outcome, Quantity, Report, Values};
 use crate::rulebook::{Clause, Kind, LoadError, Named, Rounding, RuleSource, Rules};
-use crate::schema::{Record, Schema};
+use crate::schema::Record;
 use crate::units::Type;
 use std::sync::Arc;
 
@@ -74,7 +74,6 @@ impl Decided<'_, '_> {
 
 /// What a clause is evaluated against: the book's schema (`'b`) and one case's facts (`'c`).
 struct Env<'b, 'c> {
-    schema: &'b Schema,
     record: &'b Record,
     /// The rulebook's labels and the case, for the reasons put into words when read: made
     /// with the first reason.
@@ -366,7 +365,6 @@ impl Rulebook {
         'b: 'c,
     {
         Env {
-            schema: &self.schema,
             record: self.schema.record_of(case.subject),
             words: &self.programs.words,
             subject: case.subject,
@@ -666,27 +664,17 @@ fn target<'b>(
                     );
                 }
                 if let Some(why) = d.why() {
-                    let words = env.words();
-                    let kind = ReasonKind::Goal {
-                        name: g.label.clone(),
-                        figure: words.shown(&g.figure, Value::Num(f), None),
-                        // The target counts what the figure counts.
-                        target: words.shown(&g.figure, Value::Num(t), None),
+                    let site = Site::Goal(Box::new(crate::reason::GoalSite {
+                        figure: g.figure.share(),
+                        label: g.label.clone(),
+                        name: g.name.clone(),
+                        unit: g.unit.clone(),
+                        value: f,
+                        target: t,
                         strict: g.strict,
                         reached: ok,
-                    };
-                    why.push(Reason::new(
-                        kind,
-                        format!(
-                            "{}: {} {} against a target of {} {} ({})",
-                            g.name,
-                            f.normalize(),
-                            g.unit,
-                            if g.strict { ">" } else { ">=" },
-                            t.normalize(),
-                            if ok { "reached" } else { "not reached" }
-                        ),
-                    ));
+                    }));
+                    why.push(Reason::later(env.scene(), site, None));
                 }
                 any_failed |= !ok;
             }
@@ -790,7 +778,11 @@ impl<'b> Env<'b, '_> {
                         ratio: n.share(),
                         divisor: den.share(),
                     };
-                    why.push(Reason::later(self.scene(), site, (n.text.clone(), None)));
+                    why.push(Reason::later(
+                        self.scene(),
+                        site,
+                        Some((n.text.clone(), None)),
+                    ));
                 }
             });
         }
@@ -830,16 +822,6 @@ impl<'b> Env<'b, '_> {
             .clone()
     }
 
-    /// The words of this evaluation: labels and values for the reasons.
-    fn words(&self) -> Words<'_> {
-        Words {
-            schema: self.schema,
-            record: self.record,
-            params: self.cx.params,
-            cx: self.cx,
-        }
-    }
-
     fn missing(&self, e: &Expr) -> Missing {
         match e.eval(&self.cx) {
             Ok(t) => t.missing(),
@@ -865,7 +847,11 @@ impl<'b> Env<'b, '_> {
                 && !out.iter().any(|r| r.explains(&n.text, Some(v)))
             {
                 let key = (n.text.clone(), Some(v));
-                out.push(Reason::later(self.scene(), Site::Fact(n.share(), v), key));
+                out.push(Reason::later(
+                    self.scene(),
+                    Site::Fact(n.share(), v),
+                    Some(key),
+                ));
             }
         }
     }
@@ -928,7 +914,11 @@ impl<'b> Env<'b, '_> {
                 // What reads the same is said once.
                 let key = self.reason_key(e, val);
                 if !out.iter().any(|r| r.explains(&key.0, key.1)) {
-                    out.push(Reason::later(self.scene(), Site::Leaf(e.share(), val), key));
+                    out.push(Reason::later(
+                        self.scene(),
+                        Site::Leaf(e.share(), val),
+                        Some(key),
+                    ));
                 }
             }
         }

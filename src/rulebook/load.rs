@@ -1648,9 +1648,9 @@ impl Loader {
                     shared: Default::default(),
                 };
                 goals.push(Goal {
-                    name: g.name.get_ref().clone(),
+                    name: g.name.get_ref().as_str().into(),
                     label,
-                    unit: unit_label(figure.ty, &g.unit),
+                    unit: unit_label(figure.ty, &g.unit).into(),
                     figure,
                     target,
                     strict,

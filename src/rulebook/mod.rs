@@ -244,7 +244,7 @@ pub struct Note {
 
 #[derive(Clone, Debug)]
 pub struct Goal {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// What a report calls the goal's figure.
     pub label: crate::labels::Label,
     pub figure: Expr,
@@ -254,7 +254,7 @@ pub struct Goal {
     /// `figure >= target` (or `>`), made at load: what decides the goal, exactly, whatever
     /// the figure's quotient rounds to.
     pub test: Expr,
-    pub unit: String,
+    pub unit: std::sync::Arc<str>,
 }
 
 #[derive(Clone, Debug)]
