@@ -82,8 +82,18 @@ impl Explainer for Scene {
             Site::Undefined { ratio, divisor } => {
                 format!("`{}` is undefined: `{}` is 0", ratio.text, divisor.text)
             }
-            // Written when the reason is made (`Reason::later_with`).
-            Site::Derived(_) => String::new(),
+            Site::Derived(d) => {
+                let mut line = String::with_capacity(96);
+                line.push_str(&d.expr.text);
+                line.push_str(" = ");
+                json_out::push_decimal(&mut line, d.value);
+                line.push(' ');
+                line.push_str(&d.unit);
+                if let Some((how, q)) = d.shown {
+                    line.push_str(&format!(", rounded {how} to {q}"));
+                }
+                line
+            }
             Site::Goal(g) => format!(
                 "{}: {} {} against a target of {} {} ({})",
                 g.name,

@@ -48,8 +48,11 @@ pub(crate) trait Explainer: Send + Sync {
 pub(crate) struct Derivation {
     pub expr: Arc<Expr>,
     pub name: Label,
+    pub unit: Arc<str>,
     pub value: Decimal,
     pub rounded: Option<(Rounded, Decimal)>,
+    /// For the rule language's line: how the value reported differs from the exact one.
+    pub shown: Option<(&'static str, Decimal)>,
 }
 
 /// The part of a rule a deferred reason explains.
@@ -577,21 +580,6 @@ impl Reason {
         Reason {
             says: Says::Later(explainer, site),
             logic: None,
-            key,
-            lang: Lang::Zh,
-        }
-    }
-
-    /// [`Reason::later`], with its line of the rule language written now.
-    pub(crate) fn later_with(
-        explainer: Arc<dyn Explainer>,
-        site: Site,
-        logic: String,
-        key: Option<(Arc<str>, Option<Value>)>,
-    ) -> Reason {
-        Reason {
-            says: Says::Later(explainer, site),
-            logic: Some(logic),
             key,
             lang: Lang::Zh,
         }

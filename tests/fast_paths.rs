@@ -43,7 +43,7 @@ fn compact_as_full(out: &CompactReport) -> Terms {
                 r.clause.id.clone(),
                 r.outcome.name().to_string(),
                 r.amount.map(|a| {
-                    let unit = r.clause.amount.as_ref().map_or("", |n| n.unit.as_str());
+                    let unit = r.clause.amount.as_ref().map_or("", |n| &*n.unit);
                     format!("{a}{}", json_out::fen_padding(a, unit))
                 }),
                 out.values(r)

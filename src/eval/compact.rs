@@ -319,7 +319,7 @@ impl<'b> CompactReport<'b> {
             out.write_all(r.outcome.name().as_bytes())?;
             out.write_all(b"\"")?;
             if let Some(a) = r.amount {
-                let unit = r.clause.amount.as_ref().map_or("", |n| n.unit.as_str());
+                let unit = r.clause.amount.as_ref().map_or("", |n| &*n.unit);
                 out.write_all(b",\"amount\":")?;
                 json_quantity(out, a, unit)?;
             }

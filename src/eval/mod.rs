@@ -26,7 +26,6 @@ use crate::diagnostic::Diagnostics;
 use crate::explain::{BookWords, Scene, collect_facts};
 use crate::expr::program::{Ctx, Program};
 use crate::expr::{CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
-use crate::json_out;
 use crate::limits::Limits;
 use crate::reason::{Explainer, Site};
 use crate::reason::{Reason, ReasonKind, Rounded};
@@ -205,7 +204,7 @@ impl Rulebook {
                     let unit = clause
                         .amount
                         .as_ref()
-                        .map(|n| n.unit.clone())
+                        .map(|n| n.unit.to_string())
                         .unwrap_or_default();
                     Quantity::new(figure_text(a, &unit), unit)
                 }),
@@ -579,30 +578,18 @@ fn gate(
     }
 }
 
-/// Room for a typical line of reasons, so that it is allocated once rather than grown.
-const REASON_BYTES: usize = 128;
-
 fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> Result<(), Failure> {
     match ap.run(&env.ctx)? {
         Some(x) => {
             let q = reported(x, a.round, &a.unit);
             if let Some(why) = d.why() {
-                let mut reason = String::with_capacity(REASON_BYTES);
-                reason.push_str(&a.expr.text);
-                reason.push_str(" = ");
-                json_out::push_decimal(&mut reason, x);
-                reason.push(' ');
-                reason.push_str(&a.unit);
                 // Shown the same exactly when sign, digits and scale are the same.
-                let mut rounded = None;
-                if q.serialize() != x.serialize() {
-                    reason.push_str(&format!(", rounded {} to {}", rounding_words(a.round), q));
-                    rounded = match a.round {
-                        Rounding::HalfAwayFromZero => Some((Rounded::HalfAwayFromZero, q)),
-                        Rounding::Down => Some((Rounded::Down, q)),
-                        Rounding::None => None,
-                    };
-                }
+                let changed = q.serialize() != x.serialize();
+                let rounded = match a.round {
+                    Rounding::HalfAwayFromZero if changed => Some((Rounded::HalfAwayFromZero, q)),
+                    Rounding::Down if changed => Some((Rounded::Down, q)),
+                    _ => None,
+                };
                 // Unrounded, the line reads as the fact's when the amount is one fact.
                 let key = rounded
                     .is_none()
@@ -610,10 +597,12 @@ fn amount((a, ap): (&Named, &Program<Decimal>), env: &Env, d: &mut Decided) -> R
                 let site = Site::Derived(Box::new(crate::reason::Derivation {
                     expr: a.expr.share(),
                     name: a.label.clone(),
+                    unit: a.unit.clone(),
                     value: x,
                     rounded,
+                    shown: changed.then(|| (rounding_words(a.round), q)),
                 }));
-                why.push(Reason::later_with(env.scene(), site, reason, key));
+                why.push(Reason::later(env.scene(), site, key));
                 env.facts_of(&a.expr, why);
             }
             d.amount = Some(q);

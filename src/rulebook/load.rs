@@ -1465,7 +1465,7 @@ impl Loader {
                 lets.push(Named {
                     name: l.name.get_ref().clone(),
                     label,
-                    unit: unit_label(e.ty, &None),
+                    unit: unit_label(e.ty, &None).into(),
                     expr: e,
                     round: round(self, &l.round, Rounding::None),
                     each: None,
@@ -1536,7 +1536,7 @@ impl Loader {
             Some(Named {
                 name: "amount".into(),
                 label: amount_label.unwrap_or_default(),
-                unit: unit_label(e.ty, &None),
+                unit: unit_label(e.ty, &None).into(),
                 expr: e,
                 round: round(self, &c.round, Rounding::None),
                 each: None,
@@ -1577,7 +1577,7 @@ impl Loader {
                 values.push(Named {
                     name: v.name.get_ref().clone(),
                     label,
-                    unit: unit_label(e.ty, &v.unit),
+                    unit: unit_label(e.ty, &v.unit).into(),
                     expr: e,
                     round: round(self, &v.round, Rounding::None),
                     each,

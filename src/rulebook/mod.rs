@@ -222,7 +222,7 @@ pub struct Named {
     pub expr: Expr,
     pub round: Rounding,
     /// The unit label reported.
-    pub unit: String,
+    pub unit: std::sync::Arc<str>,
     /// For a per-item value: the list field.
     pub each: Option<u16>,
     pub report: bool,
