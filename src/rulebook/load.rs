@@ -835,7 +835,11 @@ impl Loader {
             self.at("rules::quote", src, sp(quote), "a quote cannot be empty");
             return;
         }
-        if text.contains(&q) {
+        // memchr's search, not `str::contains`: the quotes of every clause and every
+        // not-normative passage are looked for in the whole seed at each load, and this was a
+        // third of the built-in rulebook's load time (perf).
+        let holds = |part: &str| memchr::memmem::find(text.as_bytes(), part.as_bytes()).is_some();
+        if holds(&q) {
             return;
         }
         // The longest opening of the quote that the seed does hold shows where it goes wrong.
@@ -844,7 +848,7 @@ impl Loader {
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
             let prefix: String = chars[..mid].iter().collect();
-            if text.contains(&prefix) {
+            if holds(&prefix) {
                 lo = mid;
             } else {
                 hi = mid - 1;
