@@ -147,33 +147,7 @@ impl Diagnostic {
 
     fn write(&self, f: &mut impl fmt::Write, form: Form) -> fmt::Result {
         match form {
-            Form::Full => {
-                write!(
-                    f,
-                    "error[{}]: {}\n  --> {}:{}:{}",
-                    self.code, self.message, self.file, self.line, self.column
-                )?;
-                if !self.snippet.is_empty() {
-                    let gutter = self.line.to_string().len();
-                    let pad = self.caret_pad();
-                    let caret = "^".repeat(self.width.min(120));
-                    write!(
-                        f,
-                        "\n{:gutter$} |\n{} | {}\n{:gutter$} | {pad}{caret}",
-                        "", self.line, self.snippet, ""
-                    )?;
-                }
-                if let Some(x) = &self.field {
-                    write!(f, "\n  = field: {x}")?;
-                }
-                if let Some(e) = &self.expected {
-                    write!(f, "\n  = expected: {e}")?;
-                }
-                if let Some(h) = &self.suggestion {
-                    write!(f, "\n  = help: {h}")?;
-                }
-                Ok(())
-            }
+            Form::Full => f.write_str(&self.full(annotate_snippets::Renderer::plain())),
             Form::Line => {
                 write!(
                     f,
@@ -213,20 +187,53 @@ impl Diagnostic {
     /// What goes before the caret under the excerpt so that it stands under the problem: a
     /// tab for a tab, an ideographic space for a character two columns wide, a space for
     /// one, nothing for a mark that takes none.
-    fn caret_pad(&self) -> String {
-        let before = self.column.saturating_sub(self.snippet_column.max(1));
-        self.snippet
-            .chars()
-            .take(before)
-            .filter_map(|c| match c {
-                '\t' => Some('\t'),
-                c => match unicode_width::UnicodeWidthChar::width(c) {
-                    Some(0) => None,
-                    Some(2) => Some('\u{3000}'),
-                    _ => Some(' '),
-                },
-            })
-            .collect()
+    /// The terminal form, drawn by annotate-snippets from the bounded excerpt: the code and
+    /// message, where, the excerpt with the problem marked, then the field, what was expected
+    /// and the help.
+    fn full(&self, renderer: annotate_snippets::Renderer) -> String {
+        use annotate_snippets::{AnnotationKind, Level, Origin, Snippet};
+        let title = Level::ERROR
+            .primary_title(self.message.as_str())
+            .id(self.code);
+        let mut group = if self.snippet.is_empty() {
+            title.element(
+                Origin::path(self.file.as_str())
+                    .line(self.line)
+                    .char_column(self.column),
+            )
+        } else {
+            // The problem's characters within the excerpt, as bytes.
+            let before = self.column.saturating_sub(self.snippet_column.max(1));
+            let byte = |n: usize| {
+                self.snippet
+                    .char_indices()
+                    .nth(n)
+                    .map_or(self.snippet.len(), |(i, _)| i)
+            };
+            let (start, end) = (byte(before), byte(before + self.width.clamp(1, 120)));
+            title.element(
+                Snippet::source(self.snippet.as_str())
+                    .line_start(self.line)
+                    .path(self.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            )
+        };
+        if let Some(x) = &self.field {
+            group = group.element(Level::NOTE.message(format!("field: {x}")));
+        }
+        if let Some(e) = &self.expected {
+            group = group.element(Level::NOTE.message(format!("expected: {e}")));
+        }
+        if let Some(h) = &self.suggestion {
+            group = group.element(Level::HELP.message(h.as_str()));
+        }
+        renderer.render(&[group])
+    }
+
+    /// The terminal form in colour, for a terminal.
+    #[must_use]
+    pub fn render_coloured(&self) -> String {
+        self.full(annotate_snippets::Renderer::styled())
     }
 }
 
@@ -409,11 +416,22 @@ mod tests {
             .field("tenant.note")
             .expected("a word")
             .suggestion(Some("did you mean `y`?".into()));
+        // The caret under `x`: 8 narrow characters, two wide ones (2 columns each), 2 more.
+        let under = format!("  | {}^", " ".repeat(8 + 2 * 2 + 2));
         assert_eq!(
             d.render(Form::Full),
-            "error[case::syntax]: bad\n  --> c.toml:2:13\n  |\n2 | note = \"租金\" x\n  | \
-             \u{20}      \u{20}\u{3000}\u{3000}\u{20}\u{20}^\n  = field: tenant.note\n  \
-             = expected: a word\n  = help: did you mean `y`?"
+            [
+                "error[case::syntax]: bad",
+                " --> c.toml:2:13",
+                "  |",
+                "2 | note = \"租金\" x",
+                under.as_str(),
+                "  |",
+                "  = note: field: tenant.note",
+                "  = note: expected: a word",
+                "  = help: did you mean `y`?",
+            ]
+            .join("\n")
         );
         assert_eq!(
             d.render(Form::Line),

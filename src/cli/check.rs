@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use policy_calc::Rulebook;
-use policy_calc::diagnostic::{Form, shorten};
+use policy_calc::diagnostic::shorten;
 use policy_calc::limits::{self, ReadError};
 
 use super::Opts;
@@ -47,7 +47,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
                     err!("{line}");
                 } else {
                     for d in &d.0 {
-                        err!("{}\n", d.render(Form::Full));
+                        err!("{}\n", super::full(d));
                     }
                     err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
                 }

@@ -82,6 +82,16 @@ impl Lang {
     }
 }
 
+/// A diagnostic as a terminal shows it: in colour when standard error is a terminal.
+pub(crate) fn full(d: &policy_calc::Diagnostic) -> String {
+    use std::io::IsTerminal as _;
+    if std::io::stderr().is_terminal() {
+        d.render_coloured()
+    } else {
+        d.render(Form::Full)
+    }
+}
+
 /// The first error writing standard output, if any: once output is lost, nothing more is
 /// written, and the command ends with exit status 2 (or quietly, for a closed pipe).
 static WRITE_ERROR: Mutex<Option<std::io::Error>> = Mutex::new(None);
@@ -351,7 +361,7 @@ fn load(opts: &Opts) -> Result<Option<Rulebook>, i32> {
         }
         Err(LoadError::Rules(d)) => {
             for d in &d.0 {
-                err!("{}\n", d.render(Form::Full));
+                err!("{}\n", full(d));
             }
             err!(
                 "error: the rules in {} have {} problem(s)",

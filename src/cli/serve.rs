@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use policy_calc::Rulebook;
-use policy_calc::diagnostic::Form;
 use policy_calc::rulebook::LoadError;
 use policy_calc::serve::Limits;
 
@@ -21,7 +20,7 @@ pub fn run(addr: SocketAddr, rules: Option<String>) -> i32 {
             }
             Err(LoadError::Rules(d)) => {
                 for d in &d.0 {
-                    err!("{}\n", d.render(Form::Full));
+                    err!("{}\n", super::full(d));
                 }
                 err!("error: the rules in {dir} have {} problem(s)", d.0.len());
                 return 2;

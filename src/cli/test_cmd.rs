@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use policy_calc::Rulebook;
-use policy_calc::diagnostic::Form;
 use policy_calc::golden;
 use policy_calc::limits;
 
@@ -89,7 +88,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
             Err(d) => {
                 bad += 1;
                 for d in &d.0 {
-                    err!("{}\n", d.render(Form::Full));
+                    err!("{}\n", super::full(d));
                 }
             }
         }

@@ -1,7 +1,6 @@
 //! `policy-calc timeline CASE`: each date on which a result of the case changes.
 
 use policy_calc::Rulebook;
-use policy_calc::diagnostic::Form;
 use policy_calc::report::ClauseResult;
 use policy_calc::timeline::{self, Timeline};
 
@@ -26,7 +25,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         Ok(c) => c,
         Err(d) => {
             for d in &d.0 {
-                err!("{}\n", d.render(Form::Full));
+                err!("{}\n", super::full(d));
             }
             err!("error: {name} was not read: {} problem(s)", d.0.len());
             return 2;
