@@ -14,8 +14,7 @@ pub mod coverage;
 pub mod diagnostic;
 #[doc(hidden)]
 pub mod eval;
-#[doc(hidden)]
-pub mod explain;
+pub(crate) mod explain;
 #[doc(hidden)]
 pub mod expr;
 #[doc(hidden)]
@@ -40,18 +39,18 @@ pub mod schema;
 pub mod serve;
 #[doc(hidden)]
 pub mod source;
-#[doc(hidden)]
-pub mod text;
+pub(crate) mod text;
 pub mod timeline;
 #[doc(hidden)]
 pub mod units;
-#[doc(hidden)]
-pub mod words;
+pub(crate) mod words;
 
 // The facade: what a service needs to load rules, read or build cases, evaluate them and
 // read the reports. The modules named here (report, reason, labels, timeline) hold the rest of
-// the report's types; the others are the engine's own, public only for its command line,
-// server and tests, and hidden from the documentation.
+// the report's types. The others are the engine's own: crate-private where nothing outside
+// the library reads them (explain, text, words), else public only for the command line and
+// server (a binary crate of its own) and the tests, benches and fuzz targets (crates of their
+// own too), and hidden from the documentation.
 pub use case::{Case, CaseReader, Fact as CaseFact};
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use eval::{CompactReport, EvaluationError, Rulebook};

@@ -125,20 +125,6 @@ impl<'b> Names<'b> {
         }
     }
 
-    /// The names of a subject's facts (by subject name), for a result without a clause.
-    #[must_use]
-    pub fn of_subject(book: &'b Rulebook, subject: &str) -> Names<'b> {
-        let record = book
-            .schema
-            .subject(subject)
-            .map(|(_, s)| &book.schema.records[s.record as usize]);
-        Names {
-            book,
-            clause: None,
-            record,
-        }
-    }
-
     fn list_label(&self, list: &str) -> Option<(&'b Label, &'b Record)> {
         let rec = self.record?;
         let f = &rec.fields[*rec.by_name.get(list)? as usize];

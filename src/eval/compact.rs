@@ -20,7 +20,7 @@ use crate::schema::{Record, Schema};
 use crate::units::Type;
 
 /// The results of one case without words: per clause its outcome, amount, values and missing
-/// facts, exactly as [`Rulebook::evaluate`] gives them. Keep one per thread and pass it to
+/// facts, exactly as [`Rulebook::evaluate`](crate::Rulebook::evaluate) gives them. Keep one per thread and pass it to
 /// every evaluation: its buffers are reused.
 #[derive(Debug, Default)]
 pub struct CompactReport<'b> {
@@ -219,7 +219,7 @@ impl fmt::Display for CompactValue<'_> {
 }
 
 impl<'b> CompactReport<'b> {
-    /// An empty report, to be filled by [`Rulebook::evaluate_compact`].
+    /// An empty report, to be filled by [`Rulebook::evaluate_compact`](crate::Rulebook::evaluate_compact).
     #[must_use]
     pub fn new() -> CompactReport<'b> {
         CompactReport::default()
