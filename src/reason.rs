@@ -562,6 +562,12 @@ impl Reason {
         }
     }
 
+    /// The reason with `logic` as its line of the rule language.
+    pub(crate) fn with_logic(mut self, logic: String) -> Reason {
+        self.logic = Some(logic);
+        self
+    }
+
     /// A reason known only by its line in the rule language (a report read from JSON
     /// without `why`): it says it as a note.
     #[must_use]
@@ -844,30 +850,27 @@ impl Serialize for Reason {
             #[serde(flatten)]
             kind: &'a ReasonKind,
             text: String,
-            logic: &'a str,
         }
         let kind = self.kind();
         Out {
             text: kind.text(self.lang),
             kind: &kind,
-            logic: &self.logic(),
         }
         .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Reason {
-    /// Reads what [`Serialize`] writes; `text` is rendered, so it is not read back.
+    /// Reads what [`Serialize`] writes; `text` is rendered, so it is not read back, and the
+    /// line of the rule language is its result's `reasons` entry (see `Reasons`).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
         #[derive(Deserialize)]
         struct In {
             #[serde(flatten)]
             kind: ReasonKind,
-            #[serde(default)]
-            logic: String,
         }
         let i = In::deserialize(d)?;
-        Ok(Reason::new(i.kind, i.logic))
+        Ok(Reason::new(i.kind, String::new()))
     }
 }
 

@@ -125,7 +125,18 @@ impl<'de> Deserialize<'de> for Reasons {
         }
         let b = Both::deserialize(d)?;
         Ok(Reasons(match b.why {
-            Some(w) => w,
+            Some(w) if w.len() == b.reasons.len() => w
+                .into_iter()
+                .zip(b.reasons)
+                .map(|(r, line)| r.with_logic(line))
+                .collect(),
+            Some(w) => {
+                return Err(serde::de::Error::custom(format!(
+                    "`why` has {} reasons and `reasons` {}: they are the same reasons",
+                    w.len(),
+                    b.reasons.len()
+                )));
+            }
             None => b
                 .reasons
                 .into_iter()

@@ -162,13 +162,12 @@ pub fn document(book: &Rulebook) -> String {
         "reason".into(),
         json!({
             "type": "object",
-            "description": "A reason as data (docs/contract.md): `kind` says which; `text` is its sentence in the report's language, `logic` its line in `reasons`. Facts carry `name` (the case's field), `label`, `value` ({type, value}) and, for yes/no facts, `says`; comparisons `left`, `op`, `right`, `holds`.",
+            "description": "A reason as data (docs/contract.md): `kind` says which; `text` is its sentence in the report's language; its line of the rule language is the same entry of `reasons`. Facts carry `name` (the case's field), `label`, `value` ({type, value}) and, for yes/no facts, `says`; comparisons `left`, `op`, `right`, `holds`.",
             "properties": {
                 "kind": { "type": "string", "enum": ["fact", "word", "comparison", "items", "condition", "derived", "not_in_force", "no_parameter_value", "undefined", "goal", "deadline", "note"] },
                 "text": { "type": "string" },
-                "logic": { "type": "string" },
             },
-            "required": ["kind", "text", "logic"],
+            "required": ["kind", "text"],
             "additionalProperties": true,
         }),
     );
