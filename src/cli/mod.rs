@@ -158,7 +158,6 @@ pub struct Opts {
     /// What may be read: `--max-bytes` raises every limit.
     pub limits: Limits,
     /// `check --logic`: the reasons in the rule language instead of plain words.
-    #[allow(dead_code)]
     pub logic: bool,
 }
 
