@@ -99,78 +99,16 @@ pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang, logic: b
         s.push('\n');
         let brief = g.outcomes.contains(&Outcome::NotApplicable);
         for r in rs {
-            if logic {
-                line(&mut s, r, lang, brief);
-            } else {
-                plain_line(&mut s, r, (book, &report.subject), lang, brief);
-            }
+            let names = (!logic).then(|| words::Names::new(book, &report.subject, &r.clause));
+            line(&mut s, r, names.as_ref(), lang, brief);
         }
     }
     s
 }
 
-fn line(s: &mut String, r: &ClauseResult, lang: Lang, brief: bool) {
-    let label = outcome_label(r.outcome, lang);
-    let amount = r
-        .amount
-        .as_ref()
-        .map(|a| format!("  {}", quantity(a.value(), a.unit(), lang)))
-        .unwrap_or_default();
-    let cite = match lang {
-        Lang::En => format!("{} {}", r.number, r.section),
-        Lang::Zh => format!("{} {}", r.number, r.section),
-    };
-    s.push_str(&format!("  {} [{label}]{amount}  ({cite})\n", r.clause));
-    let because = match lang {
-        Lang::En => "because",
-        Lang::Zh => "依据",
-    };
-    if brief {
-        if let Some(first) = r.reasons.first().map(super::reason::Reason::logic) {
-            s.push_str(&format!("      {because}: {first}\n"));
-        }
-        return;
-    }
-    for reason in r.reasons.lines() {
-        s.push_str(&format!("      - {reason}\n"));
-    }
-    for (k, q) in &r.values.0 {
-        s.push_str(&format!(
-            "      = {k}: {}\n",
-            quantity(q.value(), q.unit(), lang)
-        ));
-    }
-    if !r.missing.is_empty() {
-        let needs = match lang {
-            Lang::En => "needs",
-            Lang::Zh => "尚需",
-        };
-        s.push_str(&format!("      ? {needs}: {}\n", r.missing.join(", ")));
-    }
-    for (c, margin) in r
-        .changes
-        .iter()
-        .map(|c| (c, false))
-        .chain(r.margin.iter().map(|c| (c, true)))
-    {
-        let outcome = outcome_label(c.outcome, lang);
-        s.push_str(&format!(
-            "      > {}\n",
-            c.sentence(margin, lang == Lang::Zh, outcome)
-        ));
-    }
-}
-
-/// One result in plain words: each reason its sentence, each value and missing fact by its
-/// label.
-fn plain_line(
-    s: &mut String,
-    r: &ClauseResult,
-    (book, subject): (&Rulebook, &str),
-    lang: Lang,
-    brief: bool,
-) {
-    let wl = lang;
+/// One result: its head line, then its reasons, figures, missing facts and changes, each in
+/// plain words from the labels (`names`), or with `None` in the rule language (`--logic`).
+fn line(s: &mut String, r: &ClauseResult, names: Option<&words::Names>, lang: Lang, brief: bool) {
     let label = outcome_label(r.outcome, lang);
     let amount = r
         .amount
@@ -181,47 +119,46 @@ fn plain_line(
         "  {} [{label}]{amount}  ({} {})\n",
         r.clause, r.number, r.section
     ));
-    let because = match lang {
-        Lang::En => "because",
-        Lang::Zh => "依据",
+    // Plain Chinese takes the full-width colon and comma; the rule language keeps its own.
+    let zh_words = names.is_some() && lang == Lang::Zh;
+    let (colon, comma) = if zh_words {
+        ("：", "、")
+    } else {
+        (": ", ", ")
+    };
+    let reason = |x: &crate::reason::Reason| match names {
+        Some(_) => x.text(lang),
+        None => x.logic().into_owned(),
     };
     if brief {
         if let Some(first) = r.reasons.first() {
-            let sep = if lang == Lang::Zh { "：" } else { ": " };
-            s.push_str(&format!("      {because}{sep}{}\n", first.text(wl)));
+            let because = if lang == Lang::Zh {
+                "依据"
+            } else {
+                "because"
+            };
+            s.push_str(&format!("      {because}{colon}{}\n", reason(first)));
         }
         return;
     }
-    for reason in r.reasons.iter() {
-        s.push_str(&format!("      - {}\n", reason.text(wl)));
+    for x in r.reasons.iter() {
+        s.push_str(&format!("      - {}\n", reason(x)));
     }
-    let names = words::Names::new(book, subject, &r.clause);
     for (k, q) in &r.values.0 {
-        let sep = match lang {
-            Lang::En => ": ",
-            Lang::Zh => "：",
-        };
+        let name = names.map_or_else(|| k.clone(), |n| n.value(k, lang));
         s.push_str(&format!(
-            "      = {}{sep}{}\n",
-            names.value(k, wl),
+            "      = {name}{colon}{}\n",
             quantity(q.value(), q.unit(), lang)
         ));
     }
     if !r.missing.is_empty() {
-        let needs = match lang {
-            Lang::En => "needs",
-            Lang::Zh => "尚需",
-        };
-        let missing: Vec<String> = r.missing.iter().map(|m| names.fact(m, wl)).collect();
-        let sep = match lang {
-            Lang::En => ", ",
-            Lang::Zh => "、",
-        };
-        s.push_str(&format!(
-            "      ? {needs}{}{}\n",
-            if lang == Lang::Zh { "：" } else { ": " },
-            missing.join(sep)
-        ));
+        let needs = if lang == Lang::Zh { "尚需" } else { "needs" };
+        let missing: Vec<String> = r
+            .missing
+            .iter()
+            .map(|m| names.map_or_else(|| m.clone(), |n| n.fact(m, lang)))
+            .collect();
+        s.push_str(&format!("      ? {needs}{colon}{}\n", missing.join(comma)));
     }
     for (c, margin) in r
         .changes
@@ -230,9 +167,10 @@ fn plain_line(
         .chain(r.margin.iter().map(|c| (c, true)))
     {
         let outcome = outcome_label(c.outcome, lang);
-        s.push_str(&format!(
-            "      > {}\n",
-            words::change_sentence(c, margin, &names, wl, outcome)
-        ));
+        let sentence = match names {
+            Some(n) => words::change_sentence(c, margin, n, lang, outcome),
+            None => c.sentence(margin, lang == Lang::Zh, outcome),
+        };
+        s.push_str(&format!("      > {sentence}\n"));
     }
 }
