@@ -172,6 +172,20 @@ mod examples {
         bencher.bench_local(|| book().evaluate(black_box(case), as_of).expect("evaluates"));
     }
 
+    /// The full report written as JSON (`POST /v1/check`'s work between reading the case and
+    /// sending the answer), beside `full`.
+    #[divan::bench(args = SUBJECTS)]
+    fn full_json(bencher: Bencher, subject: &str) {
+        let case = example(subject);
+        let as_of = case.as_of().expect("examples give as_of");
+        bencher.bench_local(|| {
+            book()
+                .evaluate(black_box(case), as_of)
+                .expect("evaluates")
+                .to_json()
+        });
+    }
+
     /// The full report with what would change each result (`check`'s report), beside `full`.
     #[divan::bench(args = SUBJECTS, sample_count = 20)]
     fn with_changes(bencher: Bencher, subject: &str) {
