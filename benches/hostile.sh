@@ -110,6 +110,7 @@ eligible = "{top} > 0 m2"
 '''
 open(f"{w}/chain2000.toml", "w").write(chain(2000))
 open(f"{w}/chain2500.toml", "w").write(chain(2500))
+open(f"{w}/chain10k.toml", "w").write(chain(10000))
 open(f"{w}/chain100k.toml", "w").write(chain(100000))
 open(f"{w}/doubling24.toml", "w").write(doubling(24))
 open(f"{w}/doubling200.toml", "w").write(doubling(200))
@@ -132,6 +133,8 @@ amount_label = {{ zh = "补助", en = "subsidy" }}
 '''
     open(f"{w}/clauses{n}.toml", "w").write(s)
 EOF
+# The largest chain within the default limit of a rule file (1 MiB with the file it joins).
+measure "rules: chain10k (default limit)" "$BIN" documents --rules "$(rules_with "$WORK/chain10k.toml" chain10k)"
 for f in chain2000 chain2500 chain100k doubling24 doubling200; do
     measure "rules: $f" "$BIN" documents --rules "$(rules_with "$WORK/$f.toml" "$f")" --max-bytes 64M
 done

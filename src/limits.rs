@@ -6,9 +6,10 @@ use std::io::{self, Read};
 use std::path::Path;
 
 /// How much may be read. The defaults fit real cases with a wide margin (a rental project
-/// with 200 unit types is about 13 KB, the largest rule file about 60 KB); `--max-bytes`
-/// raises them on the command line. They also bound memory: the TOML reader (the `toml`
-/// crate's document tree) takes up to about 60 times a file's size while it reads it.
+/// with 200 unit types is about 13 KB, the largest rule file about 55 KB, the gazette's text
+/// 64 KB); `--max-bytes` raises them on the command line. They also bound memory: a rule
+/// file goes through the `toml` crate's document tree, which takes up to about 50 times the
+/// file's size while it is read, so a rule file of 1 MiB stays under 100 MB.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// A case file, or standard input as a case.
@@ -23,8 +24,8 @@ pub struct Limits {
 pub const DEFAULT_CASE_BYTES: u64 = 1 << 20;
 /// 1 MiB: a batch holds up to 4 lines per worker at once, so a line's bound is its memory's.
 pub const DEFAULT_LINE_BYTES: usize = 1 << 20;
-/// 4 MiB: a rule file, a seed or a golden file.
-pub const DEFAULT_RULE_BYTES: u64 = 4 << 20;
+/// 1 MiB: a rule file, a seed or a golden file.
+pub const DEFAULT_RULE_BYTES: u64 = 1 << 20;
 
 impl Default for Limits {
     fn default() -> Limits {

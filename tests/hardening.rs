@@ -288,6 +288,33 @@ fn a_rule_file_too_long_is_reported_with_the_others() {
 }
 
 #[test]
+fn a_rule_file_of_one_mebibyte_loads_by_default_and_one_byte_more_is_refused() {
+    // The default bound of a rule file is 1 MiB (1,048,576 bytes): a file of exactly that
+    // length is read, one byte longer is not (and is named).
+    let rules = rules_copy("mebibyte-rules");
+    let file = rules.join("kq-2022-16.toml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push('\n');
+    let pad = (1 << 20) - text.len() - 1;
+    text.push_str(&"#".repeat(pad));
+    text.push('\n');
+    assert_eq!(text.len(), 1 << 20);
+    std::fs::write(&file, &text).unwrap();
+    let r = run(&["documents", "--rules", path(&rules)], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    text.insert(text.len() - 1, '#');
+    std::fs::write(&file, &text).unwrap();
+    let r = run(&["documents", "--rules", path(&rules)], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("kq-2022-16.toml")
+            && r.stderr.contains("longer than the limit of 1048576 bytes (1 MiB)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn a_batch_line_over_the_limit_is_reported_by_number_and_nothing_else_is_lost() {
     let good =
         r#"{"rural_housing":{"new":true,"prefab":true,"structure":"steel","floor_area":100}}"#;
