@@ -2,6 +2,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The API is the facade re-exported below and the modules `labels`, `reason`, `report` and
+// `timeline`. The modules marked `doc(hidden)` are public only because the command line
+// (src/main.rs), tests/, benches/ and fuzz/ are crates of their own that reach into them; they
+// are not part of the API and may change in any release. Those nothing outside the library
+// reads are `pub(crate)`.
+
 #[doc(hidden)]
 pub mod batch;
 #[doc(hidden)]
