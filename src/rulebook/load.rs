@@ -574,7 +574,22 @@ impl Loader {
         path: String,
         decls: &[surface::FieldDecl],
     ) -> u16 {
-        let index = schema.records.len() as u16;
+        // Records (subjects and lists) and word sets are numbered in 16 bits: one more is a
+        // load error, reported once, never a number that wraps round to another's.
+        let index = u16::try_from(schema.records.len()).unwrap_or_else(|_| {
+            if schema.records.len() == usize::from(u16::MAX) + 1 {
+                self.at(
+                    "rules::too_large",
+                    src,
+                    Span::default(),
+                    format!(
+                        "more than {} subjects and lists: `{path}` is one too many",
+                        usize::from(u16::MAX) + 1
+                    ),
+                );
+            }
+            0
+        });
         schema.records.push(Record {
             path: path.clone(),
             ..Record::default()
@@ -601,12 +616,23 @@ impl Loader {
                         "a word field lists between 1 and 64 words in `words`",
                     );
                 }
+                let index = u16::try_from(schema.word_sets.len()).unwrap_or_else(|_| {
+                    if schema.word_sets.len() == usize::from(u16::MAX) + 1 {
+                        this.at(
+                            "rules::too_large",
+                            src,
+                            sp(&f.ty),
+                            format!("more than {} fields of words", usize::from(u16::MAX) + 1),
+                        );
+                    }
+                    0
+                });
                 schema.word_sets.push(WordSet {
                     owner: name.clone(),
                     words: f.words.clone(),
                     labels,
                 });
-                (schema.word_sets.len() - 1) as u16
+                index
             };
             let (ty, label, integer) = match f.ty.get_ref().as_str() {
                 "bool" => (Type::Bool, "bool".to_string(), false),
@@ -1720,5 +1746,50 @@ impl Loader {
                 i.line_col(&src.text, c.id.span().start).line
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records and word sets are numbered in 16 bits: the 65,536th of each is numbered
+    /// 65,535, the next is a load error (once), never a number wrapped round to 0.
+    #[test]
+    fn the_records_and_word_sets_numbered_in_16_bits_stop_at_the_last_number() {
+        let text = "[[subject]]\nname = \"s\"\ntitle = \"s\"\nlabel = { zh = \"甲\", en = \"s\" }\n\
+            [[subject.field]]\nname = \"w\"\ntype = \"word\"\nwords = [\"a\"]\n\
+            label = { zh = \"乙\", en = \"w\" }\nword_labels = { a = { zh = \"丙\", en = \"a\" } }\n";
+        let file: surface::SubjectsFile = toml::from_str(text).unwrap();
+        let src = RuleSource {
+            name: "subjects.toml".into(),
+            text: text.into(),
+        };
+        let fields = &file.subject[0].fields;
+        let mut loader = Loader {
+            diags: Vec::new(),
+            seeds: Vec::new(),
+        };
+        let mut schema = Schema::default();
+        schema.records.resize_with(usize::from(u16::MAX), Record::default);
+        schema.word_sets.resize_with(usize::from(u16::MAX), || WordSet {
+            owner: String::new(),
+            words: Vec::new(),
+            labels: Vec::new(),
+        });
+        // The last numbers: 65,535 each, no error.
+        assert_eq!(loader.record(&src, &mut schema, "s".into(), fields), u16::MAX);
+        assert!(loader.diags.is_empty(), "{:?}", loader.diags);
+        assert_eq!(
+            schema.records[usize::from(u16::MAX)].fields[0].ty,
+            Type::Word(u16::MAX)
+        );
+        // One more of each: two errors, and no third for the one after.
+        loader.record(&src, &mut schema, "t".into(), fields);
+        loader.record(&src, &mut schema, "u".into(), fields);
+        let codes: Vec<_> = loader.diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["rules::too_large", "rules::too_large"]);
+        assert!(loader.diags[0].message.contains("65536 subjects and lists"));
+        assert!(loader.diags[1].message.contains("65536 fields of words"));
     }
 }
