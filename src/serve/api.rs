@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,7 @@ use serde_json::{Value as Json, json};
 
 use super::{AppState, Problem, read_body};
 use crate::Rulebook;
-use crate::case::{Case, CaseReader};
+use crate::case::Case;
 use crate::eval::CompactReport;
 use crate::expr::Value;
 use crate::rulebook::{Clause, Document};
@@ -58,7 +58,7 @@ pub(crate) struct CheckQuery {
 
 impl CheckQuery {
     /// The language of the reasons' sentences (`why[].text`): Chinese unless `lang=en`.
-    fn words(&self) -> crate::labels::Lang {
+    pub(crate) fn words(&self) -> crate::labels::Lang {
         match self.lang.as_deref() {
             Some("en") => crate::labels::Lang::En,
             _ => crate::labels::Lang::Zh,
@@ -301,8 +301,9 @@ async fn timeline(
 }
 
 /// JSON Lines in, JSON Lines out, as `check --batch` writes them (compact unless
-/// `report=full`), streamed in chunks as they are evaluated. A bad line gives
-/// `{"line":N,"errors":[...]}` in its place, and the other lines still run.
+/// `report=full`), streamed both ways: each line is answered as soon as it has come (see
+/// [`super::batch`]). A bad line gives `{"line":N,"errors":[...]}` in its place, and the other
+/// lines still run. A body announced larger than the limit is a 413 before any line is read.
 async fn batch(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -316,117 +317,27 @@ async fn batch(
             "a batch is JSON Lines (application/jsonl), one JSON case a line",
         ));
     }
-    let bytes = read_body(body, state.limits.body_bytes).await?;
-    let book = state.book;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let today = today();
-    tokio::task::spawn_blocking(move || batch_lines(book, &bytes, &q, today, &tx));
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::convert::Infallible>(Bytes::from(chunk)), rx))
-    });
-    let mut res = Response::new(Body::from_stream(stream));
+    let limit = state.limits.body_bytes;
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > limit as u64)
+    {
+        return Err(super::too_large(limit));
+    }
+    let bounds = super::batch::Bounds {
+        body_bytes: limit,
+        line_bytes: state.limits.line_bytes,
+        idle: state.limits.timeout,
+    };
+    let mut res = Response::new(super::batch::answer(state.book, q, today(), bounds, body));
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/jsonl"),
     );
+    res.extensions_mut().insert(super::Streamed);
     Ok(res)
-}
-
-/// Evaluates each line of `input` and sends the output in chunks of about 64 KiB.
-fn batch_lines(
-    book: &'static Rulebook,
-    input: &[u8],
-    q: &CheckQuery,
-    today: NaiveDate,
-    tx: &tokio::sync::mpsc::Sender<Vec<u8>>,
-) {
-    const CHUNK: usize = 64 * 1024;
-    let mut reader = CaseReader::default();
-    let mut report = CompactReport::new();
-    let mut out = Vec::with_capacity(CHUNK + 4096);
-    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
-        let line = i as u64 + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let raw = if line == 1 {
-            raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
-        } else {
-            raw
-        };
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let name = format!("<body>:{line}");
-        let problem_line = |errors: Json| json!({ "line": line, "errors": errors }).to_string();
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                out.extend_from_slice(
-                    problem_line(json!([{
-                        "code": "case::syntax",
-                        "message": format!("not UTF-8 text (invalid at byte {})", e.valid_up_to()),
-                    }]))
-                    .as_bytes(),
-                );
-                out.push(b'\n');
-                continue;
-            }
-        };
-        match reader.read_json(book, text, &name) {
-            Err(d) => {
-                // Every diagnostic is on line 1 of the line's own text: give the body's line.
-                let errors: Vec<Json> =
-                    d.0.iter()
-                        .map(|d| {
-                            let mut v = serde_json::to_value(d).unwrap_or(Json::Null);
-                            v["line"] = json!(line);
-                            v
-                        })
-                        .collect();
-                out.extend_from_slice(problem_line(Json::Array(errors)).as_bytes());
-            }
-            Ok(case) => {
-                let as_of = q.as_of.or(case.as_of).unwrap_or(today);
-                let written = if q.full {
-                    book.evaluate(case, as_of).map(|mut r| {
-                        r.set_language(q.words());
-                        let json = r.to_json();
-                        out.extend_from_slice(
-                            format!(
-                                "{{\"line\":{line},{}",
-                                json.strip_prefix('{').unwrap_or(&json)
-                            )
-                            .as_bytes(),
-                        );
-                    })
-                } else {
-                    book.evaluate_compact(case, as_of, &mut report)
-                        .map(|()| report.append_json(Some(line), &mut out))
-                };
-                if let Err(e) = written {
-                    out.extend_from_slice(
-                        problem_line(json!([{
-                            "code": "case::evaluation",
-                            "message": e.to_string(),
-                            "facts": e.facts,
-                        }]))
-                        .as_bytes(),
-                    );
-                }
-            }
-        }
-        out.push(b'\n');
-        if out.len() >= CHUNK {
-            let chunk = std::mem::replace(&mut out, Vec::with_capacity(CHUNK + 4096));
-            if tx.blocking_send(chunk).is_err() {
-                return; // The client went away.
-            }
-        }
-    }
-    if !out.is_empty() {
-        let _ = tx.blocking_send(out);
-    }
 }
 
 pub(crate) fn window(d: &Document) -> Json {

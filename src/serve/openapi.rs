@@ -307,9 +307,9 @@ pub fn document(book: &Rulebook) -> String {
                     "application/jsonl": { "schema": { "type": "string" } },
                 }},
                 "responses": {
-                    "200": { "description": "one report a line ({\"line\":N,...}); a bad line gives {\"line\":N,\"errors\":[...]}", "content": { "application/jsonl": { "schema": { "type": "string" } } } },
+                    "200": { "description": "one report a line ({\"line\":N,...}), each sent as soon as its line has come; a bad line gives {\"line\":N,\"errors\":[...]}, a line over 1 MiB batch::line_too_long; a chunked body over 1 MiB ends with batch::too_large, a pause in the input over the timeout with batch::timeout", "content": { "application/jsonl": { "schema": { "type": "string" } } } },
                     "400": problem("a bad query parameter"),
-                    "413": problem("the body is too large"),
+                    "413": problem("the body, by its Content-Length, is too large"),
                     "415": problem("unknown content type"),
                     "503": saturated,
                 },
