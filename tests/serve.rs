@@ -431,6 +431,27 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
         e["suggestion"].as_str().unwrap().contains("floor_area"),
         "{e}"
     );
+    // The message is in the request's language, Chinese unless `lang=en`, as the report's
+    // sentences; so is `detail`.
+    let zh = "农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？";
+    assert_eq!(e["message"], zh);
+    assert_eq!(p["detail"], format!("<body>:4:1: {zh}"));
+    let p = assert_problem(
+        &post(
+            "/v1/check?lang=en",
+            TOML,
+            b"as_of = 2023-03-01\n[rural_housing]\nnew = true\nfloor_aera = 180.55\n",
+        ),
+        422,
+    );
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`rural_housing` has no field `floor_aera`"
+    );
+    assert_eq!(
+        p["detail"],
+        "<body>:4:1: `rural_housing` has no field `floor_aera` (field `rural_housing.floor_aera`); expected one of: new, prefab, structure, whole_village, floor_area; did you mean `floor_area`? [case::unknown_field]"
+    );
 
     // 422: a negative area, a word not allowed, the wrong type: all of them at once.
     let p = assert_problem(
@@ -459,6 +480,19 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
     let p = assert_problem(
         &post(
             "/v1/check",
+            TOML,
+            b"as_of = 2023-03-01\n[building_project]\napproval_date = 2024-01-01\n",
+        ),
+        422,
+    );
+    assert_eq!(
+        p["detail"],
+        "立项批文日期为2024年1月1日，晚于评估日期2023年3月1日：案件只陈述评估日期当天已知的事实"
+    );
+    assert_eq!(p["facts"][0], "approval_date = 2024-01-01");
+    let p = assert_problem(
+        &post(
+            "/v1/check?lang=en",
             TOML,
             b"as_of = 2023-03-01\n[building_project]\napproval_date = 2024-01-01\n",
         ),
@@ -542,6 +576,10 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
     assert_eq!(bad["line"], 3);
     assert_eq!(bad["errors"][0]["code"], "case::unknown_field");
     assert_eq!(bad["errors"][0]["field"], "rural_housing.floor_aera");
+    assert_eq!(
+        bad["errors"][0]["message"],
+        "农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？"
+    );
     let toml4 = "as_of = 2023-03-01\n[tenant]\nrent = 1500\nmarket_rent = 2000\n";
     assert_eq!(out[2], library_compact(toml4, Some(4)));
 
@@ -1256,6 +1294,20 @@ fn web_bad_values_come_back_beside_their_fields() {
     // The values given are kept.
     assert!(html.contains("name=\"new\" value=\"yes\" checked"));
     assert!(html.contains("value=\"12,5\""));
+    // Beside the field, in the page's language: Chinese, then English.
+    assert!(
+        html.contains("<p class=\"error\" id=\"err-f-floor-area\"><span class=\"visually-hidden\">错误：</span>建筑面积填写的「12,5」不是数字</p>"),
+        "{html}"
+    );
+    let (status, html) = get_html(
+        &s,
+        "/check/rural_housing?lang=en&as_of=2023-03-01&new=yes&floor_area=12%2C5",
+    );
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("<span class=\"visually-hidden\">Error: </span>`12,5` is not a number; expected a number in m2</p>"),
+        "{html}"
+    );
 
     // A unit row's error is beside that row's input, counting the empty rows between.
     let (status, html) = get_html(
@@ -1272,10 +1324,14 @@ fn web_bad_values_come_back_beside_their_fields() {
     );
     assert_eq!(status, 422);
     assert!(html.contains("id=\"err-f-approval-date\""), "{html}");
+    assert!(html.contains("立项批文日期为2024年1月1日，晚于评估日期2023年3月1日"));
     // An evaluation date that is not a date.
     let (status, html) = get_html(&s, "/check/tenant?as_of=2023-02-30");
     assert_eq!(status, 422);
     assert!(html.contains("id=\"err-f-as-of\""));
+    assert!(html.contains("评估日期「2023-02-30」不是真实的日期，应写作2023-03-01这样的形式"));
+    let (_, html) = get_html(&s, "/check/tenant?lang=en&as_of=2023-02-30");
+    assert!(html.contains("`2023-02-30` is not a real date in the form YYYY-MM-DD"));
     // Unknown subjects and clauses are 404 pages.
     assert_eq!(get_html(&s, "/form/nope").0, 404);
     assert_eq!(get_html(&s, "/clause/nope").0, 404);

@@ -165,7 +165,12 @@ fn text_of(bytes: Vec<u8>) -> Result<String, Problem> {
 }
 
 /// Reads one case from a body of the given format.
-pub(crate) fn read_case(book: &Rulebook, text: &str, json: bool) -> Result<Case, Problem> {
+pub(crate) fn read_case(
+    book: &Rulebook,
+    text: &str,
+    json: bool,
+    lang: crate::labels::Lang,
+) -> Result<Case, Problem> {
     if text.trim().is_empty() {
         return Err(Problem {
             kind: "/problems/malformed-case".into(),
@@ -179,7 +184,7 @@ pub(crate) fn read_case(book: &Rulebook, text: &str, json: bool) -> Result<Case,
     } else {
         book.case_from_toml(text, "<body>")
     };
-    case.map_err(Problem::from_diagnostics)
+    case.map_err(|d| Problem::from_diagnostics(d, lang))
 }
 
 pub(crate) fn today() -> NaiveDate {
@@ -201,13 +206,14 @@ async fn one_case(
     headers: &HeaderMap,
     body: Body,
     lines: &str,
+    lang: crate::labels::Lang,
 ) -> Result<Case, Problem> {
     let format = format_of(headers)?;
     if format == Format::JsonLines {
         return Err(unsupported(lines));
     }
     let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
-    read_case(state.book, &text, format == Format::Json)
+    read_case(state.book, &text, format == Format::Json, lang)
 }
 
 async fn check(
@@ -223,6 +229,7 @@ async fn check(
         &headers,
         body,
         "JSON Lines go to POST /v1/check/batch; /v1/check takes one case",
+        q.words(),
     )
     .await?;
     let as_of = q.as_of.or(case.as_of).unwrap_or_else(today);
@@ -238,14 +245,14 @@ async fn check(
         } else {
             book.evaluate(&case, as_of)
         }
-        .map_err(Problem::from_evaluation)?;
+        .map_err(|e| Problem::from_evaluation(e, q.words()))?;
         let mut report = report;
         report.set_language(q.words());
         Ok(json_response(StatusCode::OK, report.to_json()))
     } else {
         let mut report = CompactReport::new();
         book.evaluate_compact(&case, as_of, &mut report)
-            .map_err(Problem::from_evaluation)?;
+            .map_err(|e| Problem::from_evaluation(e, q.words()))?;
         let mut out = Vec::with_capacity(1024);
         report.append_json(None, &mut out);
         Ok(json_response(StatusCode::OK, out))
@@ -288,6 +295,7 @@ async fn timeline(
         &headers,
         body,
         "a timeline is of one case: JSON or TOML",
+        crate::labels::Lang::En,
     )
     .await?;
     match crate::timeline::timeline(state.book, &case, from, to) {
@@ -295,7 +303,9 @@ async fn timeline(
             StatusCode::OK,
             serde_json::to_string(&t).unwrap_or_default(),
         )),
-        Err(crate::timeline::TimelineError::Evaluation(e)) => Err(Problem::from_evaluation(e)),
+        Err(crate::timeline::TimelineError::Evaluation(e)) => {
+            Err(Problem::from_evaluation(e, crate::labels::Lang::En))
+        }
         Err(e) => Err(Problem::bad_request("bad range", e.to_string())),
     }
 }

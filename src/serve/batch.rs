@@ -181,12 +181,17 @@ impl Job {
         };
         let (book, q) = (self.book, &self.q);
         match self.reader.read_json(book, text, &format!("<body>:{line}")) {
-            Err(mut d) => {
+            Err(d) => {
                 // Every diagnostic is on line 1 of the line's own text: give the body's line.
-                for d in &mut d.0 {
-                    d.line = usize::try_from(line).unwrap_or(usize::MAX);
-                }
-                numbered(out, line, &d.0);
+                let errors: Vec<Diagnostic> =
+                    d.0.into_iter()
+                        .map(|d| {
+                            let mut d = d.in_lang(q.words());
+                            d.line = usize::try_from(line).unwrap_or(usize::MAX);
+                            d
+                        })
+                        .collect();
+                numbered(out, line, &errors);
             }
             Ok(case) => {
                 let as_of = q.as_of.or(case.as_of).unwrap_or(self.today);
@@ -201,7 +206,13 @@ impl Job {
                 };
                 match written {
                     Ok(()) => out.push(b'\n'),
-                    Err(e) => note(out, line, "case::evaluation", e.to_string(), &e.facts),
+                    Err(e) => note(
+                        out,
+                        line,
+                        "case::evaluation",
+                        e.message_in(q.words()),
+                        &e.facts,
+                    ),
                 }
             }
         }

@@ -228,7 +228,7 @@ pub fn document(book: &Rulebook) -> String {
                 "file": { "type": "string" },
                 "line": { "type": "integer" },
                 "column": { "type": "integer" },
-                "message": { "type": "string" },
+                "message": { "type": "string", "description": "what is wrong, in the request's language (lang; Chinese by default): the Chinese sentence names facts by their labels and says what was expected" },
                 "field": { "type": "string" },
                 "expected": { "type": "string" },
                 "suggestion": { "type": "string" },
@@ -247,7 +247,7 @@ pub fn document(book: &Rulebook) -> String {
                 "type": { "type": "string" },
                 "title": { "type": "string" },
                 "status": { "type": "integer" },
-                "detail": { "type": "string" },
+                "detail": { "type": "string", "description": "for a case, its problems one a line (file:line:column: message), in the request's language; in English, each with its field, what was expected and a suggestion" },
                 "errors": { "type": "array", "items": { "$ref": "#/components/schemas/diagnostic" } },
                 "facts": { "type": "array", "items": { "type": "string" } },
             },
@@ -268,7 +268,7 @@ pub fn document(book: &Rulebook) -> String {
     let check_params = json!([
         { "name": "as_of", "in": "query", "required": false, "description": "evaluate on this date (overrides the case's own)", "schema": { "type": "string", "format": "date" } },
         { "name": "report", "in": "query", "required": false, "description": "full (with quotes and reasons) or compact", "schema": { "type": "string", "enum": ["full", "compact"] } },
-        { "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of the reasons' sentences (`why[].text`); Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } },
+        { "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of the reasons' sentences (`why[].text`) and of a case's problems (`errors[].message`, `detail`); Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } },
         { "name": "changes", "in": "query", "required": false, "description": "true: with each result, what would change it (changes, margin); full reports only, and some 25 times the work", "schema": { "type": "boolean" } },
     ]);
     let json_ok = |what: &str, schema: Json| json!({ "description": what, "content": { "application/json": { "schema": schema } } });
