@@ -112,6 +112,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// How many chunks a chunked body came in (0 for any other).
+    pub chunks: usize,
 }
 
 impl Response {
@@ -194,6 +196,7 @@ pub fn read_response(r: &mut impl BufRead) -> Response {
             .map(|(_, v)| v.clone())
     };
     let mut body = Vec::new();
+    let mut chunks = 0;
     if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         loop {
             let mut size = String::new();
@@ -204,6 +207,7 @@ pub fn read_response(r: &mut impl BufRead) -> Response {
             if n == 0 {
                 break;
             }
+            chunks += 1;
             body.extend_from_slice(&chunk[..n]);
         }
     } else if let Some(n) = find("content-length") {
@@ -217,6 +221,7 @@ pub fn read_response(r: &mut impl BufRead) -> Response {
         status,
         headers,
         body,
+        chunks,
     }
 }
 
@@ -614,6 +619,9 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
         Some("application/jsonl"),
         many.as_bytes(),
     );
+    // The input is all there: the answers go in chunks of up to 64 KiB (some 6 for these
+    // 390 KB; at most one per frame of input read), not a chunk a line.
+    assert!(r.chunks < 200, "{} chunks", r.chunks);
     let out: Vec<Json> = r
         .text()
         .lines()
