@@ -6,7 +6,8 @@ use policy_calc::labels::Lang;
 
 use crate::common::{book, date};
 
-const SUBJECTS_ZH: &str = "建设项目「building_project」、农房「rural_housing」、企业「enterprise」、购房「home_purchase」、保障性租赁住房项目「rental_project」、承租人「tenant」、工业项目「industrial_project」、柯桥区「district」";
+/// Every subject as the Chinese messages list them.
+pub const SUBJECTS_ZH: &str = "建设项目「building_project」、农房「rural_housing」、企业「enterprise」、购房「home_purchase」、保障性租赁住房项目「rental_project」、承租人「tenant」、工业项目「industrial_project」、柯桥区「district」";
 
 /// Whether `zh` has no Latin letter outside 「」.
 fn latin_only_quoted(zh: &str) -> bool {
@@ -191,8 +192,7 @@ fn bad_values_in_chinese_with_the_gazettes_words_for_bounds() {
             r#"{"building_project": {"approval_date": 20240101}}"#,
             "立项批文日期应为日期，而填写了整数",
         ),
-    ];
-    let words = [
+        // A list of words.
         (
             r#"{"tenant": {"priority": "new_talent"}}"#,
             "优先保障对象应为若干选项（列表），而填写了文字",
@@ -206,7 +206,7 @@ fn bad_values_in_chinese_with_the_gazettes_words_for_bounds() {
             "优先保障对象不能填「new_talen」，可选：新引进人才「new_talent」、基本公共服务行业人员「public_service_worker」、产业园区企业职工「park_employee」；是否想填「new_talent」？",
         ),
     ];
-    for (json, zh) in cases.into_iter().chain(words) {
+    for (json, zh) in cases {
         assert_eq!(one(json), pair("case::bad_value", zh), "{json}");
     }
 }
