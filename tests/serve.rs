@@ -549,6 +549,41 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
     // A path axum cannot read (not UTF-8) is a problem too.
     assert_problem(&request(s.addr, "GET", "/v1/clauses/%FF", None, b""), 400);
 
+    // The rulebook's 404s in the request's language: Chinese unless `lang=en`.
+    let get = |path: &str| assert_problem(&request(s.addr, "GET", path, None, b""), 404);
+    assert_eq!(
+        get("/v1/clauses/rural-prefab-subsidi")["detail"],
+        "没有「rural-prefab-subsidi」这一条款（是否想查「rural-prefab-subsidy」？）；「GET /v1/clauses」列出全部条款"
+    );
+    assert_eq!(
+        get("/v1/clauses/rural-prefab-subsidi?lang=en")["detail"],
+        "no clause `rural-prefab-subsidi` (did you mean `rural-prefab-subsidy`?); GET /v1/clauses lists them"
+    );
+    let zh = format!(
+        "没有「rural_housng」这一对象（是否想查「rural_housing」？）；对象为：{}",
+        crate::problems_zh::SUBJECTS_ZH
+    );
+    assert_eq!(get("/v1/subjects/rural_housng")["detail"], zh);
+    assert_eq!(
+        get("/v1/clauses?subject=rural_housng&lang=zh")["detail"],
+        zh
+    );
+    assert_eq!(
+        get("/v1/subjects/rural_housng?lang=en")["detail"],
+        "no subject `rural_housng` (did you mean `rural_housing`?); the subjects are: building_project, rural_housing, enterprise, home_purchase, rental_project, tenant, industrial_project, district"
+    );
+    for path in [
+        "/v1/subjects/tenant?lang=fr",
+        "/v1/subjects/tenant?colour=red",
+        "/v1/clauses/rural-prefab-subsidy?x=1",
+    ] {
+        assert_problem(&request(s.addr, "GET", path, None, b""), 400);
+    }
+    assert_eq!(
+        request(s.addr, "GET", "/v1/subjects/tenant?lang=en", None, b"").status,
+        200
+    );
+
     // After all of that, the server still answers.
     assert_eq!(request(s.addr, "GET", "/healthz", None, b"").status, 200);
 }

@@ -558,7 +558,7 @@ pub(crate) fn not_a_date_zh(name: &str, given: &str) -> String {
 
 /// What a person typed, or an identifier, in a Chinese message: `「steel」`, shortened when
 /// long. Chinese messages show Latin letters only inside these brackets.
-fn quote_zh(s: &str) -> String {
+pub(crate) fn quote_zh(s: &str) -> String {
     format!("「{}」", shorten(s, MAX_TOKEN))
 }
 
@@ -580,7 +580,7 @@ fn subject_zh(schema: &Schema, name: &str) -> String {
 }
 
 /// Every subject, in Chinese with its name: `农房「rural_housing」、…`.
-fn subjects_zh(schema: &Schema) -> String {
+pub(crate) fn subjects_zh(schema: &Schema) -> String {
     schema
         .subjects
         .iter()

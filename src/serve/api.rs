@@ -402,18 +402,12 @@ async fn clauses(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let book = state.book;
-    let mut subject = None;
-    for (k, v) in &q {
-        if k != "subject" {
-            return Err(Problem::bad_request(
-                "unknown query parameter",
-                format!("`{k}` is not a parameter here (subject)"),
-            ));
-        }
-        if book.schema.subject(v).is_none() {
-            return Err(unknown_subject(book, v));
-        }
-        subject = Some(v.as_str());
+    let lang = lang_only(&q, &["subject"])?;
+    let subject = q.get("subject").map(String::as_str);
+    if let Some(v) = subject
+        && book.schema.subject(v).is_none()
+    {
+        return Err(unknown_subject(book, v, lang));
     }
     let list: Vec<Json> = book
         .clauses
@@ -424,22 +418,51 @@ async fn clauses(
     Ok(json_response(StatusCode::OK, Json::Array(list).to_string()))
 }
 
-fn unknown_subject(book: &Rulebook, s: &str) -> Problem {
+/// The language of a rulebook endpoint's errors (`lang`, Chinese unless `en`, as for the
+/// report); a parameter other than `lang` and `also` is a 400.
+fn lang_only(q: &HashMap<String, String>, also: &[&str]) -> Result<crate::labels::Lang, Problem> {
+    for k in q.keys() {
+        if k != "lang" && !also.contains(&k.as_str()) {
+            let mut known = also.to_vec();
+            known.push("lang");
+            return Err(Problem::bad_request(
+                "unknown query parameter",
+                format!("`{k}` is not a parameter here ({})", known.join(", ")),
+            ));
+        }
+    }
+    match q.get("lang") {
+        Some(v) if either("lang", v, "en", "zh")? => Ok(crate::labels::Lang::En),
+        _ => Ok(crate::labels::Lang::Zh),
+    }
+}
+
+fn unknown_subject(book: &Rulebook, s: &str, lang: crate::labels::Lang) -> Problem {
     let names: Vec<&str> = book
         .schema
         .subjects
         .iter()
         .map(|x| x.name.as_str())
         .collect();
-    let hint = crate::schema::suggest(s, names.iter().copied())
-        .map(|x| format!(" (did you mean `{x}`?)"))
-        .unwrap_or_default();
+    let hint = crate::schema::suggest(s, names.iter().copied());
+    let detail = match lang {
+        crate::labels::Lang::En => format!(
+            "no subject `{s}`{}; the subjects are: {}",
+            hint.map(|x| format!(" (did you mean `{x}`?)"))
+                .unwrap_or_default(),
+            names.join(", ")
+        ),
+        crate::labels::Lang::Zh => format!(
+            "没有{}这一对象{}；对象为：{}",
+            crate::case::quote_zh(s),
+            hint.map(|x| format!("（是否想查{}？）", crate::case::quote_zh(x)))
+                .unwrap_or_default(),
+            crate::case::subjects_zh(&book.schema)
+        ),
+    };
     Problem {
         kind: "/problems/unknown-subject".into(),
-        ..Problem::new(StatusCode::NOT_FOUND, "unknown subject").detail(format!(
-            "no subject `{s}`{hint}; the subjects are: {}",
-            names.join(", ")
-        ))
+        ..Problem::new(StatusCode::NOT_FOUND, "unknown subject").detail(detail)
     }
 }
 
@@ -502,27 +525,39 @@ pub(crate) fn clause_json(book: &Rulebook, c: &Clause) -> Json {
     })
 }
 
-pub(crate) fn unknown_clause(book: &Rulebook, id: &str) -> Problem {
-    let hint = crate::schema::suggest(id, book.clauses.iter().map(|c| c.id.as_str()))
-        .map(|x| format!(" (did you mean `{x}`?)"))
-        .unwrap_or_default();
+fn unknown_clause(book: &Rulebook, id: &str, lang: crate::labels::Lang) -> Problem {
+    let hint = crate::schema::suggest(id, book.clauses.iter().map(|c| c.id.as_str()));
+    let detail = match lang {
+        crate::labels::Lang::En => format!(
+            "no clause `{id}`{}; GET /v1/clauses lists them",
+            hint.map(|x| format!(" (did you mean `{x}`?)"))
+                .unwrap_or_default()
+        ),
+        crate::labels::Lang::Zh => format!(
+            "没有{}这一条款{}；{}列出全部条款",
+            crate::case::quote_zh(id),
+            hint.map(|x| format!("（是否想查{}？）", crate::case::quote_zh(x)))
+                .unwrap_or_default(),
+            crate::case::quote_zh("GET /v1/clauses")
+        ),
+    };
     Problem {
         kind: "/problems/unknown-clause".into(),
-        ..Problem::new(StatusCode::NOT_FOUND, "unknown clause").detail(format!(
-            "no clause `{id}`{hint}; GET /v1/clauses lists them"
-        ))
+        ..Problem::new(StatusCode::NOT_FOUND, "unknown clause").detail(detail)
     }
 }
 
 async fn clause(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let book = state.book;
+    let lang = lang_only(&q, &[])?;
     let c = book
         .clause(&id)
         .next()
-        .ok_or_else(|| unknown_clause(book, &id))?;
+        .ok_or_else(|| unknown_clause(book, &id, lang))?;
     Ok(json_response(
         StatusCode::OK,
         clause_json(book, c).to_string(),
@@ -605,12 +640,14 @@ async fn subjects(State(state): State<AppState>) -> Response {
 async fn subject(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let book = state.book;
+    let lang = lang_only(&q, &[])?;
     let (i, s) = book
         .schema
         .subject(&name)
-        .ok_or_else(|| unknown_subject(book, &name))?;
+        .ok_or_else(|| unknown_subject(book, &name, lang))?;
     let v = json!({
         "name": s.name,
         "title": s.title,

@@ -254,6 +254,7 @@ pub fn document(book: &Rulebook) -> String {
             "required": ["type", "title", "status"],
         }),
     );
+    let error_lang = json!({ "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of a 404's detail; Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } });
     let problem = |what: &str| {
         json!({
             "description": what,
@@ -342,14 +343,14 @@ pub fn document(book: &Rulebook) -> String {
             "/v1/clauses": { "get": {
                 "operationId": "clauses",
                 "summary": "the clauses, optionally of one subject",
-                "parameters": [{ "name": "subject", "in": "query", "required": false, "schema": { "type": "string", "enum": book.schema.subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>() } }],
+                "parameters": [{ "name": "subject", "in": "query", "required": false, "schema": { "type": "string", "enum": book.schema.subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>() } }, error_lang.clone()],
                 "responses": { "200": json_ok("the clauses", any_array.clone()), "400": problem("an unknown parameter"), "404": problem("unknown subject") },
             }},
             "/v1/clauses/{id}": { "get": {
                 "operationId": "clause",
                 "summary": "one clause whole: citation, quote, logic, parameters with their dates, readings",
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "responses": { "200": json_ok("the clause", json!({ "type": "object" })), "404": problem("unknown clause") },
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, error_lang.clone()],
+                "responses": { "200": json_ok("the clause", json!({ "type": "object" })), "400": problem("an unknown parameter"), "404": problem("unknown clause") },
             }},
             "/v1/subjects": { "get": {
                 "operationId": "subjects",
@@ -359,8 +360,8 @@ pub fn document(book: &Rulebook) -> String {
             "/v1/subjects/{subject}": { "get": {
                 "operationId": "subject",
                 "summary": "a subject's fields, with units, bounds and allowed words",
-                "parameters": [{ "name": "subject", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "responses": { "200": json_ok("the subject", json!({ "type": "object" })), "404": problem("unknown subject") },
+                "parameters": [{ "name": "subject", "in": "path", "required": true, "schema": { "type": "string" } }, error_lang],
+                "responses": { "200": json_ok("the subject", json!({ "type": "object" })), "400": problem("an unknown parameter"), "404": problem("unknown subject") },
             }},
             "/healthz": { "get": {
                 "operationId": "healthz", "summary": "alive",
