@@ -819,6 +819,25 @@ fn batch_answers_each_line_before_the_next_is_sent() {
 }
 
 #[test]
+fn a_bom_cut_across_chunks_is_skipped_as_check_batch_skips_it() {
+    let s = Server::start();
+    let mut c = Chunked::open(&s, "/v1/check/batch");
+    let bom = "\u{feff}".as_bytes();
+    c.send(&bom[..2]);
+    c.send(&[&bom[2..], RURAL_LINE.as_bytes(), b"\n", bom].concat());
+    c.send(format!("{RURAL_LINE}\n").as_bytes());
+    c.end();
+    assert_eq!(c.head().0, 200);
+    // Line 2's BOM is skipped too: the JSON reader skips one, for `check --batch` alike.
+    for n in 1..=2 {
+        let v = c.line().unwrap();
+        assert_eq!(v["line"], n, "{v}");
+        assert_eq!(v["results"][0]["amount"]["value"], "36110.00", "{v}");
+    }
+    assert_eq!(c.line(), None);
+}
+
+#[test]
 fn a_streamed_batch_past_its_limits_ends_with_a_line_saying_why() {
     let s = Server::with(Limits {
         body_bytes: 300,
