@@ -69,7 +69,10 @@ struct Job {
 struct Out<'t> {
     buf: Vec<u8>,
     tx: &'t mpsc::Sender<Vec<u8>>,
-    /// The client went away: nothing more is worth doing.
+    rt: &'t tokio::runtime::Handle,
+    /// How long a chunk may wait for the client to take it.
+    idle: std::time::Duration,
+    /// The client went away, or reads nothing: nothing more is worth doing.
     gone: bool,
 }
 
@@ -78,7 +81,10 @@ impl Out<'_> {
     fn send(&mut self) {
         if !self.buf.is_empty() && !self.gone {
             let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + 4096));
-            self.gone = self.tx.blocking_send(chunk).is_err();
+            let sent = self
+                .rt
+                .block_on(tokio::time::timeout(self.idle, self.tx.send(chunk)));
+            self.gone = !matches!(sent, Ok(Ok(())));
         }
     }
 }
@@ -94,6 +100,8 @@ impl Job {
         let mut out = Out {
             buf: Vec::with_capacity(CHUNK + 4096),
             tx,
+            rt,
+            idle: bounds.idle,
             gone: false,
         };
         let mut lines = Lines::new(bounds.line_bytes);
