@@ -461,15 +461,9 @@ fn evaluate_chunk<'b>(
             let raw = &rest[..n];
             start += n;
             let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let raw = if this == 1 {
-                raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
-            } else {
-                raw
-            };
-            if raw.iter().all(u8::is_ascii_whitespace) {
+            let Some(raw) = line_text(raw, this) else {
                 continue;
-            }
+            };
             if let Some(case) = read_line(book, name, reader, raw, this, errors) {
                 case
             } else {
@@ -480,12 +474,7 @@ fn evaluate_chunk<'b>(
         let as_of = config.as_of.or(case.as_of).unwrap_or(config.today);
         let written = if config.full {
             book.evaluate(case, as_of).map(|r| {
-                let json = r.to_json();
-                let _ = write!(
-                    output,
-                    "{{\"line\":{this},{}",
-                    json.strip_prefix('{').unwrap_or(&json)
-                );
+                r.append_json(this, output);
                 r.has_non_compliance()
             })
         } else {
@@ -509,6 +498,18 @@ fn evaluate_chunk<'b>(
             }
         }
     }
+}
+
+/// Line `line` of a batch (without its `\n`) as a case's text: without a `\r` at its end, nor
+/// a BOM at the start of the first line; `None` for a blank line, which is skipped.
+pub(crate) fn line_text(raw: &[u8], line: u64) -> Option<&[u8]> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let raw = if line == 1 {
+        raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
+    } else {
+        raw
+    };
+    (!raw.iter().all(u8::is_ascii_whitespace)).then_some(raw)
 }
 
 /// Reads a line that is not of the common shape, or not a case, with the full reader; writes

@@ -45,6 +45,11 @@ pub struct Diagnostic {
     /// The bytes of the source the problem is about.
     #[serde(skip)]
     pub span: Span,
+    /// What is wrong in Chinese, for a case's problems (set where each is found, naming
+    /// fields by their labels); `None` for a rule file's, which are for the policy officer
+    /// and only in English. See [`message_in`](Self::message_in).
+    #[serde(skip)]
+    zh: Option<String>,
 }
 
 fn is_one(n: &usize) -> bool {
@@ -94,7 +99,38 @@ impl Diagnostic {
             width: width.max(1),
             snippet_column,
             span,
+            zh: None,
         }
+    }
+
+    /// The diagnostic with what is wrong in Chinese: a whole sentence, that says what was
+    /// expected and any suggestion too.
+    #[must_use]
+    pub(crate) fn with_zh(mut self, message: impl Into<String>) -> Self {
+        self.zh = Some(shorten_quoted(message.into()));
+        self
+    }
+
+    /// What is wrong in `lang`: in Chinese, the Chinese sentence when there is one (a case's
+    /// problems have one), else the English message.
+    #[must_use]
+    pub fn message_in(&self, lang: crate::labels::Lang) -> &str {
+        match (&self.zh, lang) {
+            (Some(zh), crate::labels::Lang::Zh) => zh,
+            _ => &self.message,
+        }
+    }
+
+    /// The diagnostic with its `message` in `lang` (see [`message_in`](Self::message_in)),
+    /// as the HTTP API gives it.
+    #[must_use]
+    pub fn in_lang(mut self, lang: crate::labels::Lang) -> Diagnostic {
+        if lang == crate::labels::Lang::Zh
+            && let Some(zh) = self.zh.take()
+        {
+            self.message = zh;
+        }
+        self
     }
 
     /// The diagnostic naming the field it is about.
@@ -333,6 +369,9 @@ impl Problems {
             first.field = None;
             first.expected = None;
             first.suggestion = None;
+            first.zh = Some(format!(
+                "从此处起另有{n}个问题未列出：只列出前{MAX_PER_CASE}个"
+            ));
             list.push(first);
         }
         Diagnostics(list)

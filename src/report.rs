@@ -361,6 +361,20 @@ impl Report {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+
+    /// Appends the report to `out` as one line of a batch writes it: the contract's JSON with
+    /// the input's line number first, `{"line":N,"subject":...,"as_of":...,"results":[...]}`.
+    pub fn append_json(&self, line: u64, out: &mut Vec<u8>) {
+        /// The report, with the batch's line number as its first field.
+        #[derive(Serialize)]
+        struct Numbered<'a> {
+            line: u64,
+            #[serde(flatten)]
+            report: &'a Report,
+        }
+        // Writing to a `Vec` fails only on a map key that is not a string: there is none.
+        let _ = serde_json::to_writer(out, &Numbered { line, report: self });
+    }
 }
 
 // What would change a result (found by `changes`): the data a report carries.

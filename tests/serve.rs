@@ -112,6 +112,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// How many chunks a chunked body came in (0 for any other).
+    pub chunks: usize,
 }
 
 impl Response {
@@ -194,6 +196,7 @@ pub fn read_response(r: &mut impl BufRead) -> Response {
             .map(|(_, v)| v.clone())
     };
     let mut body = Vec::new();
+    let mut chunks = 0;
     if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         loop {
             let mut size = String::new();
@@ -204,6 +207,7 @@ pub fn read_response(r: &mut impl BufRead) -> Response {
             if n == 0 {
                 break;
             }
+            chunks += 1;
             body.extend_from_slice(&chunk[..n]);
         }
     } else if let Some(n) = find("content-length") {
@@ -217,6 +221,7 @@ pub fn read_response(r: &mut impl BufRead) -> Response {
         status,
         headers,
         body,
+        chunks,
     }
 }
 
@@ -431,6 +436,27 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
         e["suggestion"].as_str().unwrap().contains("floor_area"),
         "{e}"
     );
+    // The message is in the request's language, Chinese unless `lang=en`, as the report's
+    // sentences; so is `detail`.
+    let zh = "农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？";
+    assert_eq!(e["message"], zh);
+    assert_eq!(p["detail"], format!("<body>:4:1: {zh}"));
+    let p = assert_problem(
+        &post(
+            "/v1/check?lang=en",
+            TOML,
+            b"as_of = 2023-03-01\n[rural_housing]\nnew = true\nfloor_aera = 180.55\n",
+        ),
+        422,
+    );
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`rural_housing` has no field `floor_aera`"
+    );
+    assert_eq!(
+        p["detail"],
+        "<body>:4:1: `rural_housing` has no field `floor_aera` (field `rural_housing.floor_aera`); expected one of: new, prefab, structure, whole_village, floor_area; did you mean `floor_area`? [case::unknown_field]"
+    );
 
     // 422: a negative area, a word not allowed, the wrong type: all of them at once.
     let p = assert_problem(
@@ -459,6 +485,19 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
     let p = assert_problem(
         &post(
             "/v1/check",
+            TOML,
+            b"as_of = 2023-03-01\n[building_project]\napproval_date = 2024-01-01\n",
+        ),
+        422,
+    );
+    assert_eq!(
+        p["detail"],
+        "立项批文日期为2024年1月1日，晚于评估日期2023年3月1日：案件只陈述评估日期当天已知的事实"
+    );
+    assert_eq!(p["facts"][0], "approval_date = 2024-01-01");
+    let p = assert_problem(
+        &post(
+            "/v1/check?lang=en",
             TOML,
             b"as_of = 2023-03-01\n[building_project]\napproval_date = 2024-01-01\n",
         ),
@@ -510,6 +549,41 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
     // A path axum cannot read (not UTF-8) is a problem too.
     assert_problem(&request(s.addr, "GET", "/v1/clauses/%FF", None, b""), 400);
 
+    // The rulebook's 404s in the request's language: Chinese unless `lang=en`.
+    let get = |path: &str| assert_problem(&request(s.addr, "GET", path, None, b""), 404);
+    assert_eq!(
+        get("/v1/clauses/rural-prefab-subsidi")["detail"],
+        "没有「rural-prefab-subsidi」这一条款（是否想查「rural-prefab-subsidy」？）；「GET /v1/clauses」列出全部条款"
+    );
+    assert_eq!(
+        get("/v1/clauses/rural-prefab-subsidi?lang=en")["detail"],
+        "no clause `rural-prefab-subsidi` (did you mean `rural-prefab-subsidy`?); GET /v1/clauses lists them"
+    );
+    let zh = format!(
+        "没有「rural_housng」这一对象（是否想查「rural_housing」？）；对象为：{}",
+        crate::problems_zh::SUBJECTS_ZH
+    );
+    assert_eq!(get("/v1/subjects/rural_housng")["detail"], zh);
+    assert_eq!(
+        get("/v1/clauses?subject=rural_housng&lang=zh")["detail"],
+        zh
+    );
+    assert_eq!(
+        get("/v1/subjects/rural_housng?lang=en")["detail"],
+        "no subject `rural_housng` (did you mean `rural_housing`?); the subjects are: building_project, rural_housing, enterprise, home_purchase, rental_project, tenant, industrial_project, district"
+    );
+    for path in [
+        "/v1/subjects/tenant?lang=fr",
+        "/v1/subjects/tenant?colour=red",
+        "/v1/clauses/rural-prefab-subsidy?x=1",
+    ] {
+        assert_problem(&request(s.addr, "GET", path, None, b""), 400);
+    }
+    assert_eq!(
+        request(s.addr, "GET", "/v1/subjects/tenant?lang=en", None, b"").status,
+        200
+    );
+
     // After all of that, the server still answers.
     assert_eq!(request(s.addr, "GET", "/healthz", None, b"").status, 200);
 }
@@ -542,6 +616,10 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
     assert_eq!(bad["line"], 3);
     assert_eq!(bad["errors"][0]["code"], "case::unknown_field");
     assert_eq!(bad["errors"][0]["field"], "rural_housing.floor_aera");
+    assert_eq!(
+        bad["errors"][0]["message"],
+        "农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？"
+    );
     let toml4 = "as_of = 2023-03-01\n[tenant]\nrent = 1500\nmarket_rent = 2000\n";
     assert_eq!(out[2], library_compact(toml4, Some(4)));
 
@@ -553,6 +631,13 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
         Some("application/x-ndjson"),
         lines[0].as_bytes(),
     );
+    // Byte for byte the library's report with `line` first.
+    let case = book().case_from_json(lines[0], "x.json").expect("a case");
+    let report = book()
+        .evaluate(&case, date("2022-01-01"))
+        .expect("evaluated");
+    let json = report.to_json();
+    assert_eq!(r.text(), format!("{{\"line\":1,{}\n", &json[1..]));
     let v: Json = serde_json::from_str(r.text().trim()).unwrap();
     assert_eq!(v["line"], 1);
     assert_eq!(v["results"][0]["outcome"], "not_in_force");
@@ -569,6 +654,9 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
         Some("application/jsonl"),
         many.as_bytes(),
     );
+    // The input is all there: the answers go in chunks of up to 64 KiB (some 6 for these
+    // 390 KB; at most one per frame of input read), not a chunk a line.
+    assert!(r.chunks < 200, "{} chunks", r.chunks);
     let out: Vec<Json> = r
         .text()
         .lines()
@@ -583,6 +671,213 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
             format!("{}.00", 200 * (i + 1))
         );
     }
+}
+
+/// A chunked request to the batch, kept open: the test writes chunks and reads the answer's
+/// lines as they come. Every read waits at most 5 s, so a server that answers only at the
+/// body's end fails the test instead of hanging it.
+struct Chunked {
+    writer: TcpStream,
+    reader: BufReader<TcpStream>,
+    /// Answer bytes read past the last whole line.
+    pending: Vec<u8>,
+    ended: bool,
+}
+
+impl Chunked {
+    fn open(s: &Server, path: &str) -> Chunked {
+        let writer = TcpStream::connect(s.addr).expect("connect");
+        writer
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut c = Chunked {
+            reader: BufReader::new(writer.try_clone().unwrap()),
+            writer,
+            pending: Vec::new(),
+            ended: false,
+        };
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/jsonl\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        );
+        c.writer.write_all(head.as_bytes()).unwrap();
+        c
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        let mut chunk = format!("{:x}\r\n", bytes.len()).into_bytes();
+        chunk.extend_from_slice(bytes);
+        chunk.extend_from_slice(b"\r\n");
+        self.writer.write_all(&chunk).expect("a chunk sent");
+        self.writer.flush().unwrap();
+    }
+
+    fn end(&mut self) {
+        self.writer.write_all(b"0\r\n\r\n").expect("the last chunk");
+    }
+
+    /// The answer's status line and headers.
+    fn head(&mut self) -> (u16, Vec<(String, String)>) {
+        let mut line = String::new();
+        self.reader
+            .read_line(&mut line)
+            .expect("a status line in 5 s");
+        let status = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            self.reader.read_line(&mut h).expect("a header");
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            let (k, v) = h.split_once(':').unwrap();
+            headers.push((k.trim().to_lowercase(), v.trim().to_string()));
+        }
+        (status, headers)
+    }
+
+    /// The answer's next line, or `None` once its body has ended.
+    fn line(&mut self) -> Option<Json> {
+        for _ in 0..1000 {
+            if let Some(i) = self.pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.pending.drain(..=i).collect();
+                return Some(serde_json::from_slice(&line).expect("a JSON line"));
+            }
+            if self.ended {
+                assert!(self.pending.is_empty(), "a last line without its newline");
+                return None;
+            }
+            let mut size = String::new();
+            self.reader
+                .read_line(&mut size)
+                .expect("the answer's next chunk within 5 s");
+            let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
+            let mut chunk = vec![0; n + 2];
+            self.reader.read_exact(&mut chunk).expect("a chunk");
+            self.ended = n == 0;
+            self.pending.extend_from_slice(&chunk[..n]);
+        }
+        panic!("no line in 1000 chunks");
+    }
+}
+
+const RURAL_LINE: &str = r#"{"as_of":"2023-03-01","rural_housing":{"new":true,"prefab":true,"structure":"steel","floor_area":180.55}}"#;
+
+#[test]
+fn batch_answers_each_line_before_the_next_is_sent() {
+    let s = Server::with(Limits {
+        line_bytes: 1024,
+        ..Limits::default()
+    });
+    let mut c = Chunked::open(&s, "/v1/check/batch");
+    // Line 1, and its answer before anything more is sent.
+    c.send(format!("{RURAL_LINE}\n").as_bytes());
+    let (status, headers) = c.head();
+    assert_eq!(status, 200);
+    assert!(headers.contains(&("content-type".into(), "application/jsonl".into())));
+    let first = c.line().expect("line 1's answer");
+    assert_eq!(first["line"], 1);
+    // 180.55 m2 at 200 CNY per m2.
+    assert_eq!(first["results"][0]["amount"]["value"], "36110.00");
+
+    // Line 2 cut in two chunks in the middle of 面 (three bytes: E9 9D A2): the line is read
+    // whole, and its field named as sent.
+    let line2 = "{\"as_of\":\"2023-03-01\",\"rural_housing\":{\"面积\":1}}\n".as_bytes();
+    let cut = line2.iter().position(|&b| b == 0xE9).unwrap() + 1;
+    c.send(&line2[..cut]);
+    c.send(&line2[cut..]);
+    let second = c.line().expect("line 2's answer");
+    assert_eq!(second["line"], 2);
+    assert_eq!(second["errors"][0]["code"], "case::unknown_field");
+    assert_eq!(second["errors"][0]["field"], "rural_housing.面积");
+
+    // Line 3 is 2000 bytes with its CR, over the limit of 1024, in three chunks, then line 4 (a
+    // tenant's rent under 80% of the market's) in the same chunk as its end.
+    let long = format!("{{\"x\":\"{}\"}}", "a".repeat(1991));
+    assert_eq!(long.len(), 1999);
+    c.send(&long.as_bytes()[..700]);
+    c.send(&long.as_bytes()[700..1500]);
+    let rest = format!(
+        "{}\r\n{{\"as_of\":\"2023-03-01\",\"tenant\":{{\"rent\":1500,\"market_rent\":2000}}}}\r\n",
+        &long[1500..]
+    );
+    c.send(rest.as_bytes());
+    let third = c.line().expect("line 3's answer");
+    assert_eq!(third["line"], 3);
+    assert_eq!(third["errors"][0]["code"], "batch::line_too_long");
+    assert_eq!(
+        third["errors"][0]["message"],
+        "the line is 2000 bytes long, over the limit of 1024 bytes (1 KiB); it was skipped"
+    );
+    let fourth = c.line().expect("line 4's answer");
+    assert_eq!(fourth["line"], 4);
+    let toml4 = "as_of = 2023-03-01\n[tenant]\nrent = 1500\nmarket_rent = 2000\n";
+    let want: Json = serde_json::from_str(&library_compact(toml4, Some(4))).unwrap();
+    assert_eq!(fourth, want);
+    c.end();
+    assert_eq!(c.line(), None);
+}
+
+#[test]
+fn a_bom_cut_across_chunks_is_skipped_as_check_batch_skips_it() {
+    let s = Server::start();
+    let mut c = Chunked::open(&s, "/v1/check/batch");
+    let bom = "\u{feff}".as_bytes();
+    c.send(&bom[..2]);
+    c.send(&[&bom[2..], RURAL_LINE.as_bytes(), b"\n", bom].concat());
+    c.send(format!("{RURAL_LINE}\n").as_bytes());
+    c.end();
+    assert_eq!(c.head().0, 200);
+    // Line 2's BOM is skipped too: the JSON reader skips one, for `check --batch` alike.
+    for n in 1..=2 {
+        let v = c.line().unwrap();
+        assert_eq!(v["line"], n, "{v}");
+        assert_eq!(v["results"][0]["amount"]["value"], "36110.00", "{v}");
+    }
+    assert_eq!(c.line(), None);
+}
+
+#[test]
+fn a_streamed_batch_past_its_limits_ends_with_a_line_saying_why() {
+    let s = Server::with(Limits {
+        body_bytes: 300,
+        timeout: Duration::from_millis(300),
+        max_in_flight: 1,
+        ..Limits::default()
+    });
+    // The body's limit: lines 1 and 2 (106 bytes each with its newline) are answered; line 3
+    // crosses 300 bytes and is not.
+    let mut c = Chunked::open(&s, "/v1/check/batch");
+    c.send(format!("{RURAL_LINE}\n{RURAL_LINE}\n{RURAL_LINE}\n").as_bytes());
+    assert_eq!(c.head().0, 200);
+    assert_eq!(c.line().unwrap()["line"], 1);
+    assert_eq!(c.line().unwrap()["line"], 2);
+    let last = c.line().unwrap();
+    assert_eq!(last["line"], 3);
+    assert_eq!(last["errors"][0]["code"], "batch::too_large");
+    assert_eq!(c.line(), None);
+
+    // A pause longer than the timeout ends the batch after the lines already sent.
+    let mut c = Chunked::open(&s, "/v1/check/batch");
+    c.send(format!("{RURAL_LINE}\n").as_bytes());
+    assert_eq!(c.head().0, 200);
+    assert_eq!(c.line().unwrap()["line"], 1);
+    // While it streams, the batch is in flight: with a limit of one, another request waits.
+    let r = request(s.addr, "GET", "/v1/subjects", None, b"");
+    assert_eq!(r.status, 503, "{}", r.text());
+    let last = c.line().unwrap();
+    assert_eq!(last["line"], 2);
+    assert_eq!(last["errors"][0]["code"], "batch::timeout");
+    assert_eq!(c.line(), None);
+    // Once it has ended, the place is free (the server may take a moment to drop the body).
+    let free = (0..50).any(|_| {
+        let ok = request(s.addr, "GET", "/v1/subjects", None, b"").status == 200;
+        if !ok {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        ok
+    });
+    assert!(free, "the batch's place was not given back");
 }
 
 #[test]
@@ -1061,6 +1356,20 @@ fn web_bad_values_come_back_beside_their_fields() {
     // The values given are kept.
     assert!(html.contains("name=\"new\" value=\"yes\" checked"));
     assert!(html.contains("value=\"12,5\""));
+    // Beside the field, in the page's language: Chinese, then English.
+    assert!(
+        html.contains("<p class=\"error\" id=\"err-f-floor-area\"><span class=\"visually-hidden\">错误：</span>建筑面积填写的「12,5」不是数字</p>"),
+        "{html}"
+    );
+    let (status, html) = get_html(
+        &s,
+        "/check/rural_housing?lang=en&as_of=2023-03-01&new=yes&floor_area=12%2C5",
+    );
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("<span class=\"visually-hidden\">Error: </span>`12,5` is not a number; expected a number in m2</p>"),
+        "{html}"
+    );
 
     // A unit row's error is beside that row's input, counting the empty rows between.
     let (status, html) = get_html(
@@ -1077,10 +1386,14 @@ fn web_bad_values_come_back_beside_their_fields() {
     );
     assert_eq!(status, 422);
     assert!(html.contains("id=\"err-f-approval-date\""), "{html}");
+    assert!(html.contains("立项批文日期为2024年1月1日，晚于评估日期2023年3月1日"));
     // An evaluation date that is not a date.
     let (status, html) = get_html(&s, "/check/tenant?as_of=2023-02-30");
     assert_eq!(status, 422);
     assert!(html.contains("id=\"err-f-as-of\""));
+    assert!(html.contains("评估日期「2023-02-30」不是真实的日期，应写作2023-03-01这样的形式"));
+    let (_, html) = get_html(&s, "/check/tenant?lang=en&as_of=2023-02-30");
+    assert!(html.contains("`2023-02-30` is not a real date in the form YYYY-MM-DD"));
     // Unknown subjects and clauses are 404 pages.
     assert_eq!(get_html(&s, "/form/nope").0, 404);
     assert_eq!(get_html(&s, "/clause/nope").0, 404);

@@ -10,6 +10,7 @@ mod golden;
 mod hardening;
 mod input;
 mod oracle;
+mod problems_zh;
 mod properties;
 mod rulebook;
 #[cfg(feature = "serve")]

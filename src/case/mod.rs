@@ -6,7 +6,7 @@ pub(crate) mod direct;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Problems};
+use crate::diagnostic::{Diagnostic, Diagnostics, MAX_TOKEN, Problems, shorten};
 use crate::expr::{Facts, Items, Value};
 use crate::input::{Raw, RawEntry, RawKind};
 use crate::rulebook::Rules;
@@ -231,7 +231,9 @@ impl Rules {
         let src = Src { file, text };
         let raw = parse(text).map_err(|e| {
             let message = format!("{format} syntax: {}", e.message);
-            Diagnostics(vec![src.at("case::syntax", e.span, message)])
+            let d = src.at("case::syntax", e.span, message);
+            let zh = format!("案件文本第{}行第{}列有语法错误，无法读取", d.line, d.column);
+            Diagnostics(vec![d.with_zh(zh)])
         })?;
         case_from_raw(&self.schema, &raw, &src)
     }
@@ -275,6 +277,7 @@ impl Rules {
                 .iter()
                 .map(|s| s.name.as_str())
                 .collect();
+            let hint = suggest(subject, names.iter().copied());
             return Err(Diagnostics(vec![
                 src.at(
                     "case::unknown_subject",
@@ -282,9 +285,8 @@ impl Rules {
                     format!("unknown subject `{subject}`"),
                 )
                 .expected(names.join(", "))
-                .suggestion(
-                    suggest(subject, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
-                ),
+                .suggestion(hint.map(|s| format!("did you mean `{s}`?")))
+                .with_zh(unknown_subject_zh(&self.schema, subject, hint)),
             ]));
         };
         let rec = self.schema.record_of(id);
@@ -302,7 +304,11 @@ impl Rules {
                 rec,
                 &entry,
                 &src,
-                &|| rec.path.clone(),
+                &Place {
+                    path: &|| rec.path.clone(),
+                    zh: &|| label_zh(&self.schema.subjects[id as usize].label, subject),
+                    item: false,
+                },
                 &mut facts_out,
                 &mut diags,
             );
@@ -378,23 +384,30 @@ pub(crate) fn case_from_parsed(
 fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnostics> {
     let names: Vec<&str> = schema.subjects.iter().map(|s| s.name.as_str()).collect();
     let RawKind::Table(entries) = &raw.kind else {
-        return Err(Diagnostics(vec![src.at(
-            "case::syntax",
-            raw.span,
-            format!("a case is a table, found {}", raw.kind.describe()),
-        )]));
+        return Err(Diagnostics(vec![
+            src.at(
+                "case::syntax",
+                raw.span,
+                format!("a case is a table, found {}", raw.kind.describe()),
+            )
+            .with_zh(format!(
+                "案件应为一个表，而此处是{}",
+                raw.kind.describe_zh()
+            )),
+        ]));
     };
     let mut diags = Problems::new();
     let mut as_of = None;
     let mut subject: Option<(u16, &RawEntry)> = None;
     for e in entries {
         if e.key == "as_of" {
-            match date_of(&e.value) {
+            match date_of(&e.value, "评估日期") {
                 Ok(d) => as_of = Some(d),
-                Err(msg) => diags.push(
-                    src.at("case::bad_value", e.value.span, msg)
+                Err(w) => diags.push(
+                    src.at("case::bad_value", e.value.span, w.en)
                         .field("as_of")
-                        .expected("a date such as 2023-03-01"),
+                        .expected("a date such as 2023-03-01")
+                        .with_zh(w.zh),
                 ),
             }
             continue;
@@ -412,7 +425,12 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                             ),
                         )
                         .field(e.key.clone())
-                        .suggestion(Some("put each subject in a case file of its own".into())),
+                        .suggestion(Some("put each subject in a case file of its own".into()))
+                        .with_zh(format!(
+                            "一个案件只有一个对象，但{}之后又有{}：请将每个对象分别写成一个案件",
+                            subject_zh(schema, &first.key),
+                            subject_zh(schema, &e.key)
+                        )),
                     );
                 } else {
                     subject = Some((id, e));
@@ -428,7 +446,12 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                 .expected(format!("`as_of` or one subject: {}", names.join(", ")))
                 .suggestion(
                     suggest(&e.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
-                ),
+                )
+                .with_zh(unknown_subject_zh(
+                    schema,
+                    &e.key,
+                    suggest(&e.key, names.iter().copied()),
+                )),
             ),
         }
     }
@@ -440,7 +463,11 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                     Span::new(0, 0),
                     "the case names no subject",
                 )
-                .expected(format!("one table: {}", names.join(", "))),
+                .expected(format!("one table: {}", names.join(", ")))
+                .with_zh(format!(
+                    "案件没有填写对象；应填写其中一个：{}",
+                    subjects_zh(schema)
+                )),
             );
         }
         return Err(diags.into_diagnostics());
@@ -455,7 +482,11 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                     rec,
                     f,
                     src,
-                    &|| rec.path.clone(),
+                    &Place {
+                        path: &|| rec.path.clone(),
+                        zh: &|| subject_zh(schema, &entry.key),
+                        item: false,
+                    },
                     &mut facts,
                     &mut diags,
                 );
@@ -471,7 +502,12 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
                     other.describe()
                 ),
             )
-            .field(entry.key.clone()),
+            .field(entry.key.clone())
+            .with_zh(format!(
+                "{}应为一组事实（表），而填写了{}",
+                subject_zh(schema, &entry.key),
+                other.describe_zh()
+            )),
         ),
     }
     if diags.is_empty() {
@@ -486,7 +522,14 @@ fn case_from_raw(schema: &Schema, raw: &Raw, src: &Src) -> Result<Case, Diagnost
     }
 }
 
-fn date_of(raw: &Raw) -> Result<NaiveDate, String> {
+/// What is wrong with a value, in English and in Chinese (a whole sentence, naming the fact).
+struct Wrong {
+    en: String,
+    zh: String,
+}
+
+/// A date fact, named `name` in Chinese messages.
+fn date_of(raw: &Raw, name: &str) -> Result<NaiveDate, Wrong> {
     match &raw.kind {
         RawKind::Date(d) => Ok(*d),
         // Exactly YYYY-MM-DD: chrono alone would also take " 2023-1-01", "+999-01-01" and
@@ -494,9 +537,67 @@ fn date_of(raw: &Raw) -> Result<NaiveDate, String> {
         RawKind::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .ok()
             .filter(|_| is_yyyy_mm_dd(s))
-            .ok_or_else(|| format!("`{s}` is not a real date in the form YYYY-MM-DD")),
-        other => Err(format!("expected a date, found {}", other.describe())),
+            .ok_or_else(|| Wrong {
+                en: format!("`{s}` is not a real date in the form YYYY-MM-DD"),
+                zh: not_a_date_zh(name, s),
+            }),
+        other => Err(Wrong {
+            en: format!("expected a date, found {}", other.describe()),
+            zh: format!("{name}应为日期，而填写了{}", other.describe_zh()),
+        }),
     }
+}
+
+/// `评估日期「2023-02-30」不是真实的日期，应写作2023-03-01这样的形式`.
+pub(crate) fn not_a_date_zh(name: &str, given: &str) -> String {
+    format!(
+        "{name}{}不是真实的日期，应写作2023-03-01这样的形式",
+        quote_zh(given)
+    )
+}
+
+/// What a person typed, or an identifier, in a Chinese message: `「steel」`, shortened when
+/// long. Chinese messages show Latin letters only inside these brackets.
+pub(crate) fn quote_zh(s: &str) -> String {
+    format!("「{}」", shorten(s, MAX_TOKEN))
+}
+
+/// A label in Chinese, or the identifier quoted when the label has no Chinese.
+fn label_zh(l: &crate::labels::Label, name: &str) -> String {
+    if l.zh.is_empty() {
+        quote_zh(name)
+    } else {
+        l.zh.to_string()
+    }
+}
+
+/// A subject by its name, in Chinese: `农房`.
+fn subject_zh(schema: &Schema, name: &str) -> String {
+    match schema.subject(name) {
+        Some((_, s)) => label_zh(&s.label, name),
+        None => quote_zh(name),
+    }
+}
+
+/// Every subject, in Chinese with its name: `农房「rural_housing」、…`.
+pub(crate) fn subjects_zh(schema: &Schema) -> String {
+    schema
+        .subjects
+        .iter()
+        .map(|s| format!("{}{}", label_zh(&s.label, &s.name), quote_zh(&s.name)))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn unknown_subject_zh(schema: &Schema, name: &str, hint: Option<&str>) -> String {
+    let hint = hint
+        .map(|h| format!("；是否想填{}（{}）？", quote_zh(h), subject_zh(schema, h)))
+        .unwrap_or_default();
+    format!(
+        "没有{}这一对象；对象为：{}{hint}",
+        quote_zh(name),
+        subjects_zh(schema)
+    )
 }
 
 fn is_yyyy_mm_dd(s: &str) -> bool {
@@ -523,17 +624,29 @@ pub fn decimal_of(raw: &Raw) -> Result<Decimal, String> {
 
 /// Parses a decimal exactly: digits too many for 96 bits are an error, never rounded away.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    let too_large = || {
-        format!(
+    exact_decimal(text).map_err(|e| match e {
+        NotExact::NotANumber => format!("`{text}` is not a number"),
+        NotExact::TooLarge => format!(
             "`{text}` is too large or too precise for exact arithmetic (at most 28 significant digits)"
-        )
-    };
+        ),
+    })
+}
+
+/// Why a text is not an exact decimal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NotExact {
+    NotANumber,
+    TooLarge,
+}
+
+fn exact_decimal(text: &str) -> Result<Decimal, NotExact> {
+    let too_large = || NotExact::TooLarge;
     let (mant, exp) = match text.split_once(['e', 'E']) {
         Some((m, e)) => (
             m,
             e.trim_start_matches('+')
                 .parse::<i32>()
-                .map_err(|_| format!("`{text}` is not a number"))?,
+                .map_err(|_| NotExact::NotANumber)?,
         ),
         None => (text, 0),
     };
@@ -543,7 +656,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
         || int.is_empty() && frac.is_empty()
     {
-        return Err(format!("`{text}` is not a number"));
+        return Err(NotExact::NotANumber);
     }
     let exact = |m: &str| Decimal::from_str_exact(m.trim_start_matches('+'));
     let m = exact(mant)
@@ -556,7 +669,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
             _ => Err(e),
         })
         .map_err(|e| match e {
-            rust_decimal::Error::ConversionTo(_) => format!("`{text}` is not a number"),
+            rust_decimal::Error::ConversionTo(_) => NotExact::NotANumber,
             _ => too_large(),
         })?;
     if m.is_zero() {
@@ -587,31 +700,66 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     }
 }
 
-/// Reads one `key = value` of a case into `facts`. `path` names the table it stands in; it is
-/// only formatted when there is something to report, since most fields are fine.
+/// Where a field stands, for messages: the table's path (`rental_project.units[2]`) and its
+/// name in Chinese (`第2项户型`), only formatted when there is something to report.
+struct Place<'a> {
+    path: &'a dyn Fn() -> String,
+    zh: &'a dyn Fn() -> String,
+    /// The table is an item of a list: its fields are named `第2项户型的建筑面积`.
+    item: bool,
+}
+
+impl Place<'_> {
+    /// A field of this table in Chinese: its label, in an item `第2项户型的` before it.
+    fn field_zh(&self, f: &Field) -> String {
+        let label = label_zh(&f.label, &f.name);
+        if self.item {
+            format!("{}的{label}", (self.zh)())
+        } else {
+            label
+        }
+    }
+}
+
+/// Reads one `key = value` of a case into `facts`.
 fn read_field(
     schema: &Schema,
     rec: &Record,
     entry: &RawEntry,
     src: &Src,
-    path: &dyn Fn() -> String,
+    place: &Place,
     facts: &mut Facts,
     diags: &mut Problems,
 ) {
-    let field_path = || format!("{}.{}", path(), entry.key);
+    let field_path = || format!("{}.{}", (place.path)(), entry.key);
     let Some(&index) = rec.by_name.get(&entry.key) else {
         let names: Vec<&str> = rec.fields.iter().map(|f| f.name.as_str()).collect();
+        let hint = suggest(&entry.key, names.iter().copied());
+        let hint_zh = hint
+            .and_then(|h| rec.by_name.get(h))
+            .map(|&k| &rec.fields[k as usize])
+            .map(|f| {
+                format!(
+                    "；是否想填{}（{}）？",
+                    quote_zh(&f.name),
+                    label_zh(&f.label, &f.name)
+                )
+            })
+            .unwrap_or_default();
         diags.push(
             src.at(
                 "case::unknown_field",
                 entry.key_span,
-                format!("`{}` has no field `{}`", path(), entry.key),
+                format!("`{}` has no field `{}`", (place.path)(), entry.key),
             )
             .field(field_path())
             .expected(format!("one of: {}", names.join(", ")))
-            .suggestion(
-                suggest(&entry.key, names.iter().copied()).map(|s| format!("did you mean `{s}`?")),
-            ),
+            .suggestion(hint.map(|s| format!("did you mean `{s}`?")))
+            .with_zh(format!(
+                "{}没有{}这一项{hint_zh}",
+                (place.zh)(),
+                quote_zh(&entry.key)
+            )),
         );
         return;
     };
@@ -629,7 +777,12 @@ fn read_field(
                     ),
                 )
                 .expected(format!("[[{}]] tables", field_path()))
-                .field(field_path()),
+                .field(field_path())
+                .with_zh(format!(
+                    "{}应为若干项（表的列表），而填写了{}",
+                    place.field_zh(field),
+                    entry.value.kind.describe_zh()
+                )),
             );
             return;
         };
@@ -641,6 +794,7 @@ fn read_field(
         };
         for (i, item) in items.iter().enumerate() {
             let item_path = || format!("{}[{}]", field_path(), i + 1);
+            let item_zh = || format!("第{}项{}", i + 1, label_zh(&field.label, &field.name));
             let RawKind::Table(fields) = &item.kind else {
                 diags.push(
                     src.at(
@@ -652,13 +806,32 @@ fn read_field(
                             item.kind.describe()
                         ),
                     )
-                    .field(item_path()),
+                    .field(item_path())
+                    .with_zh(format!(
+                        "{}的每一项都应为一个表，而{}是{}",
+                        place.field_zh(field),
+                        item_zh(),
+                        item.kind.describe_zh()
+                    )),
                 );
                 continue;
             };
             item_facts.values = vec![None; item_rec.fields.len()];
+            let item_place = Place {
+                path: &item_path,
+                zh: &item_zh,
+                item: true,
+            };
             for f in fields {
-                read_field(schema, item_rec, f, src, &item_path, &mut item_facts, diags);
+                read_field(
+                    schema,
+                    item_rec,
+                    f,
+                    src,
+                    &item_place,
+                    &mut item_facts,
+                    diags,
+                );
             }
             out.push(&item_facts.values);
         }
@@ -670,23 +843,42 @@ fn read_field(
                     entry.value.span,
                     "lists inside list items are not supported",
                 )
-                .field(field_path()),
+                .field(field_path())
+                .with_zh(format!("{}：列表的项中不能再有列表", place.field_zh(field))),
             ),
         }
         return;
     }
-    match value_of(schema, field, &entry.value) {
+    match value_of(schema, field, &entry.value, &place.field_zh(field)) {
         Ok(v) => facts.values[index as usize] = Some(v),
-        Err((msg, expected)) => diags.push(
-            src.at("case::bad_value", entry.value.span, msg)
+        Err((w, expected)) => diags.push(
+            src.at("case::bad_value", entry.value.span, w.en)
                 .field(field_path())
-                .expected(expected),
+                .expected(expected)
+                .with_zh(w.zh),
         ),
     }
 }
 
-/// A fact's value checked against its field: type, unit, allowed words, bounds.
-fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String, String)> {
+/// A number of `field` in Chinese, with its unit or measure word: `180.55平方米`, `3套`.
+fn amount_zh(field: &Field, d: Decimal) -> String {
+    let n = d.normalize().to_string();
+    if field.integer {
+        let measure = field.measure.as_ref().map_or("", |m| &*m.zh);
+        format!("{}{measure}", crate::words::thousands(&n))
+    } else {
+        crate::words::figure(&n, &field.unit_label, crate::labels::Lang::Zh)
+    }
+}
+
+/// A fact's value checked against its field: type, unit, allowed words, bounds. `name` is the
+/// field's name in Chinese messages.
+fn value_of(
+    schema: &Schema,
+    field: &Field,
+    raw: &Raw,
+    name: &str,
+) -> Result<Value, (Wrong, String)> {
     let expected = || match field.ty {
         Type::Bool => "true or false".to_string(),
         Type::Date => "a date such as 2023-03-01".to_string(),
@@ -698,21 +890,26 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
         _ if field.integer => "a whole number".to_string(),
         _ => format!("a number in {}", field.unit_label),
     };
-    let err = |msg: String| (msg, expected());
+    let err = |en: String, zh: String| (Wrong { en, zh }, expected());
     match field.ty {
         Type::Bool => match raw.kind {
             RawKind::Bool(b) => Ok(Value::Bool(b)),
-            ref other => Err(err(format!(
-                "expected true or false, found {}",
-                other.describe()
-            ))),
+            ref other => Err(err(
+                format!("expected true or false, found {}", other.describe()),
+                format!("{name}应为是或否，而填写了{}", other.describe_zh()),
+            )),
         },
-        Type::Date => date_of(raw).map(Value::Date).map_err(err),
+        Type::Date => date_of(raw, name)
+            .map(Value::Date)
+            .map_err(|w| (w, expected())),
         Type::Word(w) => match &raw.kind {
-            RawKind::String(s) => word(schema, w, s)
+            RawKind::String(s) => word(schema, w, s, name)
                 .map(Value::Word)
-                .map_err(|m| (m.0, expected())),
-            other => Err(err(format!("expected a word, found {}", other.describe()))),
+                .map_err(|w| (w, expected())),
+            other => Err(err(
+                format!("expected a word, found {}", other.describe()),
+                format!("{name}应为一个选项，而填写了{}", other.describe_zh()),
+            )),
         },
         Type::Words(w) => match &raw.kind {
             RawKind::Array(items) => {
@@ -720,59 +917,124 @@ fn value_of(schema: &Schema, field: &Field, raw: &Raw) -> Result<Value, (String,
                 for item in items {
                     match &item.kind {
                         RawKind::String(s) => {
-                            set |= 1 << word(schema, w, s).map_err(|m| (m.0, expected()))?;
+                            set |= 1 << word(schema, w, s, name).map_err(|w| (w, expected()))?;
                         }
                         other => {
-                            return Err(err(format!(
-                                "expected a list of words, found {} in it",
-                                other.describe()
-                            )));
+                            return Err(err(
+                                format!(
+                                    "expected a list of words, found {} in it",
+                                    other.describe()
+                                ),
+                                format!("{name}应为若干选项，其中却有{}", other.describe_zh()),
+                            ));
                         }
                     }
                 }
                 Ok(Value::Words(crate::expr::WordBits::new(set)))
             }
-            other => Err(err(format!(
-                "expected a list of words, found {}",
-                other.describe()
-            ))),
+            other => Err(err(
+                format!("expected a list of words, found {}", other.describe()),
+                format!(
+                    "{name}应为若干选项（列表），而填写了{}",
+                    other.describe_zh()
+                ),
+            )),
         },
         Type::Num(_) => {
-            let d = decimal_of(raw).map_err(err)?;
+            let text = match &raw.kind {
+                RawKind::Number { text, .. } => text.as_str(),
+                RawKind::String(s) => s.trim(),
+                other => {
+                    return Err(err(
+                        format!("expected a number, found {}", other.describe()),
+                        format!("{name}应为数字，而填写了{}", other.describe_zh()),
+                    ));
+                }
+            };
+            let d = match exact_decimal(text) {
+                Ok(d) => d,
+                Err(e) => {
+                    let zh = match e {
+                        NotExact::NotANumber => format!("{name}填写的{}不是数字", quote_zh(text)),
+                        NotExact::TooLarge => format!(
+                            "{name}填写的{}过大或过于精确，无法精确计算（最多28位有效数字）",
+                            quote_zh(text)
+                        ),
+                    };
+                    return Err(err(parse_decimal(text).err().unwrap_or_default(), zh));
+                }
+            };
             if field.integer && !d.fract().is_zero() {
-                return Err(err(format!(
-                    "`{}` must be a whole number, found {d}",
-                    field.name
-                )));
+                return Err(err(
+                    format!("`{}` must be a whole number, found {d}", field.name),
+                    format!("{name}应为整数，而填写的是{}", amount_zh(field, d)),
+                ));
             }
             if let Some(min) = field.min
                 && d < min
             {
-                return Err(err(format!(
-                    "`{}` cannot be below {min} {}, found {d}",
-                    field.name, field.unit_label
-                )));
+                return Err(err(
+                    format!(
+                        "`{}` cannot be below {min} {}, found {d}",
+                        field.name, field.unit_label
+                    ),
+                    format!(
+                        "{name}应不低于{}，而填写的是{}",
+                        amount_zh(field, min),
+                        amount_zh(field, d)
+                    ),
+                ));
             }
             if let Some(max) = field.max
                 && d > max
             {
-                return Err(err(format!(
-                    "`{}` cannot be above {max}, found {d}",
-                    field.name
-                )));
+                return Err(err(
+                    format!("`{}` cannot be above {max}, found {d}", field.name),
+                    format!(
+                        "{name}应不超过{}，而填写的是{}",
+                        amount_zh(field, max),
+                        amount_zh(field, d)
+                    ),
+                ));
             }
             Ok(Value::Num(d))
         }
-        Type::Duration | Type::List(_) => Err(err("this field cannot be given directly".into())),
+        Type::Duration | Type::List(_) => Err(err(
+            "this field cannot be given directly".into(),
+            format!("{name}不能直接填写"),
+        )),
     }
 }
 
-fn word(schema: &Schema, set: u16, s: &str) -> Result<u16, (String,)> {
+/// A word of word set `set`, given for the field named `name` (in Chinese).
+fn word(schema: &Schema, set: u16, s: &str, name: &str) -> Result<u16, Wrong> {
     let ws = &schema.word_sets[set as usize];
     ws.index(s).ok_or_else(|| {
-        let hint = suggest(s, ws.words.iter().map(String::as_str))
-            .map(|x| format!(" (did you mean `{x}`?)"))
+        let hint = suggest(s, ws.words.iter().map(String::as_str));
+        let choices: Vec<String> = ws
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let label = ws.labels.get(i).map_or("", |l| &*l.zh);
+                format!("{label}{}", quote_zh(w))
+            })
+            .collect();
+        let hint_zh = hint
+            .map(|x| format!("；是否想填{}？", quote_zh(x)))
             .unwrap_or_default();
-        (format!("`{s}` is not a word of `{}`{hint}", ws.owner),)
+        Wrong {
+            en: format!(
+                "`{s}` is not a word of `{}`{}",
+                ws.owner,
+                hint.map(|x| format!(" (did you mean `{x}`?)"))
+                    .unwrap_or_default()
+            ),
+            zh: format!(
+                "{name}不能填{}，可选：{}{hint_zh}",
+                quote_zh(s),
+                choices.join("、")
+            ),
+        }
     })
 }

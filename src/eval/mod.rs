@@ -46,6 +46,21 @@ pub struct EvaluationError {
     pub message: String,
     /// The facts involved, as `field = value`.
     pub facts: Vec<String>,
+    /// The error in Chinese, for the faults of a case (a date fact after the evaluation
+    /// date); see [`message_in`](Self::message_in).
+    zh: Option<String>,
+}
+
+impl EvaluationError {
+    /// The error in `lang`: in Chinese, the Chinese sentence when there is one, else the
+    /// English one (`Display`).
+    #[must_use]
+    pub fn message_in(&self, lang: crate::labels::Lang) -> String {
+        match (&self.zh, lang) {
+            (Some(zh), crate::labels::Lang::Zh) => zh.clone(),
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// A set of clauses to evaluate, per subject: all of them ([`Rulebook::evaluate_compact`]) or
@@ -103,11 +118,13 @@ impl Failure {
                 clause: Some(clause.id.clone()),
                 message: e.to_string(),
                 facts: Vec::new(),
+                zh: None,
             },
             Failure::Guard(message, facts) => EvaluationError {
                 clause: Some(clause.id.clone()),
                 message,
                 facts,
+                zh: None,
             },
         }
     }
@@ -323,19 +340,31 @@ impl Rulebook {
     /// A case states what is known on its date: a date fact after `as_of` (a designation or
     /// an approval not yet made) is bad input, never a fact to pay or pass on.
     fn check_dates(&self, case: &Case, as_of: NaiveDate) -> Result<(), EvaluationError> {
-        let future = |name: String, d: NaiveDate| EvaluationError {
+        let future = |name: String, zh: String, d: NaiveDate| EvaluationError {
             clause: None,
             message: format!(
                 "`{name}` is {d}, after the evaluation date {as_of}: a case states what is known on its date"
             ),
             facts: vec![format!("{name} = {d}"), format!("as_of = {as_of}")],
+            zh: Some(format!(
+                "{zh}为{}，晚于评估日期{}：案件只陈述评估日期当天已知的事实",
+                crate::reason::date_text(d, crate::labels::Lang::Zh),
+                crate::reason::date_text(as_of, crate::labels::Lang::Zh)
+            )),
+        };
+        let zh = |f: &crate::schema::Field| {
+            if f.label.zh.is_empty() {
+                format!("「{}」", f.name)
+            } else {
+                f.label.zh.to_string()
+            }
         };
         let rec = self.schema.record_of(case.subject);
         for (f, v) in rec.fields.iter().zip(&case.facts.values) {
             if let Some(Value::Date(d)) = *v
                 && d > as_of
             {
-                return Err(future(f.name.clone(), d));
+                return Err(future(f.name.clone(), zh(f), d));
             }
         }
         for (f, list) in rec.fields.iter().zip(&case.facts.lists) {
@@ -351,7 +380,11 @@ impl Rulebook {
                     if let Some(Value::Date(d)) = *v
                         && d > as_of
                     {
-                        return Err(future(format!("{}[{}].{}", f.name, i + 1, g.name), d));
+                        return Err(future(
+                            format!("{}[{}].{}", f.name, i + 1, g.name),
+                            format!("第{}项{}的{}", i + 1, zh(f), zh(g)),
+                            d,
+                        ));
                     }
                 }
             }

@@ -63,4 +63,19 @@ impl RawKind {
             RawKind::Table(_) => "a table",
         }
     }
+
+    /// What kind of value this is, in Chinese: `文字`.
+    #[must_use]
+    pub fn describe_zh(&self) -> &'static str {
+        match self {
+            RawKind::Bool(_) => "是/否值",
+            RawKind::Number { integer: true, .. } => "整数",
+            RawKind::Number { .. } => "数字",
+            RawKind::String(_) => "文字",
+            RawKind::Date(_) => "日期",
+            RawKind::DateTime(_) => "日期时间",
+            RawKind::Array(_) => "列表",
+            RawKind::Table(_) => "表",
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,7 @@ use serde_json::{Value as Json, json};
 
 use super::{AppState, Problem, read_body};
 use crate::Rulebook;
-use crate::case::{Case, CaseReader};
+use crate::case::Case;
 use crate::eval::CompactReport;
 use crate::expr::Value;
 use crate::rulebook::{Clause, Document};
@@ -58,7 +58,7 @@ pub(crate) struct CheckQuery {
 
 impl CheckQuery {
     /// The language of the reasons' sentences (`why[].text`): Chinese unless `lang=en`.
-    fn words(&self) -> crate::labels::Lang {
+    pub(crate) fn words(&self) -> crate::labels::Lang {
         match self.lang.as_deref() {
             Some("en") => crate::labels::Lang::En,
             _ => crate::labels::Lang::Zh,
@@ -165,7 +165,12 @@ fn text_of(bytes: Vec<u8>) -> Result<String, Problem> {
 }
 
 /// Reads one case from a body of the given format.
-pub(crate) fn read_case(book: &Rulebook, text: &str, json: bool) -> Result<Case, Problem> {
+pub(crate) fn read_case(
+    book: &Rulebook,
+    text: &str,
+    json: bool,
+    lang: crate::labels::Lang,
+) -> Result<Case, Problem> {
     if text.trim().is_empty() {
         return Err(Problem {
             kind: "/problems/malformed-case".into(),
@@ -179,7 +184,7 @@ pub(crate) fn read_case(book: &Rulebook, text: &str, json: bool) -> Result<Case,
     } else {
         book.case_from_toml(text, "<body>")
     };
-    case.map_err(Problem::from_diagnostics)
+    case.map_err(|d| Problem::from_diagnostics(d, lang))
 }
 
 pub(crate) fn today() -> NaiveDate {
@@ -201,13 +206,14 @@ async fn one_case(
     headers: &HeaderMap,
     body: Body,
     lines: &str,
+    lang: crate::labels::Lang,
 ) -> Result<Case, Problem> {
     let format = format_of(headers)?;
     if format == Format::JsonLines {
         return Err(unsupported(lines));
     }
     let text = text_of(read_body(body, state.limits.body_bytes).await?)?;
-    read_case(state.book, &text, format == Format::Json)
+    read_case(state.book, &text, format == Format::Json, lang)
 }
 
 async fn check(
@@ -223,6 +229,7 @@ async fn check(
         &headers,
         body,
         "JSON Lines go to POST /v1/check/batch; /v1/check takes one case",
+        q.words(),
     )
     .await?;
     let as_of = q.as_of.or(case.as_of).unwrap_or_else(today);
@@ -238,14 +245,14 @@ async fn check(
         } else {
             book.evaluate(&case, as_of)
         }
-        .map_err(Problem::from_evaluation)?;
+        .map_err(|e| Problem::from_evaluation(e, q.words()))?;
         let mut report = report;
         report.set_language(q.words());
         Ok(json_response(StatusCode::OK, report.to_json()))
     } else {
         let mut report = CompactReport::new();
         book.evaluate_compact(&case, as_of, &mut report)
-            .map_err(Problem::from_evaluation)?;
+            .map_err(|e| Problem::from_evaluation(e, q.words()))?;
         let mut out = Vec::with_capacity(1024);
         report.append_json(None, &mut out);
         Ok(json_response(StatusCode::OK, out))
@@ -288,6 +295,7 @@ async fn timeline(
         &headers,
         body,
         "a timeline is of one case: JSON or TOML",
+        crate::labels::Lang::En,
     )
     .await?;
     match crate::timeline::timeline(state.book, &case, from, to) {
@@ -295,14 +303,17 @@ async fn timeline(
             StatusCode::OK,
             serde_json::to_string(&t).unwrap_or_default(),
         )),
-        Err(crate::timeline::TimelineError::Evaluation(e)) => Err(Problem::from_evaluation(e)),
+        Err(crate::timeline::TimelineError::Evaluation(e)) => {
+            Err(Problem::from_evaluation(e, crate::labels::Lang::En))
+        }
         Err(e) => Err(Problem::bad_request("bad range", e.to_string())),
     }
 }
 
 /// JSON Lines in, JSON Lines out, as `check --batch` writes them (compact unless
-/// `report=full`), streamed in chunks as they are evaluated. A bad line gives
-/// `{"line":N,"errors":[...]}` in its place, and the other lines still run.
+/// `report=full`), streamed both ways: each line is answered as soon as it has come (see
+/// [`super::batch`]). A bad line gives `{"line":N,"errors":[...]}` in its place, and the other
+/// lines still run. A body announced larger than the limit is a 413 before any line is read.
 async fn batch(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -316,117 +327,27 @@ async fn batch(
             "a batch is JSON Lines (application/jsonl), one JSON case a line",
         ));
     }
-    let bytes = read_body(body, state.limits.body_bytes).await?;
-    let book = state.book;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let today = today();
-    tokio::task::spawn_blocking(move || batch_lines(book, &bytes, &q, today, &tx));
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::convert::Infallible>(Bytes::from(chunk)), rx))
-    });
-    let mut res = Response::new(Body::from_stream(stream));
+    let limit = state.limits.body_bytes;
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > limit as u64)
+    {
+        return Err(super::too_large(limit));
+    }
+    let bounds = super::batch::Bounds {
+        body_bytes: limit,
+        line_bytes: state.limits.line_bytes,
+        idle: state.limits.timeout,
+    };
+    let mut res = Response::new(super::batch::answer(state.book, q, today(), bounds, body));
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/jsonl"),
     );
+    res.extensions_mut().insert(super::Streamed);
     Ok(res)
-}
-
-/// Evaluates each line of `input` and sends the output in chunks of about 64 KiB.
-fn batch_lines(
-    book: &'static Rulebook,
-    input: &[u8],
-    q: &CheckQuery,
-    today: NaiveDate,
-    tx: &tokio::sync::mpsc::Sender<Vec<u8>>,
-) {
-    const CHUNK: usize = 64 * 1024;
-    let mut reader = CaseReader::default();
-    let mut report = CompactReport::new();
-    let mut out = Vec::with_capacity(CHUNK + 4096);
-    for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
-        let line = i as u64 + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let raw = if line == 1 {
-            raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw)
-        } else {
-            raw
-        };
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let name = format!("<body>:{line}");
-        let problem_line = |errors: Json| json!({ "line": line, "errors": errors }).to_string();
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                out.extend_from_slice(
-                    problem_line(json!([{
-                        "code": "case::syntax",
-                        "message": format!("not UTF-8 text (invalid at byte {})", e.valid_up_to()),
-                    }]))
-                    .as_bytes(),
-                );
-                out.push(b'\n');
-                continue;
-            }
-        };
-        match reader.read_json(book, text, &name) {
-            Err(d) => {
-                // Every diagnostic is on line 1 of the line's own text: give the body's line.
-                let errors: Vec<Json> =
-                    d.0.iter()
-                        .map(|d| {
-                            let mut v = serde_json::to_value(d).unwrap_or(Json::Null);
-                            v["line"] = json!(line);
-                            v
-                        })
-                        .collect();
-                out.extend_from_slice(problem_line(Json::Array(errors)).as_bytes());
-            }
-            Ok(case) => {
-                let as_of = q.as_of.or(case.as_of).unwrap_or(today);
-                let written = if q.full {
-                    book.evaluate(case, as_of).map(|mut r| {
-                        r.set_language(q.words());
-                        let json = r.to_json();
-                        out.extend_from_slice(
-                            format!(
-                                "{{\"line\":{line},{}",
-                                json.strip_prefix('{').unwrap_or(&json)
-                            )
-                            .as_bytes(),
-                        );
-                    })
-                } else {
-                    book.evaluate_compact(case, as_of, &mut report)
-                        .map(|()| report.append_json(Some(line), &mut out))
-                };
-                if let Err(e) = written {
-                    out.extend_from_slice(
-                        problem_line(json!([{
-                            "code": "case::evaluation",
-                            "message": e.to_string(),
-                            "facts": e.facts,
-                        }]))
-                        .as_bytes(),
-                    );
-                }
-            }
-        }
-        out.push(b'\n');
-        if out.len() >= CHUNK {
-            let chunk = std::mem::replace(&mut out, Vec::with_capacity(CHUNK + 4096));
-            if tx.blocking_send(chunk).is_err() {
-                return; // The client went away.
-            }
-        }
-    }
-    if !out.is_empty() {
-        let _ = tx.blocking_send(out);
-    }
 }
 
 pub(crate) fn window(d: &Document) -> Json {
@@ -481,18 +402,12 @@ async fn clauses(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let book = state.book;
-    let mut subject = None;
-    for (k, v) in &q {
-        if k != "subject" {
-            return Err(Problem::bad_request(
-                "unknown query parameter",
-                format!("`{k}` is not a parameter here (subject)"),
-            ));
-        }
-        if book.schema.subject(v).is_none() {
-            return Err(unknown_subject(book, v));
-        }
-        subject = Some(v.as_str());
+    let lang = lang_only(&q, &["subject"])?;
+    let subject = q.get("subject").map(String::as_str);
+    if let Some(v) = subject
+        && book.schema.subject(v).is_none()
+    {
+        return Err(unknown_subject(book, v, lang));
     }
     let list: Vec<Json> = book
         .clauses
@@ -503,22 +418,51 @@ async fn clauses(
     Ok(json_response(StatusCode::OK, Json::Array(list).to_string()))
 }
 
-fn unknown_subject(book: &Rulebook, s: &str) -> Problem {
+/// The language of a rulebook endpoint's errors (`lang`, Chinese unless `en`, as for the
+/// report); a parameter other than `lang` and `also` is a 400.
+fn lang_only(q: &HashMap<String, String>, also: &[&str]) -> Result<crate::labels::Lang, Problem> {
+    for k in q.keys() {
+        if k != "lang" && !also.contains(&k.as_str()) {
+            let mut known = also.to_vec();
+            known.push("lang");
+            return Err(Problem::bad_request(
+                "unknown query parameter",
+                format!("`{k}` is not a parameter here ({})", known.join(", ")),
+            ));
+        }
+    }
+    match q.get("lang") {
+        Some(v) if either("lang", v, "en", "zh")? => Ok(crate::labels::Lang::En),
+        _ => Ok(crate::labels::Lang::Zh),
+    }
+}
+
+fn unknown_subject(book: &Rulebook, s: &str, lang: crate::labels::Lang) -> Problem {
     let names: Vec<&str> = book
         .schema
         .subjects
         .iter()
         .map(|x| x.name.as_str())
         .collect();
-    let hint = crate::schema::suggest(s, names.iter().copied())
-        .map(|x| format!(" (did you mean `{x}`?)"))
-        .unwrap_or_default();
+    let hint = crate::schema::suggest(s, names.iter().copied());
+    let detail = match lang {
+        crate::labels::Lang::En => format!(
+            "no subject `{s}`{}; the subjects are: {}",
+            hint.map(|x| format!(" (did you mean `{x}`?)"))
+                .unwrap_or_default(),
+            names.join(", ")
+        ),
+        crate::labels::Lang::Zh => format!(
+            "没有{}这一对象{}；对象为：{}",
+            crate::case::quote_zh(s),
+            hint.map(|x| format!("（是否想查{}？）", crate::case::quote_zh(x)))
+                .unwrap_or_default(),
+            crate::case::subjects_zh(&book.schema)
+        ),
+    };
     Problem {
         kind: "/problems/unknown-subject".into(),
-        ..Problem::new(StatusCode::NOT_FOUND, "unknown subject").detail(format!(
-            "no subject `{s}`{hint}; the subjects are: {}",
-            names.join(", ")
-        ))
+        ..Problem::new(StatusCode::NOT_FOUND, "unknown subject").detail(detail)
     }
 }
 
@@ -581,27 +525,39 @@ pub(crate) fn clause_json(book: &Rulebook, c: &Clause) -> Json {
     })
 }
 
-pub(crate) fn unknown_clause(book: &Rulebook, id: &str) -> Problem {
-    let hint = crate::schema::suggest(id, book.clauses.iter().map(|c| c.id.as_str()))
-        .map(|x| format!(" (did you mean `{x}`?)"))
-        .unwrap_or_default();
+fn unknown_clause(book: &Rulebook, id: &str, lang: crate::labels::Lang) -> Problem {
+    let hint = crate::schema::suggest(id, book.clauses.iter().map(|c| c.id.as_str()));
+    let detail = match lang {
+        crate::labels::Lang::En => format!(
+            "no clause `{id}`{}; GET /v1/clauses lists them",
+            hint.map(|x| format!(" (did you mean `{x}`?)"))
+                .unwrap_or_default()
+        ),
+        crate::labels::Lang::Zh => format!(
+            "没有{}这一条款{}；{}列出全部条款",
+            crate::case::quote_zh(id),
+            hint.map(|x| format!("（是否想查{}？）", crate::case::quote_zh(x)))
+                .unwrap_or_default(),
+            crate::case::quote_zh("GET /v1/clauses")
+        ),
+    };
     Problem {
         kind: "/problems/unknown-clause".into(),
-        ..Problem::new(StatusCode::NOT_FOUND, "unknown clause").detail(format!(
-            "no clause `{id}`{hint}; GET /v1/clauses lists them"
-        ))
+        ..Problem::new(StatusCode::NOT_FOUND, "unknown clause").detail(detail)
     }
 }
 
 async fn clause(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let book = state.book;
+    let lang = lang_only(&q, &[])?;
     let c = book
         .clause(&id)
         .next()
-        .ok_or_else(|| unknown_clause(book, &id))?;
+        .ok_or_else(|| unknown_clause(book, &id, lang))?;
     Ok(json_response(
         StatusCode::OK,
         clause_json(book, c).to_string(),
@@ -684,12 +640,14 @@ async fn subjects(State(state): State<AppState>) -> Response {
 async fn subject(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let book = state.book;
+    let lang = lang_only(&q, &[])?;
     let (i, s) = book
         .schema
         .subject(&name)
-        .ok_or_else(|| unknown_subject(book, &name))?;
+        .ok_or_else(|| unknown_subject(book, &name, lang))?;
     let v = json!({
         "name": s.name,
         "title": s.title,

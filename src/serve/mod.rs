@@ -4,13 +4,16 @@
 //! Every request passes, outermost first: the access log (a request id, method, path, status,
 //! time), the concurrency limit (503 with `Retry-After` when saturated, never a queue), the
 //! request timeout (408), and a panic catcher (500, and the server goes on). Bodies are read
-//! up to [`BODY_LIMIT`] (413). Nothing is written to disk.
+//! up to [`BODY_LIMIT`] (413). A batch is answered as its body comes (`batch`): it holds its
+//! place in flight until its answer ends, and the timeout bounds each pause of its input.
+//! Nothing is written to disk.
 
 // A problem is the cold path of a request, answered once: its size in a `Result` costs nothing
 // worth boxing it for.
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod batch;
 mod openapi;
 mod problem;
 mod web;
@@ -44,6 +47,9 @@ pub struct Limits {
     pub timeout: Duration,
     /// Requests in flight at once; one more is answered 503 with `Retry-After: 1`.
     pub max_in_flight: usize,
+    /// A longer line of a batch is reported by its number and skipped, as `check --batch`
+    /// does (the body's limit bounds it too).
+    pub line_bytes: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +58,7 @@ impl Default for Limits {
             body_bytes: BODY_LIMIT,
             timeout: Duration::from_secs(10),
             max_in_flight: 512,
+            line_bytes: crate::limits::DEFAULT_LINE_BYTES,
         }
     }
 }
@@ -173,7 +180,18 @@ async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Respo
         return next.run(req).await;
     }
     if let Ok(permit) = state.in_flight.clone().try_acquire_owned() {
-        let res = next.run(req).await;
+        let mut res = next.run(req).await;
+        if res.extensions_mut().remove::<Streamed>().is_some() {
+            // The answer is still being made as its body is sent: it holds its place until
+            // the body ends or the client goes away.
+            use futures_util::StreamExt;
+            let (parts, body) = res.into_parts();
+            let body = body.into_data_stream().map(move |frame| {
+                let _held = &permit;
+                frame
+            });
+            return Response::from_parts(parts, Body::from_stream(body));
+        }
         drop(permit);
         res
     } else {
@@ -191,6 +209,11 @@ async fn limit(State(state): State<AppState>, req: Request, next: Next) -> Respo
         res
     }
 }
+
+/// Marks a response whose body is made as it is sent (the batch): the concurrency limit
+/// counts it in flight until its body ends, not only until its head is answered.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Streamed;
 
 async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
     match tokio::time::timeout(state.limits.timeout, next.run(req)).await {

@@ -228,7 +228,7 @@ pub fn document(book: &Rulebook) -> String {
                 "file": { "type": "string" },
                 "line": { "type": "integer" },
                 "column": { "type": "integer" },
-                "message": { "type": "string" },
+                "message": { "type": "string", "description": "what is wrong, in the request's language (lang; Chinese by default): the Chinese sentence names facts by their labels and says what was expected" },
                 "field": { "type": "string" },
                 "expected": { "type": "string" },
                 "suggestion": { "type": "string" },
@@ -247,13 +247,14 @@ pub fn document(book: &Rulebook) -> String {
                 "type": { "type": "string" },
                 "title": { "type": "string" },
                 "status": { "type": "integer" },
-                "detail": { "type": "string" },
+                "detail": { "type": "string", "description": "for a case, its problems one a line (file:line:column: message), in the request's language; in English, each with its field, what was expected and a suggestion" },
                 "errors": { "type": "array", "items": { "$ref": "#/components/schemas/diagnostic" } },
                 "facts": { "type": "array", "items": { "type": "string" } },
             },
             "required": ["type", "title", "status"],
         }),
     );
+    let error_lang = json!({ "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of a 404's detail; Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } });
     let problem = |what: &str| {
         json!({
             "description": what,
@@ -268,7 +269,7 @@ pub fn document(book: &Rulebook) -> String {
     let check_params = json!([
         { "name": "as_of", "in": "query", "required": false, "description": "evaluate on this date (overrides the case's own)", "schema": { "type": "string", "format": "date" } },
         { "name": "report", "in": "query", "required": false, "description": "full (with quotes and reasons) or compact", "schema": { "type": "string", "enum": ["full", "compact"] } },
-        { "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of the reasons' sentences (`why[].text`); Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } },
+        { "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of the reasons' sentences (`why[].text`) and of a case's problems (`errors[].message`, `detail`); Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } },
         { "name": "changes", "in": "query", "required": false, "description": "true: with each result, what would change it (changes, margin); full reports only, and some 25 times the work", "schema": { "type": "boolean" } },
     ]);
     let json_ok = |what: &str, schema: Json| json!({ "description": what, "content": { "application/json": { "schema": schema } } });
@@ -307,9 +308,9 @@ pub fn document(book: &Rulebook) -> String {
                     "application/jsonl": { "schema": { "type": "string" } },
                 }},
                 "responses": {
-                    "200": { "description": "one report a line ({\"line\":N,...}); a bad line gives {\"line\":N,\"errors\":[...]}", "content": { "application/jsonl": { "schema": { "type": "string" } } } },
+                    "200": { "description": "one report a line ({\"line\":N,...}), each sent as soon as its line has come; a bad line gives {\"line\":N,\"errors\":[...]}, a line over 1 MiB batch::line_too_long; a chunked body over 1 MiB ends with batch::too_large, a pause in the input over the timeout with batch::timeout", "content": { "application/jsonl": { "schema": { "type": "string" } } } },
                     "400": problem("a bad query parameter"),
-                    "413": problem("the body is too large"),
+                    "413": problem("the body, by its Content-Length, is too large"),
                     "415": problem("unknown content type"),
                     "503": saturated,
                 },
@@ -342,14 +343,14 @@ pub fn document(book: &Rulebook) -> String {
             "/v1/clauses": { "get": {
                 "operationId": "clauses",
                 "summary": "the clauses, optionally of one subject",
-                "parameters": [{ "name": "subject", "in": "query", "required": false, "schema": { "type": "string", "enum": book.schema.subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>() } }],
+                "parameters": [{ "name": "subject", "in": "query", "required": false, "schema": { "type": "string", "enum": book.schema.subjects.iter().map(|s| s.name.as_str()).collect::<Vec<_>>() } }, error_lang.clone()],
                 "responses": { "200": json_ok("the clauses", any_array.clone()), "400": problem("an unknown parameter"), "404": problem("unknown subject") },
             }},
             "/v1/clauses/{id}": { "get": {
                 "operationId": "clause",
                 "summary": "one clause whole: citation, quote, logic, parameters with their dates, readings",
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "responses": { "200": json_ok("the clause", json!({ "type": "object" })), "404": problem("unknown clause") },
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }, error_lang.clone()],
+                "responses": { "200": json_ok("the clause", json!({ "type": "object" })), "400": problem("an unknown parameter"), "404": problem("unknown clause") },
             }},
             "/v1/subjects": { "get": {
                 "operationId": "subjects",
@@ -359,8 +360,8 @@ pub fn document(book: &Rulebook) -> String {
             "/v1/subjects/{subject}": { "get": {
                 "operationId": "subject",
                 "summary": "a subject's fields, with units, bounds and allowed words",
-                "parameters": [{ "name": "subject", "in": "path", "required": true, "schema": { "type": "string" } }],
-                "responses": { "200": json_ok("the subject", json!({ "type": "object" })), "404": problem("unknown subject") },
+                "parameters": [{ "name": "subject", "in": "path", "required": true, "schema": { "type": "string" } }, error_lang],
+                "responses": { "200": json_ok("the subject", json!({ "type": "object" })), "400": problem("an unknown parameter"), "404": problem("unknown subject") },
             }},
             "/healthz": { "get": {
                 "operationId": "healthz", "summary": "alive",

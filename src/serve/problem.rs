@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::EvaluationError;
+use crate::labels::Lang;
 
 /// A problem: `type`, `title`, `status`, `detail`, and the diagnostics (`errors`) when the
 /// problem is in a case.
@@ -45,9 +46,10 @@ impl Problem {
     }
 
     /// A case that was not read: 400 when its text is not TOML or JSON at all (a syntax
-    /// error), 422 when it is, but fails the subject's checks.
+    /// error), 422 when it is, but fails the subject's checks. Each diagnostic's `message`,
+    /// and `detail`, are in `lang`.
     #[must_use]
-    pub fn from_diagnostics(d: Diagnostics) -> Problem {
+    pub fn from_diagnostics(d: Diagnostics, lang: Lang) -> Problem {
         let syntax = d.0.iter().any(|d| d.code == "case::syntax");
         let (status, title, kind) = if syntax {
             (
@@ -62,21 +64,27 @@ impl Problem {
                 "invalid-case",
             )
         };
-        let detail =
-            d.0.iter()
-                .map(std::string::ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n");
+        let errors: Vec<Diagnostic> = d.0.into_iter().map(|d| d.in_lang(lang)).collect();
+        let detail = errors
+            .iter()
+            .map(|d| match lang {
+                // The one-line form, whose notes (field, expected, help) are in English.
+                Lang::En => d.to_string(),
+                Lang::Zh => format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         Problem {
             kind: format!("/problems/{kind}"),
-            errors: d.0,
+            errors,
             ..Problem::new(status, title).detail(detail)
         }
     }
 
-    /// A case that was read but cannot be evaluated (a date fact after the evaluation date).
+    /// A case that was read but cannot be evaluated (a date fact after the evaluation date),
+    /// `detail` in `lang`.
     #[must_use]
-    pub fn from_evaluation(e: EvaluationError) -> Problem {
+    pub fn from_evaluation(e: EvaluationError, lang: Lang) -> Problem {
         Problem {
             kind: "/problems/not-evaluable".into(),
             facts: e.facts.clone(),
@@ -84,7 +92,7 @@ impl Problem {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "the case cannot be evaluated",
             )
-            .detail(e.to_string())
+            .detail(e.message_in(lang))
         }
     }
 

@@ -434,7 +434,12 @@ fn input_of(d: &Diagnostic, subject: &str, rows_of: &HashMap<String, Vec<usize>>
     path.to_string()
 }
 
-fn message(d: &Diagnostic) -> String {
+/// A problem of the form beside its field: in Chinese, the Chinese sentence (which says what
+/// was expected); in English, the message and its notes.
+fn message(d: &Diagnostic, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        return d.message_in(lang.words()).to_string();
+    }
     let mut m = d.message.clone();
     if let Some(e) = &d.expected {
         let _ = write!(m, "; expected {e}");
@@ -451,15 +456,17 @@ fn read_form(
     subject: &Subject,
     index: u16,
     state: &mut FormState,
+    lang: Lang,
 ) -> Option<Case> {
     if !state.as_of.is_empty() && parse_date(&state.as_of).is_none() {
-        state.errors.push((
-            "as_of".into(),
-            format!(
+        let message = match lang {
+            Lang::Zh => crate::case::not_a_date_zh("评估日期", &state.as_of),
+            Lang::En => format!(
                 "`{}` is not a real date in the form YYYY-MM-DD",
                 state.as_of
             ),
-        ));
+        };
+        state.errors.push(("as_of".into(), message));
         return None;
     }
     let (json, rows_of) = form_json(book, subject, index, state);
@@ -469,7 +476,7 @@ fn read_form(
             for d in &d.0 {
                 state
                     .errors
-                    .push((input_of(d, &subject.name, &rows_of), message(d)));
+                    .push((input_of(d, &subject.name, &rows_of), message(d, lang)));
             }
             None
         }
@@ -768,7 +775,7 @@ async fn check(
     if q.iter().any(|(k, _)| k == "add_row") {
         return form_page(book, lang, index, s, &fs, &q, StatusCode::OK);
     }
-    let Some(case) = read_form(book, s, index, &mut fs) else {
+    let Some(case) = read_form(book, s, index, &mut fs, lang) else {
         return form_page(
             book,
             lang,
@@ -789,12 +796,13 @@ async fn check(
                 if let Some((name, _)) = fact.split_once(" = ")
                     && fs.values.contains_key(name)
                 {
-                    fs.errors.push((name.to_string(), e.message.clone()));
+                    fs.errors
+                        .push((name.to_string(), e.message_in(lang.words())));
                     placed = true;
                 }
             }
             if !placed {
-                fs.errors.push((String::new(), e.to_string()));
+                fs.errors.push((String::new(), e.message_in(lang.words())));
             }
             form_page(
                 book,
@@ -1201,7 +1209,7 @@ async fn download(
         Err(r) => return r,
     };
     let mut fs = FormState::from_pairs(&q);
-    let Some(case) = read_form(book, s, index, &mut fs) else {
+    let Some(case) = read_form(book, s, index, &mut fs, lang) else {
         return form_page(
             book,
             lang,
@@ -1340,11 +1348,9 @@ async fn upload(State(state): State<AppState>, headers: HeaderMap, body: Body) -
             .into_response()
         }
         Err(d) => {
-            let status = Problem::from_diagnostics(d.clone()).status();
-            problem(
-                status,
-                d.0.iter().map(std::string::ToString::to_string).collect(),
-            )
+            let p = Problem::from_diagnostics(d, lang.words());
+            let lines = p.detail.clone().unwrap_or_default();
+            problem(p.status(), lines.lines().map(String::from).collect())
         }
     }
 }
