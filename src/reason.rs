@@ -24,6 +24,8 @@ pub struct Reason {
     /// expression's text and its value (a fact's, when the line reads as the fact's).
     key: Option<(Arc<str>, Option<Value>)>,
     lang: Lang,
+    /// Whether the JSON report writes this reason's result's `why` (see `Reasons`).
+    why: bool,
 }
 
 /// What a reason says: as data, or as the part of a rule it explains and the facts it was
@@ -559,6 +561,7 @@ impl Reason {
             logic: Some(logic),
             key: None,
             lang: Lang::Zh,
+            why: true,
         }
     }
 
@@ -588,6 +591,7 @@ impl Reason {
             logic: None,
             key,
             lang: Lang::Zh,
+            why: true,
         }
     }
 
@@ -622,6 +626,18 @@ impl Reason {
     /// The language [`Serialize`] writes `text` in (the report's language).
     pub(crate) fn set_lang(&mut self, lang: Lang) {
         self.lang = lang;
+    }
+
+    /// Whether the JSON report writes its result's `why` (see [`Report::set_why`]).
+    ///
+    /// [`Report::set_why`]: crate::report::Report::set_why
+    pub(crate) fn set_why(&mut self, why: bool) {
+        self.why = why;
+    }
+
+    /// Whether the JSON report writes its result's `why`.
+    pub(crate) fn why(&self) -> bool {
+        self.why
     }
 
     /// The reason as a sentence in `lang`, with labels and values and no identifier of the

@@ -105,7 +105,7 @@ impl Serialize for Reasons {
         }
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("reasons", &Lines(&self.0))?;
-        if !self.0.is_empty() {
+        if self.0.first().is_some_and(crate::reason::Reason::why) {
             map.serialize_entry("why", &self.0)?;
         }
         map.end()
@@ -344,6 +344,18 @@ impl Report {
         for r in &mut self.results {
             for w in r.reasons.iter_mut() {
                 w.set_lang(lang);
+            }
+        }
+    }
+
+    /// Whether the JSON report carries `why`, the reasons as data with their sentences (it
+    /// does unless this is set to `false`; `reasons`, their lines in the rule language, are
+    /// always there). Writing `why` is most of the cost of writing a report: the HTTP API
+    /// leaves it out unless asked (`why=true`).
+    pub fn set_why(&mut self, why: bool) {
+        for r in &mut self.results {
+            for w in r.reasons.iter_mut() {
+                w.set_why(why);
             }
         }
     }

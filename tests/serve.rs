@@ -230,16 +230,24 @@ fn example(name: &str) -> String {
 }
 
 /// The library's full report of a TOML case, as JSON.
+/// The library's full report as the API gives it by default: without `why`.
 fn library_full(toml: &str, as_of: Option<&str>) -> Json {
-    library_full_in(toml, as_of, policy_calc::labels::Lang::Zh)
+    library_full_in(toml, as_of, policy_calc::labels::Lang::Zh, false)
 }
 
 /// The library's full report with its reasons' sentences in `lang`.
-fn library_full_in(toml: &str, as_of: Option<&str>, lang: policy_calc::labels::Lang) -> Json {
+/// The library's full report in `lang`, with `why` or without.
+fn library_full_in(
+    toml: &str,
+    as_of: Option<&str>,
+    lang: policy_calc::labels::Lang,
+    why: bool,
+) -> Json {
     let case = book().case_from_toml(toml, "x.toml").expect("a case");
     let as_of = as_of.map(date).or(case.as_of()).expect("a date");
     let mut r = book().evaluate(&case, as_of).expect("evaluated");
     r.set_language(lang);
+    r.set_why(why);
     serde_json::from_str(&r.to_json()).unwrap()
 }
 
@@ -333,7 +341,7 @@ fn check_takes_as_of_and_lang_overrides() {
     let r = request(
         s.addr,
         "POST",
-        "/v1/check?as_of=2022-01-01&lang=en",
+        "/v1/check?as_of=2022-01-01&lang=en&why=true",
         TOML,
         toml.as_bytes(),
     );
@@ -343,7 +351,12 @@ fn check_takes_as_of_and_lang_overrides() {
     assert_eq!(report["results"][0]["outcome"], "not_in_force");
     assert_eq!(
         report,
-        library_full_in(&toml, Some("2022-01-01"), policy_calc::labels::Lang::En)
+        library_full_in(
+            &toml,
+            Some("2022-01-01"),
+            policy_calc::labels::Lang::En,
+            true
+        )
     );
     // `lang` picks the language of the reasons' sentences, and nothing else.
     let why = &report["results"][0]["why"][0];
@@ -355,7 +368,7 @@ fn check_takes_as_of_and_lang_overrides() {
     let zh = request(
         s.addr,
         "POST",
-        "/v1/check?as_of=2022-01-01&lang=zh",
+        "/v1/check?as_of=2022-01-01&lang=zh&why=true",
         TOML,
         toml.as_bytes(),
     )
@@ -365,6 +378,18 @@ fn check_takes_as_of_and_lang_overrides() {
         "绍柯政办发〔2022〕14号自2022年6月19日起施行，有效期至2025年12月31日，2022年1月1日不在其内"
     );
     assert_eq!(zh["results"][0]["reasons"], report["results"][0]["reasons"]);
+    // Without `why=true`, the same report less `why`; with a compact report, a problem.
+    let plain = request(s.addr, "POST", "/v1/check?as_of=2022-01-01", TOML, toml.as_bytes());
+    let mut want = zh.clone();
+    for r in want["results"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("why").expect("a why");
+    }
+    assert_eq!(plain.json(), want);
+    for bad in ["why=true&report=compact", "why=yes"] {
+        let r = request(s.addr, "POST", &format!("/v1/check?{bad}"), TOML, toml.as_bytes());
+        let p = assert_problem(&r, 400);
+        assert!(p["title"].as_str().unwrap().contains("`why`"), "{p}");
+    }
     let r = request(s.addr, "POST", "/v1/check?lang=zh", TOML, toml.as_bytes());
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["as_of"], "2023-03-01");
@@ -631,13 +656,42 @@ fn batch_streams_json_lines_as_check_batch_writes_them() {
         Some("application/x-ndjson"),
         lines[0].as_bytes(),
     );
-    // Byte for byte the library's report with `line` first.
+    // Byte for byte the library's report (without `why`, as by default) with `line` first.
     let case = book().case_from_json(lines[0], "x.json").expect("a case");
-    let report = book()
+    let mut report = book()
         .evaluate(&case, date("2022-01-01"))
         .expect("evaluated");
+    report.set_why(false);
     let json = report.to_json();
     assert_eq!(r.text(), format!("{{\"line\":1,{}\n", &json[1..]));
+    assert!(!json.contains("\"why\""));
+    // With `why=true` and `changes=true`, the report with its reasons as data and what would
+    // change each result.
+    let rich = request(
+        s.addr,
+        "POST",
+        "/v1/check/batch?report=full&as_of=2023-03-01&why=true&changes=true&lang=en",
+        Some("application/x-ndjson"),
+        lines[0].as_bytes(),
+    );
+    let mut report = book()
+        .evaluate_with_changes(&case, date("2023-03-01"))
+        .expect("evaluated");
+    report.set_language(policy_calc::labels::Lang::En);
+    let json = report.to_json();
+    assert!(json.contains("\"why\"") && json.contains("\"margin\""));
+    assert_eq!(rich.text(), format!("{{\"line\":1,{}\n", &json[1..]));
+    // Both come with full reports only.
+    for q in ["why=true", "changes=true"] {
+        let bad = request(
+            s.addr,
+            "POST",
+            &format!("/v1/check/batch?{q}"),
+            Some("application/x-ndjson"),
+            lines[0].as_bytes(),
+        );
+        assert_problem(&bad, 400);
+    }
     let v: Json = serde_json::from_str(r.text().trim()).unwrap();
     assert_eq!(v["line"], 1);
     assert_eq!(v["results"][0]["outcome"], "not_in_force");
@@ -1504,9 +1558,10 @@ fn check_with_changes_and_the_timeline() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let case = book().case_from_toml(tenant, "t.toml").expect("a case");
-    let want = book()
+    let mut want = book()
         .evaluate_with_changes(&case, date("2023-03-01"))
         .expect("evaluates");
+    want.set_why(false);
     assert_eq!(r.json(), serde_json::to_value(&want).expect("JSON"));
     let cap = r.json()["results"]
         .as_array()

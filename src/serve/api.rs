@@ -54,9 +54,32 @@ pub(crate) struct CheckQuery {
     /// `changes=true`: a full report with what would change each result (`changes`,
     /// `margin`), which costs some 25 times the report itself.
     pub changes: bool,
+    /// `why=true`: a full report with its reasons as data and sentences (`why`), which costs
+    /// about as much again as the rest of the answer.
+    pub why: bool,
 }
 
 impl CheckQuery {
+    /// `changes=true` and `why=true` come with the full report only: a 400 with
+    /// `report=compact`.
+    pub(crate) fn needs_full(&self) -> Result<(), Problem> {
+        if self.full {
+            return Ok(());
+        }
+        for (asked, what, name) in [
+            (self.changes, "what would change each result", "changes"),
+            (self.why, "the reasons as data", "why"),
+        ] {
+            if asked {
+                return Err(Problem::bad_request(
+                    &format!("bad query parameter `{name}`"),
+                    format!("{what} comes with the full report: drop `report=compact`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The language of the reasons' sentences (`why[].text`): Chinese unless `lang=en`.
     pub(crate) fn words(&self) -> crate::labels::Lang {
         match self.lang.as_deref() {
@@ -84,6 +107,7 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
             }
             "report" => out.full = either(k, v, "full", "compact")?,
             "changes" => out.changes = either(k, v, "true", "false")?,
+            "why" => out.why = either(k, v, "true", "false")?,
             "lang" => {
                 either(k, v, "zh", "en")?;
                 out.lang = Some(v.clone());
@@ -91,7 +115,7 @@ fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<Che
             other => {
                 return Err(Problem::bad_request(
                     "unknown query parameter",
-                    format!("`{other}` is not a parameter here (as_of, report, lang, changes)"),
+                    format!("`{other}` is not a parameter here (as_of, report, lang, changes, why)"),
                 ));
             }
         }
@@ -233,12 +257,7 @@ async fn check(
     )
     .await?;
     let as_of = q.as_of.or(case.as_of).unwrap_or_else(today);
-    if q.changes && !q.full {
-        return Err(Problem::bad_request(
-            "bad query parameter `changes`",
-            "what would change each result comes with the full report: drop `report=compact`",
-        ));
-    }
+    q.needs_full()?;
     if q.full {
         let report = if q.changes {
             book.evaluate_with_changes(&case, as_of)
@@ -248,6 +267,7 @@ async fn check(
         .map_err(|e| Problem::from_evaluation(e, q.words()))?;
         let mut report = report;
         report.set_language(q.words());
+        report.set_why(q.why);
         Ok(json_response(StatusCode::OK, report.to_json()))
     } else {
         let mut report = CompactReport::new();
@@ -321,6 +341,7 @@ async fn batch(
     body: Body,
 ) -> Result<Response, Problem> {
     let q = check_query(&q, false)?;
+    q.needs_full()?;
     let format = format_of(&headers)?;
     if format == Format::Toml {
         return Err(unsupported(

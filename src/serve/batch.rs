@@ -204,8 +204,14 @@ impl Job {
             Ok(case) => {
                 let as_of = q.as_of.or(case.as_of).unwrap_or(self.today);
                 let written = if q.full {
-                    book.evaluate(case, as_of).map(|mut r| {
+                    if q.changes {
+                        book.evaluate_with_changes(case, as_of)
+                    } else {
+                        book.evaluate(case, as_of)
+                    }
+                    .map(|mut r| {
                         r.set_language(q.words());
+                        r.set_why(q.why);
                         r.append_json(line, out);
                     })
                 } else {

@@ -138,7 +138,7 @@ pub fn document(book: &Rulebook) -> String {
                         "amount": { "$ref": "#/components/schemas/quantity" },
                         "values": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/quantity" } },
                         "reasons": { "type": "array", "items": { "type": "string" }, "description": "the reasons in the rule language" },
-                        "why": { "type": "array", "items": { "$ref": "#/components/schemas/reason" }, "description": "the same reasons as data, each with its sentence in the report's language (lang)" },
+                        "why": { "type": "array", "items": { "$ref": "#/components/schemas/reason" }, "description": "with why=true: the same reasons as data, each with its sentence in the report's language (lang)" },
                         "missing": { "type": "array", "items": { "type": "string" } },
                         "changes": { "type": "array", "items": { "$ref": "#/components/schemas/change" }, "description": "with changes=true: what would turn a result against the subject, or decide an undetermined one" },
                         "margin": { "type": "array", "items": { "$ref": "#/components/schemas/change" }, "description": "with changes=true: the nearest changes that would turn a favourable result" },
@@ -271,6 +271,7 @@ pub fn document(book: &Rulebook) -> String {
         { "name": "report", "in": "query", "required": false, "description": "full (with quotes and reasons) or compact", "schema": { "type": "string", "enum": ["full", "compact"] } },
         { "name": "lang", "in": "query", "required": false, "description": "zh or en: the language of the reasons' sentences (`why[].text`) and of a case's problems (`errors[].message`, `detail`); Chinese by default", "schema": { "type": "string", "enum": ["zh", "en"] } },
         { "name": "changes", "in": "query", "required": false, "description": "true: with each result, what would change it (changes, margin); full reports only, and some 25 times the work", "schema": { "type": "boolean" } },
+        { "name": "why", "in": "query", "required": false, "description": "true: with each result, its reasons as data with their sentences in lang (why); full reports only, and about as much work again as the rest of the answer", "schema": { "type": "boolean" } },
     ]);
     let json_ok = |what: &str, schema: Json| json!({ "description": what, "content": { "application/json": { "schema": schema } } });
     let any_array = json!({ "type": "array", "items": { "type": "object" } });
