@@ -448,6 +448,32 @@ impl Shown {
     }
 }
 
+/// A figure of a report (its amount or a named value) as people read it: a share as a
+/// percentage (`80%`), money with thousands separators and 元 (`36,110.00元`, `36,110.00 CNY`),
+/// areas in 平方米 / m², counts with their measure word.
+#[must_use]
+pub fn figure(value: &str, unit: &str, lang: Lang) -> String {
+    if unit == "ratio"
+        && let Ok(d) = value.parse::<rust_decimal::Decimal>()
+        && let Some(p) = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
+    {
+        return format!("{}%", p.normalize());
+    }
+    let n = thousands(value);
+    let zh = lang == Lang::Zh;
+    match unit {
+        "" | "1" | "ratio" => n,
+        "CNY" if zh => format!("{n}元"),
+        "m2" if zh => format!("{n}平方米"),
+        "m2" => format!("{n} m²"),
+        "CNY/m2" if zh => format!("{n}元/平方米"),
+        "CNY/m2" => format!("{n} CNY/m²"),
+        "units" if zh => format!("{n}套"),
+        "sites" | "communities" | "projects" if zh => format!("{n}个"),
+        u => format!("{n} {u}"),
+    }
+}
+
 /// `36110.00` as `36,110.00`: thousands separators in the whole part.
 #[must_use]
 pub fn thousands(value: &str) -> String {

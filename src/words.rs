@@ -59,33 +59,7 @@ pub const GROUPS: &[Group] = &[
     },
 ];
 
-pub use crate::reason::thousands;
-
-/// A figure of a report (its amount or a named value) as people read it: a share as a
-/// percentage (`80%`), money with thousands separators and 元 (`36,110.00元`, `36,110.00 CNY`),
-/// areas in 平方米 / m², counts with their measure word.
-#[must_use]
-pub fn figure(value: &str, unit: &str, lang: Lang) -> String {
-    if unit == "ratio"
-        && let Ok(d) = value.parse::<rust_decimal::Decimal>()
-        && let Some(p) = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
-    {
-        return format!("{}%", p.normalize());
-    }
-    let n = thousands(value);
-    let zh = lang == Lang::Zh;
-    match unit {
-        "" | "1" | "ratio" => n,
-        "CNY" if zh => format!("{n}元"),
-        "m2" if zh => format!("{n}平方米"),
-        "m2" => format!("{n} m²"),
-        "CNY/m2" if zh => format!("{n}元/平方米"),
-        "CNY/m2" => format!("{n} CNY/m²"),
-        "units" if zh => format!("{n}套"),
-        "sites" | "communities" | "projects" if zh => format!("{n}个"),
-        u => format!("{n} {u}"),
-    }
-}
+pub use crate::reason::figure;
 
 /// The labels of one clause's figures and its subject's facts, for a report that names
 /// them by the identifiers of the JSON report (`units[2].rent_cap`, `meets_arh_rules`).
@@ -337,7 +311,8 @@ pub fn change_sentence(
 
 #[cfg(test)]
 mod tests {
-    use super::{GROUPS, thousands};
+    use super::GROUPS;
+    use crate::reason::thousands;
     use crate::report::Outcome;
 
     #[test]

@@ -865,9 +865,9 @@ fn amount_zh(field: &Field, d: Decimal) -> String {
     let n = d.normalize().to_string();
     if field.integer {
         let measure = field.measure.as_ref().map_or("", |m| &*m.zh);
-        format!("{}{measure}", crate::words::thousands(&n))
+        format!("{}{measure}", crate::reason::thousands(&n))
     } else {
-        crate::words::figure(&n, &field.unit_label, crate::labels::Lang::Zh)
+        crate::reason::figure(&n, &field.unit_label, crate::labels::Lang::Zh)
     }
 }
 

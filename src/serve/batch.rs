@@ -9,7 +9,7 @@ use futures_util::{FutureExt, StreamExt};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::api::CheckQuery;
+use super::query::CheckQuery;
 use crate::Rulebook;
 use crate::case::CaseReader;
 use crate::diagnostic::Diagnostic;

@@ -16,6 +16,7 @@ mod api;
 mod batch;
 mod openapi;
 mod problem;
+mod query;
 mod web;
 
 use std::net::SocketAddr;

@@ -16,7 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 
-use super::api::{parse_date, show_value, today};
+use super::api::{show_value, today};
+use super::query::parse_date;
 use super::{AppState, Problem, read_body};
 use crate::Rulebook;
 use crate::case::Case;
@@ -1372,7 +1373,7 @@ mod tests {
     /// A reason in the page's language (the Chinese phrases themselves: `words`' tests).
     #[test]
     fn thousands_and_encoding() {
-        assert_eq!(crate::words::thousands("-1234567"), "-1,234,567");
+        assert_eq!(crate::reason::thousands("-1234567"), "-1,234,567");
         assert_eq!(enc("units[1].rent"), "units%5B1%5D.rent");
         assert_eq!(enc("绍"), "%E7%BB%8D");
     }
