@@ -967,7 +967,7 @@ fn number_for(field: &'static Field) -> BoxedStrategy<Decimal> {
 
 /// The facts as known on `on`: a date after it moved back to it (a date after the evaluation
 /// date is bad input, a law of its own), so that the laws below see evaluated cases.
-fn known_on(mut fields: Vec<GenField>, on: NaiveDate) -> Vec<GenField> {
+pub(crate) fn known_on(mut fields: Vec<GenField>, on: NaiveDate) -> Vec<GenField> {
     let clamp = |f: &mut Fact| {
         if let Fact::Date(d) = f {
             *d = (*d).min(on);

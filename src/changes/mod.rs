@@ -12,18 +12,23 @@
 //! of the fact's domain (sampled), so that "at least" and "at most" hold as stated. Facts that
 //! the clause does not read are never proposed.
 
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
 use crate::case::Case;
-use crate::eval::{ClauseSet, CompactReport};
+use crate::eval::CompactReport;
 use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
 use crate::rulebook::Clause;
 use crate::schema::Field;
 use crate::units::Type;
+
+mod reach;
+mod solve;
 
 /// A change of one fact.
 fn one(name: &str, relation: Relation, value: Option<FactValue>, outcome: Outcome) -> Change {
@@ -76,25 +81,122 @@ struct Probe<'b> {
     book: &'b Rulebook,
     case: Case,
     as_of: NaiveDate,
-    set: ClauseSet,
+    /// The clause probed, by index into the rulebook's clauses.
+    ci: usize,
+    /// Whether bounds are solved where they can be ([`solve`]), or all searched for.
+    solve: bool,
     out: CompactReport<'b>,
-    /// The clause's id.
-    clause: String,
     /// The values the clause compares with (its constants, its parameters in force): where a
     /// result can turn, and so checked, with a step either side, before anything is stated.
     critical: Vec<Value>,
+    /// The case as a whole, for checking changes on it.
+    whole: Whole<'b>,
 }
+
+/// What checking a change on the whole case needs: the subject's clauses with the facts and
+/// lists each reads, and the results of the changed cases checked so far (many clauses
+/// propose the same change: `prefab = false`).
+struct Whole<'b> {
+    clauses: Vec<usize>,
+    out: CompactReport<'b>,
+    seen: Vec<(Made, Option<Outcomes>)>,
+}
+
+/// Facts changed, each to a value.
+type Made = Vec<(Slot, Value)>;
+
+/// What the search reads off each clause of a rulebook, worked out once (the rulebook keeps
+/// it): by clause index.
+#[derive(Debug)]
+pub(crate) struct Plans(Vec<Plan>);
+
+/// What the search reads off one clause.
+#[derive(Debug)]
+struct Plan {
+    /// The subject's fields it reads, in order, and the item fields of its lists.
+    fields: Vec<u16>,
+    items: Vec<(u16, u16)>,
+    /// The lists it reads (counted, summed or item by item).
+    lists: Vec<u16>,
+    /// The numbers and dates it compares with: constants, and parameters (their values on
+    /// the day of the case).
+    constants: Vec<Value>,
+    params: Vec<u32>,
+    /// Whether no facts whatever give it a favourable outcome ([`reach::never`]).
+    never: bool,
+    /// The fields it decides on through one comparison, with that comparison's sides
+    /// ([`solve::comparison`]).
+    compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
+}
+
+impl Plans {
+    fn new(book: &Rulebook) -> Plans {
+        Plans(
+            book.clauses
+                .iter()
+                .map(|clause| {
+                    let (fields, items) = read_facts(clause);
+                    let (_, lists) = reads_of(clause);
+                    let (mut constants, mut params) = (Vec::new(), Vec::new());
+                    for e in clause.exprs() {
+                        e.walk(&mut |x: &Expr| match &x.kind {
+                            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => {
+                                constants.push(*v);
+                            }
+                            ExprKind::Param(i) => params.push(*i),
+                            _ => {}
+                        });
+                    }
+                    let compared = fields
+                        .iter()
+                        .filter_map(|&f| {
+                            let (l, r) = solve::comparison(clause, f)?;
+                            Some((f, l, r))
+                        })
+                        .collect();
+                    Plan {
+                        fields,
+                        items,
+                        lists,
+                        constants,
+                        params,
+                        never: reach::never(clause),
+                        compared,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The plans of `book`'s clauses, worked out on first use.
+fn plans(book: &Rulebook) -> &Plans {
+    book.changes.get_or_init(|| Plans::new(book))
+}
+
+/// The outcomes of some of the subject's clauses, each with its index.
+type Outcomes = Vec<(usize, Outcome)>;
 
 impl Probe<'_> {
     /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
+    /// The case's dates passed their check and every value tried lies on a grid that ends on
+    /// the day of the case, so the dates are not checked again.
     fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
-        let saved: Vec<Option<Value>> = changes.iter().map(|(s, _)| self.get(*s)).collect();
-        for (s, v) in changes {
+        let mut saved = [None; 2];
+        if changes.len() > 2 {
+            return None;
+        }
+        for ((s, v), old) in changes.iter().zip(&mut saved) {
+            *old = self.get(*s);
             self.set(*s, Some(*v));
         }
         let r = self
             .book
-            .evaluate_selected(&self.case, self.as_of, &self.set, &mut self.out)
+            .run_clauses(
+                (&self.case, self.as_of),
+                std::slice::from_ref(&self.ci),
+                &mut self.out,
+            )
             .ok()
             .and_then(|()| self.out.results().first().map(|r| r.outcome));
         for ((s, _), old) in changes.iter().zip(saved) {
@@ -235,23 +337,55 @@ impl Probe<'_> {
             };
             made.push((*slot, v));
         }
-        let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
-        for (s, v) in &made {
-            self.set(*s, Some(*v));
-        }
-        let mut all = CompactReport::new();
-        let ok = self
-            .book
-            .evaluate_compact(&self.case, self.as_of, &mut all)
-            .is_ok()
-            && all
-                .results()
-                .iter()
-                .any(|r| r.clause.id == self.clause && r.outcome == c.outcome);
-        for ((s, _), old) in made.iter().zip(saved) {
-            self.set(*s, old);
-        }
-        ok
+        let results = match self.whole.seen.iter().find(|(m, _)| *m == made) {
+            Some((_, r)) => r.clone(),
+            None => {
+                let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
+                for (s, v) in &made {
+                    self.set(*s, Some(*v));
+                }
+                let r = self.whole_results(&|fields, lists| {
+                    made.iter().any(|(s, _)| match *s {
+                        Slot::Field(i) => fields.contains(&i),
+                        Slot::Item { list, .. } => lists.contains(&list),
+                    })
+                });
+                for ((s, _), old) in made.iter().zip(saved) {
+                    self.set(*s, old);
+                }
+                self.whole.seen.push((made, r.clone()));
+                r
+            }
+        };
+        results.is_some_and(|r| r.iter().any(|&(ci, o)| ci == self.ci && o == c.outcome))
+    }
+
+    /// The case as it stands now evaluated whole, for the outcomes of the clauses that read
+    /// what `changed` accepts (a clause's fields, its lists); `None` when the case is bad input.
+    /// The other clauses read nothing that changed: they give what they gave on the case as
+    /// given, which evaluated.
+    fn whole_results(
+        &mut self,
+        changed: &dyn Fn(&[u16], &[u16]) -> bool,
+    ) -> Option<Outcomes> {
+        let plans = &plans(self.book).0;
+        let clauses: Vec<usize> = self
+            .whole
+            .clauses
+            .iter()
+            .copied()
+            .filter(|&ci| changed(&plans[ci].fields, &plans[ci].lists))
+            .collect();
+        self.book
+            .evaluate_clauses(&self.case, self.as_of, &clauses, &mut self.whole.out)
+            .ok()?;
+        Some(
+            clauses
+                .into_iter()
+                .zip(self.whole.out.results())
+                .map(|(ci, r)| (ci, r.outcome))
+                .collect(),
+        )
     }
 
     /// Whether `want` holds at grid point `k` of `slot`.
@@ -276,7 +410,8 @@ impl Probe<'_> {
             return None;
         }
         // The very end may be undefined (a share over an area of zero): then one step in.
-        let to = if self.holds(slot, g, to, want) {
+        let whole_way = self.holds(slot, g, to, want);
+        let to = if whole_way {
             to
         } else {
             let inner = to - (to - from).signum();
@@ -285,6 +420,13 @@ impl Probe<'_> {
             }
             inner
         };
+        // Solved where it can be (with one turning point, not where the end differs).
+        if self.solve
+            && whole_way
+            && let Some(k) = self.solved((slot, g), (from, to), want)
+        {
+            return Some(k);
+        }
         // Out from `from` by doubling steps (most bounds lie near the value given), until
         // `want` holds or `to` is reached; then the two close in on the turning point.
         let dir = (to - from).signum();
@@ -318,6 +460,40 @@ impl Probe<'_> {
             }
         }
         Some(b)
+    }
+
+    /// The bound of [`bound`](Self::bound) where the clause decides on the fact through one
+    /// linear comparison ([`solve`]): the grid point next to where that comparison turns,
+    /// confirmed, the outcome wanted at it and not one step short of it. Its outcome turns
+    /// nowhere else, so between `from`, where it is not wanted, and `to`, where it is, that
+    /// is the one bound. `None` where this does not apply or nothing next to it confirms.
+    fn solved(
+        &mut self,
+        (slot, g): (Slot, &Grid),
+        (from, to): (i128, i128),
+        want: &dyn Fn(Outcome) -> bool,
+    ) -> Option<i128> {
+        let Slot::Field(field) = slot else {
+            return None;
+        };
+        let (_, l, r) = plans(self.book).0[self.ci]
+            .compared
+            .iter()
+            .find(|(f, _, _)| *f == field)?;
+        let at = solve::threshold(self.book, (l, r), field, &self.case.facts, self.as_of)?;
+        let q = g.point(at)?;
+        let dir = (to - from).signum();
+        // The solved value, exact or to 28 digits, lies within a step of its grid point.
+        for k in [q, q + 1, q - 1, q + 2] {
+            let beyond = (k - from) * dir > 0 && (to - k) * dir >= 0;
+            if beyond
+                && self.holds(slot, g, k, want)
+                && (k - dir == from || !self.holds(slot, g, k - dir, want))
+            {
+                return Some(k);
+            }
+        }
+        None
     }
 
     /// Points of `g` from `a` to `b` (both ends in): evenly spaced ones, and each value the
@@ -389,51 +565,74 @@ impl Rulebook {
 /// subject, in report order. Clauses that are not in force or do not apply get none.
 #[must_use]
 pub fn changes(book: &Rulebook, case: &Case, as_of: NaiveDate) -> Vec<Vec<Change>> {
+    changes_with(book, case, as_of, true)
+}
+
+/// [`changes`] found by the plain search alone, every bound searched for on its grid and none
+/// solved from its comparison: the reference that the solved bounds are tested against.
+#[must_use]
+pub fn searched_changes(book: &Rulebook, case: &Case, as_of: NaiveDate) -> Vec<Vec<Change>> {
+    changes_with(book, case, as_of, false)
+}
+
+fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> Vec<Vec<Change>> {
     let mut out = CompactReport::new();
     if book.evaluate_compact(case, as_of, &mut out).is_err() {
         return Vec::new();
     }
+    let clauses = &book.by_subject[case.subject as usize];
     // The results come in the order of the subject's clauses.
-    let outcomes: Vec<(usize, Outcome)> = book.by_subject[case.subject as usize]
+    let outcomes: Vec<(usize, Outcome)> = clauses
         .iter()
         .zip(out.results())
         .map(|(&ci, r)| (ci, r.outcome))
         .collect();
-    outcomes
-        .into_iter()
-        .map(|(ci, outcome)| clause_changes(book, case, as_of, ci, outcome))
-        .collect()
-}
-
-/// The changes of one clause's result.
-pub(crate) fn clause_changes(
-    book: &Rulebook,
-    case: &Case,
-    as_of: NaiveDate,
-    ci: usize,
-    outcome: Outcome,
-) -> Vec<Change> {
-    let clause = &book.clauses[ci];
-    let id = clause.id.clone();
-    let (fields, items) = read_facts(clause);
-    let mut critical = Vec::new();
-    for e in clause.exprs() {
-        e.walk(&mut |x: &Expr| match &x.kind {
-            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => critical.push(*v),
-            ExprKind::Param(i) => critical.extend(book.params[*i as usize].value_on(as_of)),
-            _ => {}
-        });
-    }
     let mut p = Probe {
         book,
         case: case.clone(),
         as_of,
-        set: book.select(|c| c.id == id),
-        out: CompactReport::new(),
-        clause: id.clone(),
-        critical,
+        ci: 0,
+        solve,
+        out,
+        critical: Vec::new(),
+        whole: Whole {
+            clauses: clauses.clone(),
+            out: CompactReport::new(),
+            seen: Vec::new(),
+        },
     };
-    let rec = book.schema.record_of(case.subject);
+    outcomes
+        .into_iter()
+        .map(|(ci, outcome)| clause_changes(&mut p, ci, outcome))
+        .collect()
+}
+
+/// The fields and the lists a clause reads, for telling which clauses a change can touch.
+fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
+    let (mut fields, mut lists) = (Vec::new(), Vec::new());
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| match x.kind {
+            ExprKind::Field(i) if !fields.contains(&i) => fields.push(i),
+            ExprKind::Agg { list, .. } if !lists.contains(&list) => lists.push(list),
+            _ => {}
+        });
+    }
+    (fields, lists)
+}
+
+/// The changes of one clause's result, `p` holding the case as given.
+fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
+    let (book, as_of) = (p.book, p.as_of);
+    let clause = &book.clauses[ci];
+    let plan = &plans(book).0[ci];
+    let (fields, items) = (&plan.fields, &plan.items);
+    p.critical.clear();
+    p.critical.extend_from_slice(&plan.constants);
+    for &i in &plan.params {
+        p.critical.extend(book.params[i as usize].value_on(as_of));
+    }
+    p.ci = ci;
+    let rec = book.schema.record_of(p.case.subject);
     let mut slots: Vec<(Slot, &Field, String)> = fields
         .iter()
         .map(|&i| {
@@ -444,14 +643,14 @@ pub(crate) fn clause_changes(
             )
         })
         .collect();
-    for &(list, j) in &items {
+    for &(list, j) in items {
         let Type::List(r) = rec.fields[list as usize].ty else {
             continue;
         };
         let item_rec = &book.schema.records[r as usize];
-        let n = case.facts.lists[list as usize]
+        let n = p.case.facts.lists[list as usize]
             .as_ref()
-            .map_or(0, super::expr::Items::len);
+            .map_or(0, crate::expr::Items::len);
         for item in 0..n {
             slots.push((
                 Slot::Item {
@@ -469,7 +668,7 @@ pub(crate) fn clause_changes(
             ));
         }
     }
-    let mut found = search(&mut p, &slots, as_of, outcome);
+    let mut found = search(p, &slots, as_of, outcome);
     // Each change as stated, the whole case evaluated: another clause may refuse the changed
     // case (a deduction it turns on exceeding the installation cost), and then it is no change
     // to propose.
@@ -477,7 +676,7 @@ pub(crate) fn clause_changes(
     // A mix of items short of its share: the fewest items to add, of each kind the clause
     // counts (`units` of at most 70 m2), each checked on the whole case as it is found.
     if let Some(target) = turned(outcome) {
-        found.extend(add_items(&mut p, clause, case, as_of, target));
+        found.extend(add_items(p, clause, as_of, target));
     }
     found
 }
@@ -495,7 +694,8 @@ fn search(
         for (slot, field, name) in slots {
             found.extend(toward(p, *slot, field, name, as_of, &want));
         }
-        if found.is_empty() {
+        // Pairs of facts, unless no facts whatever give the target.
+        if found.is_empty() && !plans(p.book).0[p.ci].never {
             found = pairs(p, slots, as_of, target);
         }
         found
@@ -530,15 +730,9 @@ type ItemPlan = (u16, Vec<(u16, Vec<Value>)>, Vec<u16>);
 /// fields that the clause compares with a value (a unit's `area` with `small_unit_area`) take
 /// that value, and whose counted field (`count`, summed by the clause) is searched for the
 /// fewest that turn the result. Each is checked on the whole case.
-fn add_items(
-    p: &mut Probe,
-    clause: &Clause,
-    case: &Case,
-    as_of: NaiveDate,
-    target: Outcome,
-) -> Vec<Change> {
+fn add_items(p: &mut Probe, clause: &Clause, as_of: NaiveDate, target: Outcome) -> Vec<Change> {
     let book = p.book;
-    let rec = book.schema.record_of(case.subject);
+    let rec = book.schema.record_of(p.case.subject);
     // Per list: the item fields compared with a value, with those values; the fields summed.
     let mut plans: Vec<ItemPlan> = Vec::new();
     for e in clause.exprs() {
@@ -595,7 +789,7 @@ fn add_items(
         };
         let Some(len) = p.case.facts.lists[list as usize]
             .as_ref()
-            .map(super::expr::Items::len)
+            .map(crate::expr::Items::len)
         else {
             continue;
         };
@@ -651,12 +845,8 @@ fn add_items(
             let ok = change.is_some()
                 && k.and_then(|k| g.value(k)).is_some_and(|n| {
                     p.set(slot, Some(n));
-                    let mut all = CompactReport::new();
-                    book.evaluate_compact(&p.case, as_of, &mut all).is_ok()
-                        && all
-                            .results()
-                            .iter()
-                            .any(|r| r.clause.id == clause.id && r.outcome == target)
+                    p.whole_results(&|_, lists| lists.contains(&list))
+                        .is_some_and(|r| r.iter().any(|&(ci, o)| ci == p.ci && o == target))
                 });
             if let Some(items) = p.case.facts.lists[list as usize].as_mut() {
                 items.truncate(len);
@@ -787,6 +977,19 @@ fn toward(
         }
         return found;
     }
+    other_values(p, (slot, field, name), current, want)
+}
+
+/// The other values of a yes/no or word fact (all where it is not given) that give what
+/// `want` accepts, each a change.
+fn other_values(
+    p: &mut Probe,
+    (slot, field, name): (Slot, &Field, &str),
+    current: Option<Value>,
+    want: &dyn Fn(Outcome) -> bool,
+) -> Vec<Change> {
+    let book = p.book;
+    let mut found = Vec::new();
     for v in alternatives(book, field, current) {
         if let Some(o) = p.outcome(&[(slot, v)])
             && want(o)
@@ -829,15 +1032,7 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
         }
         return found;
     }
-    for v in alternatives(book, field, None) {
-        if let Some(o) = p.outcome(&[(slot, v)])
-            && decided(o)
-            && let Some(value) = fact_value(book, field, v)
-        {
-            found.push(one(name, Relation::Equals, Some(value), o));
-        }
-    }
-    found
+    other_values(p, (slot, field, name), None, &decided)
 }
 
 /// Where no single fact turns a result: the smallest sets of two facts that do, each number
