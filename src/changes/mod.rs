@@ -182,8 +182,8 @@ impl Probe<'_> {
     /// The case's dates passed their check and every value tried lies on a grid that ends on
     /// the day of the case, so the dates are not checked again.
     fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
-        let mut saved = [None; 2];
-        if changes.len() > 2 {
+        let mut saved = [None; MOST_FACTS];
+        if changes.len() > MOST_FACTS {
             return None;
         }
         for ((s, v), old) in changes.iter().zip(&mut saved) {
@@ -550,6 +550,7 @@ impl Rulebook {
         as_of: NaiveDate,
     ) -> Result<crate::report::Report, crate::eval::EvaluationError> {
         let mut report = self.evaluate(case, as_of)?;
+        report.changes_searched = true;
         for (r, found) in report.results.iter_mut().zip(changes(self, case, as_of)) {
             if against(r.outcome).is_some() {
                 r.margin = found;
@@ -694,9 +695,9 @@ fn search(
         for (slot, field, name) in slots {
             found.extend(toward(p, *slot, field, name, as_of, &want));
         }
-        // Pairs of facts, unless no facts whatever give the target.
+        // Sets of facts, unless no facts whatever give the target.
         if found.is_empty() && !plans(p.book).0[p.ci].never {
-            found = pairs(p, slots, as_of, target);
+            found = sets(p, slots, as_of, target);
         }
         found
     } else if let Some(turn) = against(outcome) {
@@ -1035,10 +1036,22 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
     other_values(p, (slot, field, name), None, &decided)
 }
 
-/// Where no single fact turns a result: the smallest sets of two facts that do, each number
-/// taken to the end of its domain and then brought back to its exact bound, the other fact
-/// held at its change.
-fn pairs(
+/// The most facts one change names. Where no single fact turns a result, sets of two facts
+/// are searched, then (where no pair does) sets of three: the smallest that turn it.
+pub const MOST_FACTS: usize = 3;
+
+/// The most combinations of moves ([`sets`]) tried for one result, all sizes together: the
+/// bound on the work of searching sets of facts (a clause reading 13 facts has 78 pairs and
+/// 286 sets of three).
+const MOST_TRIES: usize = 4096;
+
+/// Where no single fact turns a result: the smallest sets of facts, of two up to
+/// [`MOST_FACTS`], that do. Each fact of a set moves to each of its other values (a yes/no, a
+/// word) or to either end of its domain (a number, a date); where the moves together give
+/// the outcome, each number is brought back to its exact bound, the others held at their
+/// moves, and the set as stated is checked, and checked to need every fact it names. At most
+/// eight changes, and at most [`MOST_TRIES`] combinations of moves tried.
+fn sets(
     p: &mut Probe,
     slots: &[(Slot, &Field, String)],
     as_of: NaiveDate,
@@ -1060,55 +1073,96 @@ fn pairs(
             }
         })
         .collect();
-    let mut found = Vec::new();
-    for i in 0..slots.len() {
-        for j in i + 1..slots.len() {
-            for a in &moves[i] {
-                for b in &moves[j] {
-                    if found.len() >= MOST {
-                        return found;
-                    }
-                    let (si, sj) = (slots[i].0, slots[j].0);
-                    if p.outcome(&[(si, *a), (sj, *b)]) != Some(target) {
-                        continue;
-                    }
-                    let change = pair_change(p, (&slots[i], *a), (&slots[j], *b), as_of, target);
-                    if let Some(c) = change {
-                        found.push(c);
+    let mut tries = 0;
+    for size in 2..=MOST_FACTS.min(slots.len()) {
+        let mut found = Vec::new();
+        // The sets of `size` facts in order (0, 1), (0, 2), ..., and for each the moves of
+        // its first fact outermost.
+        let mut set: Vec<usize> = (0..size).collect();
+        loop {
+            let mut pick = vec![0; size];
+            'moves: loop {
+                if found.len() >= MOST || tries >= MOST_TRIES {
+                    return found;
+                }
+                if set.iter().all(|&i| !moves[i].is_empty()) {
+                    tries += 1;
+                    let made: Made = set
+                        .iter()
+                        .zip(&pick)
+                        .map(|(&i, &m)| (slots[i].0, moves[i][m]))
+                        .collect();
+                    if p.outcome(&made) == Some(target) {
+                        let facts: Vec<_> = set.iter().map(|&i| &slots[i]).collect();
+                        if let Some(c) = set_change(p, &facts, &made, as_of, target) {
+                            found.push(c);
+                        }
                     }
                 }
+                // The next moves, the last fact's fastest.
+                for d in (0..size).rev() {
+                    pick[d] += 1;
+                    if pick[d] < moves[set[d]].len() {
+                        continue 'moves;
+                    }
+                    pick[d] = 0;
+                }
+                break;
+            }
+            // The next set of `size` facts.
+            let Some(d) = (0..size).rev().find(|&d| set[d] < slots.len() - size + d) else {
+                break;
+            };
+            set[d] += 1;
+            for e in d + 1..size {
+                set[e] = set[e - 1] + 1;
             }
         }
+        if !found.is_empty() {
+            return found;
+        }
     }
-    found
+    Vec::new()
 }
 
-/// A change of two facts to `a` and `b` that gives `target`, each number brought back to the
-/// nearest value that still gives it with the other fact at its change.
-fn pair_change(
+/// A change of the facts of `facts` to their moves `made` that gives `target`, each number
+/// brought back to the nearest value that still gives it with the other facts at their
+/// moves; `None` unless the change as stated gives `target` and no fact of it can be left
+/// as it is.
+fn set_change(
     p: &mut Probe,
-    (x, a): (&(Slot, &Field, String), Value),
-    (y, b): (&(Slot, &Field, String), Value),
+    facts: &[&(Slot, &Field, String)],
+    made: &[(Slot, Value)],
     as_of: NaiveDate,
     target: Outcome,
 ) -> Option<Change> {
     let book = p.book;
-    let mut facts = Vec::new();
-    for ((slot, field, name), mine, (other, theirs)) in [(x, a, (y.0, b)), (y, b, (x.0, a))] {
+    let mut stated = Vec::new();
+    for (at, ((slot, field, name), (_, mine))) in facts.iter().copied().zip(made).enumerate() {
         let current = p.get(*slot);
         let (relation, value) = match grid(field, current, as_of) {
             Some(g) => {
-                // With the other fact at its change, the nearest point of this one that gives
-                // the target, from where it stands toward `mine`.
-                let end = g.point(mine)?;
+                // With the other facts at their moves, the nearest point of this one that
+                // gives the target, from where it stands toward its move.
+                let end = g.point(*mine)?;
                 let start = current.and_then(|v| g.point(v)).unwrap_or_else(|| {
                     let (lo, hi) = g.ends();
                     if end == hi { lo } else { hi }
                 });
-                let saved = p.get(other);
-                p.set(other, Some(theirs));
+                let others: Made = made
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != at)
+                    .map(|(_, m)| *m)
+                    .collect();
+                let saved: Vec<Option<Value>> = others.iter().map(|(s, _)| p.get(*s)).collect();
+                for (s, v) in &others {
+                    p.set(*s, Some(*v));
+                }
                 let k = p.bound(*slot, &g, start, end, &|o| o == target);
-                p.set(other, saved);
+                for ((s, _), old) in others.iter().zip(saved) {
+                    p.set(*s, old);
+                }
                 let k = k.unwrap_or(end);
                 let relation = if k >= start {
                     Relation::AtLeast
@@ -1117,17 +1171,31 @@ fn pair_change(
                 };
                 (relation, g.value(k)?)
             }
-            None => (Relation::Equals, mine),
+            None => (Relation::Equals, *mine),
         };
-        facts.push((slot, field, name, relation, value));
+        stated.push((*slot, field, name, relation, value));
     }
-    // The change as stated, both facts at their stated values, must give the target.
-    let stated: Vec<(Slot, Value)> = facts.iter().map(|(s, _, _, _, v)| (**s, *v)).collect();
-    if p.outcome(&stated) != Some(target) {
+    // The change as stated, every fact at its stated value, must give the target, and must
+    // not give it with any one of them left as it is (then a smaller set would do).
+    let all: Made = stated.iter().map(|(s, _, _, _, v)| (*s, *v)).collect();
+    if p.outcome(&all) != Some(target) {
         return None;
     }
+    if all.len() > 2 {
+        for skip in 0..all.len() {
+            let fewer: Made = all
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != skip)
+                .map(|(_, m)| *m)
+                .collect();
+            if p.outcome(&fewer) == Some(target) {
+                return None;
+            }
+        }
+    }
     Some(Change {
-        facts: facts
+        facts: stated
             .into_iter()
             .map(|(_, field, name, relation, v)| {
                 Some(FactChange {

@@ -99,3 +99,22 @@ fn key(e: &Expr) -> (&str, Vec<u32>) {
     });
     (&e.text, reads)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::never;
+    use crate::Rulebook;
+
+    #[test]
+    fn a_clause_whose_conditions_contradict_its_test_is_never_favourable() {
+        let book = Rulebook::embedded();
+        let clause = |id: &str| book.clauses.iter().find(|c| c.id == id).expect(id);
+        // far-bonus, by hand from kq-2022-14.toml: it applies when `new and counts_as_prefab
+        // and on_new_land and in_incentive_window` and is eligible when `not (new and
+        // counts_as_prefab and on_new_land)`: both cannot hold.
+        assert!(never(clause("far-bonus")));
+        // Conditions that some facts meet (all yes, say).
+        assert!(!never(clause("presale-permit")));
+        assert!(!never(clause("rural-prefab-subsidy")));
+    }
+}

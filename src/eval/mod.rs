@@ -235,6 +235,7 @@ impl Rulebook {
             subject: case.subject_name.clone(),
             as_of,
             results,
+            changes_searched: false,
         })
     }
 
