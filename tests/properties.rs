@@ -1310,6 +1310,32 @@ proptest! {
     }
 }
 
+#[test]
+fn a_change_another_clause_refuses_is_not_proposed() {
+    // The example building project, not prefab, with components costing more than the whole
+    // installation. Made prefab, it would pass invited-tendering's test, but the warranty
+    // deposit would then deduct the components (12,000,000.00) and the decoration
+    // (8,000,000.00) from an installation cost of 10,000,000.00: below zero, which its guard
+    // refuses as bad input. So `prefab = true` is no change to propose, for any clause.
+    let text = std::fs::read_to_string(crate::common::root().join("examples/building_project.toml"))
+        .unwrap()
+        .replace("prefab = true", "prefab = false")
+        .replace("installation_cost = 50_000_000.00", "installation_cost = 10_000_000.00");
+    let case = book().case_from_text(&text, "refused.toml").unwrap();
+    let report = book().evaluate_with_changes(&case, case.as_of().unwrap()).unwrap();
+    let tendering = report.result("invited-tendering").unwrap();
+    assert_eq!(tendering.outcome, Outcome::NotEligible);
+    for r in &report.results {
+        for c in r.changes.iter().chain(&r.margin) {
+            assert!(
+                !c.facts.iter().any(|f| f.fact == "prefab" && f.value == Some(FactValue::Bool(true))),
+                "{}: {c}",
+                r.clause
+            );
+        }
+    }
+}
+
 /// A test clause of the rural housing subject, eligible when `TEST` holds (in the rural
 /// subsidy's document, in force from 2022-06-19).
 fn rural_book(name: &str, test: &str) -> policy_calc::Rulebook {

@@ -23,7 +23,7 @@ use crate::eval::CompactReport;
 use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
-use crate::rulebook::Clause;
+use crate::rulebook::{Clause, Kind};
 use crate::schema::Field;
 use crate::units::Type;
 
@@ -99,7 +99,7 @@ struct Probe<'b> {
 struct Whole<'b> {
     clauses: Vec<usize>,
     out: CompactReport<'b>,
-    seen: Vec<(Made, Option<Outcomes>)>,
+    seen: Vec<(Made, bool)>,
 }
 
 /// Facts changed, each to a value.
@@ -124,6 +124,9 @@ struct Plan {
     params: Vec<u32>,
     /// Whether no facts whatever give it a favourable outcome ([`reach::never`]).
     never: bool,
+    /// Whether it can refuse a case as bad input: it has guards, or arithmetic (a sum, a
+    /// product, a date moved) that can leave the exact range, or an amount to round.
+    refuses: bool,
     /// The fields it decides on through one comparison, with that comparison's sides
     /// ([`solve::comparison`]).
     compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
@@ -154,7 +157,23 @@ impl Plans {
                             Some((f, l, r))
                         })
                         .collect();
+                    let mut refuses = !clause.guards.is_empty()
+                        || clause.amount.is_some()
+                        || clause.kind == Kind::Target;
+                    for e in clause.exprs() {
+                        e.walk(&mut |x: &Expr| {
+                            refuses |= matches!(
+                                x.kind,
+                                ExprKind::Arith(..)
+                                    | ExprKind::Agg { .. }
+                                    | ExprKind::Shift { .. }
+                                    | ExprKind::EndOfYear(_)
+                                    | ExprKind::Neg(_)
+                            );
+                        });
+                    }
                     Plan {
+                        refuses,
                         fields,
                         items,
                         lists,
@@ -337,33 +356,37 @@ impl Probe<'_> {
             };
             made.push((*slot, v));
         }
-        let results = match self.whole.seen.iter().find(|(m, _)| *m == made) {
-            Some((_, r)) => r.clone(),
+        let evaluates = match self.whole.seen.iter().find(|(m, _)| *m == made) {
+            Some((_, ok)) => *ok,
             None => {
                 let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
                 for (s, v) in &made {
                     self.set(*s, Some(*v));
                 }
-                let r = self.whole_results(&|fields, lists| {
-                    made.iter().any(|(s, _)| match *s {
-                        Slot::Field(i) => fields.contains(&i),
-                        Slot::Item { list, .. } => lists.contains(&list),
+                let ok = self
+                    .whole_results(&|fields, lists| {
+                        made.iter().any(|(s, _)| match *s {
+                            Slot::Field(i) => fields.contains(&i),
+                            Slot::Item { list, .. } => lists.contains(&list),
+                        })
                     })
-                });
+                    .is_some();
                 for ((s, _), old) in made.iter().zip(saved) {
                     self.set(*s, old);
                 }
-                self.whole.seen.push((made, r.clone()));
-                r
+                self.whole.seen.push((made.clone(), ok));
+                ok
             }
         };
-        results.is_some_and(|r| r.iter().any(|&(ci, o)| ci == self.ci && o == c.outcome))
+        // The clause itself, on the case changed: a clause reads only the case.
+        evaluates && self.outcome(&made) == Some(c.outcome)
     }
 
-    /// The case as it stands now evaluated whole, for the outcomes of the clauses that read
-    /// what `changed` accepts (a clause's fields, its lists); `None` when the case is bad input.
-    /// The other clauses read nothing that changed: they give what they gave on the case as
-    /// given, which evaluated.
+    /// The case as it stands now evaluated whole, for the outcomes of the clause probed and
+    /// of the clauses that read what `changed` accepts (a clause's fields, its lists) and
+    /// could refuse a case (bad input: a guard, arithmetic out of range); `None` when the case
+    /// is bad input. The other clauses read nothing that changed, or refuse no case: they give
+    /// what they gave on the case as given, which evaluated, or give a result.
     fn whole_results(
         &mut self,
         changed: &dyn Fn(&[u16], &[u16]) -> bool,
@@ -374,7 +397,9 @@ impl Probe<'_> {
             .clauses
             .iter()
             .copied()
-            .filter(|&ci| changed(&plans[ci].fields, &plans[ci].lists))
+            .filter(|&ci| {
+                ci == self.ci || (plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists))
+            })
             .collect();
         self.book
             .evaluate_clauses(&self.case, self.as_of, &clauses, &mut self.whole.out)
