@@ -193,9 +193,6 @@ fn plans(book: &Rulebook) -> &Plans {
     book.changes.get_or_init(|| Plans::new(book))
 }
 
-/// The outcomes of some of the subject's clauses, each with its index.
-type Outcomes = Vec<(usize, Outcome)>;
-
 impl Probe<'_> {
     /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
     /// The case's dates passed their check and every value tried lies on a grid that ends on
@@ -363,14 +360,12 @@ impl Probe<'_> {
                 for (s, v) in &made {
                     self.set(*s, Some(*v));
                 }
-                let ok = self
-                    .whole_results(&|fields, lists| {
-                        made.iter().any(|(s, _)| match *s {
-                            Slot::Field(i) => fields.contains(&i),
-                            Slot::Item { list, .. } => lists.contains(&list),
-                        })
+                let ok = !self.refused(&|fields, lists| {
+                    made.iter().any(|(s, _)| match *s {
+                        Slot::Field(i) => fields.contains(&i),
+                        Slot::Item { list, .. } => lists.contains(&list),
                     })
-                    .is_some();
+                });
                 for ((s, _), old) in made.iter().zip(saved) {
                     self.set(*s, old);
                 }
@@ -382,35 +377,24 @@ impl Probe<'_> {
         evaluates && self.outcome(&made) == Some(c.outcome)
     }
 
-    /// The case as it stands now evaluated whole, for the outcomes of the clause probed and
-    /// of the clauses that read what `changed` accepts (a clause's fields, its lists) and
-    /// could refuse a case (bad input: a guard, arithmetic out of range); `None` when the case
-    /// is bad input. The other clauses read nothing that changed, or refuse no case: they give
-    /// what they gave on the case as given, which evaluated, or give a result.
-    fn whole_results(
-        &mut self,
-        changed: &dyn Fn(&[u16], &[u16]) -> bool,
-    ) -> Option<Outcomes> {
+    /// Whether the case as it stands now is bad input: whether one of the clauses that read
+    /// what `changed` accepts (a clause's fields, its lists) and could refuse a case (a guard,
+    /// arithmetic out of range) refuses it. The other clauses read nothing that changed, and
+    /// give what they gave on the case as given, which evaluated; or refuse no case.
+    fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
         let plans = &plans(self.book).0;
         let clauses: Vec<usize> = self
             .whole
             .clauses
             .iter()
             .copied()
-            .filter(|&ci| {
-                ci == self.ci || (plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists))
-            })
+            .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists))
             .collect();
-        self.book
-            .evaluate_clauses(&self.case, self.as_of, &clauses, &mut self.whole.out)
-            .ok()?;
-        Some(
-            clauses
-                .into_iter()
-                .zip(self.whole.out.results())
-                .map(|(ci, r)| (ci, r.outcome))
-                .collect(),
-        )
+        !clauses.is_empty()
+            && self
+                .book
+                .run_clauses((&self.case, self.as_of), &clauses, &mut self.whole.out)
+                .is_err()
     }
 
     /// Whether `want` holds at grid point `k` of `slot`.
@@ -871,8 +855,7 @@ fn add_items(p: &mut Probe, clause: &Clause, as_of: NaiveDate, target: Outcome) 
             let ok = change.is_some()
                 && k.and_then(|k| g.value(k)).is_some_and(|n| {
                     p.set(slot, Some(n));
-                    p.whole_results(&|_, lists| lists.contains(&list))
-                        .is_some_and(|r| r.iter().any(|&(ci, o)| ci == p.ci && o == target))
+                    !p.refused(&|_, lists| lists.contains(&list)) && p.outcome(&[]) == Some(target)
                 });
             if let Some(items) = p.case.facts.lists[list as usize].as_mut() {
                 items.truncate(len);
