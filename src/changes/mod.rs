@@ -337,8 +337,9 @@ impl Grid {
 const SAMPLES: i128 = 12;
 
 impl Probe<'_> {
-    /// Whether the whole case, with change `c` made, evaluates and gives `c`'s outcome for the
-    /// clause. A change any value of which decides it (`any`) has no one value to make.
+    /// Whether the whole case, with change `c` made, evaluates: `c`'s outcome is what the
+    /// clause gave on it when `c` was found. A change any value of which decides it (`any`)
+    /// has no one value to make.
     fn whole(&mut self, slots: &[(Slot, &Field, String)], c: &Change) -> bool {
         let mut made = Vec::new();
         for f in &c.facts {
@@ -373,8 +374,9 @@ impl Probe<'_> {
                 ok
             }
         };
-        // The clause itself, on the case changed: a clause reads only the case.
-        evaluates && self.outcome(&made) == Some(c.outcome)
+        // The clause's own outcome on the changed case is the one stated: each change is
+        // stated with what evaluating the clause on the case so changed gave.
+        evaluates
     }
 
     /// Whether the case as it stands now is bad input: whether one of the clauses that read
@@ -685,7 +687,9 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     found.retain(|c| p.whole(&slots, c));
     // A mix of items short of its share: the fewest items to add, of each kind the clause
     // counts (`units` of at most 70 m2), each checked on the whole case as it is found.
-    if let Some(target) = turned(outcome) {
+    if let Some(target) = turned(outcome)
+        && !(p.solve && plans(book).0[ci].never)
+    {
         found.extend(add_items(p, clause, as_of, target));
     }
     found
@@ -701,6 +705,11 @@ fn search(
     if let Some(target) = turned(outcome) {
         let want = move |o: Outcome| o == target;
         let mut found = Vec::new();
+        // No facts whatever give the target: nothing to search for (the plain search, the
+        // reference, still searches single facts, and finds none).
+        if p.solve && plans(p.book).0[p.ci].never {
+            return found;
+        }
         for (slot, field, name) in slots {
             found.extend(toward(p, *slot, field, name, as_of, &want));
         }
