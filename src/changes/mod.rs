@@ -12,6 +12,7 @@
 //! of the fact's domain (sampled), so that "at least" and "at most" hold as stated. Facts that
 //! the clause does not read are never proposed.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
@@ -340,7 +341,7 @@ impl Probe<'_> {
     /// Whether the whole case, with change `c` made, evaluates: `c`'s outcome is what the
     /// clause gave on it when `c` was found. A change any value of which decides it (`any`)
     /// has no one value to make.
-    fn whole(&mut self, slots: &[(Slot, &Field, String)], c: &Change) -> bool {
+    fn whole(&mut self, slots: &[(Slot, &Field, Cow<'_, str>)], c: &Change) -> bool {
         let mut made = Vec::new();
         for f in &c.facts {
             let Some(value) = &f.value else {
@@ -635,6 +636,14 @@ fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
 /// The changes of one clause's result, `p` holding the case as given.
 fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     let (book, as_of) = (p.book, p.as_of);
+    // A result neither against the subject, nor favourable, nor waiting for facts (an
+    // amount computed, a clause not applying or not in force) has nothing to turn.
+    if turned(outcome).is_none()
+        && against(outcome).is_none()
+        && (decided(outcome) || matches!(outcome, Outcome::NotApplicable | Outcome::NotInForce))
+    {
+        return Vec::new();
+    }
     let clause = &book.clauses[ci];
     let plan = &plans(book).0[ci];
     let (fields, items) = (&plan.fields, &plan.items);
@@ -645,13 +654,13 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     }
     p.ci = ci;
     let rec = book.schema.record_of(p.case.subject);
-    let mut slots: Vec<(Slot, &Field, String)> = fields
+    let mut slots: Vec<(Slot, &Field, Cow<'_, str>)> = fields
         .iter()
         .map(|&i| {
             (
                 Slot::Field(i),
                 &rec.fields[i as usize],
-                rec.fields[i as usize].name.clone(),
+                Cow::Borrowed(rec.fields[i as usize].name.as_str()),
             )
         })
         .collect();
@@ -671,12 +680,12 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
                     field: j,
                 },
                 &item_rec.fields[j as usize],
-                format!(
+                Cow::Owned(format!(
                     "{}[{}].{}",
                     rec.fields[list as usize].name,
                     item + 1,
                     item_rec.fields[j as usize].name
-                ),
+                )),
             ));
         }
     }
@@ -698,7 +707,7 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
 /// The changes that [`clause_changes`] looks for, before the whole case is checked.
 fn search(
     p: &mut Probe,
-    slots: &[(Slot, &Field, String)],
+    slots: &[(Slot, &Field, Cow<'_, str>)],
     as_of: NaiveDate,
     outcome: Outcome,
 ) -> Vec<Change> {
@@ -1070,7 +1079,7 @@ const MOST_TRIES: usize = 4096;
 /// eight changes, and at most [`MOST_TRIES`] combinations of moves tried.
 fn sets(
     p: &mut Probe,
-    slots: &[(Slot, &Field, String)],
+    slots: &[(Slot, &Field, Cow<'_, str>)],
     as_of: NaiveDate,
     target: Outcome,
 ) -> Vec<Change> {
@@ -1148,7 +1157,7 @@ fn sets(
 /// as it is.
 fn set_change(
     p: &mut Probe,
-    facts: &[&(Slot, &Field, String)],
+    facts: &[&(Slot, &Field, Cow<'_, str>)],
     made: &[(Slot, Value)],
     as_of: NaiveDate,
     target: Outcome,
@@ -1216,7 +1225,7 @@ fn set_change(
             .into_iter()
             .map(|(_, field, name, relation, v)| {
                 Some(FactChange {
-                    fact: name.clone(),
+                    fact: name.to_string(),
                     relation,
                     value: Some(fact_value(book, field, v)?),
                 })
