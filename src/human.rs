@@ -100,15 +100,22 @@ pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang, logic: b
         let brief = g.outcomes.contains(&Outcome::NotApplicable);
         for r in rs {
             let names = (!logic).then(|| words::Names::new(book, &report.subject, &r.clause));
-            line(&mut s, r, names.as_ref(), lang, brief);
+            line(&mut s, r, names.as_ref(), lang, (brief, report.changes_searched));
         }
     }
     s
 }
 
 /// One result: its head line, then its reasons, figures, missing facts and changes, each in
-/// plain words from the labels (`names`), or with `None` in the rule language (`--logic`).
-fn line(s: &mut String, r: &ClauseResult, names: Option<&words::Names>, lang: Lang, brief: bool) {
+/// plain words from the labels (`names`), or with `None` in the rule language (`--logic`);
+/// `brief` for the first reason alone, `searched` where changes were searched for.
+fn line(
+    s: &mut String,
+    r: &ClauseResult,
+    names: Option<&words::Names>,
+    lang: Lang,
+    (brief, searched): (bool, bool),
+) {
     let label = outcome_label(r.outcome, lang);
     let amount = r
         .amount
@@ -172,5 +179,20 @@ fn line(s: &mut String, r: &ClauseResult, names: Option<&words::Names>, lang: La
             None => c.sentence(margin, lang == Lang::Zh, outcome),
         };
         s.push_str(&format!("      > {sentence}\n"));
+    }
+    // A result against the subject that nothing found turns says so, with the search's bound.
+    if searched
+        && r.changes.is_empty()
+        && matches!(
+            r.outcome,
+            Outcome::NotEligible | Outcome::NonCompliant | Outcome::Behind | Outcome::NotMet
+        )
+    {
+        let most = crate::changes::MOST_FACTS;
+        s.push_str(&if lang == Lang::Zh {
+            format!("      > 未找到可使其转变的改变（至多同时改变{most}项事实）\n")
+        } else {
+            format!("      > no change of up to {most} facts at once found that would turn it\n")
+        });
     }
 }

@@ -20,6 +20,11 @@ pub struct Report {
     pub as_of: NaiveDate,
     /// One result per clause of the subject, whether it applies or not.
     pub results: Vec<ClauseResult>,
+    /// Whether what would change each result was searched for
+    /// (`Rulebook::evaluate_with_changes`): then a result against the subject with no
+    /// `changes` is one that no change of up to `changes::MOST_FACTS` facts was found to turn.
+    #[serde(skip)]
+    pub changes_searched: bool,
 }
 
 /// What one clause says of the case, why, and under which words of which document.

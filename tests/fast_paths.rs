@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use policy_calc::case::Case;
+use policy_calc::changes::{changes, searched_changes};
 use policy_calc::eval::CompactReport;
 use policy_calc::expr::program::{Compiler, Ctx, params_on};
 use policy_calc::expr::{Expr, Tri, Value};
@@ -19,7 +20,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::common::{book, date, files, root};
-use crate::properties::{any_day, build, cases, gen_case, gen_subject, json_edit};
+use crate::properties::{any_day, build, cases, gen_case, gen_subject, json_edit, known_on};
 
 #[path = "../benches/engine/hand.rs"]
 mod hand;
@@ -122,10 +123,9 @@ fn compact_and_full_agree_on_the_examples() {
     }
 }
 
-#[test]
-fn compact_and_full_agree_on_the_golden_cases() {
-    let mut out = CompactReport::new();
-    let mut n = 0;
+/// The golden cases that read as cases, each with its date and its file.
+fn golden_cases() -> Vec<(Case, NaiveDate, String)> {
+    let mut cases = Vec::new();
     for path in files(&root().join("tests/cases"), "toml") {
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(doc) = text.parse::<toml::Table>() else {
@@ -148,11 +148,54 @@ fn compact_and_full_agree_on_the_golden_cases() {
                 continue;
             };
             let Some(as_of) = case.as_of() else { continue };
-            agree(&case, as_of, &mut out, &path.display().to_string());
-            n += 1;
+            cases.push((case, as_of, path.display().to_string()));
         }
     }
-    assert!(n > 0, "no golden case read");
+    assert!(!cases.is_empty(), "no golden case read");
+    cases
+}
+
+#[test]
+fn compact_and_full_agree_on_the_golden_cases() {
+    let mut out = CompactReport::new();
+    for (case, as_of, path) in golden_cases() {
+        agree(&case, as_of, &mut out, &path);
+    }
+}
+
+// What would change a result: bounds solved from a clause's comparison against the plain
+// search over the fact's grid (`searched_changes`), which finds every bound without solving.
+
+#[test]
+fn solved_changes_are_the_searched_ones_on_the_examples_and_golden_cases() {
+    let examples = files(&root().join("examples"), "toml").into_iter().map(|path| {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let case = book().case_from_text(&text, "example").unwrap();
+        let as_of = case.as_of().unwrap();
+        (case, as_of, path.display().to_string())
+    });
+    for (case, as_of, what) in examples.chain(golden_cases()) {
+        assert_eq!(
+            changes(book(), &case, as_of),
+            searched_changes(book(), &case, as_of),
+            "{what}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(96))]
+
+    /// On any case of any subject, the changes and margins with solved bounds are those the
+    /// plain search finds, fact for fact and value for value.
+    #[test]
+    fn solved_changes_are_the_searched_ones_on_generated_cases(
+        (subject, fields) in gen_case(),
+        on in any_day(),
+    ) {
+        let case = build(&subject, &known_on(fields, on), true);
+        prop_assert_eq!(changes(book(), &case, on), searched_changes(book(), &case, on));
+    }
 }
 
 /// The context compiled programs run in for `case`, outside any list item.

@@ -366,7 +366,7 @@ fn a_batch_line_over_the_limit_is_reported_by_number_and_nothing_else_is_lost() 
 // (6) A zero divisor.
 
 /// Appends `extra` to a copy of kq-2022-14.toml (the rural prefab subsidy's document).
-fn rules_with(name: &str, extra: &str) -> PathBuf {
+pub(crate) fn rules_with(name: &str, extra: &str) -> PathBuf {
     let rules = rules_copy(name);
     let file = rules.join("kq-2022-14.toml");
     let text = std::fs::read_to_string(&file).unwrap();

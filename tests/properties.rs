@@ -967,7 +967,7 @@ fn number_for(field: &'static Field) -> BoxedStrategy<Decimal> {
 
 /// The facts as known on `on`: a date after it moved back to it (a date after the evaluation
 /// date is bad input, a law of its own), so that the laws below see evaluated cases.
-fn known_on(mut fields: Vec<GenField>, on: NaiveDate) -> Vec<GenField> {
+pub(crate) fn known_on(mut fields: Vec<GenField>, on: NaiveDate) -> Vec<GenField> {
     let clamp = |f: &mut Fact| {
         if let Fact::Date(d) = f {
             *d = (*d).min(on);
@@ -1308,6 +1308,101 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_change_another_clause_refuses_is_not_proposed() {
+    // The example building project, not prefab, with components costing more than the whole
+    // installation. Made prefab, it would pass invited-tendering's test, but the warranty
+    // deposit would then deduct the components (12,000,000.00) and the decoration
+    // (8,000,000.00) from an installation cost of 10,000,000.00: below zero, which its guard
+    // refuses as bad input. So `prefab = true` is no change to propose, for any clause.
+    let text = std::fs::read_to_string(crate::common::root().join("examples/building_project.toml"))
+        .unwrap()
+        .replace("prefab = true", "prefab = false")
+        .replace("installation_cost = 50_000_000.00", "installation_cost = 10_000_000.00");
+    let case = book().case_from_text(&text, "refused.toml").unwrap();
+    let report = book().evaluate_with_changes(&case, case.as_of().unwrap()).unwrap();
+    let tendering = report.result("invited-tendering").unwrap();
+    assert_eq!(tendering.outcome, Outcome::NotEligible);
+    for r in &report.results {
+        for c in r.changes.iter().chain(&r.margin) {
+            assert!(
+                !c.facts.iter().any(|f| f.fact == "prefab" && f.value == Some(FactValue::Bool(true))),
+                "{}: {c}",
+                r.clause
+            );
+        }
+    }
+}
+
+/// A test clause of the rural housing subject, eligible when `TEST` holds (in the rural
+/// subsidy's document, in force from 2022-06-19).
+fn rural_book(name: &str, test: &str) -> policy_calc::Rulebook {
+    let clause = format!(
+        r#"
+[[clause]]
+id = "all-at-once"
+subject = "rural_housing"
+kind = "entitlement"
+section = "三（六）"
+quote = "予以200元/平方米的一次性资金补助"
+summary = "a test clause"
+eligible = "{test}"
+"#
+    );
+    policy_calc::Rulebook::load_dir(&crate::hardening::rules_with(name, &clause))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The changes of the test clause for a case of rural housing, and its report in words.
+fn all_at_once(book: &policy_calc::Rulebook, case: &str) -> (Vec<policy_calc::changes::Change>, String) {
+    let case = book.case_from_toml(case, "case.toml").expect("case reads");
+    let report = book
+        .evaluate_with_changes(&case, crate::common::date("2023-03-01"))
+        .expect("evaluates");
+    let r = report.result("all-at-once").expect("a result");
+    assert_eq!(r.outcome, Outcome::NotEligible);
+    let words = policy_calc::human::report("case.toml", &report, book, policy_calc::labels::Lang::En, false);
+    (r.changes.clone(), words)
+}
+
+#[test]
+fn a_result_that_only_three_facts_at_once_turn_gets_that_set_of_three() {
+    let book = rural_book("three-facts", "new and prefab and floor_area >= 100 m2");
+    // Not new, not prefab, 50 m2: each of the three alone, and any two, leave it failing.
+    let case = "[rural_housing]\nnew = false\nprefab = false\nstructure = \"steel\"\nwhole_village = false\nfloor_area = 50\n";
+    let (changes, words) = all_at_once(&book, case);
+    // By hand: the test needs all three; the area's bound is 100 m2 itself (>= includes it),
+    // on the grid of 0.01 m2; the facts in the subject's order (new, prefab, floor_area).
+    let stated: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        stated,
+        ["new equals true and prefab equals true and floor_area at_least 100.00 m2 => eligible"],
+        "{words}"
+    );
+    assert!(!words.contains("no change of up to"), "{words}");
+    // One step short of the area's bound, the other two changed, it does not turn.
+    let short = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nwhole_village = false\nfloor_area = 99.99\n";
+    let case = book.case_from_toml(short, "short.toml").unwrap();
+    let report = book.evaluate(&case, crate::common::date("2023-03-01")).unwrap();
+    assert_eq!(report.result("all-at-once").unwrap().outcome, Outcome::NotEligible);
+}
+
+#[test]
+fn a_result_that_needs_more_facts_than_the_bound_says_no_change_was_found() {
+    let book = rural_book(
+        "four-facts",
+        "new and prefab and whole_village and floor_area >= 100 m2",
+    );
+    let case = "[rural_housing]\nnew = false\nprefab = false\nstructure = \"steel\"\nwhole_village = false\nfloor_area = 50\n";
+    let (changes, words) = all_at_once(&book, case);
+    // Four facts are needed together; the search stops at three and says so.
+    assert!(changes.is_empty(), "{changes:?}");
+    assert!(
+        words.contains("      > no change of up to 3 facts at once found that would turn it\n"),
+        "{words}"
+    );
 }
 
 proptest! {

@@ -137,6 +137,8 @@ impl Failure {
 pub struct Rulebook {
     rules: Rules,
     programs: Programs,
+    /// What the search for changes reads off each clause, worked out on its first use.
+    pub(crate) changes: std::sync::OnceLock<crate::changes::Plans>,
 }
 
 impl std::ops::Deref for Rulebook {
@@ -151,7 +153,11 @@ impl Rulebook {
     #[must_use]
     pub fn new(rules: Rules) -> Rulebook {
         let programs = Programs::compile(&rules);
-        Rulebook { rules, programs }
+        Rulebook {
+            rules,
+            programs,
+            changes: std::sync::OnceLock::new(),
+        }
     }
 
     /// The built-in rulebook, with no file access, loaded once.
@@ -246,6 +252,7 @@ impl Rulebook {
             subject: case.subject_name.clone(),
             as_of,
             results,
+            changes_searched: false,
         })
     }
 
@@ -290,7 +297,7 @@ impl Rulebook {
         ClauseSet { by_subject }
     }
 
-    fn evaluate_clauses<'b>(
+    pub(crate) fn evaluate_clauses<'b>(
         &'b self,
         case: &Case,
         as_of: NaiveDate,
@@ -298,6 +305,17 @@ impl Rulebook {
         out: &mut CompactReport<'b>,
     ) -> Result<(), EvaluationError> {
         self.check_dates(case, as_of)?;
+        self.run_clauses((case, as_of), clauses, out)
+    }
+
+    /// [`evaluate_clauses`](Self::evaluate_clauses) for a case whose dates are known to be
+    /// on or before `as_of` (a case that passed the check, changed only to such dates).
+    pub(crate) fn run_clauses<'b>(
+        &'b self,
+        (case, as_of): (&Case, NaiveDate),
+        clauses: &[usize],
+        out: &mut CompactReport<'b>,
+    ) -> Result<(), EvaluationError> {
         out.book = Some((&self.rules, &self.programs));
         out.subject = case.subject;
         out.as_of = as_of;

@@ -12,18 +12,24 @@
 //! of the fact's domain (sampled), so that "at least" and "at most" hold as stated. Facts that
 //! the clause does not read are never proposed.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
 use crate::case::Case;
-use crate::eval::{ClauseSet, CompactReport};
+use crate::eval::CompactReport;
 use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
-use crate::rulebook::Clause;
+use crate::rulebook::{Clause, Kind};
 use crate::schema::Field;
 use crate::units::Type;
+
+mod reach;
+mod solve;
 
 /// A change of one fact.
 fn one(name: &str, relation: Relation, value: Option<FactValue>, outcome: Outcome) -> Change {
@@ -76,25 +82,138 @@ struct Probe<'b> {
     book: &'b Rulebook,
     case: Case,
     as_of: NaiveDate,
-    set: ClauseSet,
+    /// The clause probed, by index into the rulebook's clauses.
+    ci: usize,
+    /// Whether bounds are solved where they can be ([`solve`]), or all searched for.
+    solve: bool,
     out: CompactReport<'b>,
-    /// The clause's id.
-    clause: String,
     /// The values the clause compares with (its constants, its parameters in force): where a
     /// result can turn, and so checked, with a step either side, before anything is stated.
     critical: Vec<Value>,
+    /// The case as a whole, for checking changes on it.
+    whole: Whole<'b>,
+}
+
+/// What checking a change on the whole case needs: the subject's clauses with the facts and
+/// lists each reads, and the results of the changed cases checked so far (many clauses
+/// propose the same change: `prefab = false`).
+struct Whole<'b> {
+    clauses: Vec<usize>,
+    out: CompactReport<'b>,
+    seen: Vec<(Made, bool)>,
+}
+
+/// Facts changed, each to a value.
+type Made = Vec<(Slot, Value)>;
+
+/// What the search reads off each clause of a rulebook, worked out once (the rulebook keeps
+/// it): by clause index.
+#[derive(Debug)]
+pub(crate) struct Plans(Vec<Plan>);
+
+/// What the search reads off one clause.
+#[derive(Debug)]
+struct Plan {
+    /// The subject's fields it reads, in order, and the item fields of its lists.
+    fields: Vec<u16>,
+    items: Vec<(u16, u16)>,
+    /// The lists it reads (counted, summed or item by item).
+    lists: Vec<u16>,
+    /// The numbers and dates it compares with: constants, and parameters (their values on
+    /// the day of the case).
+    constants: Vec<Value>,
+    params: Vec<u32>,
+    /// Whether no facts whatever give it a favourable outcome ([`reach::never`]).
+    never: bool,
+    /// Whether it can refuse a case as bad input: it has guards, or arithmetic (a sum, a
+    /// product, a date moved) that can leave the exact range, or an amount to round.
+    refuses: bool,
+    /// The fields it decides on through one comparison, with that comparison's sides
+    /// ([`solve::comparison`]).
+    compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
+}
+
+impl Plans {
+    fn new(book: &Rulebook) -> Plans {
+        Plans(
+            book.clauses
+                .iter()
+                .map(|clause| {
+                    let (fields, items) = read_facts(clause);
+                    let (_, lists) = reads_of(clause);
+                    let (mut constants, mut params) = (Vec::new(), Vec::new());
+                    for e in clause.exprs() {
+                        e.walk(&mut |x: &Expr| match &x.kind {
+                            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => {
+                                constants.push(*v);
+                            }
+                            ExprKind::Param(i) => params.push(*i),
+                            _ => {}
+                        });
+                    }
+                    let compared = fields
+                        .iter()
+                        .filter_map(|&f| {
+                            let (l, r) = solve::comparison(clause, f)?;
+                            Some((f, l, r))
+                        })
+                        .collect();
+                    let mut refuses = !clause.guards.is_empty()
+                        || clause.amount.is_some()
+                        || clause.kind == Kind::Target;
+                    for e in clause.exprs() {
+                        e.walk(&mut |x: &Expr| {
+                            refuses |= matches!(
+                                x.kind,
+                                ExprKind::Arith(..)
+                                    | ExprKind::Agg { .. }
+                                    | ExprKind::Shift { .. }
+                                    | ExprKind::EndOfYear(_)
+                                    | ExprKind::Neg(_)
+                            );
+                        });
+                    }
+                    Plan {
+                        refuses,
+                        fields,
+                        items,
+                        lists,
+                        constants,
+                        params,
+                        never: reach::never(clause),
+                        compared,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The plans of `book`'s clauses, worked out on first use.
+fn plans(book: &Rulebook) -> &Plans {
+    book.changes.get_or_init(|| Plans::new(book))
 }
 
 impl Probe<'_> {
     /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
+    /// The case's dates passed their check and every value tried lies on a grid that ends on
+    /// the day of the case, so the dates are not checked again.
     fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
-        let saved: Vec<Option<Value>> = changes.iter().map(|(s, _)| self.get(*s)).collect();
-        for (s, v) in changes {
+        let mut saved = [None; MOST_FACTS];
+        if changes.len() > MOST_FACTS {
+            return None;
+        }
+        for ((s, v), old) in changes.iter().zip(&mut saved) {
+            *old = self.get(*s);
             self.set(*s, Some(*v));
         }
         let r = self
             .book
-            .evaluate_selected(&self.case, self.as_of, &self.set, &mut self.out)
+            .run_clauses(
+                (&self.case, self.as_of),
+                std::slice::from_ref(&self.ci),
+                &mut self.out,
+            )
             .ok()
             .and_then(|()| self.out.results().first().map(|r| r.outcome));
         for ((s, _), old) in changes.iter().zip(saved) {
@@ -219,9 +338,10 @@ impl Grid {
 const SAMPLES: i128 = 12;
 
 impl Probe<'_> {
-    /// Whether the whole case, with change `c` made, evaluates and gives `c`'s outcome for the
-    /// clause. A change any value of which decides it (`any`) has no one value to make.
-    fn whole(&mut self, slots: &[(Slot, &Field, String)], c: &Change) -> bool {
+    /// Whether the whole case, with change `c` made, evaluates: `c`'s outcome is what the
+    /// clause gave on it when `c` was found. A change any value of which decides it (`any`)
+    /// has no one value to make.
+    fn whole(&mut self, slots: &[(Slot, &Field, Cow<'_, str>)], c: &Change) -> bool {
         let mut made = Vec::new();
         for f in &c.facts {
             let Some(value) = &f.value else {
@@ -235,23 +355,49 @@ impl Probe<'_> {
             };
             made.push((*slot, v));
         }
-        let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
-        for (s, v) in &made {
-            self.set(*s, Some(*v));
-        }
-        let mut all = CompactReport::new();
-        let ok = self
-            .book
-            .evaluate_compact(&self.case, self.as_of, &mut all)
-            .is_ok()
-            && all
-                .results()
-                .iter()
-                .any(|r| r.clause.id == self.clause && r.outcome == c.outcome);
-        for ((s, _), old) in made.iter().zip(saved) {
-            self.set(*s, old);
-        }
-        ok
+        let evaluates = match self.whole.seen.iter().find(|(m, _)| *m == made) {
+            Some((_, ok)) => *ok,
+            None => {
+                let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
+                for (s, v) in &made {
+                    self.set(*s, Some(*v));
+                }
+                let ok = !self.refused(&|fields, lists| {
+                    made.iter().any(|(s, _)| match *s {
+                        Slot::Field(i) => fields.contains(&i),
+                        Slot::Item { list, .. } => lists.contains(&list),
+                    })
+                });
+                for ((s, _), old) in made.iter().zip(saved) {
+                    self.set(*s, old);
+                }
+                self.whole.seen.push((made.clone(), ok));
+                ok
+            }
+        };
+        // The clause's own outcome on the changed case is the one stated: each change is
+        // stated with what evaluating the clause on the case so changed gave.
+        evaluates
+    }
+
+    /// Whether the case as it stands now is bad input: whether one of the clauses that read
+    /// what `changed` accepts (a clause's fields, its lists) and could refuse a case (a guard,
+    /// arithmetic out of range) refuses it. The other clauses read nothing that changed, and
+    /// give what they gave on the case as given, which evaluated; or refuse no case.
+    fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
+        let plans = &plans(self.book).0;
+        let clauses: Vec<usize> = self
+            .whole
+            .clauses
+            .iter()
+            .copied()
+            .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists))
+            .collect();
+        !clauses.is_empty()
+            && self
+                .book
+                .run_clauses((&self.case, self.as_of), &clauses, &mut self.whole.out)
+                .is_err()
     }
 
     /// Whether `want` holds at grid point `k` of `slot`.
@@ -276,7 +422,8 @@ impl Probe<'_> {
             return None;
         }
         // The very end may be undefined (a share over an area of zero): then one step in.
-        let to = if self.holds(slot, g, to, want) {
+        let whole_way = self.holds(slot, g, to, want);
+        let to = if whole_way {
             to
         } else {
             let inner = to - (to - from).signum();
@@ -285,6 +432,13 @@ impl Probe<'_> {
             }
             inner
         };
+        // Solved where it can be (with one turning point, not where the end differs).
+        if self.solve
+            && whole_way
+            && let Some(k) = self.solved((slot, g), (from, to), want)
+        {
+            return Some(k);
+        }
         // Out from `from` by doubling steps (most bounds lie near the value given), until
         // `want` holds or `to` is reached; then the two close in on the turning point.
         let dir = (to - from).signum();
@@ -318,6 +472,40 @@ impl Probe<'_> {
             }
         }
         Some(b)
+    }
+
+    /// The bound of [`bound`](Self::bound) where the clause decides on the fact through one
+    /// linear comparison ([`solve`]): the grid point next to where that comparison turns,
+    /// confirmed, the outcome wanted at it and not one step short of it. Its outcome turns
+    /// nowhere else, so between `from`, where it is not wanted, and `to`, where it is, that
+    /// is the one bound. `None` where this does not apply or nothing next to it confirms.
+    fn solved(
+        &mut self,
+        (slot, g): (Slot, &Grid),
+        (from, to): (i128, i128),
+        want: &dyn Fn(Outcome) -> bool,
+    ) -> Option<i128> {
+        let Slot::Field(field) = slot else {
+            return None;
+        };
+        let (_, l, r) = plans(self.book).0[self.ci]
+            .compared
+            .iter()
+            .find(|(f, _, _)| *f == field)?;
+        let at = solve::threshold(self.book, (l, r), field, &self.case.facts, self.as_of)?;
+        let q = g.point(at)?;
+        let dir = (to - from).signum();
+        // The solved value, exact or to 28 digits, lies within a step of its grid point.
+        for k in [q, q + 1, q - 1, q + 2] {
+            let beyond = (k - from) * dir > 0 && (to - k) * dir >= 0;
+            if beyond
+                && self.holds(slot, g, k, want)
+                && (k - dir == from || !self.holds(slot, g, k - dir, want))
+            {
+                return Some(k);
+            }
+        }
+        None
     }
 
     /// Points of `g` from `a` to `b` (both ends in): evenly spaced ones, and each value the
@@ -374,6 +562,7 @@ impl Rulebook {
         as_of: NaiveDate,
     ) -> Result<crate::report::Report, crate::eval::EvaluationError> {
         let mut report = self.evaluate(case, as_of)?;
+        report.changes_searched = true;
         for (r, found) in report.results.iter_mut().zip(changes(self, case, as_of)) {
             if against(r.outcome).is_some() {
                 r.margin = found;
@@ -389,69 +578,100 @@ impl Rulebook {
 /// subject, in report order. Clauses that are not in force or do not apply get none.
 #[must_use]
 pub fn changes(book: &Rulebook, case: &Case, as_of: NaiveDate) -> Vec<Vec<Change>> {
+    changes_with(book, case, as_of, true)
+}
+
+/// [`changes`] found by the plain search alone, every bound searched for on its grid and none
+/// solved from its comparison: the reference that the solved bounds are tested against.
+#[must_use]
+pub fn searched_changes(book: &Rulebook, case: &Case, as_of: NaiveDate) -> Vec<Vec<Change>> {
+    changes_with(book, case, as_of, false)
+}
+
+fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> Vec<Vec<Change>> {
     let mut out = CompactReport::new();
     if book.evaluate_compact(case, as_of, &mut out).is_err() {
         return Vec::new();
     }
+    let clauses = &book.by_subject[case.subject as usize];
     // The results come in the order of the subject's clauses.
-    let outcomes: Vec<(usize, Outcome)> = book.by_subject[case.subject as usize]
+    let outcomes: Vec<(usize, Outcome)> = clauses
         .iter()
         .zip(out.results())
         .map(|(&ci, r)| (ci, r.outcome))
         .collect();
-    outcomes
-        .into_iter()
-        .map(|(ci, outcome)| clause_changes(book, case, as_of, ci, outcome))
-        .collect()
-}
-
-/// The changes of one clause's result.
-pub(crate) fn clause_changes(
-    book: &Rulebook,
-    case: &Case,
-    as_of: NaiveDate,
-    ci: usize,
-    outcome: Outcome,
-) -> Vec<Change> {
-    let clause = &book.clauses[ci];
-    let id = clause.id.clone();
-    let (fields, items) = read_facts(clause);
-    let mut critical = Vec::new();
-    for e in clause.exprs() {
-        e.walk(&mut |x: &Expr| match &x.kind {
-            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => critical.push(*v),
-            ExprKind::Param(i) => critical.extend(book.params[*i as usize].value_on(as_of)),
-            _ => {}
-        });
-    }
     let mut p = Probe {
         book,
         case: case.clone(),
         as_of,
-        set: book.select(|c| c.id == id),
-        out: CompactReport::new(),
-        clause: id.clone(),
-        critical,
+        ci: 0,
+        solve,
+        out,
+        critical: Vec::new(),
+        whole: Whole {
+            clauses: clauses.clone(),
+            out: CompactReport::new(),
+            seen: Vec::new(),
+        },
     };
-    let rec = book.schema.record_of(case.subject);
-    let mut slots: Vec<(Slot, &Field, String)> = fields
+    outcomes
+        .into_iter()
+        .map(|(ci, outcome)| clause_changes(&mut p, ci, outcome))
+        .collect()
+}
+
+/// The fields and the lists a clause reads, for telling which clauses a change can touch.
+fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
+    let (mut fields, mut lists) = (Vec::new(), Vec::new());
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| match x.kind {
+            ExprKind::Field(i) if !fields.contains(&i) => fields.push(i),
+            ExprKind::Agg { list, .. } if !lists.contains(&list) => lists.push(list),
+            _ => {}
+        });
+    }
+    (fields, lists)
+}
+
+/// The changes of one clause's result, `p` holding the case as given.
+fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
+    let (book, as_of) = (p.book, p.as_of);
+    // A result neither against the subject, nor favourable, nor waiting for facts (an
+    // amount computed, a clause not applying or not in force) has nothing to turn.
+    if turned(outcome).is_none()
+        && against(outcome).is_none()
+        && (decided(outcome) || matches!(outcome, Outcome::NotApplicable | Outcome::NotInForce))
+    {
+        return Vec::new();
+    }
+    let clause = &book.clauses[ci];
+    let plan = &plans(book).0[ci];
+    let (fields, items) = (&plan.fields, &plan.items);
+    p.critical.clear();
+    p.critical.extend_from_slice(&plan.constants);
+    for &i in &plan.params {
+        p.critical.extend(book.params[i as usize].value_on(as_of));
+    }
+    p.ci = ci;
+    let rec = book.schema.record_of(p.case.subject);
+    let mut slots: Vec<(Slot, &Field, Cow<'_, str>)> = fields
         .iter()
         .map(|&i| {
             (
                 Slot::Field(i),
                 &rec.fields[i as usize],
-                rec.fields[i as usize].name.clone(),
+                Cow::Borrowed(rec.fields[i as usize].name.as_str()),
             )
         })
         .collect();
-    for &(list, j) in &items {
+    for &(list, j) in items {
         let Type::List(r) = rec.fields[list as usize].ty else {
             continue;
         };
         let item_rec = &book.schema.records[r as usize];
-        let n = case.facts.lists[list as usize]
+        let n = p.case.facts.lists[list as usize]
             .as_ref()
-            .map_or(0, super::expr::Items::len);
+            .map_or(0, crate::expr::Items::len);
         for item in 0..n {
             slots.push((
                 Slot::Item {
@@ -460,24 +680,26 @@ pub(crate) fn clause_changes(
                     field: j,
                 },
                 &item_rec.fields[j as usize],
-                format!(
+                Cow::Owned(format!(
                     "{}[{}].{}",
                     rec.fields[list as usize].name,
                     item + 1,
                     item_rec.fields[j as usize].name
-                ),
+                )),
             ));
         }
     }
-    let mut found = search(&mut p, &slots, as_of, outcome);
+    let mut found = search(p, &slots, as_of, outcome);
     // Each change as stated, the whole case evaluated: another clause may refuse the changed
     // case (a deduction it turns on exceeding the installation cost), and then it is no change
     // to propose.
     found.retain(|c| p.whole(&slots, c));
     // A mix of items short of its share: the fewest items to add, of each kind the clause
     // counts (`units` of at most 70 m2), each checked on the whole case as it is found.
-    if let Some(target) = turned(outcome) {
-        found.extend(add_items(&mut p, clause, case, as_of, target));
+    if let Some(target) = turned(outcome)
+        && !(p.solve && plans(book).0[ci].never)
+    {
+        found.extend(add_items(p, clause, as_of, target));
     }
     found
 }
@@ -485,18 +707,24 @@ pub(crate) fn clause_changes(
 /// The changes that [`clause_changes`] looks for, before the whole case is checked.
 fn search(
     p: &mut Probe,
-    slots: &[(Slot, &Field, String)],
+    slots: &[(Slot, &Field, Cow<'_, str>)],
     as_of: NaiveDate,
     outcome: Outcome,
 ) -> Vec<Change> {
     if let Some(target) = turned(outcome) {
         let want = move |o: Outcome| o == target;
         let mut found = Vec::new();
+        // No facts whatever give the target: nothing to search for (the plain search, the
+        // reference, still searches single facts, and finds none).
+        if p.solve && plans(p.book).0[p.ci].never {
+            return found;
+        }
         for (slot, field, name) in slots {
             found.extend(toward(p, *slot, field, name, as_of, &want));
         }
-        if found.is_empty() {
-            found = pairs(p, slots, as_of, target);
+        // Sets of facts, unless no facts whatever give the target.
+        if found.is_empty() && !plans(p.book).0[p.ci].never {
+            found = sets(p, slots, as_of, target);
         }
         found
     } else if let Some(turn) = against(outcome) {
@@ -530,15 +758,9 @@ type ItemPlan = (u16, Vec<(u16, Vec<Value>)>, Vec<u16>);
 /// fields that the clause compares with a value (a unit's `area` with `small_unit_area`) take
 /// that value, and whose counted field (`count`, summed by the clause) is searched for the
 /// fewest that turn the result. Each is checked on the whole case.
-fn add_items(
-    p: &mut Probe,
-    clause: &Clause,
-    case: &Case,
-    as_of: NaiveDate,
-    target: Outcome,
-) -> Vec<Change> {
+fn add_items(p: &mut Probe, clause: &Clause, as_of: NaiveDate, target: Outcome) -> Vec<Change> {
     let book = p.book;
-    let rec = book.schema.record_of(case.subject);
+    let rec = book.schema.record_of(p.case.subject);
     // Per list: the item fields compared with a value, with those values; the fields summed.
     let mut plans: Vec<ItemPlan> = Vec::new();
     for e in clause.exprs() {
@@ -595,7 +817,7 @@ fn add_items(
         };
         let Some(len) = p.case.facts.lists[list as usize]
             .as_ref()
-            .map(super::expr::Items::len)
+            .map(crate::expr::Items::len)
         else {
             continue;
         };
@@ -651,12 +873,7 @@ fn add_items(
             let ok = change.is_some()
                 && k.and_then(|k| g.value(k)).is_some_and(|n| {
                     p.set(slot, Some(n));
-                    let mut all = CompactReport::new();
-                    book.evaluate_compact(&p.case, as_of, &mut all).is_ok()
-                        && all
-                            .results()
-                            .iter()
-                            .any(|r| r.clause.id == clause.id && r.outcome == target)
+                    !p.refused(&|_, lists| lists.contains(&list)) && p.outcome(&[]) == Some(target)
                 });
             if let Some(items) = p.case.facts.lists[list as usize].as_mut() {
                 items.truncate(len);
@@ -787,6 +1004,19 @@ fn toward(
         }
         return found;
     }
+    other_values(p, (slot, field, name), current, want)
+}
+
+/// The other values of a yes/no or word fact (all where it is not given) that give what
+/// `want` accepts, each a change.
+fn other_values(
+    p: &mut Probe,
+    (slot, field, name): (Slot, &Field, &str),
+    current: Option<Value>,
+    want: &dyn Fn(Outcome) -> bool,
+) -> Vec<Change> {
+    let book = p.book;
+    let mut found = Vec::new();
     for v in alternatives(book, field, current) {
         if let Some(o) = p.outcome(&[(slot, v)])
             && want(o)
@@ -829,23 +1059,27 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
         }
         return found;
     }
-    for v in alternatives(book, field, None) {
-        if let Some(o) = p.outcome(&[(slot, v)])
-            && decided(o)
-            && let Some(value) = fact_value(book, field, v)
-        {
-            found.push(one(name, Relation::Equals, Some(value), o));
-        }
-    }
-    found
+    other_values(p, (slot, field, name), None, &decided)
 }
 
-/// Where no single fact turns a result: the smallest sets of two facts that do, each number
-/// taken to the end of its domain and then brought back to its exact bound, the other fact
-/// held at its change.
-fn pairs(
+/// The most facts one change names. Where no single fact turns a result, sets of two facts
+/// are searched, then (where no pair does) sets of three: the smallest that turn it.
+pub const MOST_FACTS: usize = 3;
+
+/// The most combinations of moves ([`sets`]) tried for one result, all sizes together: the
+/// bound on the work of searching sets of facts (a clause reading 13 facts has 78 pairs and
+/// 286 sets of three).
+const MOST_TRIES: usize = 4096;
+
+/// Where no single fact turns a result: the smallest sets of facts, of two up to
+/// [`MOST_FACTS`], that do. Each fact of a set moves to each of its other values (a yes/no, a
+/// word) or to either end of its domain (a number, a date); where the moves together give
+/// the outcome, each number is brought back to its exact bound, the others held at their
+/// moves, and the set as stated is checked, and checked to need every fact it names. At most
+/// eight changes, and at most [`MOST_TRIES`] combinations of moves tried.
+fn sets(
     p: &mut Probe,
-    slots: &[(Slot, &Field, String)],
+    slots: &[(Slot, &Field, Cow<'_, str>)],
     as_of: NaiveDate,
     target: Outcome,
 ) -> Vec<Change> {
@@ -865,55 +1099,96 @@ fn pairs(
             }
         })
         .collect();
-    let mut found = Vec::new();
-    for i in 0..slots.len() {
-        for j in i + 1..slots.len() {
-            for a in &moves[i] {
-                for b in &moves[j] {
-                    if found.len() >= MOST {
-                        return found;
-                    }
-                    let (si, sj) = (slots[i].0, slots[j].0);
-                    if p.outcome(&[(si, *a), (sj, *b)]) != Some(target) {
-                        continue;
-                    }
-                    let change = pair_change(p, (&slots[i], *a), (&slots[j], *b), as_of, target);
-                    if let Some(c) = change {
-                        found.push(c);
+    let mut tries = 0;
+    for size in 2..=MOST_FACTS.min(slots.len()) {
+        let mut found = Vec::new();
+        // The sets of `size` facts in order (0, 1), (0, 2), ..., and for each the moves of
+        // its first fact outermost.
+        let mut set: Vec<usize> = (0..size).collect();
+        loop {
+            let mut pick = vec![0; size];
+            'moves: loop {
+                if found.len() >= MOST || tries >= MOST_TRIES {
+                    return found;
+                }
+                if set.iter().all(|&i| !moves[i].is_empty()) {
+                    tries += 1;
+                    let made: Made = set
+                        .iter()
+                        .zip(&pick)
+                        .map(|(&i, &m)| (slots[i].0, moves[i][m]))
+                        .collect();
+                    if p.outcome(&made) == Some(target) {
+                        let facts: Vec<_> = set.iter().map(|&i| &slots[i]).collect();
+                        if let Some(c) = set_change(p, &facts, &made, as_of, target) {
+                            found.push(c);
+                        }
                     }
                 }
+                // The next moves, the last fact's fastest.
+                for d in (0..size).rev() {
+                    pick[d] += 1;
+                    if pick[d] < moves[set[d]].len() {
+                        continue 'moves;
+                    }
+                    pick[d] = 0;
+                }
+                break;
+            }
+            // The next set of `size` facts.
+            let Some(d) = (0..size).rev().find(|&d| set[d] < slots.len() - size + d) else {
+                break;
+            };
+            set[d] += 1;
+            for e in d + 1..size {
+                set[e] = set[e - 1] + 1;
             }
         }
+        if !found.is_empty() {
+            return found;
+        }
     }
-    found
+    Vec::new()
 }
 
-/// A change of two facts to `a` and `b` that gives `target`, each number brought back to the
-/// nearest value that still gives it with the other fact at its change.
-fn pair_change(
+/// A change of the facts of `facts` to their moves `made` that gives `target`, each number
+/// brought back to the nearest value that still gives it with the other facts at their
+/// moves; `None` unless the change as stated gives `target` and no fact of it can be left
+/// as it is.
+fn set_change(
     p: &mut Probe,
-    (x, a): (&(Slot, &Field, String), Value),
-    (y, b): (&(Slot, &Field, String), Value),
+    facts: &[&(Slot, &Field, Cow<'_, str>)],
+    made: &[(Slot, Value)],
     as_of: NaiveDate,
     target: Outcome,
 ) -> Option<Change> {
     let book = p.book;
-    let mut facts = Vec::new();
-    for ((slot, field, name), mine, (other, theirs)) in [(x, a, (y.0, b)), (y, b, (x.0, a))] {
+    let mut stated = Vec::new();
+    for (at, ((slot, field, name), (_, mine))) in facts.iter().copied().zip(made).enumerate() {
         let current = p.get(*slot);
         let (relation, value) = match grid(field, current, as_of) {
             Some(g) => {
-                // With the other fact at its change, the nearest point of this one that gives
-                // the target, from where it stands toward `mine`.
-                let end = g.point(mine)?;
+                // With the other facts at their moves, the nearest point of this one that
+                // gives the target, from where it stands toward its move.
+                let end = g.point(*mine)?;
                 let start = current.and_then(|v| g.point(v)).unwrap_or_else(|| {
                     let (lo, hi) = g.ends();
                     if end == hi { lo } else { hi }
                 });
-                let saved = p.get(other);
-                p.set(other, Some(theirs));
+                let others: Made = made
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != at)
+                    .map(|(_, m)| *m)
+                    .collect();
+                let saved: Vec<Option<Value>> = others.iter().map(|(s, _)| p.get(*s)).collect();
+                for (s, v) in &others {
+                    p.set(*s, Some(*v));
+                }
                 let k = p.bound(*slot, &g, start, end, &|o| o == target);
-                p.set(other, saved);
+                for ((s, _), old) in others.iter().zip(saved) {
+                    p.set(*s, old);
+                }
                 let k = k.unwrap_or(end);
                 let relation = if k >= start {
                     Relation::AtLeast
@@ -922,21 +1197,35 @@ fn pair_change(
                 };
                 (relation, g.value(k)?)
             }
-            None => (Relation::Equals, mine),
+            None => (Relation::Equals, *mine),
         };
-        facts.push((slot, field, name, relation, value));
+        stated.push((*slot, field, name, relation, value));
     }
-    // The change as stated, both facts at their stated values, must give the target.
-    let stated: Vec<(Slot, Value)> = facts.iter().map(|(s, _, _, _, v)| (**s, *v)).collect();
-    if p.outcome(&stated) != Some(target) {
+    // The change as stated, every fact at its stated value, must give the target, and must
+    // not give it with any one of them left as it is (then a smaller set would do).
+    let all: Made = stated.iter().map(|(s, _, _, _, v)| (*s, *v)).collect();
+    if p.outcome(&all) != Some(target) {
         return None;
     }
+    if all.len() > 2 {
+        for skip in 0..all.len() {
+            let fewer: Made = all
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != skip)
+                .map(|(_, m)| *m)
+                .collect();
+            if p.outcome(&fewer) == Some(target) {
+                return None;
+            }
+        }
+    }
     Some(Change {
-        facts: facts
+        facts: stated
             .into_iter()
             .map(|(_, field, name, relation, v)| {
                 Some(FactChange {
-                    fact: name.clone(),
+                    fact: name.to_string(),
                     relation,
                     value: Some(fact_value(book, field, v)?),
                 })
