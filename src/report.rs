@@ -24,7 +24,7 @@ pub struct Report {
     /// (`Rulebook::evaluate_with_changes`): then a result against the subject with no
     /// `changes` is one that no change of up to `changes::MOST_FACTS` facts was found to turn.
     #[serde(skip)]
-    pub changes_searched: bool,
+    pub(crate) changes_searched: bool,
 }
 
 /// What one clause says of the case, why, and under which words of which document.
@@ -363,6 +363,15 @@ impl Report {
                 w.set_why(why);
             }
         }
+    }
+
+    /// Whether what would change each result was searched for
+    /// ([`Rulebook::evaluate_with_changes`](crate::Rulebook::evaluate_with_changes)): then a
+    /// result against the subject with no `changes` is one that no change of up to three
+    /// facts at once was found to turn. Not kept in JSON: a report read back says `false`.
+    #[must_use]
+    pub fn changes_searched(&self) -> bool {
+        self.changes_searched
     }
 
     /// Whether any result is `non_compliant` (the command's exit status 1).

@@ -13,7 +13,6 @@
 //! the clause does not read are never proposed.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -24,11 +23,10 @@ use crate::eval::CompactReport;
 use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
-use crate::rulebook::{Clause, Kind};
+use crate::rulebook::Clause;
 use crate::schema::Field;
 use crate::units::Type;
 
-mod reach;
 mod solve;
 
 /// A change of one fact.
@@ -105,94 +103,6 @@ struct Whole<'b> {
 
 /// Facts changed, each to a value.
 type Made = Vec<(Slot, Value)>;
-
-/// What the search reads off each clause of a rulebook, worked out once (the rulebook keeps
-/// it): by clause index.
-#[derive(Debug)]
-pub(crate) struct Plans(Vec<Plan>);
-
-/// What the search reads off one clause.
-#[derive(Debug)]
-struct Plan {
-    /// The subject's fields it reads, in order, and the item fields of its lists.
-    fields: Vec<u16>,
-    items: Vec<(u16, u16)>,
-    /// The lists it reads (counted, summed or item by item).
-    lists: Vec<u16>,
-    /// The numbers and dates it compares with: constants, and parameters (their values on
-    /// the day of the case).
-    constants: Vec<Value>,
-    params: Vec<u32>,
-    /// Whether no facts whatever give it a favourable outcome ([`reach::never`]).
-    never: bool,
-    /// Whether it can refuse a case as bad input: it has guards, or arithmetic (a sum, a
-    /// product, a date moved) that can leave the exact range, or an amount to round.
-    refuses: bool,
-    /// The fields it decides on through one comparison, with that comparison's sides
-    /// ([`solve::comparison`]).
-    compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
-}
-
-impl Plans {
-    fn new(book: &Rulebook) -> Plans {
-        Plans(
-            book.clauses
-                .iter()
-                .map(|clause| {
-                    let (fields, items) = read_facts(clause);
-                    let (_, lists) = reads_of(clause);
-                    let (mut constants, mut params) = (Vec::new(), Vec::new());
-                    for e in clause.exprs() {
-                        e.walk(&mut |x: &Expr| match &x.kind {
-                            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => {
-                                constants.push(*v);
-                            }
-                            ExprKind::Param(i) => params.push(*i),
-                            _ => {}
-                        });
-                    }
-                    let compared = fields
-                        .iter()
-                        .filter_map(|&f| {
-                            let (l, r) = solve::comparison(clause, f)?;
-                            Some((f, l, r))
-                        })
-                        .collect();
-                    let mut refuses = !clause.guards.is_empty()
-                        || clause.amount.is_some()
-                        || clause.kind == Kind::Target;
-                    for e in clause.exprs() {
-                        e.walk(&mut |x: &Expr| {
-                            refuses |= matches!(
-                                x.kind,
-                                ExprKind::Arith(..)
-                                    | ExprKind::Agg { .. }
-                                    | ExprKind::Shift { .. }
-                                    | ExprKind::EndOfYear(_)
-                                    | ExprKind::Neg(_)
-                            );
-                        });
-                    }
-                    Plan {
-                        refuses,
-                        fields,
-                        items,
-                        lists,
-                        constants,
-                        params,
-                        never: reach::never(clause),
-                        compared,
-                    }
-                })
-                .collect(),
-        )
-    }
-}
-
-/// The plans of `book`'s clauses, worked out on first use.
-fn plans(book: &Rulebook) -> &Plans {
-    book.changes.get_or_init(|| Plans::new(book))
-}
 
 impl Probe<'_> {
     /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
@@ -385,7 +295,7 @@ impl Probe<'_> {
     /// arithmetic out of range) refuses it. The other clauses read nothing that changed, and
     /// give what they gave on the case as given, which evaluated; or refuse no case.
     fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
-        let plans = &plans(self.book).0;
+        let plans = &self.book.plans().0;
         let clauses: Vec<usize> = self
             .whole
             .clauses
@@ -488,7 +398,7 @@ impl Probe<'_> {
         let Slot::Field(field) = slot else {
             return None;
         };
-        let (_, l, r) = plans(self.book).0[self.ci]
+        let (_, l, r) = self.book.plans().0[self.ci]
             .compared
             .iter()
             .find(|(f, _, _)| *f == field)?;
@@ -524,33 +434,6 @@ impl Probe<'_> {
         }
         ks
     }
-}
-
-/// The facts a clause reads: its subject's fields, and its lists' item fields.
-fn read_facts(clause: &Clause) -> (Vec<u16>, Vec<(u16, u16)>) {
-    let (mut fields, mut items) = (Vec::new(), Vec::new());
-    for e in clause.exprs() {
-        e.walk(&mut |x: &Expr| match &x.kind {
-            ExprKind::Field(i) if !fields.contains(i) => fields.push(*i),
-            ExprKind::Agg {
-                list, body, filter, ..
-            } => {
-                for inner in body.iter().chain(filter.iter()) {
-                    inner.walk(&mut |y: &Expr| {
-                        if let ExprKind::ItemField(j) = y.kind
-                            && !items.contains(&(*list, j))
-                        {
-                            items.push((*list, j));
-                        }
-                    });
-                }
-            }
-            _ => {}
-        });
-    }
-    fields.sort_unstable();
-    items.sort_unstable();
-    (fields, items)
 }
 
 impl Rulebook {
@@ -620,19 +503,6 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
         .collect()
 }
 
-/// The fields and the lists a clause reads, for telling which clauses a change can touch.
-fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
-    let (mut fields, mut lists) = (Vec::new(), Vec::new());
-    for e in clause.exprs() {
-        e.walk(&mut |x: &Expr| match x.kind {
-            ExprKind::Field(i) if !fields.contains(&i) => fields.push(i),
-            ExprKind::Agg { list, .. } if !lists.contains(&list) => lists.push(list),
-            _ => {}
-        });
-    }
-    (fields, lists)
-}
-
 /// The changes of one clause's result, `p` holding the case as given.
 fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     let (book, as_of) = (p.book, p.as_of);
@@ -645,7 +515,7 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
         return Vec::new();
     }
     let clause = &book.clauses[ci];
-    let plan = &plans(book).0[ci];
+    let plan = &book.plans().0[ci];
     let (fields, items) = (&plan.fields, &plan.items);
     p.critical.clear();
     p.critical.extend_from_slice(&plan.constants);
@@ -697,7 +567,7 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     // A mix of items short of its share: the fewest items to add, of each kind the clause
     // counts (`units` of at most 70 m2), each checked on the whole case as it is found.
     if let Some(target) = turned(outcome)
-        && !(p.solve && plans(book).0[ci].never)
+        && !(p.solve && book.plans().0[ci].never)
     {
         found.extend(add_items(p, clause, as_of, target));
     }
@@ -716,14 +586,14 @@ fn search(
         let mut found = Vec::new();
         // No facts whatever give the target: nothing to search for (the plain search, the
         // reference, still searches single facts, and finds none).
-        if p.solve && plans(p.book).0[p.ci].never {
+        if p.solve && p.book.plans().0[p.ci].never {
             return found;
         }
         for (slot, field, name) in slots {
             found.extend(toward(p, *slot, field, name, as_of, &want));
         }
         // Sets of facts, unless no facts whatever give the target.
-        if found.is_empty() && !plans(p.book).0[p.ci].never {
+        if found.is_empty() && !p.book.plans().0[p.ci].never {
             found = sets(p, slots, as_of, target);
         }
         found

@@ -8,75 +8,20 @@
 //! point next to it by evaluating the clause (at it and one step short), and falls back to
 //! its exact search over the grid wherever this does not apply or the confirmation fails.
 //!
-//! "Decides through one comparison" is read off the clause: the fact appears once in what
-//! decides its outcome (`in_force`, `when`, the test, guards, the amount), inside a
-//! comparison whose one side is linear in it and whose other side does not read it; and where
+//! "Decides through one comparison" is read off the clause once a rulebook
+//! (`rulebook/plan.rs`): the fact appears once in what decides its outcome (`in_force`,
+//! `when`, the test, guards, the amount), inside a comparison whose one side is linear in it and whose other side does not read it; and where
 //! the clause's named values read it, never in a divisor nor in a product with itself, so
 //! that no value between two points that evaluate fails to evaluate.
 
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
 use crate::expr::{ArithOp, Expr, ExprKind, Facts, Value};
-use crate::rulebook::{Clause, Kind};
 
-/// The comparison through which `clause` alone decides on field `field` of its subject, as
-/// its two sides; `None` where it decides on the field otherwise (or not at all).
-pub(super) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<Expr>)> {
-    if !matches!(clause.kind, Kind::Requirement | Kind::Entitlement) {
-        return None;
-    }
-    let deciding = clause
-        .in_force
-        .iter()
-        .chain(&clause.when)
-        .chain(&clause.test)
-        .chain(clause.guards.iter().map(|g| &g.expr))
-        .chain(clause.amount.iter().map(|a| &a.expr));
-    let mut seen = 0;
-    let mut found = None;
-    for e in deciding {
-        e.walk(&mut |x: &Expr| match &x.kind {
-            ExprKind::Field(i) if *i == field => seen += 1,
-            ExprKind::Cmp(_, l, r) if found.is_none() && (reads(l, field) || reads(r, field)) => {
-                found = Some((l.share(), r.share()));
-            }
-            _ => {}
-        });
-    }
-    let mut shown = clause.lets.iter().chain(&clause.values).map(|n| &n.expr);
-    if seen != 1 || !shown.all(|e| tame(e, field)) {
-        return None;
-    }
-    found
-}
-
-/// Whether `e` reads field `field`.
-fn reads(e: &Expr, field: u16) -> bool {
-    let mut yes = false;
-    e.walk(&mut |x: &Expr| yes |= matches!(x.kind, ExprKind::Field(i) if i == field));
-    yes
-}
-
-/// Whether `e` reads field `field` nowhere in a divisor or in a product with itself.
-fn tame(e: &Expr, field: u16) -> bool {
-    let mut ok = true;
-    e.walk(&mut |x: &Expr| {
-        if let ExprKind::Arith(op, l, r) = &x.kind {
-            ok &= match op {
-                ArithOp::Div => !reads(r, field),
-                ArithOp::Mul => !(reads(l, field) && reads(r, field)),
-                ArithOp::Add | ArithOp::Sub => true,
-            };
-        }
-    });
-    ok
-}
-
-/// The value of field `field` at which comparing `l` with `r` ([`comparison`]) turns, the
+/// The value of field `field` at which comparing `l` with `r` ([`comparison`](crate::rulebook::plan::comparison)) turns, the
 /// other facts as in `facts`: the value that makes both sides equal (a number, or the date
 /// compared with); `None` where the sides are not linear in it or read other than numbers.
 pub(super) fn threshold(

@@ -137,8 +137,9 @@ impl Failure {
 pub struct Rulebook {
     rules: Rules,
     programs: Programs,
-    /// What the search for changes reads off each clause, worked out on its first use.
-    pub(crate) changes: std::sync::OnceLock<crate::changes::Plans>,
+    /// What each clause reads and how it decides (the search for changes works from it),
+    /// worked out on its first use.
+    plans: std::sync::OnceLock<crate::rulebook::plan::Plans>,
 }
 
 impl std::ops::Deref for Rulebook {
@@ -156,8 +157,14 @@ impl Rulebook {
         Rulebook {
             rules,
             programs,
-            changes: std::sync::OnceLock::new(),
+            plans: std::sync::OnceLock::new(),
         }
+    }
+
+    /// What each clause reads and how it decides, worked out on first use.
+    pub(crate) fn plans(&self) -> &crate::rulebook::plan::Plans {
+        self.plans
+            .get_or_init(|| crate::rulebook::plan::Plans::new(&self.rules))
     }
 
     /// The built-in rulebook, with no file access, loaded once.

@@ -1,6 +1,8 @@
 //! The checked rulebook: documents, dated parameters and clauses, every expression resolved.
 
 mod load;
+pub(crate) mod plan;
+pub(crate) mod reach;
 pub mod surface;
 
 use std::path::Path;

@@ -1,0 +1,188 @@
+//! What each clause reads and how it decides, read off its checked expressions once: the
+//! facts and lists it reads, the values it compares with, whether it can refuse a case as bad
+//! input, whether any facts can make it favourable, and the one comparison through which it
+//! decides on a fact, where there is one. The search for what would change a result
+//! (`changes/`) works from these; the engine keeps them ([`crate::Rulebook`]).
+
+use std::sync::Arc;
+
+use crate::expr::{ArithOp, Expr, ExprKind, Value};
+use crate::rulebook::{Clause, Kind, Rules};
+
+use super::reach;
+
+/// What the search for changes reads off each clause of a rulebook, worked out once (the
+/// engine keeps it): by clause index.
+#[derive(Debug)]
+pub(crate) struct Plans(pub(crate) Vec<Plan>);
+
+/// What the search reads off one clause.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// The subject's fields it reads, in order, and the item fields of its lists.
+    pub(crate) fields: Vec<u16>,
+    pub(crate) items: Vec<(u16, u16)>,
+    /// The lists it reads (counted, summed or item by item).
+    pub(crate) lists: Vec<u16>,
+    /// The numbers and dates it compares with: constants, and parameters (their values on
+    /// the day of the case).
+    pub(crate) constants: Vec<Value>,
+    pub(crate) params: Vec<u32>,
+    /// Whether no facts whatever give it a favourable outcome ([`reach::never`]).
+    pub(crate) never: bool,
+    /// Whether it can refuse a case as bad input: it has guards, or arithmetic (a sum, a
+    /// product, a date moved) that can leave the exact range, or an amount to round.
+    pub(crate) refuses: bool,
+    /// The fields it decides on through one comparison, with that comparison's sides
+    /// ([`comparison`]).
+    pub(crate) compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
+}
+
+impl Plans {
+    pub(crate) fn new(rules: &Rules) -> Plans {
+        Plans(
+            rules.clauses
+                .iter()
+                .map(|clause| {
+                    let (fields, items) = read_facts(clause);
+                    let (_, lists) = reads_of(clause);
+                    let (mut constants, mut params) = (Vec::new(), Vec::new());
+                    for e in clause.exprs() {
+                        e.walk(&mut |x: &Expr| match &x.kind {
+                            ExprKind::Const(v @ (Value::Num(_) | Value::Date(_))) => {
+                                constants.push(*v);
+                            }
+                            ExprKind::Param(i) => params.push(*i),
+                            _ => {}
+                        });
+                    }
+                    let compared = fields
+                        .iter()
+                        .filter_map(|&f| {
+                            let (l, r) = comparison(clause, f)?;
+                            Some((f, l, r))
+                        })
+                        .collect();
+                    let mut refuses = !clause.guards.is_empty()
+                        || clause.amount.is_some()
+                        || clause.kind == Kind::Target;
+                    for e in clause.exprs() {
+                        e.walk(&mut |x: &Expr| {
+                            refuses |= matches!(
+                                x.kind,
+                                ExprKind::Arith(..)
+                                    | ExprKind::Agg { .. }
+                                    | ExprKind::Shift { .. }
+                                    | ExprKind::EndOfYear(_)
+                                    | ExprKind::Neg(_)
+                            );
+                        });
+                    }
+                    Plan {
+                        refuses,
+                        fields,
+                        items,
+                        lists,
+                        constants,
+                        params,
+                        never: reach::never(clause),
+                        compared,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The facts a clause reads: its subject's fields, and its lists' item fields.
+fn read_facts(clause: &Clause) -> (Vec<u16>, Vec<(u16, u16)>) {
+    let (mut fields, mut items) = (Vec::new(), Vec::new());
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| match &x.kind {
+            ExprKind::Field(i) if !fields.contains(i) => fields.push(*i),
+            ExprKind::Agg {
+                list, body, filter, ..
+            } => {
+                for inner in body.iter().chain(filter.iter()) {
+                    inner.walk(&mut |y: &Expr| {
+                        if let ExprKind::ItemField(j) = y.kind
+                            && !items.contains(&(*list, j))
+                        {
+                            items.push((*list, j));
+                        }
+                    });
+                }
+            }
+            _ => {}
+        });
+    }
+    fields.sort_unstable();
+    items.sort_unstable();
+    (fields, items)
+}
+
+/// The fields and the lists a clause reads, for telling which clauses a change can touch.
+fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
+    let (mut fields, mut lists) = (Vec::new(), Vec::new());
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| match x.kind {
+            ExprKind::Field(i) if !fields.contains(&i) => fields.push(i),
+            ExprKind::Agg { list, .. } if !lists.contains(&list) => lists.push(list),
+            _ => {}
+        });
+    }
+    (fields, lists)
+}
+
+/// The comparison through which `clause` alone decides on field `field` of its subject, as
+/// its two sides; `None` where it decides on the field otherwise (or not at all).
+pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<Expr>)> {
+    if !matches!(clause.kind, Kind::Requirement | Kind::Entitlement) {
+        return None;
+    }
+    let deciding = clause
+        .in_force
+        .iter()
+        .chain(&clause.when)
+        .chain(&clause.test)
+        .chain(clause.guards.iter().map(|g| &g.expr))
+        .chain(clause.amount.iter().map(|a| &a.expr));
+    let mut seen = 0;
+    let mut found = None;
+    for e in deciding {
+        e.walk(&mut |x: &Expr| match &x.kind {
+            ExprKind::Field(i) if *i == field => seen += 1,
+            ExprKind::Cmp(_, l, r) if found.is_none() && (reads(l, field) || reads(r, field)) => {
+                found = Some((l.share(), r.share()));
+            }
+            _ => {}
+        });
+    }
+    let mut shown = clause.lets.iter().chain(&clause.values).map(|n| &n.expr);
+    if seen != 1 || !shown.all(|e| tame(e, field)) {
+        return None;
+    }
+    found
+}
+
+/// Whether `e` reads field `field`.
+fn reads(e: &Expr, field: u16) -> bool {
+    let mut yes = false;
+    e.walk(&mut |x: &Expr| yes |= matches!(x.kind, ExprKind::Field(i) if i == field));
+    yes
+}
+
+/// Whether `e` reads field `field` nowhere in a divisor or in a product with itself.
+fn tame(e: &Expr, field: u16) -> bool {
+    let mut ok = true;
+    e.walk(&mut |x: &Expr| {
+        if let ExprKind::Arith(op, l, r) = &x.kind {
+            ok &= match op {
+                ArithOp::Div => !reads(r, field),
+                ArithOp::Mul => !(reads(l, field) && reads(r, field)),
+                ArithOp::Add | ArithOp::Sub => true,
+            };
+        }
+    });
+    ok
+}
