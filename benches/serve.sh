@@ -5,6 +5,7 @@
 # - idle RSS after start, and after the load;
 # - POST /v1/check with examples/building_project.toml (full report) over keep-alive, at 1,
 #   16 and 64 connections, DURATION seconds each (default 5): requests/s, p50 and p99 (wrk);
+#   then at 16 connections with why=true, and with report=compact;
 # - the server's peak RSS (VmHWM) over the whole run.
 #
 # Needs wrk (Debian: apt-get install wrk; installed here when missing) and python3.
@@ -72,6 +73,12 @@ for C in 1 16 64; do
     T=$(( C < 2 ? 1 : 2 ))
     echo "--- POST /v1/check, building_project, $C keep-alive connection(s), ${DURATION}s"
     wrk -t"$T" -c"$C" -d"${DURATION}s" --timeout 5s --latency -s "$LUA" "$ADDR/v1/check" \
+        | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
+done
+# The same at 16 connections with the reasons as data (why=true), and the compact report.
+for Q in "why=true" "report=compact"; do
+    echo "--- POST /v1/check?$Q, building_project, 16 keep-alive connections, ${DURATION}s"
+    wrk -t2 -c16 -d"${DURATION}s" --timeout 5s --latency -s "$LUA" "$ADDR/v1/check?$Q" \
         | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
 done
 sleep 1
