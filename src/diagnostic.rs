@@ -133,6 +133,23 @@ impl Diagnostic {
         self
     }
 
+    /// The diagnostic as a person at a terminal reads it in `lang`: in Chinese, its Chinese
+    /// sentence when it has one, which says what was expected and any suggestion itself, so
+    /// those notes (in English) are left out; else the diagnostic as it is.
+    #[must_use]
+    pub fn for_reader(&self, lang: crate::labels::Lang) -> Diagnostic {
+        match (&self.zh, lang) {
+            (Some(zh), crate::labels::Lang::Zh) => Diagnostic {
+                message: zh.clone(),
+                expected: None,
+                suggestion: None,
+                zh: None,
+                ..self.clone()
+            },
+            _ => self.clone(),
+        }
+    }
+
     /// The diagnostic naming the field it is about.
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(shorten(&field.into(), MAX_TOKEN).into_owned());

@@ -411,6 +411,42 @@ fn with_format_json_errors_are_json_too() {
     assert_eq!(e["suggestion"], "did you mean `floor_area`?");
 }
 
+/// With `--lang zh`, a case's problems are told in Chinese, as the report is: the sentence
+/// says what was expected and the suggestion, so the English notes are left out; in JSON the
+/// message is Chinese and the other fields are as in English. A date after the evaluation
+/// date is Chinese too. Without it (LANG=C), English as before.
+#[test]
+fn case_problems_speak_the_report_language() {
+    let bad = scratch_file(
+        "zh-bad.toml",
+        b"[rural_housing]\nnew = true\nfloor_area = -5\nfloor_aera = 3\n",
+    );
+    let path = bad.to_str().unwrap();
+    let r = run(&["check", path, "--lang", "zh"], None);
+    assert_eq!(r.code, 2);
+    // By hand: the field's label 建筑面积, its bound 0 m2 in 平方米, the value given; the
+    // unknown key quoted and the field meant named with its label.
+    assert!(r.stderr.contains("error[case::bad_value]: 建筑面积应不低于0平方米，而填写的是-5平方米"), "{}", r.stderr);
+    assert!(r.stderr.contains("农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？"), "{}", r.stderr);
+    assert!(r.stderr.contains("有2个问题"), "{}", r.stderr);
+    assert!(!r.stderr.contains("expected:") && !r.stderr.contains("did you mean"), "{}", r.stderr);
+    let r = run(&["check", path, "--lang", "zh", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_str(r.stderr.trim()).expect("one JSON object");
+    assert_eq!(v["errors"][0]["message"], "建筑面积应不低于0平方米，而填写的是-5平方米");
+    assert_eq!(v["errors"][1]["suggestion"], "did you mean `floor_area`?");
+    let r = run(&["check", path], None);
+    assert!(r.stderr.contains("`floor_area` cannot be below 0 m2, found -5"), "{}", r.stderr);
+    assert!(r.stderr.contains("was not evaluated: 2 problem(s)"), "{}", r.stderr);
+    // A fact dated after the evaluation date.
+    let late = scratch_file(
+        "zh-late.toml",
+        b"as_of = 2023-03-01\n[building_project]\napproval_date = 2023-03-02\n",
+    );
+    let r = run(&["check", late.to_str().unwrap(), "--lang", "zh"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("晚于评估日期2023年3月1日"), "{}", r.stderr);
+}
+
 /// The timeline of the README's farmhouse: eligible for 36,110.00 CNY exactly while document
 /// 14 is in force (2022-06-19 to 2025-12-31), not in force on either side.
 #[test]

@@ -41,15 +41,22 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         let case = match book.case_from_text(&text, &name) {
             Ok(c) => c,
             Err(d) => {
+                let lang = opts.lang.into();
                 if opts.json {
-                    // A service reads the same diagnostics as data, one line per case.
-                    let line = serde_json::json!({ "file": name, "errors": d.0 });
+                    // A service reads the same diagnostics as data, one line per case, each
+                    // message in the report's language (as the HTTP API gives them).
+                    let errors: Vec<_> = d.0.into_iter().map(|d| d.in_lang(lang)).collect();
+                    let line = serde_json::json!({ "file": name, "errors": errors });
                     err!("{line}");
                 } else {
                     for d in &d.0 {
-                        err!("{}\n", super::full(d));
+                        err!("{}\n", super::full_in(d, lang));
                     }
-                    err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
+                    if lang == policy_calc::Lang::Zh {
+                        err!("error: {name} 未予评估：有{}个问题", d.0.len());
+                    } else {
+                        err!("error: {name} was not evaluated: {} problem(s)", d.0.len());
+                    }
                 }
                 status = 2;
                 continue;
@@ -59,10 +66,11 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         let report = match book.evaluate_with_changes(&case, as_of) {
             Ok(r) => r,
             Err(e) => {
+                let message = e.message_in(opts.lang.into());
                 if opts.json {
-                    err!("{}", json_error(&name, &e.to_string(), &e.facts));
+                    err!("{}", json_error(&name, &message, &e.facts));
                 } else {
-                    err!("error: {name}: {e}");
+                    err!("error: {name}: {message}");
                     for f in &e.facts {
                         err!("  = {f}");
                     }

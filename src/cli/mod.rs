@@ -82,6 +82,11 @@ impl Lang {
     }
 }
 
+/// A case's diagnostic as a terminal shows it in `lang` (a rule file's are in English).
+pub(crate) fn full_in(d: &policy_calc::Diagnostic, lang: policy_calc::Lang) -> String {
+    full(&d.for_reader(lang))
+}
+
 /// A diagnostic as a terminal shows it: in colour when standard error is a terminal.
 pub(crate) fn full(d: &policy_calc::Diagnostic) -> String {
     use std::io::IsTerminal as _;

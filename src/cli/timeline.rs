@@ -25,7 +25,7 @@ pub fn run(opts: &Opts, book: &Rulebook) -> i32 {
         Ok(c) => c,
         Err(d) => {
             for d in &d.0 {
-                err!("{}\n", super::full(d));
+                err!("{}\n", super::full_in(d, opts.lang.into()));
             }
             err!("error: {name} was not read: {} problem(s)", d.0.len());
             return 2;
