@@ -186,6 +186,18 @@ mod examples {
         });
     }
 
+    /// The full report written as JSON without `why`, as the HTTP API gives it by default.
+    #[divan::bench(args = SUBJECTS)]
+    fn full_json_plain(bencher: Bencher, subject: &str) {
+        let case = example(subject);
+        let as_of = case.as_of().expect("examples give as_of");
+        bencher.bench_local(|| {
+            let mut r = book().evaluate(black_box(case), as_of).expect("evaluates");
+            r.set_why(false);
+            r.to_json()
+        });
+    }
+
     /// The full report with what would change each result (`check`'s report), beside `full`.
     #[divan::bench(args = SUBJECTS, sample_count = 20)]
     fn with_changes(bencher: Bencher, subject: &str) {
