@@ -100,7 +100,13 @@ pub fn report(name: &str, report: &Report, book: &Rulebook, lang: Lang, logic: b
         let brief = g.outcomes.contains(&Outcome::NotApplicable);
         for r in rs {
             let names = (!logic).then(|| words::Names::new(book, &report.subject, &r.clause));
-            line(&mut s, r, names.as_ref(), lang, (brief, report.changes_searched()));
+            line(
+                &mut s,
+                r,
+                names.as_ref(),
+                lang,
+                (brief, report.changes_searched()),
+            );
         }
     }
     s

@@ -426,17 +426,43 @@ fn case_problems_speak_the_report_language() {
     assert_eq!(r.code, 2);
     // By hand: the field's label 建筑面积, its bound 0 m2 in 平方米, the value given; the
     // unknown key quoted and the field meant named with its label.
-    assert!(r.stderr.contains("error[case::bad_value]: 建筑面积应不低于0平方米，而填写的是-5平方米"), "{}", r.stderr);
-    assert!(r.stderr.contains("农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("error[case::bad_value]: 建筑面积应不低于0平方米，而填写的是-5平方米"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("农房没有「floor_aera」这一项；是否想填「floor_area」（建筑面积）？"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("有2个问题"), "{}", r.stderr);
-    assert!(!r.stderr.contains("expected:") && !r.stderr.contains("did you mean"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("expected:") && !r.stderr.contains("did you mean"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["check", path, "--lang", "zh", "--format", "json"], None);
     let v: serde_json::Value = serde_json::from_str(r.stderr.trim()).expect("one JSON object");
-    assert_eq!(v["errors"][0]["message"], "建筑面积应不低于0平方米，而填写的是-5平方米");
+    assert_eq!(
+        v["errors"][0]["message"],
+        "建筑面积应不低于0平方米，而填写的是-5平方米"
+    );
     assert_eq!(v["errors"][1]["suggestion"], "did you mean `floor_area`?");
     let r = run(&["check", path], None);
-    assert!(r.stderr.contains("`floor_area` cannot be below 0 m2, found -5"), "{}", r.stderr);
-    assert!(r.stderr.contains("was not evaluated: 2 problem(s)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`floor_area` cannot be below 0 m2, found -5"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("was not evaluated: 2 problem(s)"),
+        "{}",
+        r.stderr
+    );
     // A fact dated after the evaluation date.
     let late = scratch_file(
         "zh-late.toml",
@@ -444,7 +470,11 @@ fn case_problems_speak_the_report_language() {
     );
     let r = run(&["check", late.to_str().unwrap(), "--lang", "zh"], None);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("晚于评估日期2023年3月1日"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("晚于评估日期2023年3月1日"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// The timeline of the README's farmhouse: eligible for 36,110.00 CNY exactly while document

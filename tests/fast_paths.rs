@@ -168,12 +168,14 @@ fn compact_and_full_agree_on_the_golden_cases() {
 
 #[test]
 fn solved_changes_are_the_searched_ones_on_the_examples_and_golden_cases() {
-    let examples = files(&root().join("examples"), "toml").into_iter().map(|path| {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let case = book().case_from_text(&text, "example").unwrap();
-        let as_of = case.as_of().unwrap();
-        (case, as_of, path.display().to_string())
-    });
+    let examples = files(&root().join("examples"), "toml")
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let case = book().case_from_text(&text, "example").unwrap();
+            let as_of = case.as_of().unwrap();
+            (case, as_of, path.display().to_string())
+        });
     for (case, as_of, what) in examples.chain(golden_cases()) {
         assert_eq!(
             changes(book(), &case, as_of),

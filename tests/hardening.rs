@@ -308,7 +308,8 @@ fn a_rule_file_of_one_mebibyte_loads_by_default_and_one_byte_more_is_refused() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("kq-2022-16.toml")
-            && r.stderr.contains("longer than the limit of 1048576 bytes (1 MiB)"),
+            && r.stderr
+                .contains("longer than the limit of 1048576 bytes (1 MiB)"),
         "{}",
         r.stderr
     );

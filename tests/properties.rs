@@ -1317,18 +1317,26 @@ fn a_change_another_clause_refuses_is_not_proposed() {
     // deposit would then deduct the components (12,000,000.00) and the decoration
     // (8,000,000.00) from an installation cost of 10,000,000.00: below zero, which its guard
     // refuses as bad input. So `prefab = true` is no change to propose, for any clause.
-    let text = std::fs::read_to_string(crate::common::root().join("examples/building_project.toml"))
-        .unwrap()
-        .replace("prefab = true", "prefab = false")
-        .replace("installation_cost = 50_000_000.00", "installation_cost = 10_000_000.00");
+    let text =
+        std::fs::read_to_string(crate::common::root().join("examples/building_project.toml"))
+            .unwrap()
+            .replace("prefab = true", "prefab = false")
+            .replace(
+                "installation_cost = 50_000_000.00",
+                "installation_cost = 10_000_000.00",
+            );
     let case = book().case_from_text(&text, "refused.toml").unwrap();
-    let report = book().evaluate_with_changes(&case, case.as_of().unwrap()).unwrap();
+    let report = book()
+        .evaluate_with_changes(&case, case.as_of().unwrap())
+        .unwrap();
     let tendering = report.result("invited-tendering").unwrap();
     assert_eq!(tendering.outcome, Outcome::NotEligible);
     for r in &report.results {
         for c in r.changes.iter().chain(&r.margin) {
             assert!(
-                !c.facts.iter().any(|f| f.fact == "prefab" && f.value == Some(FactValue::Bool(true))),
+                !c.facts
+                    .iter()
+                    .any(|f| f.fact == "prefab" && f.value == Some(FactValue::Bool(true))),
                 "{}: {c}",
                 r.clause
             );
@@ -1356,14 +1364,23 @@ eligible = "{test}"
 }
 
 /// The changes of the test clause for a case of rural housing, and its report in words.
-fn all_at_once(book: &policy_calc::Rulebook, case: &str) -> (Vec<policy_calc::changes::Change>, String) {
+fn all_at_once(
+    book: &policy_calc::Rulebook,
+    case: &str,
+) -> (Vec<policy_calc::changes::Change>, String) {
     let case = book.case_from_toml(case, "case.toml").expect("case reads");
     let report = book
         .evaluate_with_changes(&case, crate::common::date("2023-03-01"))
         .expect("evaluates");
     let r = report.result("all-at-once").expect("a result");
     assert_eq!(r.outcome, Outcome::NotEligible);
-    let words = policy_calc::human::report("case.toml", &report, book, policy_calc::labels::Lang::En, false);
+    let words = policy_calc::human::report(
+        "case.toml",
+        &report,
+        book,
+        policy_calc::labels::Lang::En,
+        false,
+    );
     (r.changes.clone(), words)
 }
 
@@ -1385,8 +1402,13 @@ fn a_result_that_only_three_facts_at_once_turn_gets_that_set_of_three() {
     // One step short of the area's bound, the other two changed, it does not turn.
     let short = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nwhole_village = false\nfloor_area = 99.99\n";
     let case = book.case_from_toml(short, "short.toml").unwrap();
-    let report = book.evaluate(&case, crate::common::date("2023-03-01")).unwrap();
-    assert_eq!(report.result("all-at-once").unwrap().outcome, Outcome::NotEligible);
+    let report = book
+        .evaluate(&case, crate::common::date("2023-03-01"))
+        .unwrap();
+    assert_eq!(
+        report.result("all-at-once").unwrap().outcome,
+        Outcome::NotEligible
+    );
 }
 
 #[test]

@@ -379,14 +379,26 @@ fn check_takes_as_of_and_lang_overrides() {
     );
     assert_eq!(zh["results"][0]["reasons"], report["results"][0]["reasons"]);
     // Without `why=true`, the same report less `why`; with a compact report, a problem.
-    let plain = request(s.addr, "POST", "/v1/check?as_of=2022-01-01", TOML, toml.as_bytes());
+    let plain = request(
+        s.addr,
+        "POST",
+        "/v1/check?as_of=2022-01-01",
+        TOML,
+        toml.as_bytes(),
+    );
     let mut want = zh.clone();
     for r in want["results"].as_array_mut().unwrap() {
         r.as_object_mut().unwrap().remove("why").expect("a why");
     }
     assert_eq!(plain.json(), want);
     for bad in ["why=true&report=compact", "why=yes"] {
-        let r = request(s.addr, "POST", &format!("/v1/check?{bad}"), TOML, toml.as_bytes());
+        let r = request(
+            s.addr,
+            "POST",
+            &format!("/v1/check?{bad}"),
+            TOML,
+            toml.as_bytes(),
+        );
         let p = assert_problem(&r, 400);
         assert!(p["title"].as_str().unwrap().contains("`why`"), "{p}");
     }

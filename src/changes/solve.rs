@@ -14,7 +14,6 @@
 //! the clause's named values read it, never in a divisor nor in a product with itself, so
 //! that no value between two points that evaluate fails to evaluate.
 
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 

@@ -1771,14 +1771,21 @@ mod tests {
             seeds: Vec::new(),
         };
         let mut schema = Schema::default();
-        schema.records.resize_with(usize::from(u16::MAX), Record::default);
-        schema.word_sets.resize_with(usize::from(u16::MAX), || WordSet {
-            owner: String::new(),
-            words: Vec::new(),
-            labels: Vec::new(),
-        });
+        schema
+            .records
+            .resize_with(usize::from(u16::MAX), Record::default);
+        schema
+            .word_sets
+            .resize_with(usize::from(u16::MAX), || WordSet {
+                owner: String::new(),
+                words: Vec::new(),
+                labels: Vec::new(),
+            });
         // The last numbers: 65,535 each, no error.
-        assert_eq!(loader.record(&src, &mut schema, "s".into(), fields), u16::MAX);
+        assert_eq!(
+            loader.record(&src, &mut schema, "s".into(), fields),
+            u16::MAX
+        );
         assert!(loader.diags.is_empty(), "{:?}", loader.diags);
         assert_eq!(
             schema.records[usize::from(u16::MAX)].fields[0].ty,

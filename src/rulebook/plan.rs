@@ -41,7 +41,8 @@ pub(crate) struct Plan {
 impl Plans {
     pub(crate) fn new(rules: &Rules) -> Plans {
         Plans(
-            rules.clauses
+            rules
+                .clauses
                 .iter()
                 .map(|clause| {
                     let (fields, items) = read_facts(clause);

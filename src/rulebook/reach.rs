@@ -35,11 +35,8 @@ pub(super) fn never(clause: &Clause) -> bool {
             return false;
         }
     }
-    (0..1u32 << parts.keys.len()).all(|choice| {
-        !needs
-            .iter()
-            .all(|e| parts.holds(e, choice) == Some(true))
-    })
+    (0..1u32 << parts.keys.len())
+        .all(|choice| !needs.iter().all(|e| parts.holds(e, choice) == Some(true)))
 }
 
 /// The parts of a clause's conditions, each node that is one with the part it is.

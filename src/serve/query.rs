@@ -53,7 +53,10 @@ impl CheckQuery {
 }
 
 /// Reads the query by hand, so that every bad parameter is a problem+json 400 naming it.
-pub(crate) fn check_query(q: &HashMap<String, String>, full_by_default: bool) -> Result<CheckQuery, Problem> {
+pub(crate) fn check_query(
+    q: &HashMap<String, String>,
+    full_by_default: bool,
+) -> Result<CheckQuery, Problem> {
     let mut out = CheckQuery {
         full: full_by_default,
         ..CheckQuery::default()
@@ -78,7 +81,9 @@ pub(crate) fn check_query(q: &HashMap<String, String>, full_by_default: bool) ->
             other => {
                 return Err(Problem::bad_request(
                     "unknown query parameter",
-                    format!("`{other}` is not a parameter here (as_of, report, lang, changes, why)"),
+                    format!(
+                        "`{other}` is not a parameter here (as_of, report, lang, changes, why)"
+                    ),
                 ));
             }
         }
