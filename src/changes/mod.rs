@@ -27,6 +27,7 @@ use crate::rulebook::Clause;
 use crate::schema::Field;
 use crate::units::Type;
 
+mod depends;
 mod solve;
 
 /// A change of one fact.
@@ -310,6 +311,28 @@ impl Probe<'_> {
                 .is_err()
     }
 
+    /// Whether some value of `slot` alone may give the clause `want`, of the fields in `may`
+    /// ([`depends`]); always where bounds are all searched for.
+    fn may_give(&self, slot: Slot, may: depends::Fields) -> bool {
+        match slot {
+            Slot::Field(field) => !self.solve || depends::has(may, field),
+            Slot::Item { .. } => true,
+        }
+    }
+
+    /// The fields some value of which alone may give the clause `want` ([`depends`]).
+    fn givers(&self, want: Outcome) -> depends::Fields {
+        if !self.solve {
+            return depends::ALL;
+        }
+        depends::may_give(
+            self.book,
+            &self.book.clauses[self.ci],
+            (&self.case.facts, self.as_of),
+            want,
+        )
+    }
+
     /// Whether `want` holds at grid point `k` of `slot`.
     fn holds(&mut self, slot: Slot, g: &Grid, k: i128, want: &dyn Fn(Outcome) -> bool) -> bool {
         g.value(k)
@@ -589,8 +612,11 @@ fn search(
         if p.solve && p.book.plans().0[p.ci].never {
             return found;
         }
+        let may = p.givers(target);
         for (slot, field, name) in slots {
-            found.extend(toward(p, *slot, field, name, as_of, &want));
+            if p.may_give(*slot, may) {
+                found.extend(toward(p, *slot, field, name, as_of, &want));
+            }
         }
         // Sets of facts, unless no facts whatever give the target.
         if found.is_empty() && !p.book.plans().0[p.ci].never {
@@ -600,8 +626,9 @@ fn search(
     } else if let Some(turn) = against(outcome) {
         let want = move |o: Outcome| o == turn;
         let mut found = Vec::new();
+        let may = p.givers(turn);
         for (slot, field, name) in slots {
-            if p.get(*slot).is_some() {
+            if p.get(*slot).is_some() && p.may_give(*slot, may) {
                 found.extend(toward(p, *slot, field, name, as_of, &want));
             }
         }
