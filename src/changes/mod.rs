@@ -100,6 +100,8 @@ struct Whole<'b> {
     clauses: Vec<usize>,
     out: CompactReport<'b>,
     seen: Vec<(Made, bool)>,
+    /// The clauses of one check, kept between checks to reuse its buffer.
+    run: Vec<usize>,
 }
 
 /// Facts changed, each to a value.
@@ -253,7 +255,7 @@ impl Probe<'_> {
     /// clause gave on it when `c` was found. A change any value of which decides it (`any`)
     /// has no one value to make.
     fn whole(&mut self, slots: &[(Slot, &Field, Cow<'_, str>)], c: &Change) -> bool {
-        let mut made = Vec::new();
+        let mut made = Vec::with_capacity(c.facts.len());
         for f in &c.facts {
             let Some(value) = &f.value else {
                 return true;
@@ -282,7 +284,7 @@ impl Probe<'_> {
                 for ((s, _), old) in made.iter().zip(saved) {
                     self.set(*s, old);
                 }
-                self.whole.seen.push((made.clone(), ok));
+                self.whole.seen.push((made, ok));
                 ok
             }
         };
@@ -297,18 +299,22 @@ impl Probe<'_> {
     /// give what they gave on the case as given, which evaluated; or refuse no case.
     fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
         let plans = &self.book.plans().0;
-        let clauses: Vec<usize> = self
-            .whole
-            .clauses
-            .iter()
-            .copied()
-            .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists))
-            .collect();
-        !clauses.is_empty()
+        let mut run = std::mem::take(&mut self.whole.run);
+        run.clear();
+        run.extend(
+            self.whole
+                .clauses
+                .iter()
+                .copied()
+                .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists)),
+        );
+        let refused = !run.is_empty()
             && self
                 .book
-                .run_clauses((&self.case, self.as_of), &clauses, &mut self.whole.out)
-                .is_err()
+                .run_clauses((&self.case, self.as_of), &run, &mut self.whole.out)
+                .is_err();
+        self.whole.run = run;
+        refused
     }
 
     /// Whether some value of `slot` alone may give the clause `want`, of the fields in `may`
@@ -518,6 +524,7 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
             clauses: clauses.clone(),
             out: CompactReport::new(),
             seen: Vec::new(),
+            run: Vec::new(),
         },
     };
     outcomes
