@@ -163,8 +163,9 @@ fn compact_and_full_agree_on_the_golden_cases() {
     }
 }
 
-// What would change a result: bounds solved from a clause's comparison against the plain
-// search over the fact's grid (`searched_changes`), which finds every bound without solving.
+// What would change a result: bounds solved from a clause's comparison, and facts skipped
+// where no value of them alone can give the outcome sought (`changes/depends.rs`), against
+// the plain search over each fact's grid (`searched_changes`), which solves and skips nothing.
 
 #[test]
 fn solved_changes_are_the_searched_ones_on_the_examples_and_golden_cases() {
@@ -188,8 +189,8 @@ fn solved_changes_are_the_searched_ones_on_the_examples_and_golden_cases() {
 proptest! {
     #![proptest_config(cases(96))]
 
-    /// On any case of any subject, the changes and margins with solved bounds are those the
-    /// plain search finds, fact for fact and value for value.
+    /// On any case of any subject, the changes and margins with solved bounds and skipped
+    /// facts are those the plain search finds, fact for fact and value for value.
     #[test]
     fn solved_changes_are_the_searched_ones_on_generated_cases(
         (subject, fields) in gen_case(),

@@ -27,6 +27,7 @@ use crate::rulebook::Clause;
 use crate::schema::Field;
 use crate::units::Type;
 
+mod depends;
 mod solve;
 
 /// A change of one fact.
@@ -99,6 +100,8 @@ struct Whole<'b> {
     clauses: Vec<usize>,
     out: CompactReport<'b>,
     seen: Vec<(Made, bool)>,
+    /// The clauses of one check, kept between checks to reuse its buffer.
+    run: Vec<usize>,
 }
 
 /// Facts changed, each to a value.
@@ -252,7 +255,7 @@ impl Probe<'_> {
     /// clause gave on it when `c` was found. A change any value of which decides it (`any`)
     /// has no one value to make.
     fn whole(&mut self, slots: &[(Slot, &Field, Cow<'_, str>)], c: &Change) -> bool {
-        let mut made = Vec::new();
+        let mut made = Vec::with_capacity(c.facts.len());
         for f in &c.facts {
             let Some(value) = &f.value else {
                 return true;
@@ -281,7 +284,7 @@ impl Probe<'_> {
                 for ((s, _), old) in made.iter().zip(saved) {
                     self.set(*s, old);
                 }
-                self.whole.seen.push((made.clone(), ok));
+                self.whole.seen.push((made, ok));
                 ok
             }
         };
@@ -296,18 +299,44 @@ impl Probe<'_> {
     /// give what they gave on the case as given, which evaluated; or refuse no case.
     fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
         let plans = &self.book.plans().0;
-        let clauses: Vec<usize> = self
-            .whole
-            .clauses
-            .iter()
-            .copied()
-            .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists))
-            .collect();
-        !clauses.is_empty()
+        let mut run = std::mem::take(&mut self.whole.run);
+        run.clear();
+        run.extend(
+            self.whole
+                .clauses
+                .iter()
+                .copied()
+                .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists)),
+        );
+        let refused = !run.is_empty()
             && self
                 .book
-                .run_clauses((&self.case, self.as_of), &clauses, &mut self.whole.out)
-                .is_err()
+                .run_clauses((&self.case, self.as_of), &run, &mut self.whole.out)
+                .is_err();
+        self.whole.run = run;
+        refused
+    }
+
+    /// Whether some value of `slot` alone may give the clause `want`, of the fields in `may`
+    /// ([`depends`]); always where bounds are all searched for.
+    fn may_give(&self, slot: Slot, may: depends::Fields) -> bool {
+        match slot {
+            Slot::Field(field) => !self.solve || depends::has(may, field),
+            Slot::Item { .. } => true,
+        }
+    }
+
+    /// The fields some value of which alone may give the clause `want` ([`depends`]).
+    fn givers(&self, want: Outcome) -> depends::Fields {
+        if !self.solve {
+            return depends::ALL;
+        }
+        depends::may_give(
+            self.book,
+            &self.book.clauses[self.ci],
+            (&self.case.facts, self.as_of),
+            want,
+        )
     }
 
     /// Whether `want` holds at grid point `k` of `slot`.
@@ -495,6 +524,7 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
             clauses: clauses.clone(),
             out: CompactReport::new(),
             seen: Vec::new(),
+            run: Vec::new(),
         },
     };
     outcomes
@@ -589,8 +619,11 @@ fn search(
         if p.solve && p.book.plans().0[p.ci].never {
             return found;
         }
+        let may = p.givers(target);
         for (slot, field, name) in slots {
-            found.extend(toward(p, *slot, field, name, as_of, &want));
+            if p.may_give(*slot, may) {
+                found.extend(toward(p, *slot, field, name, as_of, &want));
+            }
         }
         // Sets of facts, unless no facts whatever give the target.
         if found.is_empty() && !p.book.plans().0[p.ci].never {
@@ -600,8 +633,9 @@ fn search(
     } else if let Some(turn) = against(outcome) {
         let want = move |o: Outcome| o == turn;
         let mut found = Vec::new();
+        let may = p.givers(turn);
         for (slot, field, name) in slots {
-            if p.get(*slot).is_some() {
+            if p.get(*slot).is_some() && p.may_give(*slot, may) {
                 found.extend(toward(p, *slot, field, name, as_of, &want));
             }
         }
