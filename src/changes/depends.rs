@@ -138,11 +138,7 @@ fn open(e: &Expr, cx: &Cx) -> Open {
 
 /// The value of `a and b` (`decisive` false) or `a or b` (`decisive` true) from its sides', as
 /// [`Expr::eval`] gives it: the left side first, and decided by it where it is `decisive`.
-fn join(
-    decisive: bool,
-    a: Option<Option<bool>>,
-    b: Option<Option<bool>>,
-) -> Option<Option<bool>> {
+fn join(decisive: bool, a: Option<Option<bool>>, b: Option<Option<bool>>) -> Option<Option<bool>> {
     let a = a?;
     if a == Some(decisive) {
         return Some(a);
