@@ -210,6 +210,20 @@ mod examples {
         });
     }
 
+    /// `check --format json`'s work for one case: the report with its changes, written as
+    /// JSON, beside `full_json` (the same without changes).
+    #[divan::bench(args = SUBJECTS, sample_count = 20)]
+    fn with_changes_json(bencher: Bencher, subject: &str) {
+        let case = example(subject);
+        let as_of = case.as_of().expect("examples give as_of");
+        bencher.bench_local(|| {
+            book()
+                .evaluate_with_changes(black_box(case), as_of)
+                .expect("evaluates")
+                .to_json()
+        });
+    }
+
     #[divan::bench(args = SUBJECTS)]
     fn compact(bencher: Bencher, subject: &str) {
         let case = example(subject);
