@@ -8,9 +8,10 @@
 //! that does not read the fact has the value it has now; `a and b` is false whatever the fact
 //! is where one side is settled to false (and `a or b` true where one side is settled to true),
 //! and settled where both sides are; `not` turns a settled value over; anything else that
-//! reads the fact may take any value. A value so settled can still give way to bad input (the side that reads the fact
-//! evaluated first, and failing), but never to another value: a failure ends the clause's
-//! evaluation, which then gives no outcome, or `not_in_force` for a parameter with no value.
+//! reads the fact may take any value. A value so settled can still give way to bad input
+//! (the side that reads the fact evaluated first, and failing), but never to another value: a
+//! failure ends the clause's evaluation, which then gives no outcome, or `not_in_force` for a
+//! parameter with no value.
 //! So where a condition is settled against the outcome sought, no value of the fact gives it.
 //!
 //! The plain search ([`super::searched_changes`]) never skips a fact: it is the reference
