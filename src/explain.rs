@@ -50,6 +50,8 @@ pub(crate) struct Scene {
     pub subject: u16,
     pub facts: Facts,
     pub as_of: NaiveDate,
+    /// The shared definitions worked out for these facts on this date.
+    pub memo: crate::expr::Memo,
 }
 
 impl Scene {
@@ -64,6 +66,7 @@ impl Scene {
                 item: None,
                 params: &self.book.params,
                 as_of: self.as_of,
+                memo: &self.memo,
             },
         }
     }
@@ -217,6 +220,18 @@ impl<'a> Words<'a> {
     }
 
     fn measure(&self, e: &Expr, item: Option<&Record>) -> Measure {
+        self.measure_in(e, item, &mut std::collections::HashMap::new())
+    }
+
+    /// [`measure`](Self::measure), each shared definition measured once (`seen`, by its
+    /// body's address: a body reads no item's field outside an aggregate of its own, so its
+    /// measure is the same under any item).
+    fn measure_in(
+        &self,
+        e: &Expr,
+        item: Option<&Record>,
+        seen: &mut std::collections::HashMap<usize, Measure>,
+    ) -> Measure {
         let of_field = |f: &Field| {
             if f.integer {
                 Measure::Count(f.measure.clone())
@@ -254,9 +269,21 @@ impl<'a> Words<'a> {
                     Measure::Plain
                 }
             }
-            ExprKind::Named(_, inner) | ExprKind::Neg(inner) => self.measure(inner, item),
+            ExprKind::Named(_, inner) => {
+                let key = std::sync::Arc::as_ptr(inner) as usize;
+                if let Some(m) = seen.get(&key) {
+                    return m.clone();
+                }
+                let m = self.measure_in(inner, item, seen);
+                seen.insert(key, m.clone());
+                m
+            }
+            ExprKind::Neg(inner) => self.measure_in(inner, item, seen),
             ExprKind::Arith(op, a, b) => {
-                let (ma, mb) = (self.measure(a, item), self.measure(b, item));
+                let (ma, mb) = (
+                    self.measure_in(a, item, seen),
+                    self.measure_in(b, item, seen),
+                );
                 match op {
                     ArithOp::Mul => match (ma, mb) {
                         (Measure::Count(m), _) | (_, Measure::Count(m)) => Measure::Count(m),
@@ -272,14 +299,14 @@ impl<'a> Words<'a> {
                 list,
                 body: Some(body),
                 ..
-            } => self.measure(body, self.item_record(*list)),
+            } => self.measure_in(body, self.item_record(*list), seen),
             ExprKind::Agg {
                 op: AggOp::Count, ..
             } => Measure::Count(None),
             ExprKind::MinMax { args, .. } => args
                 .first()
-                .map_or(Measure::Plain, |a| self.measure(a, item)),
-            ExprKind::If(_, a, _) => self.measure(a, item),
+                .map_or(Measure::Plain, |a| self.measure_in(a, item, seen)),
+            ExprKind::If(_, a, _) => self.measure_in(a, item, seen),
             _ => Measure::Plain,
         }
     }
@@ -1219,6 +1246,15 @@ fn op_words(op: Boundary, lang: crate::labels::Lang, of: Option<&Shown>) -> &'st
 
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
 pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    facts_once(e, out, &mut std::collections::HashSet::new());
+}
+
+/// [`collect_facts`], each shared definition's body read once however many uses reach it.
+fn facts_once<'e>(
+    e: &'e Expr,
+    out: &mut Vec<&'e Expr>,
+    seen: &mut std::collections::HashSet<usize>,
+) {
     match &e.kind {
         ExprKind::Field(_) | ExprKind::Param(_) => {
             if !out.iter().any(|o| o.text == e.text) {
@@ -1227,6 +1263,7 @@ pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         }
         // What the items of a list read is not a fact of the subject.
         ExprKind::Agg { .. } => {}
-        _ => e.for_each_child(&mut |c| collect_facts(c, out)),
+        ExprKind::Named(_, body) if !seen.insert(std::sync::Arc::as_ptr(body) as usize) => {}
+        _ => e.for_each_child(&mut |c| facts_once(c, out, seen)),
     }
 }

@@ -14,6 +14,8 @@
 //! the clause's named values read it, never in a divisor nor in a product with itself, so
 //! that no value between two points that evaluate fails to evaluate.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -34,8 +36,9 @@ pub(super) fn threshold(
     if let Some(d) = date_side(l, r, field, &known, book, as_of) {
         return Some(d);
     }
-    let (a1, b1) = linear(book, l, field, &known, as_of)?;
-    let (a2, b2) = linear(book, r, field, &known, as_of)?;
+    let seen = &mut HashMap::new();
+    let (a1, b1) = linear(book, l, field, &known, as_of, seen)?;
+    let (a2, b2) = linear(book, r, field, &known, as_of, seen)?;
     // a1 x + b1 = a2 x + b2, so x = (b2 - b1) / (a1 - a2).
     let slope = a1.checked_sub(a2)?;
     if slope.is_zero() {
@@ -81,24 +84,34 @@ fn linear(
     field: u16,
     known: &dyn Fn(u16) -> Option<Value>,
     as_of: NaiveDate,
+    seen: &mut HashMap<usize, Option<(Decimal, Decimal)>>,
 ) -> Option<(Decimal, Decimal)> {
     let num = |v: Option<Value>| match v? {
         Value::Num(d) => Some((Decimal::ZERO, d)),
         _ => None,
     };
     match &e.kind {
-        ExprKind::Named(_, inner) => linear(book, inner, field, known, as_of),
+        ExprKind::Named(_, inner) => {
+            // A shared definition is read once, however many uses reach it.
+            let key = std::sync::Arc::as_ptr(inner) as usize;
+            if let Some(r) = seen.get(&key) {
+                return *r;
+            }
+            let r = linear(book, inner, field, known, as_of, seen);
+            seen.insert(key, r);
+            r
+        }
         ExprKind::Field(j) if *j == field => Some((Decimal::ONE, Decimal::ZERO)),
         ExprKind::Field(j) => num(known(*j)),
         ExprKind::Const(v) => num(Some(*v)),
         ExprKind::Param(p) => num(book.params[*p as usize].value_on(as_of)),
         ExprKind::Neg(x) => {
-            let (a, b) = linear(book, x, field, known, as_of)?;
+            let (a, b) = linear(book, x, field, known, as_of, seen)?;
             Some((-a, -b))
         }
         ExprKind::Arith(op, l, r) => {
-            let (a1, b1) = linear(book, l, field, known, as_of)?;
-            let (a2, b2) = linear(book, r, field, known, as_of)?;
+            let (a1, b1) = linear(book, l, field, known, as_of, seen)?;
+            let (a2, b2) = linear(book, r, field, known, as_of, seen)?;
             match op {
                 ArithOp::Add => Some((a1.checked_add(a2)?, b1.checked_add(b2)?)),
                 ArithOp::Sub => Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?)),

@@ -412,8 +412,58 @@ pub enum ExprKind {
         back: bool,
     },
     EndOfYear(Box<Expr>),
-    /// A named definition or clause variable, kept for explanations.
-    Named(Arc<crate::labels::Name>, Box<Expr>),
+    /// A named definition or clause variable, kept for explanations. Its body is checked once
+    /// per definition and subject and shared by every use: the rules form a graph with no
+    /// cycle (a DAG), as large as the file, however often a definition is used by the next.
+    /// A body never reads a list item's field outside an aggregate of its own (definitions
+    /// and clause variables are checked outside any list), so its value is the same for
+    /// every item of a list it is used under.
+    Named(Arc<crate::labels::Name>, Arc<Expr>),
+}
+
+/// The values of shared definitions worked out in one evaluation (one case, one date), by
+/// the address of their body: each is evaluated once however many uses reach it. Empty, it
+/// costs nothing; a definition used once is never put in it.
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<usize, Tri>>);
+
+impl Memo {
+    /// The key of the shared body `e`, when it is worth remembering: used more than once and
+    /// more than a leaf.
+    fn key(e: &Arc<Expr>) -> Option<usize> {
+        let leaf = matches!(
+            e.kind,
+            ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::AsOf
+        );
+        (!leaf && Arc::strong_count(e) > 1).then_some(Arc::as_ptr(e) as usize)
+    }
+
+    fn get(&self, key: usize) -> Option<Tri> {
+        let m = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.get(&key).copied()
+    }
+
+    fn put(&self, key: usize, t: Tri) {
+        let mut m = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.insert(key, t);
+    }
+
+    /// Forgets every value: for other facts, parameters or another date.
+    pub fn clear(&self) {
+        let mut m = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !m.is_empty() {
+            m.clear();
+        }
+    }
 }
 
 /// What an evaluation reads: the case's facts, the parameters, the date.
@@ -423,6 +473,8 @@ pub struct Cx<'a> {
     pub item: Option<&'a [Option<Value>]>,
     pub params: &'a [Param],
     pub as_of: NaiveDate,
+    /// The shared definitions evaluated so far with these facts, parameters and date.
+    pub memo: &'a Memo,
 }
 
 impl Expr {
@@ -474,7 +526,17 @@ impl Expr {
                 }
             }
             K::AsOf => Tri::Known(Value::Date(cx.as_of)),
-            K::Named(_, inner) => inner.eval_leaf(cx)?,
+            K::Named(_, inner) => match Memo::key(inner) {
+                None => inner.eval_leaf(cx)?,
+                Some(k) => {
+                    if let Some(t) = cx.memo.get(k) {
+                        return Ok(t);
+                    }
+                    let t = inner.eval(cx)?;
+                    cx.memo.put(k, t);
+                    t
+                }
+            },
             K::Not(inner) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Bool(b)) => Tri::Known(Value::Bool(!b)),
                 other => other,
@@ -740,12 +802,8 @@ impl Expr {
         use ExprKind as K;
         match &self.kind {
             K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
-            K::Not(a)
-            | K::Neg(a)
-            | K::WordIn(a, _)
-            | K::HasWord(a, _)
-            | K::EndOfYear(a)
-            | K::Named(_, a) => f(a),
+            K::Not(a) | K::Neg(a) | K::WordIn(a, _) | K::HasWord(a, _) | K::EndOfYear(a) => f(a),
+            K::Named(_, a) => f(a),
             K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
                 f(a);
                 f(b);
@@ -771,10 +829,54 @@ impl Expr {
         }
     }
 
-    /// Calls `f` on this node and every node below it.
+    /// Calls `f` on this node and every node below it, the body of a shared definition once
+    /// however many uses reach it (a walk of the graph, not of the tree written out).
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        self.walk_once(f, &mut std::collections::HashSet::new());
+    }
+
+    /// [`walk`](Self::walk), skipping the shared bodies in `seen` and adding those it visits.
+    pub fn walk_once(&self, f: &mut dyn FnMut(&Expr), seen: &mut std::collections::HashSet<usize>) {
         f(self);
-        self.for_each_child(&mut |c| c.walk(f));
+        if let ExprKind::Named(_, body) = &self.kind
+            && !seen.insert(Arc::as_ptr(body) as usize)
+        {
+            return;
+        }
+        self.for_each_child(&mut |c| c.walk_once(f, seen));
+    }
+
+    /// The longest path from this node down to a leaf, counting this node: how deep anything
+    /// recursing through it goes. Each node is measured once however many uses reach it, and
+    /// without recursion.
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        enum Step<'e> {
+            Enter(&'e Expr),
+            /// Leave a node whose children's depths are on `found` from this index on.
+            Leave(&'e Expr, usize),
+        }
+        let addr = |e: &Expr| std::ptr::from_ref(e) as usize;
+        let mut known: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut stack = vec![Step::Enter(self)];
+        let mut found: Vec<usize> = Vec::new();
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter(e) => match known.get(&addr(e)) {
+                    Some(&d) => found.push(d),
+                    None => {
+                        stack.push(Step::Leave(e, found.len()));
+                        e.for_each_child(&mut |c| stack.push(Step::Enter(c)));
+                    }
+                },
+                Step::Leave(e, from) => {
+                    let d = 1 + found.drain(from..).max().unwrap_or(0);
+                    known.insert(addr(e), d);
+                    found.push(d);
+                }
+            }
+        }
+        found.pop().unwrap_or(1)
     }
 }
 

@@ -25,6 +25,8 @@ use super::{
 use crate::units::Type;
 
 type F<T> = Box<dyn Fn(&Ctx) -> Option<T> + Send + Sync>;
+/// A compiled node run from more than one place: the body of a shared definition.
+type Shared<T> = Arc<dyn Fn(&Ctx) -> Option<T> + Send + Sync>;
 
 /// What a compiled expression reads while it runs.
 #[derive(Clone, Copy)]
@@ -188,6 +190,10 @@ pub struct Compiler<'p> {
     slots: Vec<&'p Expr>,
     base: usize,
     in_item: bool,
+    /// The current subject's compiled bodies of shared definitions (a `Shared<T>` each), by
+    /// the body's address: a definition used twice by the next is compiled once, not once
+    /// per path to it, and evaluated once a case through its memo slot.
+    bodies: std::collections::HashMap<usize, Box<dyn std::any::Any>>,
 }
 
 impl<'p> Compiler<'p> {
@@ -200,6 +206,7 @@ impl<'p> Compiler<'p> {
             slots: Vec::new(),
             base: 0,
             in_item: false,
+            bodies: std::collections::HashMap::new(),
         }
     }
 
@@ -207,12 +214,14 @@ impl<'p> Compiler<'p> {
     /// case, `items` those evaluated once per list item. Returns the first memo slot.
     pub fn subject(&mut self, top: &[&'p Expr], items: &[&'p Expr]) -> usize {
         let mut seen: Vec<(&Expr, u32)> = Vec::new();
+        let mut bodies = std::collections::HashSet::new();
         for e in top {
-            count_candidates(e, false, &mut seen);
+            count_candidates(e, false, &mut seen, &mut bodies);
         }
         for e in items {
-            count_candidates(e, true, &mut seen);
+            count_candidates(e, true, &mut seen, &mut bodies);
         }
+        self.bodies.clear();
         self.shared = seen
             .into_iter()
             .filter(|(_, n)| *n > 1)
@@ -280,6 +289,25 @@ impl<'p> Compiler<'p> {
         };
         Some(self.base + i)
     }
+
+    /// A memo slot of its own for `e`, a name whose body is shared.
+    fn new_slot(&mut self, e: &'p Expr) -> usize {
+        self.slots.push(e);
+        self.base + self.slots.len() - 1
+    }
+}
+
+/// The address of the body of the name `e` where it is worth compiling once and remembering
+/// its value: shared by more than one use, and more than a leaf. A body reads no list item's
+/// field outside an aggregate of its own (definitions and clause variables are checked
+/// outside any list), so its value is the same for every item and one slot serves them all.
+fn shared_body(e: &Expr) -> Option<usize> {
+    match &e.kind {
+        ExprKind::Named(_, body) if Arc::strong_count(body) > 1 && !trivial(e) => {
+            Some(Arc::as_ptr(body) as usize)
+        }
+        _ => None,
+    }
 }
 
 /// `e` as arithmetic of two parts, through the names around it: with the text that names
@@ -301,7 +329,19 @@ fn discard<T: 'static>(f: F<T>) -> F<Decimal> {
 
 /// Counts the subexpressions that could share a memo slot: named ones and aggregates, outside
 /// list items, that do some work.
-fn count_candidates<'e>(e: &'e Expr, in_item: bool, seen: &mut Vec<(&'e Expr, u32)>) {
+fn count_candidates<'e>(
+    e: &'e Expr,
+    in_item: bool,
+    seen: &mut Vec<(&'e Expr, u32)>,
+    bodies: &mut std::collections::HashSet<usize>,
+) {
+    // In an item nothing is a candidate: a shared body's parts are read once.
+    if in_item
+        && let ExprKind::Named(_, body) = &e.kind
+        && !bodies.insert(Arc::as_ptr(body) as usize)
+    {
+        return;
+    }
     let candidate =
         !in_item && matches!(e.kind, ExprKind::Named(..) | ExprKind::Agg { .. }) && !trivial(e);
     if candidate {
@@ -315,7 +355,7 @@ fn count_candidates<'e>(e: &'e Expr, in_item: bool, seen: &mut Vec<(&'e Expr, u3
         }
     }
     let inside = in_item || matches!(e.kind, ExprKind::Agg { .. });
-    children(e, &mut |c| count_candidates(c, inside, seen));
+    children(e, &mut |c| count_candidates(c, inside, seen, bodies));
 }
 
 /// A named leaf (a definition that is a field or a constant) costs less than a memo lookup.
@@ -337,7 +377,16 @@ fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
 
 /// Whether two checked expressions compute the same thing (their source text aside).
 pub fn same(a: &Expr, b: &Expr) -> bool {
+    same_in(a, b, &mut std::collections::HashSet::new())
+}
+
+/// [`same`], with the pairs of shared bodies already found the same: two definitions each
+/// using the one before twice are compared once a level, not once a path.
+fn same_in(a: &Expr, b: &Expr, known: &mut std::collections::HashSet<(usize, usize)>) -> bool {
     use ExprKind as K;
+    if std::ptr::eq(a, b) {
+        return true;
+    }
     if a.ty != b.ty {
         return false;
     }
@@ -347,20 +396,36 @@ pub fn same(a: &Expr, b: &Expr) -> bool {
         (K::Param(x), K::Param(y)) => x == y,
         (K::AsOf, K::AsOf) => true,
         // A name is transparent: what it stands for decides.
-        (K::Named(_, x), K::Named(_, y)) => same(x, y),
+        (K::Named(_, x), K::Named(_, y)) => {
+            let pair = (Arc::as_ptr(x) as usize, Arc::as_ptr(y) as usize);
+            // Any difference makes the whole comparison false: only sameness is remembered.
+            known.contains(&pair) || {
+                let yes = same_in(x, y, known);
+                if yes {
+                    known.insert(pair);
+                }
+                yes
+            }
+        }
         (K::Not(x), K::Not(y)) | (K::Neg(x), K::Neg(y)) | (K::EndOfYear(x), K::EndOfYear(y)) => {
-            same(x, y)
+            same_in(x, y, known)
         }
-        (K::WordIn(x, s), K::WordIn(y, t)) => s == t && same(x, y),
-        (K::HasWord(x, s), K::HasWord(y, t)) => s == t && same(x, y),
+        (K::WordIn(x, s), K::WordIn(y, t)) => s == t && same_in(x, y, known),
+        (K::HasWord(x, s), K::HasWord(y, t)) => s == t && same_in(x, y, known),
         (K::And(a1, b1), K::And(a2, b2)) | (K::Or(a1, b1), K::Or(a2, b2)) => {
-            same(a1, a2) && same(b1, b2)
+            same_in(a1, a2, known) && same_in(b1, b2, known)
         }
-        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => o1 == o2 && same(a1, a2) && same(b1, b2),
-        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => o1 == o2 && same(a1, a2) && same(b1, b2),
-        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => same(c1, c2) && same(a1, a2) && same(b1, b2),
+        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => {
+            o1 == o2 && same_in(a1, a2, known) && same_in(b1, b2, known)
+        }
+        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => {
+            o1 == o2 && same_in(a1, a2, known) && same_in(b1, b2, known)
+        }
+        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => {
+            same_in(c1, c2, known) && same_in(a1, a2, known) && same_in(b1, b2, known)
+        }
         (K::MinMax { max: m1, args: x }, K::MinMax { max: m2, args: y }) => {
-            m1 == m2 && x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+            m1 == m2 && x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_in(a, b, known))
         }
         (
             K::Agg {
@@ -375,7 +440,7 @@ pub fn same(a: &Expr, b: &Expr) -> bool {
                 body: b2,
                 filter: f2,
             },
-        ) => o1 == o2 && l1 == l2 && same_opt(b1, b2) && same_opt(f1, f2),
+        ) => o1 == o2 && l1 == l2 && same_opt(b1, b2, known) && same_opt(f1, f2, known),
         (
             K::Shift {
                 date: d1,
@@ -387,14 +452,18 @@ pub fn same(a: &Expr, b: &Expr) -> bool {
                 by: y2,
                 back: k2,
             },
-        ) => k1 == k2 && same(d1, d2) && same(y1, y2),
+        ) => k1 == k2 && same_in(d1, d2, known) && same_in(y1, y2, known),
         _ => false,
     }
 }
 
-fn same_opt(a: &Option<Box<Expr>>, b: &Option<Box<Expr>>) -> bool {
+fn same_opt(
+    a: &Option<Box<Expr>>,
+    b: &Option<Box<Expr>>,
+    known: &mut std::collections::HashSet<(usize, usize)>,
+) -> bool {
     match (a, b) {
-        (Some(x), Some(y)) => same(x, y),
+        (Some(x), Some(y)) => same_in(x, y, known),
         (None, None) => true,
         _ => false,
     }
@@ -416,13 +485,30 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
             Some(l) => Box::new(move |cx| l.read::<T>(cx, cx.item)),
             None => none(),
         },
-        K::Named(_, inner) => match c.slot(e) {
-            Some(slot) => {
-                let f = compile::<T>(c, inner);
-                memo(slot, f)
+        K::Named(_, inner) => {
+            let body = shared_body(e);
+            if let Some(f) = body
+                .and_then(|k| c.bodies.get(&k))
+                .and_then(|f| f.downcast_ref::<Shared<T>>())
+            {
+                let f = f.clone();
+                return Box::new(move |cx| f(cx));
             }
-            None => compile::<T>(c, inner),
-        },
+            let slot = c.slot(e).or_else(|| body.map(|_| c.new_slot(e)));
+            let f = compile::<T>(c, inner);
+            let f = match slot {
+                Some(slot) => memo(slot, f),
+                None => f,
+            };
+            match body {
+                Some(k) => {
+                    let f: Shared<T> = Arc::from(f);
+                    c.bodies.insert(k, Box::new(f.clone()));
+                    Box::new(move |cx| f(cx))
+                }
+                None => f,
+            }
+        }
         K::If(cond, a, b) => {
             let (cond, a, b) = (
                 compile::<bool>(c, cond),
@@ -453,17 +539,24 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
 fn memo<T: Ty>(slot: usize, f: F<T>) -> F<T> {
     Box::new(move |cx| {
         if let Some(v) = cx.memo[slot].get() {
-            v.and_then(T::of)
-        } else {
-            let v = f(cx);
-            // A failed evaluation is not remembered: it fails again where it is read.
-            let error = cx.error.take();
-            if error.is_none() {
-                cx.memo[slot].set(Some(v.map(T::value)));
-            }
-            cx.error.set(error);
-            v
+            return v.and_then(T::of);
         }
+        // After a failure the run's result is discarded, its first failure kept: nothing more
+        // to work out (a failed shared definition would otherwise be tried again on every
+        // path to it, twice a level for one used twice by the next).
+        let error = cx.error.take();
+        if error.is_some() {
+            cx.error.set(error);
+            return None;
+        }
+        let v = f(cx);
+        // A failed evaluation is not remembered: it fails again where it is read.
+        let error = cx.error.take();
+        if error.is_none() {
+            cx.memo[slot].set(Some(v.map(T::value)));
+        }
+        cx.error.set(error);
+        v
     })
 }
 
@@ -478,11 +571,13 @@ fn none<T>() -> F<T> {
 fn reference<T: Ty>(c: &Compiler, e: &Expr) -> F<T> {
     let (expr, params) = (e.share(), c.shared_params.clone());
     Box::new(move |cx| {
+        let memo = super::Memo::default();
         let tree = super::Cx {
             facts: cx.facts,
             item: cx.item,
             params: &params,
             as_of: cx.as_of,
+            memo: &memo,
         };
         match expr.eval(&tree) {
             Ok(super::Tri::Known(v)) => T::of(v),
