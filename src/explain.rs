@@ -8,7 +8,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::expr::{AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Facts, Param, Tri, Value};
+use crate::expr::{
+    AddrMap, AddrSet, AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Facts, Param, Tri, Value,
+    shared_addr,
+};
 use crate::json_out;
 use crate::labels::Label;
 use crate::reason::{Boundary, Explainer, Fact, ReasonKind, Shown, Side, Site};
@@ -220,18 +223,13 @@ impl<'a> Words<'a> {
     }
 
     fn measure(&self, e: &Expr, item: Option<&Record>) -> Measure {
-        self.measure_in(e, item, &mut std::collections::HashMap::new())
+        self.measure_in(e, item, &mut AddrMap::default())
     }
 
     /// [`measure`](Self::measure), each shared definition measured once (`seen`, by its
     /// body's address: a body reads no item's field outside an aggregate of its own, so its
     /// measure is the same under any item).
-    fn measure_in(
-        &self,
-        e: &Expr,
-        item: Option<&Record>,
-        seen: &mut std::collections::HashMap<usize, Measure>,
-    ) -> Measure {
+    fn measure_in(&self, e: &Expr, item: Option<&Record>, seen: &mut AddrMap<Measure>) -> Measure {
         let of_field = |f: &Field| {
             if f.integer {
                 Measure::Count(f.measure.clone())
@@ -269,15 +267,17 @@ impl<'a> Words<'a> {
                     Measure::Plain
                 }
             }
-            ExprKind::Named(_, inner) => {
-                let key = std::sync::Arc::as_ptr(inner) as usize;
-                if let Some(m) = seen.get(&key) {
-                    return m.clone();
+            ExprKind::Named(_, inner) => match shared_addr(inner) {
+                None => self.measure_in(inner, item, seen),
+                Some(key) => {
+                    if let Some(m) = seen.get(key) {
+                        return m.clone();
+                    }
+                    let m = self.measure_in(inner, item, seen);
+                    seen.insert(key, m.clone());
+                    m
                 }
-                let m = self.measure_in(inner, item, seen);
-                seen.insert(key, m.clone());
-                m
-            }
+            },
             ExprKind::Neg(inner) => self.measure_in(inner, item, seen),
             ExprKind::Arith(op, a, b) => {
                 let (ma, mb) = (
@@ -1246,15 +1246,11 @@ fn op_words(op: Boundary, lang: crate::labels::Lang, of: Option<&Shown>) -> &'st
 
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
 pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    facts_once(e, out, &mut std::collections::HashSet::new());
+    facts_once(e, out, &mut AddrSet::default());
 }
 
 /// [`collect_facts`], each shared definition's body read once however many uses reach it.
-fn facts_once<'e>(
-    e: &'e Expr,
-    out: &mut Vec<&'e Expr>,
-    seen: &mut std::collections::HashSet<usize>,
-) {
+fn facts_once<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>, seen: &mut AddrSet) {
     match &e.kind {
         ExprKind::Field(_) | ExprKind::Param(_) => {
             if !out.iter().any(|o| o.text == e.text) {
@@ -1263,7 +1259,7 @@ fn facts_once<'e>(
         }
         // What the items of a list read is not a fact of the subject.
         ExprKind::Agg { .. } => {}
-        ExprKind::Named(_, body) if !seen.insert(std::sync::Arc::as_ptr(body) as usize) => {}
+        ExprKind::Named(_, body) if shared_addr(body).is_some_and(|k| !seen.insert(k)) => {}
         _ => e.for_each_child(&mut |c| facts_once(c, out, seen)),
     }
 }

@@ -17,12 +17,10 @@
 //! The plain search ([`super::searched_changes`]) never skips a fact: it is the reference
 //! this is tested against.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use crate::Rulebook;
-use crate::expr::{Cx, Expr, ExprKind, Facts, Memo, Tri};
+use crate::expr::{AddrMap, Cx, Expr, ExprKind, Facts, Memo, Tri, shared_addr};
 use crate::report::Outcome;
 use crate::rulebook::{Clause, Kind};
 
@@ -76,7 +74,7 @@ pub(super) fn may_give(
     let mut may = ALL;
     for (e, b) in needed {
         if let Some(e) = e {
-            let o = open(e, &cx, &mut HashMap::new());
+            let o = open(e, &cx, &mut AddrMap::default());
             // The fields it is settled for hold it at its value now, which is not the one needed.
             if o.now.is_some_and(|t| t != Some(b)) {
                 may &= o.free;
@@ -98,17 +96,19 @@ struct Open {
 }
 
 /// `e` read open; `seen` holds the shared definitions already read, by their body's address.
-fn open(e: &Expr, cx: &Cx, seen: &mut HashMap<usize, Open>) -> Open {
+fn open(e: &Expr, cx: &Cx, seen: &mut AddrMap<Open>) -> Open {
     let mut o = match &e.kind {
-        ExprKind::Named(_, inner) => {
-            let key = std::sync::Arc::as_ptr(inner) as usize;
-            if let Some(o) = seen.get(&key) {
-                return *o;
+        ExprKind::Named(_, inner) => match shared_addr(inner) {
+            None => open(inner, cx, seen),
+            Some(key) => {
+                if let Some(o) = seen.get(key) {
+                    return *o;
+                }
+                let o = open(inner, cx, seen);
+                seen.insert(key, o);
+                o
             }
-            let o = open(inner, cx, seen);
-            seen.insert(key, o);
-            o
-        }
+        },
         ExprKind::Not(inner) => {
             let i = open(inner, cx, seen);
             Open {

@@ -14,13 +14,11 @@
 //! the clause's named values read it, never in a divisor nor in a product with itself, so
 //! that no value between two points that evaluate fails to evaluate.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
-use crate::expr::{ArithOp, Expr, ExprKind, Facts, Value};
+use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Facts, Value, shared_addr};
 
 /// The value of field `field` at which comparing `l` with `r` ([`comparison`](crate::rulebook::plan::comparison)) turns, the
 /// other facts as in `facts`: the value that makes both sides equal (a number, or the date
@@ -36,7 +34,7 @@ pub(super) fn threshold(
     if let Some(d) = date_side(l, r, field, &known, book, as_of) {
         return Some(d);
     }
-    let seen = &mut HashMap::new();
+    let seen = &mut AddrMap::default();
     let (a1, b1) = linear(book, l, field, &known, as_of, seen)?;
     let (a2, b2) = linear(book, r, field, &known, as_of, seen)?;
     // a1 x + b1 = a2 x + b2, so x = (b2 - b1) / (a1 - a2).
@@ -84,23 +82,25 @@ fn linear(
     field: u16,
     known: &dyn Fn(u16) -> Option<Value>,
     as_of: NaiveDate,
-    seen: &mut HashMap<usize, Option<(Decimal, Decimal)>>,
+    seen: &mut AddrMap<Option<(Decimal, Decimal)>>,
 ) -> Option<(Decimal, Decimal)> {
     let num = |v: Option<Value>| match v? {
         Value::Num(d) => Some((Decimal::ZERO, d)),
         _ => None,
     };
     match &e.kind {
-        ExprKind::Named(_, inner) => {
+        ExprKind::Named(_, inner) => match shared_addr(inner) {
+            None => linear(book, inner, field, known, as_of, seen),
             // A shared definition is read once, however many uses reach it.
-            let key = std::sync::Arc::as_ptr(inner) as usize;
-            if let Some(r) = seen.get(&key) {
-                return *r;
+            Some(key) => {
+                if let Some(r) = seen.get(key) {
+                    return *r;
+                }
+                let r = linear(book, inner, field, known, as_of, seen);
+                seen.insert(key, r);
+                r
             }
-            let r = linear(book, inner, field, known, as_of, seen);
-            seen.insert(key, r);
-            r
-        }
+        },
         ExprKind::Field(j) if *j == field => Some((Decimal::ONE, Decimal::ZERO)),
         ExprKind::Field(j) => num(known(*j)),
         ExprKind::Const(v) => num(Some(*v)),

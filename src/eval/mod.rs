@@ -25,7 +25,9 @@ use crate::case::Case;
 use crate::diagnostic::Diagnostics;
 use crate::explain::{BookWords, Scene, collect_facts};
 use crate::expr::program::{Ctx, Program};
-use crate::expr::{CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
+use crate::expr::{
+    AddrSet, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value, shared_addr,
+};
 use crate::limits::Limits;
 use crate::reason::{Explainer, Site};
 use crate::reason::{Reason, ReasonKind, Rounded};
@@ -33,7 +35,6 @@ use crate::report::{ClauseResult, Outcome, Quantity, Report, Values};
 use crate::rulebook::{Clause, Kind, LoadError, Named, Rounding, RuleSource, Rules};
 use crate::schema::Record;
 use crate::units::Type;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Why a case could not be evaluated: its facts break a rule's precondition, a number cannot
@@ -924,17 +925,17 @@ impl<'b> Env<'b, '_> {
     /// [`explain`](Self::explain) for `e` known to be `val`: what its parts are follows from
     /// it, mostly, so each part is evaluated at most once more, not once per level above it.
     fn explain_known(&self, e: &Expr, val: Value, out: &mut Vec<Reason>) {
-        self.explain_once(e, val, out, &mut HashSet::new());
+        self.explain_once(e, val, out, &mut AddrSet::default());
     }
 
     /// [`explain_known`](Self::explain_known), each shared definition explained once (`seen`,
     /// by its body's address): its reasons are the same wherever it is used, so one used twice
     /// by the next is said once, not once per path to it.
-    fn explain_once(&self, e: &Expr, val: Value, out: &mut Vec<Reason>, seen: &mut HashSet<usize>) {
+    fn explain_once(&self, e: &Expr, val: Value, out: &mut Vec<Reason>, seen: &mut AddrSet) {
         match &e.kind {
             // A name is what it names.
             ExprKind::Named(_, inner) => {
-                if seen.insert(Arc::as_ptr(inner) as usize) {
+                if shared_addr(inner).is_none_or(|k| seen.insert(k)) {
                     self.explain_once(inner, val, out, seen);
                 }
             }
@@ -950,13 +951,14 @@ impl<'b> Env<'b, '_> {
                 if val == short {
                     // Only a part with the deciding value explains it: the first such.
                     let mut decides = |p: &Expr| self.known(p, &self.cx) == Some(short);
-                    if let Some(part) = first_in_chain(e, is_and, &mut decides, &mut HashSet::new())
+                    if let Some(part) =
+                        first_in_chain(e, is_and, &mut decides, &mut AddrSet::default())
                     {
                         self.explain_once(part, short, out, seen);
                     }
                 } else {
                     // `and` true (`or` false) is known only when every part is, and holds it.
-                    let mut parts = HashSet::new();
+                    let mut parts = AddrSet::default();
                     first_in_chain(
                         e,
                         is_and,
@@ -1000,7 +1002,7 @@ fn first_in_chain<'e>(
     e: &'e Expr,
     is_and: bool,
     f: &mut impl FnMut(&Expr) -> bool,
-    seen: &mut HashSet<usize>,
+    seen: &mut AddrSet,
 ) -> Option<&'e Expr> {
     match &e.kind {
         ExprKind::And(a, b) if is_and => {
@@ -1010,7 +1012,7 @@ fn first_in_chain<'e>(
             first_in_chain(a, is_and, f, seen).or_else(|| first_in_chain(b, is_and, f, seen))
         }
         ExprKind::Named(_, inner) if matches!(inner.kind, ExprKind::And(..) | ExprKind::Or(..)) => {
-            if seen.insert(Arc::as_ptr(inner) as usize) {
+            if shared_addr(inner).is_none_or(|k| seen.insert(k)) {
                 first_in_chain(inner, is_and, f, seen)
             } else {
                 None

@@ -421,11 +421,109 @@ pub enum ExprKind {
     Named(Arc<crate::labels::Name>, Arc<Expr>),
 }
 
+/// A hasher for addresses: a multiply and a fold, not SipHash, for the sets and maps that
+/// walks of the graph keep of shared definitions' bodies.
+#[derive(Default)]
+pub struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_usize(self.0 as usize ^ usize::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        let h = (n as u64 ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The high bits folded into the low ones, which pick the bucket.
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+/// How many entries an [`AddrMap`] holds in place before it takes a hash table.
+const FEW: usize = 8;
+
+/// A map from addresses of shared bodies: the first few in place, without allocating (an
+/// evaluation of the rulebook's clauses meets a handful), the rest in a hash table.
+pub struct AddrMap<V> {
+    few: [Option<(usize, V)>; FEW],
+    more: std::collections::HashMap<usize, V, std::hash::BuildHasherDefault<AddrHasher>>,
+}
+
+impl<V> Default for AddrMap<V> {
+    fn default() -> Self {
+        AddrMap {
+            few: [const { None }; FEW],
+            more: std::collections::HashMap::default(),
+        }
+    }
+}
+
+impl<V> AddrMap<V> {
+    #[must_use]
+    pub fn get(&self, key: usize) -> Option<&V> {
+        for slot in &self.few {
+            match slot {
+                Some((k, v)) if *k == key => return Some(v),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+        if self.more.is_empty() {
+            None
+        } else {
+            self.more.get(&key)
+        }
+    }
+
+    /// Puts `value` under `key`, which is not in the map yet.
+    pub fn insert(&mut self, key: usize, value: V) {
+        match self.few.iter_mut().find(|s| s.is_none()) {
+            Some(slot) => *slot = Some((key, value)),
+            None => {
+                self.more.insert(key, value);
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        if self.few[0].is_some() {
+            self.few = [const { None }; FEW];
+            self.more.clear();
+        }
+    }
+}
+
+/// A set of addresses of shared bodies (see [`AddrMap`]).
+#[derive(Default)]
+pub struct AddrSet(AddrMap<()>);
+
+impl AddrSet {
+    /// Adds `key`: whether it was not in the set.
+    pub fn insert(&mut self, key: usize) -> bool {
+        let new = self.0.get(key).is_none();
+        if new {
+            self.0.insert(key, ());
+        }
+        new
+    }
+}
+
+/// The address of a definition's body where more than one use shares it: what a walk of the
+/// graph remembers so as to read it once. A body used once is reached once, and costs no
+/// entry (most of the rulebook's definitions are used once).
+#[must_use]
+pub fn shared_addr(body: &Arc<Expr>) -> Option<usize> {
+    (Arc::strong_count(body) > 1).then_some(Arc::as_ptr(body) as usize)
+}
+
 /// The values of shared definitions worked out in one evaluation (one case, one date), by
 /// the address of their body: each is evaluated once however many uses reach it. Empty, it
 /// costs nothing; a definition used once is never put in it.
 #[derive(Default)]
-pub struct Memo(std::sync::Mutex<std::collections::HashMap<usize, Tri>>);
+pub struct Memo(std::sync::Mutex<AddrMap<Tri>>);
 
 impl Memo {
     /// The key of the shared body `e`, when it is worth remembering: used more than once and
@@ -435,7 +533,7 @@ impl Memo {
             e.kind,
             ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::AsOf
         );
-        (!leaf && Arc::strong_count(e) > 1).then_some(Arc::as_ptr(e) as usize)
+        if leaf { None } else { shared_addr(e) }
     }
 
     fn get(&self, key: usize) -> Option<Tri> {
@@ -443,7 +541,7 @@ impl Memo {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.get(&key).copied()
+        m.get(key).copied()
     }
 
     fn put(&self, key: usize, t: Tri) {
@@ -455,14 +553,11 @@ impl Memo {
     }
 
     /// Forgets every value: for other facts, parameters or another date.
-    pub fn clear(&self) {
-        let mut m = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !m.is_empty() {
-            m.clear();
-        }
+    pub fn clear(&mut self) {
+        self.0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -832,14 +927,14 @@ impl Expr {
     /// Calls `f` on this node and every node below it, the body of a shared definition once
     /// however many uses reach it (a walk of the graph, not of the tree written out).
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
-        self.walk_once(f, &mut std::collections::HashSet::new());
+        self.walk_once(f, &mut AddrSet::default());
     }
 
     /// [`walk`](Self::walk), skipping the shared bodies in `seen` and adding those it visits.
-    pub fn walk_once(&self, f: &mut dyn FnMut(&Expr), seen: &mut std::collections::HashSet<usize>) {
+    pub fn walk_once(&self, f: &mut dyn FnMut(&Expr), seen: &mut AddrSet) {
         f(self);
         if let ExprKind::Named(_, body) = &self.kind
-            && !seen.insert(Arc::as_ptr(body) as usize)
+            && shared_addr(body).is_some_and(|k| !seen.insert(k))
         {
             return;
         }

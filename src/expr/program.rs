@@ -194,6 +194,10 @@ pub struct Compiler<'p> {
     /// the body's address: a definition used twice by the next is compiled once, not once
     /// per path to it, and evaluated once a case through its memo slot.
     bodies: std::collections::HashMap<usize, Box<dyn std::any::Any>>,
+    /// The bodies of names met more than once inside list items, by address: there nothing
+    /// else has a slot, and these get one each (see [`ExprKind::Named`]: a body's value is
+    /// the same for every item).
+    item_shared: std::collections::HashSet<usize>,
 }
 
 impl<'p> Compiler<'p> {
@@ -207,6 +211,7 @@ impl<'p> Compiler<'p> {
             base: 0,
             in_item: false,
             bodies: std::collections::HashMap::new(),
+            item_shared: std::collections::HashSet::new(),
         }
     }
 
@@ -214,7 +219,7 @@ impl<'p> Compiler<'p> {
     /// case, `items` those evaluated once per list item. Returns the first memo slot.
     pub fn subject(&mut self, top: &[&'p Expr], items: &[&'p Expr]) -> usize {
         let mut seen: Vec<(&Expr, u32)> = Vec::new();
-        let mut bodies = std::collections::HashSet::new();
+        let mut bodies = std::collections::HashMap::new();
         for e in top {
             count_candidates(e, false, &mut seen, &mut bodies);
         }
@@ -222,6 +227,11 @@ impl<'p> Compiler<'p> {
             count_candidates(e, true, &mut seen, &mut bodies);
         }
         self.bodies.clear();
+        self.item_shared = bodies
+            .into_iter()
+            .filter(|(_, twice)| *twice)
+            .map(|(b, _)| b)
+            .collect();
         self.shared = seen
             .into_iter()
             .filter(|(_, n)| *n > 1)
@@ -278,10 +288,10 @@ impl<'p> Compiler<'p> {
 
     /// The memo slot of `e`, if it is shared.
     fn slot(&mut self, e: &'p Expr) -> Option<usize> {
-        if self.in_item || !self.shared.iter().any(|s| same(s, e)) {
+        if self.in_item || find(&self.shared, e, |s| s).is_none() {
             return None;
         }
-        let i = if let Some(i) = self.slots.iter().position(|s| same(s, e)) {
+        let i = if let Some(i) = find(&self.slots, e, |s| s) {
             i
         } else {
             self.slots.push(e);
@@ -294,19 +304,6 @@ impl<'p> Compiler<'p> {
     fn new_slot(&mut self, e: &'p Expr) -> usize {
         self.slots.push(e);
         self.base + self.slots.len() - 1
-    }
-}
-
-/// The address of the body of the name `e` where it is worth compiling once and remembering
-/// its value: shared by more than one use, and more than a leaf. A body reads no list item's
-/// field outside an aggregate of its own (definitions and clause variables are checked
-/// outside any list), so its value is the same for every item and one slot serves them all.
-fn shared_body(e: &Expr) -> Option<usize> {
-    match &e.kind {
-        ExprKind::Named(_, body) if Arc::strong_count(body) > 1 && !trivial(e) => {
-            Some(Arc::as_ptr(body) as usize)
-        }
-        _ => None,
     }
 }
 
@@ -333,19 +330,28 @@ fn count_candidates<'e>(
     e: &'e Expr,
     in_item: bool,
     seen: &mut Vec<(&'e Expr, u32)>,
-    bodies: &mut std::collections::HashSet<usize>,
+    bodies: &mut std::collections::HashMap<usize, bool>,
 ) {
-    // In an item nothing is a candidate: a shared body's parts are read once.
+    // In an item nothing is a candidate: a shared body's parts are read once, and the body
+    // marked as met twice.
     if in_item
         && let ExprKind::Named(_, body) = &e.kind
-        && !bodies.insert(Arc::as_ptr(body) as usize)
+        && !trivial(e)
     {
-        return;
+        match bodies.entry(Arc::as_ptr(body) as usize) {
+            std::collections::hash_map::Entry::Occupied(mut met) => {
+                *met.get_mut() = true;
+                return;
+            }
+            std::collections::hash_map::Entry::Vacant(first) => {
+                first.insert(false);
+            }
+        }
     }
     let candidate =
         !in_item && matches!(e.kind, ExprKind::Named(..) | ExprKind::Agg { .. }) && !trivial(e);
     if candidate {
-        match seen.iter_mut().find(|(s, _)| same(s, e)) {
+        match find(seen, e, |(s, _)| s).map(|i| &mut seen[i]) {
             Some((_, n)) => {
                 *n += 1;
                 // Its parts are counted once, with its first occurrence.
@@ -373,6 +379,19 @@ fn trivial(e: &Expr) -> bool {
 
 fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     e.for_each_child(f);
+}
+
+/// The index of the first of `list` that computes the same as `e`: one with the same shared
+/// body first, at the cost of a pointer, then any by its structure.
+fn find<'e, X>(list: &[X], e: &Expr, expr: impl Fn(&X) -> &'e Expr) -> Option<usize> {
+    let body = |x: &Expr| match &x.kind {
+        ExprKind::Named(_, b) => Some(Arc::as_ptr(b)),
+        _ => None,
+    };
+    let mine = body(e);
+    list.iter()
+        .position(|x| mine.is_some() && body(expr(x)) == mine)
+        .or_else(|| list.iter().position(|x| same(expr(x), e)))
 }
 
 /// Whether two checked expressions compute the same thing (their source text aside).
@@ -486,28 +505,33 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
             None => none(),
         },
         K::Named(_, inner) => {
-            let body = shared_body(e);
-            if let Some(f) = body
-                .and_then(|k| c.bodies.get(&k))
+            // A name met once is compiled in place. One met again (used twice, or reached
+            // twice through the definitions above it) has a memo slot, and its body is
+            // compiled once, by address: once per definition, not once per path to it.
+            let key = Arc::as_ptr(inner) as usize;
+            let shared = if c.in_item {
+                c.item_shared.contains(&key)
+            } else {
+                c.slot(e).is_some()
+            };
+            if !shared {
+                return compile::<T>(c, inner);
+            }
+            if let Some(f) = c
+                .bodies
+                .get(&key)
                 .and_then(|f| f.downcast_ref::<Shared<T>>())
             {
                 let f = f.clone();
                 return Box::new(move |cx| f(cx));
             }
-            let slot = c.slot(e).or_else(|| body.map(|_| c.new_slot(e)));
-            let f = compile::<T>(c, inner);
-            let f = match slot {
-                Some(slot) => memo(slot, f),
-                None => f,
+            let slot = match c.slot(e) {
+                Some(slot) => slot,
+                None => c.new_slot(e),
             };
-            match body {
-                Some(k) => {
-                    let f: Shared<T> = Arc::from(f);
-                    c.bodies.insert(k, Box::new(f.clone()));
-                    Box::new(move |cx| f(cx))
-                }
-                None => f,
-            }
+            let f: Shared<T> = Arc::from(memo(slot, compile::<T>(c, inner)));
+            c.bodies.insert(key, Box::new(f.clone()));
+            Box::new(move |cx| f(cx))
         }
         K::If(cond, a, b) => {
             let (cond, a, b) = (

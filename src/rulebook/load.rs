@@ -164,8 +164,8 @@ struct DefineSrc {
     ast: Option<Ast>,
     text: String,
     base: usize,
-    /// On a cycle, or on a chain of definitions too long: reported once, and never
-    /// written out where it is used.
+    /// On a cycle, or on a chain of definitions too long: reported once, and never checked
+    /// where it is used.
     refused: bool,
     /// How deep its expression nests.
     depth: usize,

@@ -48,7 +48,7 @@ pub(super) fn never(clause: &Clause) -> bool {
 struct Parts<'e> {
     keys: Vec<(&'e str, Vec<u32>)>,
     nodes: Vec<(&'e Expr, usize)>,
-    /// The nodes read so far, as written out.
+    /// The nodes read so far, a shared definition's once per use.
     read: usize,
 }
 
