@@ -53,12 +53,12 @@ pub(crate) struct Scene {
     pub subject: u16,
     pub facts: Facts,
     pub as_of: NaiveDate,
-    /// The shared definitions worked out for these facts on this date.
-    pub memo: crate::expr::Memo,
 }
 
 impl Scene {
-    fn words(&self) -> Words<'_> {
+    /// The words of this scene, with `memo` for the shared definitions they work out (one a
+    /// reason: a scene is shared between threads, a memo is not).
+    fn words<'a>(&'a self, memo: &'a crate::expr::Memo) -> Words<'a> {
         let schema = &self.book.schema;
         Words {
             schema,
@@ -69,7 +69,7 @@ impl Scene {
                 item: None,
                 params: &self.book.params,
                 as_of: self.as_of,
-                memo: &self.memo,
+                memo,
             },
         }
     }
@@ -77,7 +77,8 @@ impl Scene {
 
 impl Explainer for Scene {
     fn logic(&self, site: &Site) -> String {
-        let words = self.words();
+        let memo = crate::expr::Memo::default();
+        let words = self.words(&memo);
         match site {
             Site::Leaf(e, v) => words.logic_leaf(e, *v),
             Site::Fact(e, v) => {
@@ -113,7 +114,8 @@ impl Explainer for Scene {
     }
 
     fn explain(&self, site: &Site) -> ReasonKind {
-        let words = self.words();
+        let memo = crate::expr::Memo::default();
+        let words = self.words(&memo);
         match site {
             Site::Leaf(e, v) => words.leaf_kind(e, *v),
             Site::Fact(e, v) => ReasonKind::Fact(words.fact(e, *v)),

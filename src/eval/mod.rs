@@ -867,7 +867,6 @@ impl<'b> Env<'b, '_> {
                     subject: self.subject,
                     facts: self.cx.facts.clone(),
                     as_of: self.cx.as_of,
-                    memo: Default::default(),
                 })
             })
             .clone()

@@ -442,20 +442,21 @@ impl std::hash::Hasher for AddrHasher {
     }
 }
 
-/// How many entries an [`AddrMap`] holds in place before it takes a hash table.
+/// How many entries an [`AddrMap`] holds in a list before it takes a hash table.
 const FEW: usize = 8;
 
-/// A map from addresses of shared bodies: the first few in place, without allocating (an
-/// evaluation of the rulebook's clauses meets a handful), the rest in a hash table.
+/// A map from addresses of shared bodies: the first few in a list, read in turn (an
+/// evaluation of the rulebook's clauses meets a handful, and an empty one allocates
+/// nothing), the rest in a hash table.
 pub struct AddrMap<V> {
-    few: [Option<(usize, V)>; FEW],
+    few: Vec<(usize, V)>,
     more: std::collections::HashMap<usize, V, std::hash::BuildHasherDefault<AddrHasher>>,
 }
 
 impl<V> Default for AddrMap<V> {
     fn default() -> Self {
         AddrMap {
-            few: [const { None }; FEW],
+            few: Vec::new(),
             more: std::collections::HashMap::default(),
         }
     }
@@ -464,33 +465,25 @@ impl<V> Default for AddrMap<V> {
 impl<V> AddrMap<V> {
     #[must_use]
     pub fn get(&self, key: usize) -> Option<&V> {
-        for slot in &self.few {
-            match slot {
-                Some((k, v)) if *k == key => return Some(v),
-                Some(_) => {}
-                None => return None,
-            }
-        }
-        if self.more.is_empty() {
-            None
-        } else {
-            self.more.get(&key)
+        match self.few.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => Some(v),
+            None if self.more.is_empty() => None,
+            None => self.more.get(&key),
         }
     }
 
     /// Puts `value` under `key`, which is not in the map yet.
     pub fn insert(&mut self, key: usize, value: V) {
-        match self.few.iter_mut().find(|s| s.is_none()) {
-            Some(slot) => *slot = Some((key, value)),
-            None => {
-                self.more.insert(key, value);
-            }
+        if self.few.len() < FEW {
+            self.few.push((key, value));
+        } else {
+            self.more.insert(key, value);
         }
     }
 
     pub fn clear(&mut self) {
-        if self.few[0].is_some() {
-            self.few = [const { None }; FEW];
+        self.few.clear();
+        if !self.more.is_empty() {
             self.more.clear();
         }
     }
@@ -523,7 +516,7 @@ pub fn shared_addr(body: &Arc<Expr>) -> Option<usize> {
 /// the address of their body: each is evaluated once however many uses reach it. Empty, it
 /// costs nothing; a definition used once is never put in it.
 #[derive(Default)]
-pub struct Memo(std::sync::Mutex<AddrMap<Tri>>);
+pub struct Memo(std::cell::RefCell<AddrMap<Tri>>);
 
 impl Memo {
     /// The key of the shared body `e`, when it is worth remembering: used more than once and
@@ -537,27 +530,16 @@ impl Memo {
     }
 
     fn get(&self, key: usize) -> Option<Tri> {
-        let m = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.get(key).copied()
+        self.0.borrow().get(key).copied()
     }
 
     fn put(&self, key: usize, t: Tri) {
-        let mut m = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.insert(key, t);
+        self.0.borrow_mut().insert(key, t);
     }
 
     /// Forgets every value: for other facts, parameters or another date.
     pub fn clear(&mut self) {
-        self.0
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        self.0.get_mut().clear();
     }
 }
 

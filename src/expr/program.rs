@@ -190,7 +190,8 @@ pub struct Compiler<'p> {
     slots: Vec<&'p Expr>,
     base: usize,
     in_item: bool,
-    /// The current subject's compiled bodies of shared definitions (a `Shared<T>` each), by
+    /// The current subject's compiled bodies of shared definitions (a `(slot, Shared<T>)`
+    /// each), by
     /// the body's address: a definition used twice by the next is compiled once, not once
     /// per path to it, and evaluated once a case through its memo slot.
     bodies: std::collections::HashMap<usize, Box<dyn std::any::Any>>,
@@ -517,21 +518,22 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
             if !shared {
                 return compile::<T>(c, inner);
             }
-            if let Some(f) = c
+            // The memo comes first: a value read again costs no call through the shared body.
+            if let Some((slot, f)) = c
                 .bodies
                 .get(&key)
-                .and_then(|f| f.downcast_ref::<Shared<T>>())
+                .and_then(|f| f.downcast_ref::<(usize, Shared<T>)>())
             {
-                let f = f.clone();
-                return Box::new(move |cx| f(cx));
+                let (slot, f) = (*slot, f.clone());
+                return memo(slot, Box::new(move |cx| f(cx)));
             }
             let slot = match c.slot(e) {
                 Some(slot) => slot,
                 None => c.new_slot(e),
             };
-            let f: Shared<T> = Arc::from(memo(slot, compile::<T>(c, inner)));
-            c.bodies.insert(key, Box::new(f.clone()));
-            Box::new(move |cx| f(cx))
+            let f: Shared<T> = Arc::from(compile::<T>(c, inner));
+            c.bodies.insert(key, Box::new((slot, f.clone())));
+            memo(slot, Box::new(move |cx| f(cx)))
         }
         K::If(cond, a, b) => {
             let (cond, a, b) = (
