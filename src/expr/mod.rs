@@ -431,8 +431,9 @@ impl std::hash::Hasher for AddrHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
+        // Not used for addresses (`write_usize`), but a hasher takes any bytes.
         for &b in bytes {
-            self.write_usize(self.0 as usize ^ usize::from(b));
+            self.write_usize(usize::from(b));
         }
     }
     fn write_usize(&mut self, n: usize) {

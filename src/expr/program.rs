@@ -190,10 +190,9 @@ pub struct Compiler<'p> {
     slots: Vec<&'p Expr>,
     base: usize,
     in_item: bool,
-    /// The current subject's compiled bodies of shared definitions (a `(slot, Shared<T>)`
-    /// each), by
-    /// the body's address: a definition used twice by the next is compiled once, not once
-    /// per path to it, and evaluated once a case through its memo slot.
+    /// The current subject's compiled bodies of shared definitions, with their memo slot (a
+    /// `(slot, Shared<T>)` each), by the body's address: a definition used twice by the next
+    /// is compiled once, not once per path to it, and evaluated once a case.
     bodies: std::collections::HashMap<usize, Box<dyn std::any::Any>>,
     /// The bodies of names met more than once inside list items, by address: there nothing
     /// else has a slot, and these get one each (see [`ExprKind::Named`]: a body's value is
