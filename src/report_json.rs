@@ -37,8 +37,23 @@ pub fn to_vec(report: &Report) -> Vec<u8> {
 
 /// Appends the report to `out` as [`Report::to_json`] writes it.
 pub fn append(report: &Report, out: &mut Vec<u8>) {
+    out.push(b'{');
+    members(report, out);
+}
+
+/// Appends the report to `out` as [`Report::append_json`] writes it for line `line` of a
+/// batch: `{"line":N,"subject":...}`.
+pub fn append_numbered(report: &Report, line: u64, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"line\":");
+    json_out::append_count(out, line);
+    out.push(b',');
+    members(report, out);
+}
+
+/// The report's members and its closing brace.
+fn members(report: &Report, out: &mut Vec<u8>) {
     LINE.with_borrow_mut(|line| {
-        out.extend_from_slice(b"{\"subject\":");
+        out.extend_from_slice(b"\"subject\":");
         string(out, &report.subject);
         out.extend_from_slice(b",\"as_of\":");
         date(out, report.as_of);

@@ -16,6 +16,18 @@ fn assert_same(r: &Report, what: &str) {
     let mut appended = b"prefix".to_vec();
     report_json::append(r, &mut appended);
     assert_eq!(&appended[6..], want.as_bytes(), "{what}, appended");
+    // As a batch's line writes it, with its number first.
+    for line in [1, 1234567] {
+        let mut want = Vec::new();
+        r.append_json(line, &mut want);
+        let mut got = Vec::new();
+        report_json::append_numbered(r, line, &mut got);
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap(),
+            "{what}, line {line}"
+        );
+    }
 }
 
 /// Every report of `text` (TOML) on `as_of`: both languages, with `why` and without, and

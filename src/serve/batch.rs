@@ -234,7 +234,7 @@ impl Job {
                     .map(|mut r| {
                         r.set_language(q.words());
                         r.set_why(q.why);
-                        r.append_json(line, out);
+                        crate::report_json::append_numbered(&r, line, out);
                     })
                 } else {
                     book.evaluate_compact(case, as_of, &mut self.report)
