@@ -102,7 +102,8 @@ struct Env<'b, 'c> {
 
 enum Failure {
     Eval(EvalError),
-    Guard(String, Vec<String>),
+    /// A guard the case fails: its message, the facts it reads, its condition's text.
+    Guard(String, Vec<String>, Arc<str>),
 }
 
 impl From<EvalError> for Failure {
@@ -118,15 +119,34 @@ impl Failure {
                 clause: Some(clause.id.clone()),
                 message: e.to_string(),
                 facts: Vec::new(),
-                zh: None,
+                zh: Some(format!("条款「{}」：{}", clause.id, eval_error_zh(&e))),
             },
-            Failure::Guard(message, facts) => EvaluationError {
+            Failure::Guard(message, facts, expr) => EvaluationError {
                 clause: Some(clause.id.clone()),
+                zh: Some(format!(
+                    "条款「{}」要求「{expr}」，案件的事实不满足这一前提，无法评估",
+                    clause.id
+                )),
                 message,
                 facts,
-                zh: None,
             },
         }
+    }
+}
+
+/// An arithmetic failure in Chinese, as [`EvalError`]'s `Display` says it in English: the
+/// expression (rule language) quoted in 「」.
+fn eval_error_zh(e: &EvalError) -> String {
+    match e {
+        EvalError::Overflow(x) => {
+            format!("「{x}」的结果过大或小数位过多，无法精确计算")
+        }
+        EvalError::DivisionByZero(x) => format!("「{x}」的除数为零"),
+        EvalError::DateOutOfRange(x) => format!("「{x}」的结果超出日历范围"),
+        EvalError::NoParameterValue { name, date } => format!(
+            "参数「{name}」在{}没有有效的取值",
+            crate::reason::date_text(*date, crate::labels::Lang::Zh)
+        ),
     }
 }
 
@@ -531,7 +551,11 @@ impl Rulebook {
         for (g, gp) in p.guards(clause) {
             if gp.run(ctx)? == Some(false) {
                 let facts = env.fact_lines(&g.expr);
-                return Err(Failure::Guard(g.message.clone(), facts));
+                return Err(Failure::Guard(
+                    g.message.clone(),
+                    facts,
+                    g.expr.text.clone(),
+                ));
             }
         }
         match clause.kind {
