@@ -201,6 +201,64 @@ proptest! {
     }
 }
 
+/// A shown value that fails where its clause's decision holds: the clause is eligible from
+/// 10 m2 (`floor_area >= 10 m2`), its value `scaled` too large for exact arithmetic from 100
+/// to 200 m2. A probe that leaves the shown values unevaluated where the decision gives an
+/// outcome not sought must still evaluate them where it gives one that is.
+const SHOWN_FAILS: &str = r#"
+[[clause.value]]
+name = "scaled"
+label = { zh = "测试值", en = "scaled" }
+expr = "if floor_area >= 100 m2 and floor_area <= 200 m2 then floor_area * 1000000000000000000000000000 else floor_area"
+"#;
+
+#[test]
+fn solved_changes_evaluate_shown_values_where_the_outcome_sought_is_reached() {
+    let clause = crate::hardening::RATIO_CLAUSE
+        .replace("hostile-ratio", "shown-fails")
+        .replace("eligible = \"new\"", "eligible = \"floor_area >= 10 m2\"")
+        .replace("AMOUNT", "rural_subsidy_rate * floor_area");
+    let rules = crate::hardening::rules_with("shown-fails", &(clause + SHOWN_FAILS));
+    let book = policy_calc::Rulebook::load_dir(&rules).expect("the test rules load");
+    let on = date("2023-03-01");
+    let case = |area: &str| {
+        let text = format!("[rural_housing]\nnew = true\nfloor_area = {area}\n");
+        book.case_from_toml(&text, "c.toml").expect("reads")
+    };
+    // The value fails inside its band, and only there.
+    assert!(book.evaluate(&case("150"), on).is_err());
+    assert!(book.evaluate(&case("250"), on).is_ok());
+    let of = |area: &str| {
+        let case = case(area);
+        assert_eq!(
+            changes(&book, &case, on),
+            searched_changes(&book, &case, on),
+            "{area}"
+        );
+        let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+        let r = report.result("shown-fails").expect("a result").clone();
+        let words = |cs: &[policy_calc::changes::Change]| {
+            cs.iter().map(ToString::to_string).collect::<Vec<_>>()
+        };
+        (
+            r.outcome.name().to_string(),
+            words(&r.changes),
+            words(&r.margin),
+        )
+    };
+    // Not eligible at 5 m2, and no bound to propose: eligible from 10 m2, but bad input from
+    // 100 to 200 m2, so "at least 10 m2" does not hold as stated.
+    assert_eq!(of("5"), ("not_eligible".into(), vec![], vec![]));
+    // Eligible at 50 m2, and no longer at 9.99 m2 or less.
+    let (outcome, _, margin) = of("50");
+    assert_eq!(outcome, "eligible");
+    assert_eq!(margin.len(), 1, "{margin:?}");
+    assert!(
+        margin[0].starts_with("floor_area at_most 9.99"),
+        "{margin:?}"
+    );
+}
+
 /// The context compiled programs run in for `case`, outside any list item.
 fn case_ctx<'a>(
     case: &'a Case,

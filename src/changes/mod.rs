@@ -112,6 +112,23 @@ impl Probe<'_> {
     /// The case's dates passed their check and every value tried lies on a grid that ends on
     /// the day of the case, so the dates are not checked again.
     fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
+        self.run(changes, None)
+    }
+
+    /// Whether the clause gives an outcome that `want` accepts with `changes` made (and the
+    /// case is not bad input). Where bounds are solved, the clause's named values are left
+    /// unevaluated where its decision gives an outcome not wanted ([`Rulebook::run_clause_for`]);
+    /// the plain search evaluates them all.
+    fn gives(&mut self, changes: &[(Slot, Value)], want: &dyn Fn(Outcome) -> bool) -> bool {
+        let sought = if self.solve { Some(want) } else { None };
+        self.run(changes, sought).is_some_and(want)
+    }
+
+    fn run(
+        &mut self,
+        changes: &[(Slot, Value)],
+        sought: Option<&dyn Fn(Outcome) -> bool>,
+    ) -> Option<Outcome> {
         let mut saved = [None; MOST_FACTS];
         if changes.len() > MOST_FACTS {
             return None;
@@ -120,15 +137,15 @@ impl Probe<'_> {
             *old = self.get(*s);
             self.set(*s, Some(*v));
         }
-        let r = self
-            .book
-            .run_clauses(
-                (&self.case, self.as_of),
-                std::slice::from_ref(&self.ci),
-                &mut self.out,
-            )
-            .ok()
-            .and_then(|()| self.out.results().first().map(|r| r.outcome));
+        let at = (&self.case, self.as_of);
+        let r = match sought {
+            Some(f) => self.book.run_clause_for(at, self.ci, &mut self.out, f),
+            None => self
+                .book
+                .run_clauses(at, std::slice::from_ref(&self.ci), &mut self.out),
+        }
+        .ok()
+        .and_then(|()| self.out.results().first().map(|r| r.outcome));
         for ((s, _), old) in changes.iter().zip(saved) {
             self.set(*s, old);
         }
@@ -341,9 +358,7 @@ impl Probe<'_> {
 
     /// Whether `want` holds at grid point `k` of `slot`.
     fn holds(&mut self, slot: Slot, g: &Grid, k: i128, want: &dyn Fn(Outcome) -> bool) -> bool {
-        g.value(k)
-            .and_then(|v| self.outcome(&[(slot, v)]))
-            .is_some_and(want)
+        g.value(k).is_some_and(|v| self.gives(&[(slot, v)], want))
     }
 
     /// The nearest point from `from` toward `to` (excluded `from`) where `want` starts to hold
@@ -1022,7 +1037,7 @@ fn sets(
                         .zip(&pick)
                         .map(|(&i, &m)| (slots[i].0, moves[i][m]))
                         .collect();
-                    if p.outcome(&made) == Some(target) {
+                    if p.gives(&made, &|o| o == target) {
                         let facts: Vec<_> = set.iter().map(|&i| &slots[i]).collect();
                         if let Some(c) = set_change(p, &facts, &made, as_of, target) {
                             found.push(c);

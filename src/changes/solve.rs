@@ -11,7 +11,8 @@
 //! "Decides through one comparison" is read off the clause once a rulebook
 //! (`rulebook/plan.rs`): the fact appears once in what decides its outcome (`in_force`,
 //! `when`, the test, guards, the amount), inside a comparison whose one side is linear in it and whose other side does not read it; and where
-//! the clause's named values read it, never in a divisor nor in a product with itself, so
+//! the clause's named values read it, never in a divisor, in a product with itself nor in the
+//! condition of an `if` (a value too large for exact arithmetic only between 100 and 200), so
 //! that no value between two points that evaluate fails to evaluate.
 
 use chrono::NaiveDate;

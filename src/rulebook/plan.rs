@@ -173,17 +173,22 @@ fn reads(e: &Expr, field: u16) -> bool {
     yes
 }
 
-/// Whether `e` reads field `field` nowhere in a divisor or in a product with itself.
+/// Whether `e` reads field `field` nowhere in a divisor, in a product with itself, or in the
+/// condition of an `if`: a value that takes another form past some point of the field (a
+/// product too large for exact arithmetic only between 100 and 200 m2) can fail between two
+/// points where it evaluates.
 fn tame(e: &Expr, field: u16) -> bool {
     let mut ok = true;
-    e.walk(&mut |x: &Expr| {
-        if let ExprKind::Arith(op, l, r) = &x.kind {
+    e.walk(&mut |x: &Expr| match &x.kind {
+        ExprKind::Arith(op, l, r) => {
             ok &= match op {
                 ArithOp::Div => !reads(r, field),
                 ArithOp::Mul => !(reads(l, field) && reads(r, field)),
                 ArithOp::Add | ArithOp::Sub => true,
             };
         }
+        ExprKind::If(c, _, _) => ok &= !reads(c, field),
+        _ => {}
     });
     ok
 }
