@@ -490,7 +490,9 @@ impl Rulebook {
     ) -> Result<crate::report::Report, crate::eval::EvaluationError> {
         let mut report = self.evaluate(case, as_of)?;
         report.changes_searched = true;
-        for (r, found) in report.results.iter_mut().zip(changes(self, case, as_of)) {
+        let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome).collect();
+        let found = changes_of(self, case, as_of, &outcomes, true);
+        for (r, found) in report.results.iter_mut().zip(found) {
             if against(r.outcome).is_some() {
                 r.margin = found;
             } else {
@@ -520,20 +522,27 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
     if book.evaluate_compact(case, as_of, &mut out).is_err() {
         return Vec::new();
     }
+    let outcomes: Vec<Outcome> = out.results().iter().map(|r| r.outcome).collect();
+    changes_of(book, case, as_of, &outcomes, solve)
+}
+
+/// The changes of each result of a case that evaluates, given its `outcomes` (in the order
+/// of its subject's clauses).
+fn changes_of(
+    book: &Rulebook,
+    case: &Case,
+    as_of: NaiveDate,
+    outcomes: &[Outcome],
+    solve: bool,
+) -> Vec<Vec<Change>> {
     let clauses = &book.by_subject[case.subject as usize];
-    // The results come in the order of the subject's clauses.
-    let outcomes: Vec<(usize, Outcome)> = clauses
-        .iter()
-        .zip(out.results())
-        .map(|(&ci, r)| (ci, r.outcome))
-        .collect();
     let mut p = Probe {
         book,
         case: case.clone(),
         as_of,
         ci: 0,
         solve,
-        out,
+        out: CompactReport::new(),
         critical: Vec::new(),
         whole: Whole {
             clauses: clauses.clone(),
@@ -542,9 +551,10 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
             run: Vec::new(),
         },
     };
-    outcomes
-        .into_iter()
-        .map(|(ci, outcome)| clause_changes(&mut p, ci, outcome))
+    clauses
+        .iter()
+        .zip(outcomes)
+        .map(|(&ci, &outcome)| clause_changes(&mut p, ci, outcome))
         .collect()
 }
 
