@@ -313,18 +313,16 @@ impl Probe<'_> {
     /// Whether the case as it stands now is bad input: whether one of the clauses that read
     /// what `changed` accepts (a clause's fields, its lists) and could refuse a case (a guard,
     /// arithmetic out of range) refuses it. The other clauses read nothing that changed, and
-    /// give what they gave on the case as given, which evaluated; or refuse no case.
+    /// give what they gave on the case as given, which evaluated; or refuse no case. Nor is
+    /// the clause probed run again: every change of it is stated from its evaluation, whole,
+    /// on the case so changed, which gave an outcome.
     fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
         let plans = &self.book.plans().0;
         let mut run = std::mem::take(&mut self.whole.run);
         run.clear();
-        run.extend(
-            self.whole
-                .clauses
-                .iter()
-                .copied()
-                .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists)),
-        );
+        run.extend(self.whole.clauses.iter().copied().filter(|&ci| {
+            ci != self.ci && plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists)
+        }));
         let refused = !run.is_empty()
             && self
                 .book
