@@ -120,8 +120,17 @@ impl Probe<'_> {
     /// unevaluated where its decision gives an outcome not wanted ([`Rulebook::run_clause_for`]);
     /// the plain search evaluates them all.
     fn gives(&mut self, changes: &[(Slot, Value)], want: &dyn Fn(Outcome) -> bool) -> bool {
+        self.reaches(changes, want).is_some()
+    }
+
+    /// The outcome with `changes` made where `want` accepts it ([`gives`](Self::gives)).
+    fn reaches(
+        &mut self,
+        changes: &[(Slot, Value)],
+        want: &dyn Fn(Outcome) -> bool,
+    ) -> Option<Outcome> {
         let sought = if self.solve { Some(want) } else { None };
-        self.run(changes, sought).is_some_and(want)
+        self.run(changes, sought).filter(|o| want(*o))
     }
 
     fn run(
@@ -635,7 +644,6 @@ fn search(
     outcome: Outcome,
 ) -> Vec<Change> {
     if let Some(target) = turned(outcome) {
-        let want = move |o: Outcome| o == target;
         let mut found = Vec::new();
         // No facts whatever give the target: nothing to search for (the plain search, the
         // reference, still searches single facts, and finds none).
@@ -645,7 +653,7 @@ fn search(
         let may = p.givers(target);
         for (slot, field, name) in slots {
             if p.may_give(*slot, may) {
-                found.extend(toward(p, *slot, field, name, as_of, &want));
+                found.extend(toward(p, *slot, field, name, as_of, target));
             }
         }
         // Sets of facts, unless no facts whatever give the target.
@@ -654,12 +662,11 @@ fn search(
         }
         found
     } else if let Some(turn) = against(outcome) {
-        let want = move |o: Outcome| o == turn;
         let mut found = Vec::new();
         let may = p.givers(turn);
         for (slot, field, name) in slots {
             if p.get(*slot).is_some() && p.may_give(*slot, may) {
-                found.extend(toward(p, *slot, field, name, as_of, &want));
+                found.extend(toward(p, *slot, field, name, as_of, turn));
             }
         }
         found
@@ -893,7 +900,7 @@ fn alternatives(book: &Rulebook, field: &Field, current: Option<Value>) -> Vec<V
     all.into_iter().filter(|v| Some(*v) != current).collect()
 }
 
-/// The nearest change of one fact that gives what `want` accepts: a bound on a number or a
+/// The nearest change of one fact that gives outcome `target`: a bound on a number or a
 /// date, or another yes/no or word.
 fn toward(
     p: &mut Probe,
@@ -901,9 +908,10 @@ fn toward(
     field: &Field,
     name: &str,
     as_of: NaiveDate,
-    want: &dyn Fn(Outcome) -> bool,
+    target: Outcome,
 ) -> Vec<Change> {
     let book = p.book;
+    let want = &|o: Outcome| o == target;
     let current = p.get(slot);
     let mut found = Vec::new();
     if let Some(g) = grid(field, current, as_of) {
@@ -915,19 +923,17 @@ fn toward(
             Some(k) => (k, k.saturating_add(1).min(hi).max(lo)),
             None => (lo, hi),
         };
-        let push = |found: &mut Vec<Change>, k: i128, relation: Relation, p: &mut Probe| {
-            if let Some(v) = g.value(k)
-                && let Some(o) = p.outcome(&[(slot, v)])
-                && let Some(value) = fact_value(book, field, v)
-            {
-                found.push(one(name, relation, Some(value), o));
+        // A bound is where the clause gives the target, evaluated whole: the change's outcome.
+        let push = |found: &mut Vec<Change>, k: i128, relation: Relation| {
+            if let Some(value) = g.value(k).and_then(|v| fact_value(book, field, v)) {
+                found.push(one(name, relation, Some(value), target));
             }
         };
         if let Some(b) = p.bound(slot, &g, up_from, hi, want) {
-            push(&mut found, b, Relation::AtLeast, p);
+            push(&mut found, b, Relation::AtLeast);
         }
         if let Some(b) = p.bound(slot, &g, down_from, lo, want) {
-            push(&mut found, b, Relation::AtMost, p);
+            push(&mut found, b, Relation::AtMost);
         }
         return found;
     }
@@ -945,8 +951,7 @@ fn other_values(
     let book = p.book;
     let mut found = Vec::new();
     for v in alternatives(book, field, current) {
-        if let Some(o) = p.outcome(&[(slot, v)])
-            && want(o)
+        if let Some(o) = p.reaches(&[(slot, v)], want)
             && let Some(value) = fact_value(book, field, v)
         {
             found.push(one(name, Relation::Equals, Some(value), o));
