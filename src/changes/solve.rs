@@ -2,7 +2,8 @@
 //!
 //! Where a clause decides on a fact through one comparison only, linear in the fact
 //! (`rent <= market_rent * 80%`, `(funds + components) / total_investment >= 25%`,
-//! `floors >= 10`, `land_supply_date >= new_land_from`), its outcome can turn at one value of
+//! `floors >= 10`, `land_supply_date >= new_land_from`, a target's goal
+//! `prefab_area / new_building_area >= prefab_share_min`), its outcome can turn at one value of
 //! the fact and nowhere else: the value at which that comparison turns, solved here with
 //! checked decimal arithmetic. The search ([`super::Probe::bound`]) then confirms the grid
 //! point next to it by evaluating the clause (at it and one step short), and falls back to
@@ -10,7 +11,7 @@
 //!
 //! "Decides through one comparison" is read off the clause once a rulebook
 //! (`rulebook/plan.rs`): the fact appears once in what decides its outcome (`in_force`,
-//! `when`, the test, guards, the amount), inside a comparison whose one side is linear in it and whose other side does not read it; and where
+//! `when`, the test, guards, the amount, a target's deadline and goals' tests), inside a comparison whose one side is linear in it and whose other side does not read it; and where
 //! the clause's named values read it, never in a divisor, in a product with itself nor in the
 //! condition of an `if` (a value too large for exact arithmetic only between 100 and 200), so
 //! that no value between two points that evaluate fails to evaluate.

@@ -136,9 +136,14 @@ fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
 }
 
 /// The comparison through which `clause` alone decides on field `field` of its subject, as
-/// its two sides; `None` where it decides on the field otherwise (or not at all).
+/// its two sides; `None` where it decides on the field otherwise (or not at all). A target
+/// decides through its goals' tests (`figure >= target`), each figure reported as evaluated
+/// there: the field in one goal's test, its outcome turns where that test does.
 pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<Expr>)> {
-    if !matches!(clause.kind, Kind::Requirement | Kind::Entitlement) {
+    if !matches!(
+        clause.kind,
+        Kind::Requirement | Kind::Entitlement | Kind::Target
+    ) {
         return None;
     }
     let deciding = clause
@@ -147,7 +152,9 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
         .chain(&clause.when)
         .chain(&clause.test)
         .chain(clause.guards.iter().map(|g| &g.expr))
-        .chain(clause.amount.iter().map(|a| &a.expr));
+        .chain(clause.amount.iter().map(|a| &a.expr))
+        .chain(&clause.deadline)
+        .chain(clause.goals.iter().map(|g| &g.test));
     let mut seen = 0;
     let mut found = None;
     for e in deciding {
