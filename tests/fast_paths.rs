@@ -201,38 +201,59 @@ proptest! {
     }
 }
 
-/// A shown value that fails where its clause's decision holds: the clause is eligible from
-/// 10 m2 (`floor_area >= 10 m2`), its value `scaled` too large for exact arithmetic from 100
-/// to 200 m2. A probe that leaves the shown values unevaluated where the decision gives an
-/// outcome not sought must still evaluate them where it gives one that is.
-const SHOWN_FAILS: &str = r#"
-[[clause.value]]
-name = "scaled"
-label = { zh = "测试值", en = "scaled" }
-expr = "if floor_area >= 100 m2 and floor_area <= 200 m2 then floor_area * 1000000000000000000000000000 else floor_area"
-"#;
+/// Shown values that fail where their clause's decision holds: the clause is eligible from
+/// 10 m2 (`floor_area >= 10 m2`), its value too large for exact arithmetic from 100 to 200 m2
+/// (`scaled`), or next to 100 m2, where its divisor is zero (`spread`). A probe that leaves
+/// the shown values unevaluated where the decision gives an outcome not sought must still
+/// evaluate them where it gives one that is; a bound solved from the comparison must not be
+/// stated across a divisor's zero.
+const SHOWN_FAILS: [(&str, &str, &str); 2] = [
+    (
+        "scaled",
+        "if floor_area >= 100 m2 and floor_area <= 200 m2 then floor_area * 1000000000000000000000000000 else floor_area",
+        "150",
+    ),
+    (
+        "spread",
+        "1000000000000000000000000000 m2 / (floor_area - 100 m2)",
+        "100.01",
+    ),
+];
 
 #[test]
 fn solved_changes_evaluate_shown_values_where_the_outcome_sought_is_reached() {
-    let clause = crate::hardening::RATIO_CLAUSE
-        .replace("hostile-ratio", "shown-fails")
-        .replace("eligible = \"new\"", "eligible = \"floor_area >= 10 m2\"")
-        .replace("AMOUNT", "rural_subsidy_rate * floor_area");
-    let rules = crate::hardening::rules_with("shown-fails", &(clause + SHOWN_FAILS));
-    let book = policy_calc::Rulebook::load_dir(&rules).expect("the test rules load");
+    for (name, expr, fails) in SHOWN_FAILS {
+        let clause = crate::hardening::RATIO_CLAUSE
+            .replace("hostile-ratio", "shown-fails")
+            .replace("eligible = \"new\"", "eligible = \"floor_area >= 10 m2\"")
+            .replace("AMOUNT", "rural_subsidy_rate * 1 m2");
+        let value = format!(
+            "[[clause.value]]\nname = \"{name}\"\nlabel = {{ zh = \"测试值\", en = \"{name}\" }}\nexpr = \"{expr}\"\n"
+        );
+        let rules = crate::hardening::rules_with(name, &(clause + &value));
+        shown_value_fails(
+            &policy_calc::Rulebook::load_dir(&rules).expect("the test rules load"),
+            fails,
+        );
+    }
+}
+
+/// The changes of the test clause of [`SHOWN_FAILS`] in `book`, its value failing at
+/// `fails` m2.
+fn shown_value_fails(book: &policy_calc::Rulebook, fails: &str) {
     let on = date("2023-03-01");
     let case = |area: &str| {
         let text = format!("[rural_housing]\nnew = true\nfloor_area = {area}\n");
         book.case_from_toml(&text, "c.toml").expect("reads")
     };
-    // The value fails inside its band, and only there.
-    assert!(book.evaluate(&case("150"), on).is_err());
+    // The value fails there, and not at 250 m2.
+    assert!(book.evaluate(&case(fails), on).is_err(), "{fails}");
     assert!(book.evaluate(&case("250"), on).is_ok());
     let of = |area: &str| {
         let case = case(area);
         assert_eq!(
-            changes(&book, &case, on),
-            searched_changes(&book, &case, on),
+            changes(book, &case, on),
+            searched_changes(book, &case, on),
             "{area}"
         );
         let report = book.evaluate_with_changes(&case, on).expect("evaluates");
@@ -246,9 +267,9 @@ fn solved_changes_evaluate_shown_values_where_the_outcome_sought_is_reached() {
             words(&r.margin),
         )
     };
-    // Not eligible at 5 m2, and no bound to propose: eligible from 10 m2, but bad input from
-    // 100 to 200 m2, so "at least 10 m2" does not hold as stated.
-    assert_eq!(of("5"), ("not_eligible".into(), vec![], vec![]));
+    // Not eligible at 5 m2, and no bound to propose: eligible from 10 m2, but bad input at
+    // `fails`, so "at least 10 m2" does not hold as stated.
+    assert_eq!(of("5"), ("not_eligible".into(), vec![], vec![]), "{fails}");
     // Eligible at 50 m2, and no longer at 9.99 m2 or less.
     let (outcome, _, margin) = of("50");
     assert_eq!(outcome, "eligible");

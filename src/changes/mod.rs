@@ -393,9 +393,8 @@ impl Probe<'_> {
             }
             inner
         };
-        // Solved where it can be (with one turning point, not where the end differs).
+        // Solved where it can be (with one turning point from `from` to `to`).
         if self.solve
-            && whole_way
             && let Some(k) = self.solved((slot, g), (from, to), want)
         {
             return Some(k);
@@ -449,11 +448,26 @@ impl Probe<'_> {
         let Slot::Field(field) = slot else {
             return None;
         };
-        let (_, l, r) = self.book.plans().0[self.ci]
+        let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
+        let c = book.plans().0[self.ci]
             .compared
             .iter()
-            .find(|(f, _, _)| *f == field)?;
-        let at = solve::threshold(self.book, (l, r), field, &self.case.facts, self.as_of)?;
+            .find(|c| c.field == field)?;
+        // Not across a point where a divisor is zero: on each side of it the comparison may
+        // turn once.
+        if !c.divisors.is_empty() {
+            let (Some(Value::Num(a)), Some(Value::Num(b))) = (g.value(from), g.value(to)) else {
+                return None;
+            };
+            for d in &c.divisors {
+                let at = solve::pole(book, d, field, facts, as_of)?;
+                if a.min(b) < at && at < a.max(b) {
+                    return None;
+                }
+            }
+        }
+        let (l, r) = &c.sides;
+        let at = solve::threshold(book, (l, r), field, facts, as_of)?;
         let q = g.point(at)?;
         let dir = (to - from).signum();
         // The solved value, exact or to 28 digits, lies within a step of its grid point.

@@ -33,9 +33,18 @@ pub(crate) struct Plan {
     /// Whether it can refuse a case as bad input: it has guards, or arithmetic (a sum, a
     /// product, a date moved) that can leave the exact range, or an amount to round.
     pub(crate) refuses: bool,
-    /// The fields it decides on through one comparison, with that comparison's sides
-    /// ([`comparison`]).
-    pub(crate) compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
+    /// The fields it decides on through one comparison ([`comparison`]).
+    pub(crate) compared: Vec<Compared>,
+}
+
+/// A field a clause decides on through one comparison: that comparison's sides, and the
+/// divisors that read the field anywhere in the clause (where one is zero, the value it
+/// divides is undefined: the solved bound holds only on one side of it).
+#[derive(Debug)]
+pub(crate) struct Compared {
+    pub(crate) field: u16,
+    pub(crate) sides: (Arc<Expr>, Arc<Expr>),
+    pub(crate) divisors: Vec<Arc<Expr>>,
 }
 
 impl Plans {
@@ -59,9 +68,12 @@ impl Plans {
                     }
                     let compared = fields
                         .iter()
-                        .filter_map(|&f| {
-                            let (l, r) = comparison(clause, f)?;
-                            Some((f, l, r))
+                        .filter_map(|&field| {
+                            Some(Compared {
+                                field,
+                                sides: comparison(clause, field)?,
+                                divisors: divisors(clause, field),
+                            })
                         })
                         .collect();
                     let mut refuses = !clause.guards.is_empty()
@@ -180,17 +192,17 @@ fn reads(e: &Expr, field: u16) -> bool {
     yes
 }
 
-/// Whether `e` reads field `field` nowhere in a divisor, in a product with itself, or in the
-/// condition of an `if`: a value that takes another form past some point of the field (a
-/// product too large for exact arithmetic only between 100 and 200 m2) can fail between two
-/// points where it evaluates.
+/// Whether `e` reads field `field` nowhere in a product with itself, in the condition of an
+/// `if`, or in a divisor together with what it divides: a value that takes another form past
+/// some point of the field (a product too large for exact arithmetic only between 100 and
+/// 200 m2) can fail between two points where it evaluates. A divisor reading it
+/// ([`divisors`]) is undefined at one point, and the search keeps that point out.
 fn tame(e: &Expr, field: u16) -> bool {
     let mut ok = true;
     e.walk(&mut |x: &Expr| match &x.kind {
         ExprKind::Arith(op, l, r) => {
             ok &= match op {
-                ArithOp::Div => !reads(r, field),
-                ArithOp::Mul => !(reads(l, field) && reads(r, field)),
+                ArithOp::Mul | ArithOp::Div => !(reads(l, field) && reads(r, field)),
                 ArithOp::Add | ArithOp::Sub => true,
             };
         }
@@ -198,4 +210,19 @@ fn tame(e: &Expr, field: u16) -> bool {
         _ => {}
     });
     ok
+}
+
+/// The divisors in `clause` that read field `field`.
+fn divisors(clause: &Clause, field: u16) -> Vec<Arc<Expr>> {
+    let mut found = Vec::new();
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| {
+            if let ExprKind::Arith(ArithOp::Div, _, r) = &x.kind
+                && reads(r, field)
+            {
+                found.push(r.share());
+            }
+        });
+    }
+    found
 }
