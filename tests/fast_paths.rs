@@ -223,19 +223,48 @@ const SHOWN_FAILS: [(&str, &str, &str); 2] = [
 #[test]
 fn solved_changes_evaluate_shown_values_where_the_outcome_sought_is_reached() {
     for (name, expr, fails) in SHOWN_FAILS {
-        let clause = crate::hardening::RATIO_CLAUSE
-            .replace("hostile-ratio", "shown-fails")
-            .replace("eligible = \"new\"", "eligible = \"floor_area >= 10 m2\"")
-            .replace("AMOUNT", "rural_subsidy_rate * 1 m2");
         let value = format!(
             "[[clause.value]]\nname = \"{name}\"\nlabel = {{ zh = \"测试值\", en = \"{name}\" }}\nexpr = \"{expr}\"\n"
         );
-        let rules = crate::hardening::rules_with(name, &(clause + &value));
-        shown_value_fails(
-            &policy_calc::Rulebook::load_dir(&rules).expect("the test rules load"),
-            fails,
-        );
+        shown_value_fails(&area_clause(name, "floor_area >= 10 m2", &value), fails);
     }
+}
+
+/// A test clause on `floor_area` eligible where `eligible` holds, its amount not reading the
+/// area, in a copy of the rules made for `test`.
+fn area_clause(test: &str, eligible: &str, more: &str) -> policy_calc::Rulebook {
+    let clause = crate::hardening::RATIO_CLAUSE
+        .replace("hostile-ratio", "shown-fails")
+        .replace("eligible = \"new\"", &format!("eligible = \"{eligible}\""))
+        .replace("AMOUNT", "rural_subsidy_rate * 1 m2");
+    let rules = crate::hardening::rules_with(test, &(clause + more));
+    policy_calc::Rulebook::load_dir(&rules).expect("the test rules load")
+}
+
+/// Eligible under 100 m2 and from 110 m2, where `10 m2 / (floor_area - 100 m2)` is at most 1,
+/// and undefined at 100 m2: from 105 m2, a bound each way, one solved (110, on the far side
+/// of the divisor's zero from the other) and one searched (99.99).
+#[test]
+fn solved_bounds_leave_the_far_side_of_a_divisors_zero_to_the_search() {
+    let book = area_clause("divisor-zero", "10 m2 / (floor_area - 100 m2) <= 1", "");
+    let on = date("2023-03-01");
+    let case = book
+        .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 105\n", "c.toml")
+        .expect("reads");
+    assert_eq!(
+        changes(&book, &case, on),
+        searched_changes(&book, &case, on)
+    );
+    let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+    let r = report.result("shown-fails").expect("a result");
+    let found: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "floor_area at_least 110.00 m2 => eligible",
+            "floor_area at_most 99.99 m2 => eligible"
+        ],
+    );
 }
 
 /// The changes of the test clause of [`SHOWN_FAILS`] in `book`, its value failing at

@@ -89,6 +89,8 @@ struct Probe<'b> {
     /// The values the clause compares with (its constants, its parameters in force): where a
     /// result can turn, and so checked, with a step either side, before anything is stated.
     critical: Vec<Value>,
+    /// Whether the last bound found ([`bound`](Probe::bound)) was solved, not searched for.
+    was_solved: bool,
     /// The case as a whole, for checking changes on it.
     whole: Whole<'b>,
 }
@@ -379,6 +381,7 @@ impl Probe<'_> {
         to: i128,
         want: &dyn Fn(Outcome) -> bool,
     ) -> Option<i128> {
+        self.was_solved = false;
         if from == to || self.holds(slot, g, from, want) {
             return None;
         }
@@ -397,6 +400,7 @@ impl Probe<'_> {
         if self.solve
             && let Some(k) = self.solved((slot, g), (from, to), want)
         {
+            self.was_solved = true;
             return Some(k);
         }
         // Out from `from` by doubling steps (most bounds lie near the value given), until
@@ -448,24 +452,14 @@ impl Probe<'_> {
         let Slot::Field(field) = slot else {
             return None;
         };
+        if !self.turns_once((slot, g), (from, to)) {
+            return None;
+        }
         let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
         let c = book.plans().0[self.ci]
             .compared
             .iter()
             .find(|c| c.field == field)?;
-        // Not across a point where a divisor is zero: on each side of it the comparison may
-        // turn once.
-        if !c.divisors.is_empty() {
-            let (Some(Value::Num(a)), Some(Value::Num(b))) = (g.value(from), g.value(to)) else {
-                return None;
-            };
-            for d in &c.divisors {
-                let at = solve::pole(book, d, field, facts, as_of)?;
-                if a.min(b) < at && at < a.max(b) {
-                    return None;
-                }
-            }
-        }
         let (l, r) = &c.sides;
         let at = solve::threshold(book, (l, r), field, facts, as_of)?;
         let q = g.point(at)?;
@@ -481,6 +475,33 @@ impl Probe<'_> {
             }
         }
         None
+    }
+
+    /// Whether the clause decides on `slot` through one comparison ([`solve`]) that can turn
+    /// only once from `from` to `to`: not across a point where a divisor reading it is zero
+    /// (on each side of one, the comparison may turn once).
+    fn turns_once(&self, (slot, g): (Slot, &Grid), (from, to): (i128, i128)) -> bool {
+        let Slot::Field(field) = slot else {
+            return false;
+        };
+        let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
+        let Some(c) = book.plans().0[self.ci]
+            .compared
+            .iter()
+            .find(|c| c.field == field)
+        else {
+            return false;
+        };
+        if c.divisors.is_empty() {
+            return true;
+        }
+        let (Some(Value::Num(a)), Some(Value::Num(b))) = (g.value(from), g.value(to)) else {
+            return false;
+        };
+        c.divisors.iter().all(|d| {
+            solve::pole(book, d, field, facts, as_of)
+                .is_some_and(|at| !(a.min(b) < at && at < a.max(b)))
+        })
     }
 
     /// Points of `g` from `a` to `b` (both ends in): evenly spaced ones, and each value the
@@ -565,6 +586,7 @@ fn changes_of(
         solve,
         out: CompactReport::new(),
         critical: Vec::new(),
+        was_solved: false,
         whole: Whole {
             clauses: clauses.clone(),
             out: CompactReport::new(),
@@ -943,10 +965,13 @@ fn toward(
                 found.push(one(name, relation, Some(value), target));
             }
         };
-        if let Some(b) = p.bound(slot, &g, up_from, hi, want) {
+        let up = p.bound(slot, &g, up_from, hi, want);
+        // Solved above, where the clause turns once over the whole domain: not also below.
+        let once = up.is_some() && p.was_solved && p.turns_once((slot, &g), (lo, hi));
+        if let Some(b) = up {
             push(&mut found, b, Relation::AtLeast);
         }
-        if let Some(b) = p.bound(slot, &g, down_from, lo, want) {
+        if !once && let Some(b) = p.bound(slot, &g, down_from, lo, want) {
             push(&mut found, b, Relation::AtMost);
         }
         return found;
