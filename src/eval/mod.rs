@@ -78,6 +78,9 @@ struct Decided<'o, 'b> {
     values: &'o mut ValueList<'b>,
     /// The reasons, when the caller wants them (the full report); `None` skips all wording.
     reasons: Option<&'o mut Vec<Reason>>,
+    /// The outcomes a caller asks about, when it needs no more than whether the clause gives
+    /// one of them ([`Rulebook::run_clause_for`]); `None` to evaluate everything.
+    sought: Option<&'o dyn Fn(Outcome) -> bool>,
 }
 
 impl Decided<'_, '_> {
@@ -238,6 +241,7 @@ impl Rulebook {
                 missing: Missing::default(),
                 values: &mut values,
                 reasons: Some(&mut reasons),
+                sought: None,
             };
             self.clause_result(ci, &env, &mut d)
                 .map_err(|e| e.into_error(clause))?;
@@ -339,9 +343,34 @@ impl Rulebook {
     /// on or before `as_of` (a case that passed the check, changed only to such dates).
     pub(crate) fn run_clauses<'b>(
         &'b self,
+        at: (&Case, NaiveDate),
+        clauses: &[usize],
+        out: &mut CompactReport<'b>,
+    ) -> Result<(), EvaluationError> {
+        self.run_sought(at, clauses, out, None)
+    }
+
+    /// [`run_clauses`](Self::run_clauses) for one clause, when all the caller needs is
+    /// whether its outcome is one that `sought` accepts: where the decision gives another,
+    /// and its named values could not make it one (they can only fail, or give `not_in_force`
+    /// for a parameter with no value), they are left unevaluated, and the result holds that
+    /// outcome. Where the decision gives a sought outcome, all is evaluated as ever.
+    pub(crate) fn run_clause_for<'b>(
+        &'b self,
+        at: (&Case, NaiveDate),
+        ci: usize,
+        out: &mut CompactReport<'b>,
+        sought: &dyn Fn(Outcome) -> bool,
+    ) -> Result<(), EvaluationError> {
+        self.run_sought(at, std::slice::from_ref(&ci), out, Some(sought))
+    }
+
+    fn run_sought<'b>(
+        &'b self,
         (case, as_of): (&Case, NaiveDate),
         clauses: &[usize],
         out: &mut CompactReport<'b>,
+        sought: Option<&dyn Fn(Outcome) -> bool>,
     ) -> Result<(), EvaluationError> {
         out.book = Some((&self.rules, &self.programs));
         out.subject = case.subject;
@@ -366,6 +395,7 @@ impl Rulebook {
                 missing: Missing::default(),
                 values,
                 reasons: None,
+                sought,
             };
             self.clause_result(ci, &env, &mut d)
                 .map_err(|e| e.into_error(clause))?;
@@ -611,6 +641,11 @@ impl Rulebook {
                 };
             }
             Kind::Target => target(clause, p, env, d)?,
+        }
+        if d.sought
+            .is_some_and(|f| !f(d.outcome) && !f(Outcome::NotInForce))
+        {
+            return Ok(());
         }
         for (l, lp) in p.lets(clause) {
             env.named_value(l, lp, d.values)?;
