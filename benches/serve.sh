@@ -4,7 +4,8 @@
 # - time to ready: from spawning the release binary to its first answer on /readyz (5 runs);
 # - idle RSS after start, and after the load;
 # - POST /v1/check with examples/building_project.toml (full report) over keep-alive, at 1,
-#   16 and 64 connections, DURATION seconds each (default 5): requests/s, p50 and p99 (wrk);
+#   16 and 64 connections, DURATION seconds each (default 5): requests/s, p50 and p99 (wrk),
+#   and the server's CPU time per request;
 #   then at 16 connections with why=true, and with report=compact;
 # - the server's peak RSS (VmHWM) over the whole run.
 #
@@ -69,17 +70,26 @@ PY
 # A check that the body is answered 200 before measuring.
 curl -sf -o /dev/null -H 'content-type: application/toml' --data-binary @examples/building_project.toml "$ADDR/v1/check"
 
+# The server's CPU time (user and system, from /proc) in microseconds.
+cpu_us() { awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1e6 / tck }' "/proc/$PID/stat"; }
+# One wrk run: its figures, and the server's CPU time per request answered (which the other
+# work on the machine disturbs less than the throughput).
+run() {
+    local before out
+    before=$(cpu_us)
+    out=$(wrk "$@")
+    grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors" <<<"$out"
+    awk -v b="$before" -v a="$(cpu_us)" '/requests in/ { printf "server CPU per request: %.1f us\n", (a - b) / $1 }' <<<"$out"
+}
 for C in 1 16 64; do
     T=$(( C < 2 ? 1 : 2 ))
     echo "--- POST /v1/check, building_project, $C keep-alive connection(s), ${DURATION}s"
-    wrk -t"$T" -c"$C" -d"${DURATION}s" --timeout 5s --latency -s "$LUA" "$ADDR/v1/check" \
-        | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
+    run -t"$T" -c"$C" -d"${DURATION}s" --timeout 5s --latency -s "$LUA" "$ADDR/v1/check"
 done
 # The same at 16 connections with the reasons as data (why=true), and the compact report.
 for Q in "why=true" "report=compact"; do
     echo "--- POST /v1/check?$Q, building_project, 16 keep-alive connections, ${DURATION}s"
-    wrk -t2 -c16 -d"${DURATION}s" --timeout 5s --latency -s "$LUA" "$ADDR/v1/check?$Q" \
-        | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
+    run -t2 -c16 -d"${DURATION}s" --timeout 5s --latency -s "$LUA" "$ADDR/v1/check?$Q"
 done
 sleep 1
 echo "idle RSS after the load: $(rss VmRSS)"

@@ -77,39 +77,47 @@ impl Scene {
 
 impl Explainer for Scene {
     fn logic(&self, site: &Site) -> String {
+        let mut line = String::with_capacity(96);
+        self.logic_to(site, &mut line);
+        line
+    }
+
+    fn logic_to(&self, site: &Site, line: &mut String) {
+        use std::fmt::Write as _;
         let memo = crate::expr::Memo::default();
         let words = self.words(&memo);
         match site {
-            Site::Leaf(e, v) => words.logic_leaf(e, *v),
-            Site::Fact(e, v) => {
-                let mut line = String::with_capacity(64);
-                words.logic_fact_to(&mut line, &e.text, e.ty, *v);
-                line
-            }
+            Site::Leaf(e, v) => words.logic_leaf_to(line, e, *v),
+            Site::Fact(e, v) => words.logic_fact_to(line, &e.text, e.ty, *v),
             Site::Undefined { ratio, divisor } => {
-                format!("`{}` is undefined: `{}` is 0", ratio.text, divisor.text)
+                let _ = write!(
+                    line,
+                    "`{}` is undefined: `{}` is 0",
+                    ratio.text, divisor.text
+                );
             }
             Site::Derived(d) => {
-                let mut line = String::with_capacity(96);
                 line.push_str(&d.expr.text);
                 line.push_str(" = ");
-                json_out::push_decimal(&mut line, d.value);
+                json_out::push_decimal(line, d.value);
                 line.push(' ');
                 line.push_str(&d.unit);
                 if let Some((how, q)) = d.shown {
-                    line.push_str(&format!(", rounded {how} to {q}"));
+                    let _ = write!(line, ", rounded {how} to {q}");
                 }
-                line
             }
-            Site::Goal(g) => format!(
-                "{}: {} {} against a target of {} {} ({})",
-                g.name,
-                g.value.normalize(),
-                g.unit,
-                if g.strict { ">" } else { ">=" },
-                g.target.normalize(),
-                if g.reached { "reached" } else { "not reached" }
-            ),
+            Site::Goal(g) => {
+                let _ = write!(
+                    line,
+                    "{}: {} {} against a target of {} {} ({})",
+                    g.name,
+                    g.value.normalize(),
+                    g.unit,
+                    if g.strict { ">" } else { ">=" },
+                    g.target.normalize(),
+                    if g.reached { "reached" } else { "not reached" }
+                );
+            }
         }
     }
 
@@ -269,17 +277,9 @@ impl<'a> Words<'a> {
                     Measure::Plain
                 }
             }
-            ExprKind::Named(_, inner) => match shared_addr(inner) {
-                None => self.measure_in(inner, item, seen),
-                Some(key) => {
-                    if let Some(m) = seen.get(key) {
-                        return m.clone();
-                    }
-                    let m = self.measure_in(inner, item, seen);
-                    seen.insert(key, m.clone());
-                    m
-                }
-            },
+            ExprKind::Named(_, inner) => {
+                seen.once(inner, |seen| self.measure_in(inner, item, seen))
+            }
             ExprKind::Neg(inner) => self.measure_in(inner, item, seen),
             ExprKind::Arith(op, a, b) => {
                 let (ma, mb) = (
@@ -839,32 +839,29 @@ impl<'a> Words<'a> {
     }
 
     /// The line of the rule language for a condition that decided, known to be `val`.
-    pub fn logic_leaf(&self, e: &Expr, val: Value) -> String {
+    pub fn logic_leaf_to(&self, line: &mut String, e: &Expr, val: Value) {
         let yes = val == Value::Bool(true);
-        let mut line = String::with_capacity(128);
         let show = |line: &mut String, x: &Expr| match self.known(x, &self.cx) {
             Some(v) => self.logic_show_to(line, x.ty, v),
             None => line.push('?'),
         };
         match &e.kind {
-            ExprKind::Field(_) | ExprKind::Param(_) => {
-                self.logic_fact_to(&mut line, &e.text, e.ty, val)
-            }
+            ExprKind::Field(_) | ExprKind::Param(_) => self.logic_fact_to(line, &e.text, e.ty, val),
             ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b)
                 if matches!(a.kind, ExprKind::Field(_)) && matches!(b.kind, ExprKind::Const(_)) =>
             {
                 line.push_str(&a.text);
                 line.push_str(" = ");
-                show(&mut line, a);
+                show(line, a);
                 if (*op == CmpOp::Eq) != yes {
                     line.push_str(", not ");
-                    show(&mut line, b);
+                    show(line, b);
                 }
             }
             ExprKind::WordIn(a, set) if matches!(a.kind, ExprKind::Field(_)) => {
                 line.push_str(&a.text);
                 line.push_str(" = ");
-                show(&mut line, a);
+                show(line, a);
                 if let Type::Word(ws) = a.ty
                     && !yes
                 {
@@ -907,7 +904,7 @@ impl<'a> Words<'a> {
                 match val {
                     Value::Bool(true) => line.push_str("yes"),
                     Value::Bool(false) => line.push_str("no"),
-                    other => self.logic_show_to(&mut line, e.ty, other),
+                    other => self.logic_show_to(line, e.ty, other),
                 }
                 // The facts it read: ` (a = 1, b = 2)`; those of a subexpression once each.
                 let open = line.len();
@@ -928,7 +925,7 @@ impl<'a> Words<'a> {
                         if !matches!(side.kind, ExprKind::Const(_))
                             && let Some(v) = self.known(side, &self.cx)
                         {
-                            fact(&mut line, side, v, false);
+                            fact(line, side, v, false);
                         }
                     }
                 } else {
@@ -936,7 +933,7 @@ impl<'a> Words<'a> {
                     collect_facts(e, &mut nodes);
                     for n in nodes {
                         if let Some(v) = self.known(n, &self.cx) {
-                            fact(&mut line, n, v, true);
+                            fact(line, n, v, true);
                         }
                     }
                 }
@@ -945,7 +942,6 @@ impl<'a> Words<'a> {
                 }
             }
         }
-        line
     }
 
     /// The items of list `list` where `body` is `want`, shown by the item facts it reads.

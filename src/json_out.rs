@@ -42,7 +42,7 @@ pub fn escaped(out: &mut impl Write, s: &str) -> io::Result<()> {
 
 /// Whether `s` needs no escape in a JSON string: no control character, `"` or `\\`. Eight
 /// bytes at a time: every report writes a dozen names.
-fn plain(s: &[u8]) -> bool {
+pub fn plain(s: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = ONES * 0x80;
     // Some byte of `x` is below `n` (at most 0x80): exact as a test of the word.

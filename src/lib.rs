@@ -37,6 +37,8 @@ pub mod limits;
 pub mod reason;
 pub mod report;
 #[doc(hidden)]
+pub mod report_json;
+#[doc(hidden)]
 pub mod rulebook;
 #[doc(hidden)]
 pub mod schema;

@@ -43,6 +43,10 @@ pub(crate) trait Explainer: Send + Sync {
     fn explain(&self, site: &Site) -> ReasonKind;
     /// The reason at `site` in the rule language: `floors >= 10: no (floors = 9)`.
     fn logic(&self, site: &Site) -> String;
+    /// [`logic`](Self::logic) appended to `out`, for writers that reuse one buffer.
+    fn logic_to(&self, site: &Site, out: &mut String) {
+        out.push_str(&self.logic(site));
+    }
 }
 
 /// A figure derived by the formula `expr`, its exact value and its rounding.
@@ -646,6 +650,15 @@ impl Reason {
             (Some(l), _) => std::borrow::Cow::Borrowed(l),
             (None, Says::Later(x, site)) => std::borrow::Cow::Owned(x.logic(site)),
             (None, Says::Now(_)) => std::borrow::Cow::Borrowed(""),
+        }
+    }
+
+    /// [`logic`](Self::logic) appended to `out`: the same line, without a string of its own.
+    pub(crate) fn logic_to(&self, out: &mut String) {
+        match (&self.logic, &self.says) {
+            (Some(l), _) => out.push_str(l),
+            (None, Says::Later(x, site)) => x.logic_to(site, out),
+            (None, Says::Now(_)) => {}
         }
     }
 

@@ -201,6 +201,114 @@ proptest! {
     }
 }
 
+/// Shown values that fail where their clause's decision holds: the clause is eligible from
+/// 10 m2 (`floor_area >= 10 m2`), its value too large for exact arithmetic from 100 to 200 m2
+/// (`scaled`), or next to 100 m2, where its divisor is zero (`spread`). A probe that leaves
+/// the shown values unevaluated where the decision gives an outcome not sought must still
+/// evaluate them where it gives one that is; a bound solved from the comparison must not be
+/// stated across a divisor's zero.
+const SHOWN_FAILS: [(&str, &str, &str); 2] = [
+    (
+        "scaled",
+        "if floor_area >= 100 m2 and floor_area <= 200 m2 then floor_area * 1000000000000000000000000000 else floor_area",
+        "150",
+    ),
+    (
+        "spread",
+        "1000000000000000000000000000 m2 / (floor_area - 100 m2)",
+        "100.01",
+    ),
+];
+
+#[test]
+fn solved_changes_evaluate_shown_values_where_the_outcome_sought_is_reached() {
+    for (name, expr, fails) in SHOWN_FAILS {
+        let value = format!(
+            "[[clause.value]]\nname = \"{name}\"\nlabel = {{ zh = \"测试值\", en = \"{name}\" }}\nexpr = \"{expr}\"\n"
+        );
+        shown_value_fails(&area_clause(name, "floor_area >= 10 m2", &value), fails);
+    }
+}
+
+/// A test clause on `floor_area` eligible where `eligible` holds, its amount not reading the
+/// area, in a copy of the rules made for `test`.
+fn area_clause(test: &str, eligible: &str, more: &str) -> policy_calc::Rulebook {
+    let clause = crate::hardening::RATIO_CLAUSE
+        .replace("hostile-ratio", "shown-fails")
+        .replace("eligible = \"new\"", &format!("eligible = \"{eligible}\""))
+        .replace("AMOUNT", "rural_subsidy_rate * 1 m2");
+    let rules = crate::hardening::rules_with(test, &(clause + more));
+    policy_calc::Rulebook::load_dir(&rules).expect("the test rules load")
+}
+
+/// Eligible under 100 m2 and from 110 m2, where `10 m2 / (floor_area - 100 m2)` is at most 1,
+/// and undefined at 100 m2: from 105 m2, a bound each way, one solved (110, on the far side
+/// of the divisor's zero from the other) and one searched (99.99).
+#[test]
+fn solved_bounds_leave_the_far_side_of_a_divisors_zero_to_the_search() {
+    let book = area_clause("divisor-zero", "10 m2 / (floor_area - 100 m2) <= 1", "");
+    let on = date("2023-03-01");
+    let case = book
+        .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 105\n", "c.toml")
+        .expect("reads");
+    assert_eq!(
+        changes(&book, &case, on),
+        searched_changes(&book, &case, on)
+    );
+    let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+    let r = report.result("shown-fails").expect("a result");
+    let found: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "floor_area at_least 110.00 m2 => eligible",
+            "floor_area at_most 99.99 m2 => eligible"
+        ],
+    );
+}
+
+/// The changes of the test clause of [`SHOWN_FAILS`] in `book`, its value failing at
+/// `fails` m2.
+fn shown_value_fails(book: &policy_calc::Rulebook, fails: &str) {
+    let on = date("2023-03-01");
+    let case = |area: &str| {
+        let text = format!("[rural_housing]\nnew = true\nfloor_area = {area}\n");
+        book.case_from_toml(&text, "c.toml").expect("reads")
+    };
+    // The value fails there, and not at 250 m2.
+    assert!(book.evaluate(&case(fails), on).is_err(), "{fails}");
+    assert!(book.evaluate(&case("250"), on).is_ok());
+    let of = |area: &str| {
+        let case = case(area);
+        assert_eq!(
+            changes(book, &case, on),
+            searched_changes(book, &case, on),
+            "{area}"
+        );
+        let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+        let r = report.result("shown-fails").expect("a result").clone();
+        let words = |cs: &[policy_calc::changes::Change]| {
+            cs.iter().map(ToString::to_string).collect::<Vec<_>>()
+        };
+        (
+            r.outcome.name().to_string(),
+            words(&r.changes),
+            words(&r.margin),
+        )
+    };
+    // Not eligible at 5 m2, and no bound to propose: eligible from 10 m2, but bad input at
+    // `fails`, so "at least 10 m2" does not hold as stated.
+    assert_eq!(of("5"), ("not_eligible".into(), vec![], vec![]), "{fails}");
+    // Eligible at 50 m2, and no longer at 9.99 m2 or less.
+    let (outcome, _, margin) = of("50");
+    assert_eq!(outcome, "eligible");
+    assert_eq!(margin.len(), 1, "{margin:?}");
+    assert!(
+        margin[0].starts_with("floor_area at_most 9.99"),
+        "{margin:?}"
+    );
+}
+
 /// The context compiled programs run in for `case`, outside any list item.
 fn case_ctx<'a>(
     case: &'a Case,

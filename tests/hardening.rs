@@ -375,7 +375,7 @@ pub(crate) fn rules_with(name: &str, extra: &str) -> PathBuf {
     rules
 }
 
-const RATIO_CLAUSE: &str = r#"
+pub(crate) const RATIO_CLAUSE: &str = r#"
 [[clause]]
 id = "hostile-ratio"
 subject = "rural_housing"

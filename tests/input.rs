@@ -474,6 +474,133 @@ mod streaming_toml {
         ]
     }
 
+    /// The flat reader (`input::toml_flat`, the fast path) against the full one: where it
+    /// answers, the same tree; it answers for the examples.
+    fn flat_same(text: &str) -> bool {
+        let Some(flat) = policy_calc::input::toml_flat::parse(text) else {
+            return false;
+        };
+        assert_eq!(
+            Ok(flat),
+            toml::parse_full(text),
+            "the flat reader differs for {text:?}"
+        );
+        true
+    }
+
+    #[test]
+    fn the_flat_reader_reads_as_the_full_one() {
+        for text in TRICKY {
+            flat_same(text);
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["examples", "fuzz/corpus/case_toml", "tests/cases"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+                if let Ok(text) = std::fs::read_to_string(entry.path()) {
+                    flat_same(&text);
+                }
+            }
+        }
+        // Every example but those with lists of items (`[[…]]`) is read flat.
+        for entry in std::fs::read_dir(root.join("examples")).unwrap().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            if !text.contains("[[") {
+                assert!(
+                    flat_same(&text),
+                    "{} is not read flat",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+
+    /// Lines of the flat shape and just outside it.
+    fn flat_line() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec!["a", "b", "a-b", "x_y", "1", "true", "a.b", "\"a\""]);
+        let value = prop::sample::select(vec![
+            "1",
+            "+2",
+            "-0",
+            "0",
+            "00",
+            "01",
+            "0.5",
+            "00.5",
+            "1_000",
+            "1__0",
+            "_1",
+            "1_",
+            "1_000.5",
+            "1.",
+            ".5",
+            "1.5_0",
+            "-1.25",
+            "+0.0",
+            "1e3",
+            "0x1F",
+            "inf",
+            "-",
+            "+",
+            "true",
+            "false",
+            "truex",
+            "\"s\"",
+            "\"中文 x\"",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"tab\there\"",
+            "\"\u{7f}\"",
+            "'l'",
+            "2023-03-01",
+            "2023-02-30",
+            "0000-01-01",
+            "2023-03-01 07:32:00",
+            "2023-03-01T07:32:00",
+            "2023-03-01 # d",
+            "2023-3-1",
+            "[1]",
+            "{ x = 1 }",
+            "[]",
+            "[ ]",
+            "[1, 2]",
+            "[\"a\", \"b\",]",
+            "[1,,2]",
+            "[,]",
+            "[1 2]",
+            "[[1]]",
+            "[2023-03-01, true, -1.5]",
+            "[\"a\"",
+            "[1,]x",
+            "[ \"中\" , 0 ]",
+            "[01]",
+            "[1e3]",
+            "",
+        ]);
+        let blank = prop::sample::select(vec!["", " ", "\t", "  "]);
+        let tail = prop::sample::select(vec!["", " # c", "# c", " #\u{7}", " x", "\r"]);
+        let header = prop::sample::select(vec![
+            "[a]", "[ b ]", "[a-b]", "[a.b]", "[[a]]", "[", "[a] x",
+        ]);
+        prop_oneof![
+            4 => (blank.clone(), key, blank.clone(), value, tail.clone())
+                .prop_map(|(s, k, t, v, e)| format!("{s}{k}{t}={t}{v}{e}")),
+            1 => (blank, header, tail).prop_map(|(s, h, e)| format!("{s}{h}{e}")),
+            1 => Just("# comment".to_string()),
+            1 => Just(String::new()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn generated_flat_documents_read_as_the_full_reader_reads_them(
+            lines in prop::collection::vec(flat_line(), 0..10),
+            crlf in any::<bool>(),
+        ) {
+            flat_same(&lines.join(if crlf { "\r\n" } else { "\n" }));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         #[test]

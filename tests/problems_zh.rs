@@ -232,6 +232,61 @@ fn an_evaluation_error_in_chinese() {
 }
 
 #[test]
+fn an_arithmetic_error_in_chinese() {
+    // 79228162514264337593543950335 m2 times the subsidy rate is past exact arithmetic.
+    let text = "[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 79228162514264337593543950335\n";
+    let case = book().case_from_toml(text, "c.toml").expect("reads");
+    let e = book()
+        .evaluate(&case, date("2023-03-01"))
+        .expect_err("an overflow");
+    let zh = e.message_in(Lang::Zh);
+    assert!(
+        zh.starts_with("条款「rural-prefab-subsidy」：「")
+            && zh.contains("rural_subsidy_rate * floor_area"),
+        "{zh}"
+    );
+    assert!(
+        zh.ends_with("」的结果过大或小数位过多，无法精确计算"),
+        "{zh}"
+    );
+    assert!(latin_only_quoted(&zh), "{zh}");
+    // English as ever.
+    assert_eq!(e.message_in(Lang::En), e.to_string());
+    assert!(
+        e.to_string()
+            .contains("too large or too precise for exact arithmetic")
+    );
+}
+
+#[test]
+fn a_failed_guard_in_chinese() {
+    // The deductions exceed the installation cost: the warranty deposit's base is negative.
+    let text =
+        std::fs::read_to_string(crate::common::root().join("examples/building_project.toml"))
+            .unwrap()
+            .replace(
+                "installation_cost = 50_000_000.00",
+                "installation_cost = 1_000.00",
+            );
+    let case = book().case_from_toml(&text, "c.toml").expect("reads");
+    let e = book()
+        .evaluate(&case, date("2023-03-01"))
+        .expect_err("a guard fails");
+    assert_eq!(e.clause.as_deref(), Some("warranty-deposit"));
+    let zh = e.message_in(Lang::Zh);
+    assert_eq!(
+        zh,
+        "条款「warranty-deposit」要求「base >= 0 CNY」，案件的事实不满足这一前提，无法评估"
+    );
+    assert!(latin_only_quoted(&zh), "{zh}");
+    assert!(
+        e.to_string()
+            .starts_with("clause `warranty-deposit`: the deductions"),
+        "{e}"
+    );
+}
+
+#[test]
 fn past_a_hundred_problems_the_rest_are_counted_in_chinese() {
     let fields: Vec<String> = (0..102).map(|i| format!("\"x{i}\": 1")).collect();
     let p = problems(&format!("{{\"tenant\": {{{}}}}}", fields.join(", ")));

@@ -545,6 +545,24 @@ fn every_class_of_bad_input_gets_its_status_and_problem() {
         "{p}"
     );
 
+    // 422: a number past exact arithmetic, in Chinese by default.
+    let huge = b"[rural_housing]\nnew = true\nprefab = true\nstructure = \"steel\"\nfloor_area = 79228162514264337593543950335\n";
+    let p = assert_problem(&post("/v1/check?as_of=2023-03-01", TOML, huge), 422);
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("条款「rural-prefab-subsidy」：「")
+            && detail.ends_with("」的结果过大或小数位过多，无法精确计算"),
+        "{p}"
+    );
+    let p = assert_problem(&post("/v1/check?as_of=2023-03-01&lang=en", TOML, huge), 422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("too large or too precise for exact arithmetic"),
+        "{p}"
+    );
+
     // 415: unknown and missing content types; JSON Lines belong to the batch.
     assert_problem(&post("/v1/check", Some("text/plain"), b"[tenant]\n"), 415);
     assert_problem(&post("/v1/check", None, b"[tenant]\n"), 415);
@@ -871,9 +889,10 @@ fn batch_answers_each_line_before_the_next_is_sent() {
     let third = c.line().expect("line 3's answer");
     assert_eq!(third["line"], 3);
     assert_eq!(third["errors"][0]["code"], "batch::line_too_long");
+    // In Chinese, the API's language for problems unless `lang=en`.
     assert_eq!(
         third["errors"][0]["message"],
-        "the line is 2000 bytes long, over the limit of 1024 bytes (1 KiB); it was skipped"
+        "该行长2000字节，超过每行1024字节的上限，已跳过"
     );
     let fourth = c.line().expect("line 4's answer");
     assert_eq!(fourth["line"], 4);
@@ -912,16 +931,28 @@ fn a_streamed_batch_past_its_limits_ends_with_a_line_saying_why() {
         ..Limits::default()
     });
     // The body's limit: lines 1 and 2 (106 bytes each with its newline) are answered; line 3
-    // crosses 300 bytes and is not.
-    let mut c = Chunked::open(&s, "/v1/check/batch");
-    c.send(format!("{RURAL_LINE}\n{RURAL_LINE}\n{RURAL_LINE}\n").as_bytes());
-    assert_eq!(c.head().0, 200);
-    assert_eq!(c.line().unwrap()["line"], 1);
-    assert_eq!(c.line().unwrap()["line"], 2);
-    let last = c.line().unwrap();
-    assert_eq!(last["line"], 3);
-    assert_eq!(last["errors"][0]["code"], "batch::too_large");
-    assert_eq!(c.line(), None);
+    // crosses 300 bytes and is not. Said in Chinese unless `lang=en`.
+    for (path, message) in [
+        (
+            "/v1/check/batch",
+            "请求体超过300字节：批量检查到此结束，自第3行起的各行未读取（请分几次请求发送）",
+        ),
+        (
+            "/v1/check/batch?lang=en",
+            "the body is larger than 300 bytes: the batch ends here; the lines from 3 on were not read (send a batch in several requests)",
+        ),
+    ] {
+        let mut c = Chunked::open(&s, path);
+        c.send(format!("{RURAL_LINE}\n{RURAL_LINE}\n{RURAL_LINE}\n").as_bytes());
+        assert_eq!(c.head().0, 200);
+        assert_eq!(c.line().unwrap()["line"], 1);
+        assert_eq!(c.line().unwrap()["line"], 2);
+        let last = c.line().unwrap();
+        assert_eq!(last["line"], 3);
+        assert_eq!(last["errors"][0]["code"], "batch::too_large");
+        assert_eq!(last["errors"][0]["message"], message);
+        assert_eq!(c.line(), None);
+    }
 
     // A pause longer than the timeout ends the batch after the lines already sent.
     let mut c = Chunked::open(&s, "/v1/check/batch");
@@ -934,6 +965,10 @@ fn a_streamed_batch_past_its_limits_ends_with_a_line_saying_why() {
     let last = c.line().unwrap();
     assert_eq!(last["line"], 2);
     assert_eq!(last["errors"][0]["code"], "batch::timeout");
+    assert_eq!(
+        last["errors"][0]["message"],
+        "300毫秒内没有收到输入：批量检查到此结束，第1行之后的各行未读取"
+    );
     assert_eq!(c.line(), None);
     // Once it has ended, the place is free (the server may take a moment to drop the body).
     let free = (0..50).any(|_| {

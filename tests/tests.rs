@@ -12,6 +12,7 @@ mod input;
 mod oracle;
 mod problems_zh;
 mod properties;
+mod report_json;
 mod rulebook;
 #[cfg(feature = "serve")]
 mod serve;

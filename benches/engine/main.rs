@@ -189,12 +189,23 @@ mod examples {
     /// The full report written as JSON without `why`, as the HTTP API gives it by default.
     #[divan::bench(args = SUBJECTS)]
     fn full_json_plain(bencher: Bencher, subject: &str) {
+        plain_json(bencher, subject, |r| r.to_json().into_bytes());
+    }
+
+    /// `full_json_plain` with the HTTP API's writer (`report_json`) in place of serde's.
+    #[divan::bench(args = SUBJECTS)]
+    fn full_json_plain_fast(bencher: Bencher, subject: &str) {
+        plain_json(bencher, subject, policy_calc::report_json::to_vec);
+    }
+
+    /// Evaluates the example of `subject` and writes its full report without `why`.
+    fn plain_json(bencher: Bencher, subject: &str, write: fn(&policy_calc::Report) -> Vec<u8>) {
         let case = example(subject);
         let as_of = case.as_of().expect("examples give as_of");
         bencher.bench_local(|| {
             let mut r = book().evaluate(black_box(case), as_of).expect("evaluates");
             r.set_why(false);
-            r.to_json()
+            write(&r)
         });
     }
 

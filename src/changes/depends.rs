@@ -20,7 +20,7 @@
 use chrono::NaiveDate;
 
 use crate::Rulebook;
-use crate::expr::{AddrMap, Cx, Expr, ExprKind, Facts, Memo, Tri, shared_addr};
+use crate::expr::{AddrMap, Cx, Expr, ExprKind, Facts, Memo, Tri};
 use crate::report::Outcome;
 use crate::rulebook::{Clause, Kind};
 
@@ -98,17 +98,7 @@ struct Open {
 /// `e` read open; `seen` holds the shared definitions already read, by their body's address.
 fn open(e: &Expr, cx: &Cx, seen: &mut AddrMap<Open>) -> Open {
     let mut o = match &e.kind {
-        ExprKind::Named(_, inner) => match shared_addr(inner) {
-            None => open(inner, cx, seen),
-            Some(key) => {
-                if let Some(o) = seen.get(key) {
-                    return *o;
-                }
-                let o = open(inner, cx, seen);
-                seen.insert(key, o);
-                o
-            }
-        },
+        ExprKind::Named(_, inner) => seen.once(inner, |seen| open(inner, cx, seen)),
         ExprKind::Not(inner) => {
             let i = open(inner, cx, seen);
             Open {

@@ -89,6 +89,8 @@ struct Probe<'b> {
     /// The values the clause compares with (its constants, its parameters in force): where a
     /// result can turn, and so checked, with a step either side, before anything is stated.
     critical: Vec<Value>,
+    /// Whether the last bound found ([`bound`](Probe::bound)) was solved, not searched for.
+    was_solved: bool,
     /// The case as a whole, for checking changes on it.
     whole: Whole<'b>,
 }
@@ -112,6 +114,32 @@ impl Probe<'_> {
     /// The case's dates passed their check and every value tried lies on a grid that ends on
     /// the day of the case, so the dates are not checked again.
     fn outcome(&mut self, changes: &[(Slot, Value)]) -> Option<Outcome> {
+        self.run(changes, None)
+    }
+
+    /// Whether the clause gives an outcome that `want` accepts with `changes` made (and the
+    /// case is not bad input). Where bounds are solved, the clause's named values are left
+    /// unevaluated where its decision gives an outcome not wanted ([`Rulebook::run_clause_for`]);
+    /// the plain search evaluates them all.
+    fn gives(&mut self, changes: &[(Slot, Value)], want: &dyn Fn(Outcome) -> bool) -> bool {
+        self.reaches(changes, want).is_some()
+    }
+
+    /// The outcome with `changes` made where `want` accepts it ([`gives`](Self::gives)).
+    fn reaches(
+        &mut self,
+        changes: &[(Slot, Value)],
+        want: &dyn Fn(Outcome) -> bool,
+    ) -> Option<Outcome> {
+        let sought = if self.solve { Some(want) } else { None };
+        self.run(changes, sought).filter(|o| want(*o))
+    }
+
+    fn run(
+        &mut self,
+        changes: &[(Slot, Value)],
+        sought: Option<&dyn Fn(Outcome) -> bool>,
+    ) -> Option<Outcome> {
         let mut saved = [None; MOST_FACTS];
         if changes.len() > MOST_FACTS {
             return None;
@@ -120,15 +148,15 @@ impl Probe<'_> {
             *old = self.get(*s);
             self.set(*s, Some(*v));
         }
-        let r = self
-            .book
-            .run_clauses(
-                (&self.case, self.as_of),
-                std::slice::from_ref(&self.ci),
-                &mut self.out,
-            )
-            .ok()
-            .and_then(|()| self.out.results().first().map(|r| r.outcome));
+        let at = (&self.case, self.as_of);
+        let r = match sought {
+            Some(f) => self.book.run_clause_for(at, self.ci, &mut self.out, f),
+            None => self
+                .book
+                .run_clauses(at, std::slice::from_ref(&self.ci), &mut self.out),
+        }
+        .ok()
+        .and_then(|()| self.out.results().first().map(|r| r.outcome));
         for ((s, _), old) in changes.iter().zip(saved) {
             self.set(*s, old);
         }
@@ -296,18 +324,16 @@ impl Probe<'_> {
     /// Whether the case as it stands now is bad input: whether one of the clauses that read
     /// what `changed` accepts (a clause's fields, its lists) and could refuse a case (a guard,
     /// arithmetic out of range) refuses it. The other clauses read nothing that changed, and
-    /// give what they gave on the case as given, which evaluated; or refuse no case.
+    /// give what they gave on the case as given, which evaluated; or refuse no case. Nor is
+    /// the clause probed run again: every change of it is stated from its evaluation, whole,
+    /// on the case so changed, which gave an outcome.
     fn refused(&mut self, changed: &dyn Fn(&[u16], &[u16]) -> bool) -> bool {
         let plans = &self.book.plans().0;
         let mut run = std::mem::take(&mut self.whole.run);
         run.clear();
-        run.extend(
-            self.whole
-                .clauses
-                .iter()
-                .copied()
-                .filter(|&ci| plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists)),
-        );
+        run.extend(self.whole.clauses.iter().copied().filter(|&ci| {
+            ci != self.ci && plans[ci].refuses && changed(&plans[ci].fields, &plans[ci].lists)
+        }));
         let refused = !run.is_empty()
             && self
                 .book
@@ -341,9 +367,7 @@ impl Probe<'_> {
 
     /// Whether `want` holds at grid point `k` of `slot`.
     fn holds(&mut self, slot: Slot, g: &Grid, k: i128, want: &dyn Fn(Outcome) -> bool) -> bool {
-        g.value(k)
-            .and_then(|v| self.outcome(&[(slot, v)]))
-            .is_some_and(want)
+        g.value(k).is_some_and(|v| self.gives(&[(slot, v)], want))
     }
 
     /// The nearest point from `from` toward `to` (excluded `from`) where `want` starts to hold
@@ -357,6 +381,7 @@ impl Probe<'_> {
         to: i128,
         want: &dyn Fn(Outcome) -> bool,
     ) -> Option<i128> {
+        self.was_solved = false;
         if from == to || self.holds(slot, g, from, want) {
             return None;
         }
@@ -371,11 +396,11 @@ impl Probe<'_> {
             }
             inner
         };
-        // Solved where it can be (with one turning point, not where the end differs).
+        // Solved where it can be (with one turning point from `from` to `to`).
         if self.solve
-            && whole_way
             && let Some(k) = self.solved((slot, g), (from, to), want)
         {
+            self.was_solved = true;
             return Some(k);
         }
         // Out from `from` by doubling steps (most bounds lie near the value given), until
@@ -427,11 +452,16 @@ impl Probe<'_> {
         let Slot::Field(field) = slot else {
             return None;
         };
-        let (_, l, r) = self.book.plans().0[self.ci]
+        if !self.turns_once((slot, g), (from, to)) {
+            return None;
+        }
+        let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
+        let c = book.plans().0[self.ci]
             .compared
             .iter()
-            .find(|(f, _, _)| *f == field)?;
-        let at = solve::threshold(self.book, (l, r), field, &self.case.facts, self.as_of)?;
+            .find(|c| c.field == field)?;
+        let (l, r) = &c.sides;
+        let at = solve::threshold(book, (l, r), field, facts, as_of)?;
         let q = g.point(at)?;
         let dir = (to - from).signum();
         // The solved value, exact or to 28 digits, lies within a step of its grid point.
@@ -445,6 +475,33 @@ impl Probe<'_> {
             }
         }
         None
+    }
+
+    /// Whether the clause decides on `slot` through one comparison ([`solve`]) that can turn
+    /// only once from `from` to `to`: not across a point where a divisor reading it is zero
+    /// (on each side of one, the comparison may turn once).
+    fn turns_once(&self, (slot, g): (Slot, &Grid), (from, to): (i128, i128)) -> bool {
+        let Slot::Field(field) = slot else {
+            return false;
+        };
+        let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
+        let Some(c) = book.plans().0[self.ci]
+            .compared
+            .iter()
+            .find(|c| c.field == field)
+        else {
+            return false;
+        };
+        if c.divisors.is_empty() {
+            return true;
+        }
+        let (Some(Value::Num(a)), Some(Value::Num(b))) = (g.value(from), g.value(to)) else {
+            return false;
+        };
+        c.divisors.iter().all(|d| {
+            solve::pole(book, d, field, facts, as_of)
+                .is_some_and(|at| !(a.min(b) < at && at < a.max(b)))
+        })
     }
 
     /// Points of `g` from `a` to `b` (both ends in): evenly spaced ones, and each value the
@@ -475,7 +532,9 @@ impl Rulebook {
     ) -> Result<crate::report::Report, crate::eval::EvaluationError> {
         let mut report = self.evaluate(case, as_of)?;
         report.changes_searched = true;
-        for (r, found) in report.results.iter_mut().zip(changes(self, case, as_of)) {
+        let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome).collect();
+        let found = changes_of(self, case, as_of, &outcomes, true);
+        for (r, found) in report.results.iter_mut().zip(found) {
             if against(r.outcome).is_some() {
                 r.margin = found;
             } else {
@@ -505,21 +564,29 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
     if book.evaluate_compact(case, as_of, &mut out).is_err() {
         return Vec::new();
     }
+    let outcomes: Vec<Outcome> = out.results().iter().map(|r| r.outcome).collect();
+    changes_of(book, case, as_of, &outcomes, solve)
+}
+
+/// The changes of each result of a case that evaluates, given its `outcomes` (in the order
+/// of its subject's clauses).
+fn changes_of(
+    book: &Rulebook,
+    case: &Case,
+    as_of: NaiveDate,
+    outcomes: &[Outcome],
+    solve: bool,
+) -> Vec<Vec<Change>> {
     let clauses = &book.by_subject[case.subject as usize];
-    // The results come in the order of the subject's clauses.
-    let outcomes: Vec<(usize, Outcome)> = clauses
-        .iter()
-        .zip(out.results())
-        .map(|(&ci, r)| (ci, r.outcome))
-        .collect();
     let mut p = Probe {
         book,
         case: case.clone(),
         as_of,
         ci: 0,
         solve,
-        out,
+        out: CompactReport::new(),
         critical: Vec::new(),
+        was_solved: false,
         whole: Whole {
             clauses: clauses.clone(),
             out: CompactReport::new(),
@@ -527,9 +594,10 @@ fn changes_with(book: &Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> 
             run: Vec::new(),
         },
     };
-    outcomes
-        .into_iter()
-        .map(|(ci, outcome)| clause_changes(&mut p, ci, outcome))
+    clauses
+        .iter()
+        .zip(outcomes)
+        .map(|(&ci, &outcome)| clause_changes(&mut p, ci, outcome))
         .collect()
 }
 
@@ -612,7 +680,6 @@ fn search(
     outcome: Outcome,
 ) -> Vec<Change> {
     if let Some(target) = turned(outcome) {
-        let want = move |o: Outcome| o == target;
         let mut found = Vec::new();
         // No facts whatever give the target: nothing to search for (the plain search, the
         // reference, still searches single facts, and finds none).
@@ -622,7 +689,7 @@ fn search(
         let may = p.givers(target);
         for (slot, field, name) in slots {
             if p.may_give(*slot, may) {
-                found.extend(toward(p, *slot, field, name, as_of, &want));
+                found.extend(toward(p, *slot, field, name, as_of, target));
             }
         }
         // Sets of facts, unless no facts whatever give the target.
@@ -631,12 +698,11 @@ fn search(
         }
         found
     } else if let Some(turn) = against(outcome) {
-        let want = move |o: Outcome| o == turn;
         let mut found = Vec::new();
         let may = p.givers(turn);
         for (slot, field, name) in slots {
             if p.get(*slot).is_some() && p.may_give(*slot, may) {
-                found.extend(toward(p, *slot, field, name, as_of, &want));
+                found.extend(toward(p, *slot, field, name, as_of, turn));
             }
         }
         found
@@ -870,7 +936,7 @@ fn alternatives(book: &Rulebook, field: &Field, current: Option<Value>) -> Vec<V
     all.into_iter().filter(|v| Some(*v) != current).collect()
 }
 
-/// The nearest change of one fact that gives what `want` accepts: a bound on a number or a
+/// The nearest change of one fact that gives outcome `target`: a bound on a number or a
 /// date, or another yes/no or word.
 fn toward(
     p: &mut Probe,
@@ -878,9 +944,10 @@ fn toward(
     field: &Field,
     name: &str,
     as_of: NaiveDate,
-    want: &dyn Fn(Outcome) -> bool,
+    target: Outcome,
 ) -> Vec<Change> {
     let book = p.book;
+    let want = &|o: Outcome| o == target;
     let current = p.get(slot);
     let mut found = Vec::new();
     if let Some(g) = grid(field, current, as_of) {
@@ -892,19 +959,20 @@ fn toward(
             Some(k) => (k, k.saturating_add(1).min(hi).max(lo)),
             None => (lo, hi),
         };
-        let push = |found: &mut Vec<Change>, k: i128, relation: Relation, p: &mut Probe| {
-            if let Some(v) = g.value(k)
-                && let Some(o) = p.outcome(&[(slot, v)])
-                && let Some(value) = fact_value(book, field, v)
-            {
-                found.push(one(name, relation, Some(value), o));
+        // A bound is where the clause gives the target, evaluated whole: the change's outcome.
+        let push = |found: &mut Vec<Change>, k: i128, relation: Relation| {
+            if let Some(value) = g.value(k).and_then(|v| fact_value(book, field, v)) {
+                found.push(one(name, relation, Some(value), target));
             }
         };
-        if let Some(b) = p.bound(slot, &g, up_from, hi, want) {
-            push(&mut found, b, Relation::AtLeast, p);
+        let up = p.bound(slot, &g, up_from, hi, want);
+        // Solved above, where the clause turns once over the whole domain: not also below.
+        let once = up.is_some() && p.was_solved && p.turns_once((slot, &g), (lo, hi));
+        if let Some(b) = up {
+            push(&mut found, b, Relation::AtLeast);
         }
-        if let Some(b) = p.bound(slot, &g, down_from, lo, want) {
-            push(&mut found, b, Relation::AtMost, p);
+        if !once && let Some(b) = p.bound(slot, &g, down_from, lo, want) {
+            push(&mut found, b, Relation::AtMost);
         }
         return found;
     }
@@ -922,8 +990,7 @@ fn other_values(
     let book = p.book;
     let mut found = Vec::new();
     for v in alternatives(book, field, current) {
-        if let Some(o) = p.outcome(&[(slot, v)])
-            && want(o)
+        if let Some(o) = p.reaches(&[(slot, v)], want)
             && let Some(value) = fact_value(book, field, v)
         {
             found.push(one(name, Relation::Equals, Some(value), o));
@@ -1022,7 +1089,7 @@ fn sets(
                         .zip(&pick)
                         .map(|(&i, &m)| (slots[i].0, moves[i][m]))
                         .collect();
-                    if p.outcome(&made) == Some(target) {
+                    if p.gives(&made, &|o| o == target) {
                         let facts: Vec<_> = set.iter().map(|&i| &slots[i]).collect();
                         if let Some(c) = set_change(p, &facts, &made, as_of, target) {
                             found.push(c);

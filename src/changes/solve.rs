@@ -2,7 +2,8 @@
 //!
 //! Where a clause decides on a fact through one comparison only, linear in the fact
 //! (`rent <= market_rent * 80%`, `(funds + components) / total_investment >= 25%`,
-//! `floors >= 10`, `land_supply_date >= new_land_from`), its outcome can turn at one value of
+//! `floors >= 10`, `land_supply_date >= new_land_from`, a target's goal
+//! `prefab_area / new_building_area >= prefab_share_min`), its outcome can turn at one value of
 //! the fact and nowhere else: the value at which that comparison turns, solved here with
 //! checked decimal arithmetic. The search ([`super::Probe::bound`]) then confirms the grid
 //! point next to it by evaluating the clause (at it and one step short), and falls back to
@@ -10,15 +11,21 @@
 //!
 //! "Decides through one comparison" is read off the clause once a rulebook
 //! (`rulebook/plan.rs`): the fact appears once in what decides its outcome (`in_force`,
-//! `when`, the test, guards, the amount), inside a comparison whose one side is linear in it and whose other side does not read it; and where
-//! the clause's named values read it, never in a divisor nor in a product with itself, so
-//! that no value between two points that evaluate fails to evaluate.
+//! `when`, the test, guards, the amount, a target's deadline and goals' tests), inside a
+//! comparison whose one side is linear in it, or a number over a divisor linear in it
+//! (`(funds + components) / total_investment`), and whose other side does not read it; and
+//! where the clause's named values read it, never in a product with itself, in a quotient
+//! with itself on both sides nor in the condition of an `if` (a value too large for exact
+//! arithmetic only between 100 and 200), so that no value between two points that evaluate
+//! fails to evaluate. A divisor reading the fact is zero at one value of it, where what it
+//! divides is undefined (and next to which a quotient may be too large): a bound is solved
+//! only where no such value lies between the value searched from and the end searched to.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
-use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Facts, Value, shared_addr};
+use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Facts, Value};
 
 /// The value of field `field` at which comparing `l` with `r` ([`comparison`](crate::rulebook::plan::comparison)) turns, the
 /// other facts as in `facts`: the value that makes both sides equal (a number, or the date
@@ -34,15 +41,122 @@ pub(super) fn threshold(
     if let Some(d) = date_side(l, r, field, &known, book, as_of) {
         return Some(d);
     }
-    let seen = &mut AddrMap::default();
-    let (a1, b1) = linear(book, l, field, &known, as_of, seen)?;
-    let (a2, b2) = linear(book, r, field, &known, as_of, seen)?;
-    // a1 x + b1 = a2 x + b2, so x = (b2 - b1) / (a1 - a2).
+    if let (Some((a1, b1)), Some((a2, b2))) = (
+        linear(book, l, field, &known, as_of, &mut AddrMap::default()),
+        linear(book, r, field, &known, as_of, &mut AddrMap::default()),
+    ) {
+        // a1 x + b1 = a2 x + b2, so x = (b2 - b1) / (a1 - a2).
+        return Some(Value::Num(meet((a1, b1), (a2, b2))?));
+    }
+    // The field in a divisor: each side a / (p x + q) + b, the divisor the same on both.
+    let (a1, b1, d1) = over(book, l, field, &known, as_of, &mut AddrMap::default())?;
+    let (a2, b2, d2) = over(book, r, field, &known, as_of, &mut AddrMap::default())?;
+    let (p, q) = match (d1, d2) {
+        (Some(d), None) | (None, Some(d)) => d,
+        (Some(d), Some(e)) if d == e => d,
+        _ => return None,
+    };
+    // a1 u + b1 = a2 u + b2 with u = 1 / (p x + q), so p x + q = 1 / u.
+    let u = meet((a1, b1), (a2, b2))?;
+    if u.is_zero() || p.is_zero() {
+        return None;
+    }
+    let x = Decimal::ONE
+        .checked_div(u)?
+        .checked_sub(q)?
+        .checked_div(p)?;
+    Some(Value::Num(x))
+}
+
+/// Where `a1 x + b1` meets `a2 x + b2`: `(b2 - b1) / (a1 - a2)`; `None` where they are parallel.
+fn meet((a1, b1): (Decimal, Decimal), (a2, b2): (Decimal, Decimal)) -> Option<Decimal> {
     let slope = a1.checked_sub(a2)?;
     if slope.is_zero() {
         return None;
     }
-    Some(Value::Num(b2.checked_sub(b1)?.checked_div(slope)?))
+    b2.checked_sub(b1)?.checked_div(slope)
+}
+
+/// Where divisor `d`, linear in field `field` (x), is zero, the other facts as in `facts`;
+/// `None` where it is not linear in x or does not change with it.
+pub(super) fn pole(
+    book: &Rulebook,
+    d: &Expr,
+    field: u16,
+    facts: &Facts,
+    as_of: NaiveDate,
+) -> Option<Decimal> {
+    let known = |j: u16| facts.values.get(j as usize).copied().flatten();
+    let (p, q) = linear(book, d, field, &known, as_of, &mut AddrMap::default())?;
+    if p.is_zero() {
+        return None;
+    }
+    (-q).checked_div(p)
+}
+
+/// `a`, `b` and the divisor `(p, q)` of `a / (p x + q) + b`.
+type Over = (Decimal, Decimal, Option<(Decimal, Decimal)>);
+
+/// `e` as `a / (p x + q) + b` in field `field` (x), the divisor `None` where `e` does not read
+/// x (then `a` is zero); `None` where it is not of that form. A shared definition is read
+/// once (`seen`, by its body's address).
+fn over(
+    book: &Rulebook,
+    e: &Expr,
+    field: u16,
+    known: &dyn Fn(u16) -> Option<Value>,
+    as_of: NaiveDate,
+    seen: &mut AddrMap<Option<Over>>,
+) -> Option<Over> {
+    if let Some((a, b)) = linear(book, e, field, known, as_of, &mut AddrMap::default()) {
+        // Linear: only where it does not read x at all.
+        return a.is_zero().then_some((Decimal::ZERO, b, None));
+    }
+    match &e.kind {
+        ExprKind::Named(_, inner) => {
+            seen.once(inner, |seen| over(book, inner, field, known, as_of, seen))
+        }
+        ExprKind::Neg(x) => {
+            let (a, b, d) = over(book, x, field, known, as_of, seen)?;
+            Some((-a, -b, d))
+        }
+        ExprKind::Arith(op, l, r) => {
+            let (a1, b1, d1) = over(book, l, field, known, as_of, seen)?;
+            match op {
+                ArithOp::Div if d1.is_none() && a1.is_zero() => {
+                    // A number over a divisor linear in x.
+                    let (p, q) = linear(book, r, field, known, as_of, &mut AddrMap::default())?;
+                    (!p.is_zero()).then_some((b1, Decimal::ZERO, Some((p, q))))
+                }
+                ArithOp::Div => {
+                    let (_, b2, d2) = over(book, r, field, known, as_of, seen)?;
+                    (d2.is_none() && !b2.is_zero())
+                        .then(|| Some((a1.checked_div(b2)?, b1.checked_div(b2)?, d1)))?
+                }
+                _ => {
+                    let (a2, b2, d2) = over(book, r, field, known, as_of, seen)?;
+                    let d = match (d1, d2) {
+                        (Some(d), None) | (None, Some(d)) => Some(d),
+                        (None, None) => None,
+                        (Some(d), Some(e)) if d == e => Some(d),
+                        _ => return None,
+                    };
+                    match op {
+                        ArithOp::Add => Some((a1.checked_add(a2)?, b1.checked_add(b2)?, d)),
+                        ArithOp::Sub => Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?, d)),
+                        ArithOp::Mul if d2.is_none() => {
+                            Some((a1.checked_mul(b2)?, b1.checked_mul(b2)?, d))
+                        }
+                        ArithOp::Mul if d1.is_none() => {
+                            Some((b1.checked_mul(a2)?, b1.checked_mul(b2)?, d))
+                        }
+                        _ => None,
+                    }
+                }
+            }
+        }
+        _ => None,
+    }
 }
 
 /// A date field compared with a date that does not read it: that date.
@@ -75,7 +189,8 @@ fn date_side(
 }
 
 /// `e` as `a * x + b` in field `field` (x), the other facts and the parameters as they are;
-/// `None` where it is not linear in x or reads something else than numbers.
+/// `None` where it is not linear in x or reads something else than numbers. A shared
+/// definition is read once (`seen`, by its body's address).
 fn linear(
     book: &Rulebook,
     e: &Expr,
@@ -89,18 +204,9 @@ fn linear(
         _ => None,
     };
     match &e.kind {
-        ExprKind::Named(_, inner) => match shared_addr(inner) {
-            None => linear(book, inner, field, known, as_of, seen),
-            // A shared definition is read once, however many uses reach it.
-            Some(key) => {
-                if let Some(r) = seen.get(key) {
-                    return *r;
-                }
-                let r = linear(book, inner, field, known, as_of, seen);
-                seen.insert(key, r);
-                r
-            }
-        },
+        ExprKind::Named(_, inner) => {
+            seen.once(inner, |seen| linear(book, inner, field, known, as_of, seen))
+        }
         ExprKind::Field(j) if *j == field => Some((Decimal::ONE, Decimal::ZERO)),
         ExprKind::Field(j) => num(known(*j)),
         ExprKind::Const(v) => num(Some(*v)),

@@ -80,6 +80,9 @@ struct Decided<'o, 'b> {
     values: &'o mut ValueList<'b>,
     /// The reasons, when the caller wants them (the full report); `None` skips all wording.
     reasons: Option<&'o mut Vec<Reason>>,
+    /// The outcomes a caller asks about, when it needs no more than whether the clause gives
+    /// one of them ([`Rulebook::run_clause_for`]); `None` to evaluate everything.
+    sought: Option<&'o dyn Fn(Outcome) -> bool>,
 }
 
 impl Decided<'_, '_> {
@@ -104,7 +107,8 @@ struct Env<'b, 'c> {
 
 enum Failure {
     Eval(EvalError),
-    Guard(String, Vec<String>),
+    /// A guard the case fails: its message, the facts it reads, its condition's text.
+    Guard(String, Vec<String>, Arc<str>),
 }
 
 impl From<EvalError> for Failure {
@@ -120,15 +124,34 @@ impl Failure {
                 clause: Some(clause.id.clone()),
                 message: e.to_string(),
                 facts: Vec::new(),
-                zh: None,
+                zh: Some(format!("条款「{}」：{}", clause.id, eval_error_zh(&e))),
             },
-            Failure::Guard(message, facts) => EvaluationError {
+            Failure::Guard(message, facts, expr) => EvaluationError {
                 clause: Some(clause.id.clone()),
+                zh: Some(format!(
+                    "条款「{}」要求「{expr}」，案件的事实不满足这一前提，无法评估",
+                    clause.id
+                )),
                 message,
                 facts,
-                zh: None,
             },
         }
+    }
+}
+
+/// An arithmetic failure in Chinese, as [`EvalError`]'s `Display` says it in English: the
+/// expression (rule language) quoted in 「」.
+fn eval_error_zh(e: &EvalError) -> String {
+    match e {
+        EvalError::Overflow(x) => {
+            format!("「{x}」的结果过大或小数位过多，无法精确计算")
+        }
+        EvalError::DivisionByZero(x) => format!("「{x}」的除数为零"),
+        EvalError::DateOutOfRange(x) => format!("「{x}」的结果超出日历范围"),
+        EvalError::NoParameterValue { name, date } => format!(
+            "参数「{name}」在{}没有有效的取值",
+            crate::reason::date_text(*date, crate::labels::Lang::Zh)
+        ),
     }
 }
 
@@ -220,6 +243,7 @@ impl Rulebook {
                 missing: Missing::default(),
                 values: &mut values,
                 reasons: Some(&mut reasons),
+                sought: None,
             };
             self.clause_result(ci, &env, &mut d)
                 .map_err(|e| e.into_error(clause))?;
@@ -321,9 +345,34 @@ impl Rulebook {
     /// on or before `as_of` (a case that passed the check, changed only to such dates).
     pub(crate) fn run_clauses<'b>(
         &'b self,
+        at: (&Case, NaiveDate),
+        clauses: &[usize],
+        out: &mut CompactReport<'b>,
+    ) -> Result<(), EvaluationError> {
+        self.run_sought(at, clauses, out, None)
+    }
+
+    /// [`run_clauses`](Self::run_clauses) for one clause, when all the caller needs is
+    /// whether its outcome is one that `sought` accepts: where the decision gives another,
+    /// and its named values could not make it one (they can only fail, or give `not_in_force`
+    /// for a parameter with no value), they are left unevaluated, and the result holds that
+    /// outcome. Where the decision gives a sought outcome, all is evaluated as ever.
+    pub(crate) fn run_clause_for<'b>(
+        &'b self,
+        at: (&Case, NaiveDate),
+        ci: usize,
+        out: &mut CompactReport<'b>,
+        sought: &dyn Fn(Outcome) -> bool,
+    ) -> Result<(), EvaluationError> {
+        self.run_sought(at, std::slice::from_ref(&ci), out, Some(sought))
+    }
+
+    fn run_sought<'b>(
+        &'b self,
         (case, as_of): (&Case, NaiveDate),
         clauses: &[usize],
         out: &mut CompactReport<'b>,
+        sought: Option<&dyn Fn(Outcome) -> bool>,
     ) -> Result<(), EvaluationError> {
         out.book = Some((&self.rules, &self.programs));
         out.subject = case.subject;
@@ -348,6 +397,7 @@ impl Rulebook {
                 missing: Missing::default(),
                 values,
                 reasons: None,
+                sought,
             };
             self.clause_result(ci, &env, &mut d)
                 .map_err(|e| e.into_error(clause))?;
@@ -534,7 +584,11 @@ impl Rulebook {
         for (g, gp) in p.guards(clause) {
             if gp.run(ctx)? == Some(false) {
                 let facts = env.fact_lines(&g.expr);
-                return Err(Failure::Guard(g.message.clone(), facts));
+                return Err(Failure::Guard(
+                    g.message.clone(),
+                    facts,
+                    g.expr.text.clone(),
+                ));
             }
         }
         match clause.kind {
@@ -590,6 +644,11 @@ impl Rulebook {
                 };
             }
             Kind::Target => target(clause, p, env, d)?,
+        }
+        if d.sought
+            .is_some_and(|f| !f(d.outcome) && !f(Outcome::NotInForce))
+        {
+            return Ok(());
         }
         for (l, lp) in p.lets(clause) {
             env.named_value(l, lp, d.values)?;

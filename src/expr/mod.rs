@@ -482,6 +482,23 @@ impl<V> AddrMap<V> {
         }
     }
 
+    /// What `f` gives for the name whose body is `body`, worked out once for a shared body
+    /// (kept here by its address) and every time for a body used once.
+    pub fn once(&mut self, body: &Arc<Expr>, f: impl FnOnce(&mut Self) -> V) -> V
+    where
+        V: Clone,
+    {
+        let Some(key) = shared_addr(body) else {
+            return f(self);
+        };
+        if let Some(v) = self.get(key) {
+            return v.clone();
+        }
+        let v = f(self);
+        self.insert(key, v.clone());
+        v
+    }
+
     pub fn clear(&mut self) {
         self.few.clear();
         if !self.more.is_empty() {

@@ -39,6 +39,20 @@ const PARSER_DEPTH: u32 = 80;
 /// `inf` and `nan`, for out-of-range radix integers, impossible dates and nesting past
 /// [`MAX_DEPTH`].
 pub fn parse(text: &str) -> Result<Raw, SyntaxError> {
+    // Most cases are flat `key = value` lines: read in one pass when they are (`toml_flat`,
+    // which gives the same tree and leaves anything else, errors too, to the reader below).
+    match super::toml_flat::parse(text) {
+        Some(raw) => Ok(raw),
+        None => parse_full(text),
+    }
+}
+
+/// [`parse`] without the flat reader's fast path: the reference it is tested against.
+///
+/// # Errors
+///
+/// As [`parse`].
+pub fn parse_full(text: &str) -> Result<Raw, SyntaxError> {
     let source = Source::new(text);
     let mut builder = Builder::new(source, text.len());
     let mut syntax = FirstError::default();

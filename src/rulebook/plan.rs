@@ -33,9 +33,18 @@ pub(crate) struct Plan {
     /// Whether it can refuse a case as bad input: it has guards, or arithmetic (a sum, a
     /// product, a date moved) that can leave the exact range, or an amount to round.
     pub(crate) refuses: bool,
-    /// The fields it decides on through one comparison, with that comparison's sides
-    /// ([`comparison`]).
-    pub(crate) compared: Vec<(u16, Arc<Expr>, Arc<Expr>)>,
+    /// The fields it decides on through one comparison ([`comparison`]).
+    pub(crate) compared: Vec<Compared>,
+}
+
+/// A field a clause decides on through one comparison: that comparison's sides, and the
+/// divisors that read the field anywhere in the clause (where one is zero, the value it
+/// divides is undefined: the solved bound holds only on one side of it).
+#[derive(Debug)]
+pub(crate) struct Compared {
+    pub(crate) field: u16,
+    pub(crate) sides: (Arc<Expr>, Arc<Expr>),
+    pub(crate) divisors: Vec<Arc<Expr>>,
 }
 
 impl Plans {
@@ -59,9 +68,12 @@ impl Plans {
                     }
                     let compared = fields
                         .iter()
-                        .filter_map(|&f| {
-                            let (l, r) = comparison(clause, f)?;
-                            Some((f, l, r))
+                        .filter_map(|&field| {
+                            Some(Compared {
+                                field,
+                                sides: comparison(clause, field)?,
+                                divisors: divisors(clause, field),
+                            })
                         })
                         .collect();
                     let mut refuses = !clause.guards.is_empty()
@@ -136,9 +148,14 @@ fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
 }
 
 /// The comparison through which `clause` alone decides on field `field` of its subject, as
-/// its two sides; `None` where it decides on the field otherwise (or not at all).
+/// its two sides; `None` where it decides on the field otherwise (or not at all). A target
+/// decides through its goals' tests (`figure >= target`), each figure reported as evaluated
+/// there: the field in one goal's test, its outcome turns where that test does.
 pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<Expr>)> {
-    if !matches!(clause.kind, Kind::Requirement | Kind::Entitlement) {
+    if !matches!(
+        clause.kind,
+        Kind::Requirement | Kind::Entitlement | Kind::Target
+    ) {
         return None;
     }
     let deciding = clause
@@ -147,7 +164,9 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
         .chain(&clause.when)
         .chain(&clause.test)
         .chain(clause.guards.iter().map(|g| &g.expr))
-        .chain(clause.amount.iter().map(|a| &a.expr));
+        .chain(clause.amount.iter().map(|a| &a.expr))
+        .chain(&clause.deadline)
+        .chain(clause.goals.iter().map(|g| &g.test));
     let mut seen = 0;
     let mut found = None;
     for e in deciding {
@@ -173,17 +192,37 @@ fn reads(e: &Expr, field: u16) -> bool {
     yes
 }
 
-/// Whether `e` reads field `field` nowhere in a divisor or in a product with itself.
+/// Whether `e` reads field `field` nowhere in a product with itself, in the condition of an
+/// `if`, or in a divisor together with what it divides: a value that takes another form past
+/// some point of the field (a product too large for exact arithmetic only between 100 and
+/// 200 m2) can fail between two points where it evaluates. A divisor reading it
+/// ([`divisors`]) is undefined at one point, and the search keeps that point out.
 fn tame(e: &Expr, field: u16) -> bool {
     let mut ok = true;
-    e.walk(&mut |x: &Expr| {
-        if let ExprKind::Arith(op, l, r) = &x.kind {
+    e.walk(&mut |x: &Expr| match &x.kind {
+        ExprKind::Arith(op, l, r) => {
             ok &= match op {
-                ArithOp::Div => !reads(r, field),
-                ArithOp::Mul => !(reads(l, field) && reads(r, field)),
+                ArithOp::Mul | ArithOp::Div => !(reads(l, field) && reads(r, field)),
                 ArithOp::Add | ArithOp::Sub => true,
             };
         }
+        ExprKind::If(c, _, _) => ok &= !reads(c, field),
+        _ => {}
     });
     ok
+}
+
+/// The divisors in `clause` that read field `field`.
+fn divisors(clause: &Clause, field: u16) -> Vec<Arc<Expr>> {
+    let mut found = Vec::new();
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| {
+            if let ExprKind::Arith(ArithOp::Div, _, r) = &x.kind
+                && reads(r, field)
+            {
+                found.push(r.share());
+            }
+        });
+    }
+    found
 }

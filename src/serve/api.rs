@@ -172,7 +172,10 @@ async fn check(
         let mut report = report;
         report.set_language(q.words());
         report.set_why(q.why);
-        Ok(json_response(StatusCode::OK, report.to_json()))
+        Ok(json_response(
+            StatusCode::OK,
+            crate::report_json::to_vec(&report),
+        ))
     } else {
         let mut report = CompactReport::new();
         book.evaluate_compact(&case, as_of, &mut report)

@@ -14,6 +14,7 @@ use crate::Rulebook;
 use crate::case::CaseReader;
 use crate::diagnostic::Diagnostic;
 use crate::eval::CompactReport;
+use crate::labels::Lang;
 
 /// While the input flows, answers are sent once this much is waiting.
 const CHUNK: usize = 64 * 1024;
@@ -105,6 +106,7 @@ impl Job {
             gone: false,
         };
         let mut lines = Lines::new(bounds.line_bytes);
+        let zh = self.q.words() == Lang::Zh;
         let mut read = 0usize;
         while !out.gone {
             // The next frame if it is at hand; if not, what is written goes out first (the
@@ -116,11 +118,16 @@ impl Job {
                     match rt.block_on(tokio::time::timeout(bounds.idle, input.next())) {
                         Ok(next) => next,
                         Err(_) => {
-                            let message = format!(
-                                "no input for {} ms: the batch ends here; the lines after {} were not read",
-                                bounds.idle.as_millis(),
-                                lines.line - 1
-                            );
+                            let (ms, last) = (bounds.idle.as_millis(), lines.line - 1);
+                            let message = if zh {
+                                format!(
+                                    "{ms}毫秒内没有收到输入：批量检查到此结束，第{last}行之后的各行未读取"
+                                )
+                            } else {
+                                format!(
+                                    "no input for {ms} ms: the batch ends here; the lines after {last} were not read"
+                                )
+                            };
                             note(&mut out.buf, lines.line, "batch::timeout", message, &[]);
                             break;
                         }
@@ -152,10 +159,16 @@ impl Job {
                 }
             }
             if frame.len() > room {
-                let message = format!(
-                    "the body is larger than {} bytes: the batch ends here; the lines from {} on were not read (send a batch in several requests)",
-                    bounds.body_bytes, lines.line
-                );
+                let (limit, from) = (bounds.body_bytes, lines.line);
+                let message = if zh {
+                    format!(
+                        "请求体超过{limit}字节：批量检查到此结束，自第{from}行起的各行未读取（请分几次请求发送）"
+                    )
+                } else {
+                    format!(
+                        "the body is larger than {limit} bytes: the batch ends here; the lines from {from} on were not read (send a batch in several requests)"
+                    )
+                };
                 note(&mut out.buf, lines.line, "batch::too_large", message, &[]);
                 break;
             }
@@ -167,10 +180,14 @@ impl Job {
     fn answer(&mut self, piece: Piece<'_>, line_bytes: usize, out: &mut Vec<u8>) {
         let (line, raw) = match piece {
             Piece::TooLong { line, bytes } => {
-                let message = format!(
-                    "the line is {bytes} bytes long, over the limit of {line_bytes} bytes ({}); it was skipped",
-                    crate::limits::human_size(line_bytes as u64)
-                );
+                let message = if self.q.words() == Lang::Zh {
+                    format!("该行长{bytes}字节，超过每行{line_bytes}字节的上限，已跳过")
+                } else {
+                    format!(
+                        "the line is {bytes} bytes long, over the limit of {line_bytes} bytes ({}); it was skipped",
+                        crate::limits::human_size(line_bytes as u64)
+                    )
+                };
                 note(out, line, "batch::line_too_long", message, &[]);
                 return;
             }
@@ -182,7 +199,12 @@ impl Job {
         let text = match std::str::from_utf8(raw) {
             Ok(t) => t,
             Err(e) => {
-                let message = format!("not UTF-8 text (invalid at byte {})", e.valid_up_to());
+                let at = e.valid_up_to();
+                let message = if self.q.words() == Lang::Zh {
+                    format!("该行不是「UTF-8」文本（自第{at}字节起无效）")
+                } else {
+                    format!("not UTF-8 text (invalid at byte {at})")
+                };
                 note(out, line, "case::syntax", message, &[]);
                 return;
             }
@@ -212,7 +234,7 @@ impl Job {
                     .map(|mut r| {
                         r.set_language(q.words());
                         r.set_why(q.why);
-                        r.append_json(line, out);
+                        crate::report_json::append_numbered(&r, line, out);
                     })
                 } else {
                     book.evaluate_compact(case, as_of, &mut self.report)
