@@ -108,6 +108,7 @@ quote = "予以200元/平方米的一次性资金补助"
 summary = "hostile"
 eligible = "{top} > 0 m2"
 '''
+open(f"{w}/chain200.toml", "w").write(chain(200))
 open(f"{w}/chain2000.toml", "w").write(chain(2000))
 open(f"{w}/chain2500.toml", "w").write(chain(2500))
 open(f"{w}/chain10k.toml", "w").write(chain(10000))
@@ -135,8 +136,19 @@ amount_label = {{ zh = "补助", en = "subsidy" }}
 EOF
 # The largest chain within the default limit of a rule file (1 MiB with the file it joins).
 measure "rules: chain10k (default limit)" "$BIN" documents --rules "$(rules_with "$WORK/chain10k.toml" chain10k)"
-for f in chain2000 chain2500 chain100k doubling24 doubling200; do
+for f in chain200 chain2000 chain2500 chain100k doubling24 doubling200; do
     measure "rules: $f" "$BIN" documents --rules "$(rules_with "$WORK/$f.toml" "$f")" --max-bytes 64M
+done
+# Shared definitions evaluated, with what would change the result: a farmhouse of 1 m2
+# (e23 = 8,388,608 m2, eligible; e199 fails cleanly where e96 = 2^96 passes the decimals,
+# exit 2) and of 0 m2 (e199 = 0, not eligible).
+printf '[rural_housing]\nnew = true\nfloor_area = 1\n' >"$WORK/one.toml"
+printf '[rural_housing]\nnew = true\nfloor_area = 0\n' >"$WORK/zero.toml"
+for f in chain200 doubling24 doubling200; do
+    for c in one zero; do
+        measure "check $c m2: $f" "$BIN" check "$WORK/$c.toml" --as-of 2023-03-01 \
+            --rules "$WORK/rules-$f/rules"
+    done
 done
 for n in 5000 10000 20000; do
     measure "rules: $n more clauses" "$BIN" documents \

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::expr::{AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Facts, Param, Tri, Value};
+use crate::expr::{
+    AddrMap, AddrSet, AggOp, ArithOp, CmpOp, Cx, Expr, ExprKind, Facts, Param, Tri, Value,
+    shared_addr,
+};
 use crate::json_out;
 use crate::labels::Label;
 use crate::reason::{Boundary, Explainer, Fact, ReasonKind, Shown, Side, Site};
@@ -53,7 +56,9 @@ pub(crate) struct Scene {
 }
 
 impl Scene {
-    fn words(&self) -> Words<'_> {
+    /// The words of this scene, with `memo` for the shared definitions they work out (one a
+    /// reason: a scene is shared between threads, a memo is not).
+    fn words<'a>(&'a self, memo: &'a crate::expr::Memo) -> Words<'a> {
         let schema = &self.book.schema;
         Words {
             schema,
@@ -64,6 +69,7 @@ impl Scene {
                 item: None,
                 params: &self.book.params,
                 as_of: self.as_of,
+                memo,
             },
         }
     }
@@ -78,7 +84,8 @@ impl Explainer for Scene {
 
     fn logic_to(&self, site: &Site, line: &mut String) {
         use std::fmt::Write as _;
-        let words = self.words();
+        let memo = crate::expr::Memo::default();
+        let words = self.words(&memo);
         match site {
             Site::Leaf(e, v) => words.logic_leaf_to(line, e, *v),
             Site::Fact(e, v) => words.logic_fact_to(line, &e.text, e.ty, *v),
@@ -115,7 +122,8 @@ impl Explainer for Scene {
     }
 
     fn explain(&self, site: &Site) -> ReasonKind {
-        let words = self.words();
+        let memo = crate::expr::Memo::default();
+        let words = self.words(&memo);
         match site {
             Site::Leaf(e, v) => words.leaf_kind(e, *v),
             Site::Fact(e, v) => ReasonKind::Fact(words.fact(e, *v)),
@@ -225,6 +233,13 @@ impl<'a> Words<'a> {
     }
 
     fn measure(&self, e: &Expr, item: Option<&Record>) -> Measure {
+        self.measure_in(e, item, &mut AddrMap::default())
+    }
+
+    /// [`measure`](Self::measure), each shared definition measured once (`seen`, by its
+    /// body's address: a body reads no item's field outside an aggregate of its own, so its
+    /// measure is the same under any item).
+    fn measure_in(&self, e: &Expr, item: Option<&Record>, seen: &mut AddrMap<Measure>) -> Measure {
         let of_field = |f: &Field| {
             if f.integer {
                 Measure::Count(f.measure.clone())
@@ -262,9 +277,15 @@ impl<'a> Words<'a> {
                     Measure::Plain
                 }
             }
-            ExprKind::Named(_, inner) | ExprKind::Neg(inner) => self.measure(inner, item),
+            ExprKind::Named(_, inner) => {
+                seen.once(inner, |seen| self.measure_in(inner, item, seen))
+            }
+            ExprKind::Neg(inner) => self.measure_in(inner, item, seen),
             ExprKind::Arith(op, a, b) => {
-                let (ma, mb) = (self.measure(a, item), self.measure(b, item));
+                let (ma, mb) = (
+                    self.measure_in(a, item, seen),
+                    self.measure_in(b, item, seen),
+                );
                 match op {
                     ArithOp::Mul => match (ma, mb) {
                         (Measure::Count(m), _) | (_, Measure::Count(m)) => Measure::Count(m),
@@ -280,14 +301,14 @@ impl<'a> Words<'a> {
                 list,
                 body: Some(body),
                 ..
-            } => self.measure(body, self.item_record(*list)),
+            } => self.measure_in(body, self.item_record(*list), seen),
             ExprKind::Agg {
                 op: AggOp::Count, ..
             } => Measure::Count(None),
             ExprKind::MinMax { args, .. } => args
                 .first()
-                .map_or(Measure::Plain, |a| self.measure(a, item)),
-            ExprKind::If(_, a, _) => self.measure(a, item),
+                .map_or(Measure::Plain, |a| self.measure_in(a, item, seen)),
+            ExprKind::If(_, a, _) => self.measure_in(a, item, seen),
             _ => Measure::Plain,
         }
     }
@@ -1223,6 +1244,11 @@ fn op_words(op: Boundary, lang: crate::labels::Lang, of: Option<&Shown>) -> &'st
 
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
 pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    facts_once(e, out, &mut AddrSet::default());
+}
+
+/// [`collect_facts`], each shared definition's body read once however many uses reach it.
+fn facts_once<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>, seen: &mut AddrSet) {
     match &e.kind {
         ExprKind::Field(_) | ExprKind::Param(_) => {
             if !out.iter().any(|o| o.text == e.text) {
@@ -1231,6 +1257,7 @@ pub(crate) fn collect_facts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
         }
         // What the items of a list read is not a fact of the subject.
         ExprKind::Agg { .. } => {}
-        _ => e.for_each_child(&mut |c| collect_facts(c, out)),
+        ExprKind::Named(_, body) if shared_addr(body).is_some_and(|k| !seen.insert(k)) => {}
+        _ => e.for_each_child(&mut |c| facts_once(c, out, seen)),
     }
 }

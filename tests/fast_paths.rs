@@ -388,6 +388,7 @@ fn compiled_agree_with_the_tree(case: &Case, as_of: NaiveDate) -> Result<(), Tes
         item: None,
         params: &b.params,
         as_of,
+        memo: &policy_calc::expr::Memo::default(),
     };
     for (e, (cond, num, day)) in sp.exprs.iter().zip(&sp.programs) {
         let tree = e.eval(&cx);
@@ -455,6 +456,7 @@ fn per_item_values_agree_with_the_tree(
                 item: Some(item),
                 params: &b.params,
                 as_of,
+                memo: &policy_calc::expr::Memo::default(),
             };
             match e.eval(&cx) {
                 Ok(Tri::Known(Value::Num(d))) => want.push((i, d.to_string())),

@@ -669,14 +669,35 @@ fn define_clause(top: &str) -> String {
     RATIO_CLAUSE.replace("AMOUNT", &format!("rural_subsidy_rate * ({top})"))
 }
 
+/// A server's worker's stack: 2 MB. A debug build's frames are ten to twenty times a release
+/// build's (`Expr::eval` takes 11 KB a level in one, under 1 KB in the other), so a debug
+/// build of the tests runs on 32 MB; `cargo test --release` checks the 2 MB.
+const SMALL_STACK: usize = if cfg!(debug_assertions) {
+    32 << 20
+} else {
+    2 << 20
+};
+
 /// Loads the rules with `defines` (name, expression) and a clause on `top`, on a thread
-/// with a small stack (2 MB, a server's worker's), and returns the diagnostics' codes or the
+/// with a small stack (a server's worker's, see [`SMALL_STACK`]), and returns the diagnostics' codes or the
 /// subsidy of a farmhouse of 1 m2.
 fn load_defines(
     name: &str,
     defines: &[(String, String)],
     top: &str,
 ) -> Result<String, Vec<String>> {
+    load_defines_on(name, defines, top, "1").map(|(amount, _)| amount)
+}
+
+/// [`load_defines`] for a farmhouse of `area` m2: the subsidy (or `error: ` and why it
+/// cannot be computed) and the report in English, made with what would change the outcome,
+/// in words and in JSON, all on the small stack.
+fn load_defines_on(
+    name: &str,
+    defines: &[(String, String)],
+    top: &str,
+    area: &str,
+) -> Result<(String, String), Vec<String>> {
     let mut extra = String::new();
     for (n, e) in defines {
         extra.push_str(&format!(
@@ -685,20 +706,32 @@ fn load_defines(
     }
     extra.push_str(&define_clause(top));
     let rules = rules_with(name, &extra);
+    let case = format!("[rural_housing]\nnew = true\nfloor_area = {area}\n");
     std::thread::Builder::new()
-        .stack_size(2 << 20)
+        .stack_size(SMALL_STACK)
         .spawn(move || match policy_calc::Rulebook::load_dir(&rules) {
             Ok(book) => {
-                let case = book
-                    .case_from_toml("[rural_housing]\nnew = true\nfloor_area = 1\n", "c.toml")
-                    .unwrap();
-                let report = book
-                    .evaluate(&case, crate::common::date("2023-03-01"))
-                    .unwrap();
+                let case = book.case_from_toml(&case, "c.toml").unwrap();
+                let on = crate::common::date("2023-03-01");
+                let report = match book.evaluate_with_changes(&case, on) {
+                    Ok(report) => report,
+                    Err(e) => return Ok((format!("error: {e}"), String::new())),
+                };
+                // What the CLI and the server make of it: the words and the JSON.
+                let words = policy_calc::human::report(
+                    "c.toml",
+                    &report,
+                    &book,
+                    policy_calc::labels::Lang::En,
+                    false,
+                );
+                assert!(report.to_json().contains("hostile-ratio"));
                 let r = report.result("hostile-ratio").unwrap();
-                Ok(r.amount
+                let amount = r
+                    .amount
                     .as_ref()
-                    .map_or("none".into(), |a| a.value().to_string()))
+                    .map_or("none".into(), |a| a.value().to_string());
+                Ok((amount, words))
             }
             Err(policy_calc::rulebook::LoadError::Rules(d)) => {
                 Err(d.0.iter().map(|d| d.code.to_string()).collect())
@@ -728,32 +761,50 @@ fn doubling(n: usize) -> Vec<(String, String)> {
 
 #[test]
 fn a_long_chain_of_definitions_fails_cleanly_and_a_short_one_loads() {
-    // 64 definitions: 1 m2 + 63 m2, at 200 CNY/m2.
+    // 200 definitions: 1 m2 + 199 m2, at 200 CNY/m2.
     assert_eq!(
-        load_defines("chain-64", &chain(64), "d63"),
-        Ok("12800.00".into())
+        load_defines("chain-200", &chain(200), "d199"),
+        Ok("40000.00".into())
     );
     let start = std::time::Instant::now();
     let err = load_defines("chain-2500", &chain(2500), "d2499").unwrap_err();
     assert!(err.contains(&"rules::too_deep".to_string()), "{err:?}");
     assert_eq!(err.iter().filter(|c| *c == "rules::too_deep").count(), 1);
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
-    // Unused, too: it is found all the same.
-    let err = load_defines("chain-unused", &chain(100), "floor_area").unwrap_err();
+    // Unused, too: a chain of more than 256 is found all the same.
+    let err = load_defines("chain-unused", &chain(300), "floor_area").unwrap_err();
     assert_eq!(err, vec!["rules::too_deep".to_string()]);
 }
 
 #[test]
-fn doubling_definitions_stop_at_a_bound_on_their_size() {
-    // e10 is floor_area written out 2^10 times: 1024 m2.
+fn doubling_definitions_are_shared_and_load_in_well_under_a_second() {
+    // e_k = e_(k-1) + e_(k-1), e0 = floor_area: e23 = floor_area × 2^23 = 8,388,608 m2 for
+    // 1 m2, at 200 CNY/m2: 1,677,721,600.00; for 1.5 m2, 12,582,912 m2: 2,516,582,400.00.
+    // Written out, e23 would be 2^23 uses of floor_area; shared, it is 24 definitions.
+    let start = std::time::Instant::now();
+    let (amount, words) = load_defines_on("doubling-24", &doubling(24), "e23", "1").unwrap();
+    assert_eq!(amount, "1677721600.00");
+    // The shared definition is said once, by its name, never its 2^23 terms.
+    assert!(words.contains("definition (8,388,608 m²)"), "{words}");
+    assert!(words.len() < 4_000, "{} bytes: {words}", words.len());
     assert_eq!(
-        load_defines("doubling-10", &doubling(11), "e10"),
-        Ok("204800.00".into())
+        load_defines_on("doubling-24b", &doubling(24), "e23", "1.5").map(|r| r.0),
+        Ok("2516582400.00".into())
     );
-    let err = load_defines("doubling-24", &doubling(24), "e23").unwrap_err();
-    assert_eq!(err, vec!["rules::too_large".to_string()]);
-    let err = load_defines("doubling-200", &doubling(200), "e199").unwrap_err();
-    assert!(err.contains(&"rules::too_deep".to_string()), "{err:?}");
+    // A debug build, the rules loaded and checked twice with what would change them.
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+    // 200 load too. e199 = floor_area × 2^199: 0 for none, and for 1 m2 the first that does
+    // not fit a decimal (below 2^96) is e96 = e95 + e95, named in a clean failure.
+    let start = std::time::Instant::now();
+    assert_eq!(
+        load_defines_on("doubling-200", &doubling(200), "e199", "0").map(|r| r.0),
+        Ok("0.00".into())
+    );
+    assert_eq!(
+        load_defines_on("doubling-200b", &doubling(200), "e199", "1").map(|r| r.0),
+        Ok("error: clause `hostile-ratio`: the result of `e95 + e95` is too large or too precise for exact arithmetic".into())
+    );
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
 }
 
 #[test]
@@ -785,9 +836,10 @@ fn diamonds_load_and_every_cycle_is_reported_used_or_not() {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
 
-    /// A random graph of definitions (each using up to three others, maybe in a cycle)
-    /// loads when it has no cycle, is shallow and small, and otherwise fails with the reason;
-    /// never a crash, on a 2 MB stack.
+    /// A random graph of definitions (each using up to three others: chains, diamonds, maybe
+    /// cycles) loads exactly when it has no cycle, never crashes, and once loaded gives what
+    /// the definitions written out give: `xi = floor_area + xa + xb + ...` for 1 m2 is one
+    /// more than the values of those it uses, worked out here by hand, naively.
     #[test]
     fn generated_definition_graphs_load_or_fail_cleanly(
         edges in proptest::collection::vec(proptest::collection::vec(0usize..40, 0..3), 1..40),
@@ -795,17 +847,19 @@ proptest::proptest! {
     ) {
         let n = edges.len();
         // Forwards edges only (to a lower index) make a DAG; `backwards` allows cycles.
-        let defines: Vec<(String, String)> = edges
+        let uses: Vec<Vec<usize>> = edges
+            .iter()
+            .enumerate()
+            .map(|(i, uses)| {
+                uses.iter().map(|&u| u % n).filter(|&u| backwards || u < i).collect()
+            })
+            .collect();
+        let defines: Vec<(String, String)> = uses
             .iter()
             .enumerate()
             .map(|(i, uses)| {
                 let mut terms = vec!["floor_area".to_string()];
-                for &u in uses {
-                    let u = u % n;
-                    if backwards || u < i {
-                        terms.push(format!("x{u}"));
-                    }
-                }
+                terms.extend(uses.iter().map(|u| format!("x{u}")));
                 (format!("x{i}"), terms.join(" + "))
             })
             .collect();
@@ -814,17 +868,24 @@ proptest::proptest! {
         match load_defines("graph", &defines, &top) {
             Ok(amount) => {
                 proptest::prop_assert!(!cyclic);
-                proptest::prop_assert!(amount.ends_with(".00"), "{}", amount);
+                // Written out: each use of a definition counts all it stands for again.
+                fn naive(uses: &[Vec<usize>], i: usize, budget: &mut u32) -> Option<u128> {
+                    *budget = budget.checked_sub(1)?;
+                    let mut v = 1u128;
+                    for &u in &uses[i] {
+                        v = v.checked_add(naive(uses, u, budget)?)?;
+                    }
+                    Some(v)
+                }
+                // Small graphs only: a written-out one may be too large to work out.
+                if let Some(m2) = naive(&uses, n - 1, &mut 100_000) {
+                    proptest::prop_assert_eq!(amount, format!("{}.00", m2 * 200));
+                }
             }
             Err(codes) => {
+                proptest::prop_assert!(cyclic, "{:?}", codes);
                 proptest::prop_assert!(
-                    codes.iter().all(|c| ["rules::cycle", "rules::too_large", "rules::too_deep"]
-                        .contains(&c.as_str())),
-                    "{:?}",
-                    codes
-                );
-                proptest::prop_assert!(
-                    cyclic || codes.iter().all(|c| c != "rules::cycle"),
+                    codes.iter().all(|c| c == "rules::cycle"),
                     "{:?}",
                     codes
                 );
@@ -922,39 +983,73 @@ fn a_rule_file_not_in_utf8_is_reported_at_its_byte_and_the_other_files_still_che
     );
 }
 
+/// `n0 = floor_area` and `n_k` = `n_(k-1)` under ten minus signs: 11 levels a definition
+/// with its name, so `n_k` nests 11k + 1 deep.
+fn negations(n: usize) -> Vec<(String, String)> {
+    let mut v = vec![("n0".to_string(), "floor_area".to_string())];
+    for i in 1..n {
+        v.push((format!("n{i}"), format!("{}n{}", "- ".repeat(10), i - 1)));
+    }
+    v
+}
+
 #[test]
-fn definitions_nesting_too_deep_once_written_out_fail_cleanly() {
-    // Each definition negates the one before ten times: 11 levels a definition with its name.
-    let negations = |n: usize| {
-        let mut v = vec![("n0".to_string(), "floor_area".to_string())];
-        for i in 1..n {
-            v.push((format!("n{i}"), format!("{}n{}", "- ".repeat(10), i - 1)));
-        }
-        v
-    };
-    // 10 definitions, about 110 levels: they load, and an even number of signs is none.
+fn definitions_nesting_too_deep_fail_cleanly() {
+    // 10 definitions, 100 levels: they load, and an even number of signs is none.
     assert_eq!(
         load_defines("negations-10", &negations(10), "n9"),
         Ok("200.00".into())
     );
-    // 60: more than 128 levels, found before the checker recurses that deep.
-    let err = load_defines("negations-60", &negations(60), "n59").unwrap_err();
-    assert!(err.iter().all(|c| c == "rules::too_deep"), "{err:?}");
+    // n47 nests 11 × 47 + 1 = 518 levels: more than 512, found before anything recurses
+    // through it; and so are the 60 (661 levels).
+    for n in [48, 60] {
+        let err = load_defines("negations-deep", &negations(n), &format!("n{}", n - 1));
+        let err = err.unwrap_err();
+        assert!(err.iter().all(|c| c == "rules::too_deep"), "{err:?}");
+    }
 }
 
 #[test]
 fn the_deepest_definitions_allowed_load_and_evaluate_on_a_small_stack() {
-    // Each as deep as one expression may be (62 signs and the name), three in a row (127
-    // levels), used under 58 more signs in the clause: evaluated on a 2 MB stack. 62 + 62 +
-    // 58 signs: even, none.
+    // The amount `rural_subsidy_rate * (- - - n46)`: the product, 3 signs, the name and n46's
+    // 11 × 46 + 1 = 507 levels: 512, the most. Evaluated with what would change it, in words
+    // and in JSON. 460 + 3 signs: odd, so minus 1 m2 at 200 CNY/m2.
     let signs = |n: usize| "- ".repeat(n);
-    let defines = vec![
-        ("n0".to_string(), "floor_area".to_string()),
-        ("n1".to_string(), format!("{}n0", signs(62))),
-        ("n2".to_string(), format!("{}n1", signs(62))),
-    ];
-    let top = format!("{}n2", signs(58));
-    assert_eq!(load_defines("deepest", &defines, &top), Ok("200.00".into()));
+    let defines = negations(47);
+    assert_eq!(
+        load_defines("deepest", &defines, &format!("{}n46", signs(3))),
+        Ok("-200.00".into())
+    );
+    // One more sign is one level too many: the clause is refused, where it is written.
+    let err = load_defines("deepest-1", &defines, &format!("{}n46", signs(4))).unwrap_err();
+    assert_eq!(err, vec!["rules::too_deep".to_string()]);
+    let rules = rules_with(
+        "deepest-place",
+        &format!(
+            "{}{}",
+            defines
+                .iter()
+                .map(|(n, e)| format!(
+                    "[[define]]\nname = \"{n}\"\nlabel = {{ zh = \"定义\", en = \"definition\" }}\nexpr = \"{e}\"\n"
+                ))
+                .collect::<String>(),
+            define_clause(&format!("{}n46", signs(4)))
+        ),
+    );
+    let d = load_err(&rules);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].file.ends_with("kq-2022-14.toml"));
+    let text = std::fs::read_to_string(rules.join("kq-2022-14.toml")).unwrap();
+    let at = text
+        .rfind("amount = \"rural_subsidy_rate * (- - - -")
+        .unwrap();
+    assert_eq!(d[0].line, text[..at].lines().count() + 1);
+    assert_eq!(d[0].field.as_deref(), Some("clause.hostile-ratio.amount"));
+    assert!(
+        d[0].message.contains("nest more than 512 levels deep"),
+        "{}",
+        d[0].message
+    );
 }
 
 /// What would change a result, for every numeric field of every subject's example case set

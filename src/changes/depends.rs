@@ -20,7 +20,7 @@
 use chrono::NaiveDate;
 
 use crate::Rulebook;
-use crate::expr::{Cx, Expr, ExprKind, Facts, Tri};
+use crate::expr::{AddrMap, Cx, Expr, ExprKind, Facts, Memo, Tri};
 use crate::report::Outcome;
 use crate::rulebook::{Clause, Kind};
 
@@ -58,11 +58,13 @@ pub(super) fn may_give(
         }
         _ => return ALL,
     };
+    let memo = Memo::default();
     let cx = Cx {
         facts,
         item: None,
         params: &book.params,
         as_of,
+        memo: &memo,
     };
     let needed = [
         (clause.in_force.as_ref(), true),
@@ -72,7 +74,7 @@ pub(super) fn may_give(
     let mut may = ALL;
     for (e, b) in needed {
         if let Some(e) = e {
-            let o = open(e, &cx);
+            let o = open(e, &cx, &mut AddrMap::default());
             // The fields it is settled for hold it at its value now, which is not the one needed.
             if o.now.is_some_and(|t| t != Some(b)) {
                 may &= o.free;
@@ -83,6 +85,7 @@ pub(super) fn may_give(
 }
 
 /// An expression read with each field in turn left open.
+#[derive(Clone, Copy)]
 struct Open {
     /// The fields for which it is not settled: with one of them changed, it may take another
     /// value (every field where it cannot be evaluated now).
@@ -92,11 +95,12 @@ struct Open {
     now: Option<Option<bool>>,
 }
 
-fn open(e: &Expr, cx: &Cx) -> Open {
+/// `e` read open; `seen` holds the shared definitions already read, by their body's address.
+fn open(e: &Expr, cx: &Cx, seen: &mut AddrMap<Open>) -> Open {
     let mut o = match &e.kind {
-        ExprKind::Named(_, inner) => open(inner, cx),
+        ExprKind::Named(_, inner) => seen.once(inner, |seen| open(inner, cx, seen)),
         ExprKind::Not(inner) => {
-            let i = open(inner, cx);
+            let i = open(inner, cx, seen);
             Open {
                 now: i.now.map(|t| t.map(|b| !b)),
                 ..i
@@ -105,7 +109,7 @@ fn open(e: &Expr, cx: &Cx) -> Open {
         ExprKind::And(l, r) | ExprKind::Or(l, r) => {
             // The value that decides it whatever the other side is: false for `and`.
             let decisive = matches!(e.kind, ExprKind::Or(..));
-            let (a, b) = (open(l, cx), open(r, cx));
+            let (a, b) = (open(l, cx, seen), open(r, cx, seen));
             // Settled where both sides are, or where one side is settled to the decisive value.
             let mut free = a.free | b.free;
             for side in [&a, &b] {

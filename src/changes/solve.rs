@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
-use crate::expr::{ArithOp, Expr, ExprKind, Facts, Value};
+use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Facts, Value};
 
 /// The value of field `field` at which comparing `l` with `r` ([`comparison`](crate::rulebook::plan::comparison)) turns, the
 /// other facts as in `facts`: the value that makes both sides equal (a number, or the date
@@ -42,15 +42,15 @@ pub(super) fn threshold(
         return Some(d);
     }
     if let (Some((a1, b1)), Some((a2, b2))) = (
-        linear(book, l, field, &known, as_of),
-        linear(book, r, field, &known, as_of),
+        linear(book, l, field, &known, as_of, &mut AddrMap::default()),
+        linear(book, r, field, &known, as_of, &mut AddrMap::default()),
     ) {
         // a1 x + b1 = a2 x + b2, so x = (b2 - b1) / (a1 - a2).
         return Some(Value::Num(meet((a1, b1), (a2, b2))?));
     }
     // The field in a divisor: each side a / (p x + q) + b, the divisor the same on both.
-    let (a1, b1, d1) = over(book, l, field, &known, as_of)?;
-    let (a2, b2, d2) = over(book, r, field, &known, as_of)?;
+    let (a1, b1, d1) = over(book, l, field, &known, as_of, &mut AddrMap::default())?;
+    let (a2, b2, d2) = over(book, r, field, &known, as_of, &mut AddrMap::default())?;
     let (p, q) = match (d1, d2) {
         (Some(d), None) | (None, Some(d)) => d,
         (Some(d), Some(e)) if d == e => d,
@@ -87,7 +87,7 @@ pub(super) fn pole(
     as_of: NaiveDate,
 ) -> Option<Decimal> {
     let known = |j: u16| facts.values.get(j as usize).copied().flatten();
-    let (p, q) = linear(book, d, field, &known, as_of)?;
+    let (p, q) = linear(book, d, field, &known, as_of, &mut AddrMap::default())?;
     if p.is_zero() {
         return None;
     }
@@ -98,39 +98,43 @@ pub(super) fn pole(
 type Over = (Decimal, Decimal, Option<(Decimal, Decimal)>);
 
 /// `e` as `a / (p x + q) + b` in field `field` (x), the divisor `None` where `e` does not read
-/// x (then `a` is zero); `None` where it is not of that form.
+/// x (then `a` is zero); `None` where it is not of that form. A shared definition is read
+/// once (`seen`, by its body's address).
 fn over(
     book: &Rulebook,
     e: &Expr,
     field: u16,
     known: &dyn Fn(u16) -> Option<Value>,
     as_of: NaiveDate,
+    seen: &mut AddrMap<Option<Over>>,
 ) -> Option<Over> {
-    if let Some((a, b)) = linear(book, e, field, known, as_of) {
+    if let Some((a, b)) = linear(book, e, field, known, as_of, &mut AddrMap::default()) {
         // Linear: only where it does not read x at all.
         return a.is_zero().then_some((Decimal::ZERO, b, None));
     }
     match &e.kind {
-        ExprKind::Named(_, inner) => over(book, inner, field, known, as_of),
+        ExprKind::Named(_, inner) => {
+            seen.once(inner, |seen| over(book, inner, field, known, as_of, seen))
+        }
         ExprKind::Neg(x) => {
-            let (a, b, d) = over(book, x, field, known, as_of)?;
+            let (a, b, d) = over(book, x, field, known, as_of, seen)?;
             Some((-a, -b, d))
         }
         ExprKind::Arith(op, l, r) => {
-            let (a1, b1, d1) = over(book, l, field, known, as_of)?;
+            let (a1, b1, d1) = over(book, l, field, known, as_of, seen)?;
             match op {
                 ArithOp::Div if d1.is_none() && a1.is_zero() => {
                     // A number over a divisor linear in x.
-                    let (p, q) = linear(book, r, field, known, as_of)?;
+                    let (p, q) = linear(book, r, field, known, as_of, &mut AddrMap::default())?;
                     (!p.is_zero()).then_some((b1, Decimal::ZERO, Some((p, q))))
                 }
                 ArithOp::Div => {
-                    let (_, b2, d2) = over(book, r, field, known, as_of)?;
+                    let (_, b2, d2) = over(book, r, field, known, as_of, seen)?;
                     (d2.is_none() && !b2.is_zero())
                         .then(|| Some((a1.checked_div(b2)?, b1.checked_div(b2)?, d1)))?
                 }
                 _ => {
-                    let (a2, b2, d2) = over(book, r, field, known, as_of)?;
+                    let (a2, b2, d2) = over(book, r, field, known, as_of, seen)?;
                     let d = match (d1, d2) {
                         (Some(d), None) | (None, Some(d)) => Some(d),
                         (None, None) => None,
@@ -185,31 +189,35 @@ fn date_side(
 }
 
 /// `e` as `a * x + b` in field `field` (x), the other facts and the parameters as they are;
-/// `None` where it is not linear in x or reads something else than numbers.
+/// `None` where it is not linear in x or reads something else than numbers. A shared
+/// definition is read once (`seen`, by its body's address).
 fn linear(
     book: &Rulebook,
     e: &Expr,
     field: u16,
     known: &dyn Fn(u16) -> Option<Value>,
     as_of: NaiveDate,
+    seen: &mut AddrMap<Option<(Decimal, Decimal)>>,
 ) -> Option<(Decimal, Decimal)> {
     let num = |v: Option<Value>| match v? {
         Value::Num(d) => Some((Decimal::ZERO, d)),
         _ => None,
     };
     match &e.kind {
-        ExprKind::Named(_, inner) => linear(book, inner, field, known, as_of),
+        ExprKind::Named(_, inner) => {
+            seen.once(inner, |seen| linear(book, inner, field, known, as_of, seen))
+        }
         ExprKind::Field(j) if *j == field => Some((Decimal::ONE, Decimal::ZERO)),
         ExprKind::Field(j) => num(known(*j)),
         ExprKind::Const(v) => num(Some(*v)),
         ExprKind::Param(p) => num(book.params[*p as usize].value_on(as_of)),
         ExprKind::Neg(x) => {
-            let (a, b) = linear(book, x, field, known, as_of)?;
+            let (a, b) = linear(book, x, field, known, as_of, seen)?;
             Some((-a, -b))
         }
         ExprKind::Arith(op, l, r) => {
-            let (a1, b1) = linear(book, l, field, known, as_of)?;
-            let (a2, b2) = linear(book, r, field, known, as_of)?;
+            let (a1, b1) = linear(book, l, field, known, as_of, seen)?;
+            let (a2, b2) = linear(book, r, field, known, as_of, seen)?;
             match op {
                 ArithOp::Add => Some((a1.checked_add(a2)?, b1.checked_add(b2)?)),
                 ArithOp::Sub => Some((a1.checked_sub(a2)?, b1.checked_sub(b2)?)),

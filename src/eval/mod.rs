@@ -25,7 +25,9 @@ use crate::case::Case;
 use crate::diagnostic::Diagnostics;
 use crate::explain::{BookWords, Scene, collect_facts};
 use crate::expr::program::{Ctx, Program};
-use crate::expr::{CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value};
+use crate::expr::{
+    AddrSet, CmpOp, Cx, EvalError, Expr, ExprKind, Missing, Tri, Value, shared_addr,
+};
 use crate::limits::Limits;
 use crate::reason::{Explainer, Site};
 use crate::reason::{Reason, ReasonKind, Rounded};
@@ -481,6 +483,7 @@ impl Rulebook {
                 item: None,
                 params: &self.params,
                 as_of,
+                memo: &scratch.tree,
             },
             ctx: scratch.ctx(&case.facts, as_of),
         }
@@ -980,11 +983,22 @@ impl<'b> Env<'b, '_> {
     /// [`explain`](Self::explain) for `e` known to be `val`: what its parts are follows from
     /// it, mostly, so each part is evaluated at most once more, not once per level above it.
     fn explain_known(&self, e: &Expr, val: Value, out: &mut Vec<Reason>) {
+        self.explain_once(e, val, out, &mut AddrSet::default());
+    }
+
+    /// [`explain_known`](Self::explain_known), each shared definition explained once (`seen`,
+    /// by its body's address): its reasons are the same wherever it is used, so one used twice
+    /// by the next is said once, not once per path to it.
+    fn explain_once(&self, e: &Expr, val: Value, out: &mut Vec<Reason>, seen: &mut AddrSet) {
         match &e.kind {
             // A name is what it names.
-            ExprKind::Named(_, inner) => self.explain_known(inner, val, out),
+            ExprKind::Named(_, inner) => {
+                if shared_addr(inner).is_none_or(|k| seen.insert(k)) {
+                    self.explain_once(inner, val, out, seen);
+                }
+            }
             ExprKind::Not(inner) => match val {
-                Value::Bool(b) => self.explain_known(inner, Value::Bool(!b), out),
+                Value::Bool(b) => self.explain_once(inner, Value::Bool(!b), out, seen),
                 _ => self.explain(inner, out),
             },
             ExprKind::And(..) | ExprKind::Or(..) => {
@@ -995,25 +1009,33 @@ impl<'b> Env<'b, '_> {
                 if val == short {
                     // Only a part with the deciding value explains it: the first such.
                     let mut decides = |p: &Expr| self.known(p, &self.cx) == Some(short);
-                    if let Some(part) = first_in_chain(e, is_and, &mut decides) {
-                        self.explain_known(part, short, out);
+                    if let Some(part) =
+                        first_in_chain(e, is_and, &mut decides, &mut AddrSet::default())
+                    {
+                        self.explain_once(part, short, out, seen);
                     }
                 } else {
                     // `and` true (`or` false) is known only when every part is, and holds it.
-                    first_in_chain(e, is_and, &mut |p| {
-                        self.explain_known(p, val, out);
-                        false
-                    });
+                    let mut parts = AddrSet::default();
+                    first_in_chain(
+                        e,
+                        is_and,
+                        &mut |p| {
+                            self.explain_once(p, val, out, seen);
+                            false
+                        },
+                        &mut parts,
+                    );
                 }
             }
             ExprKind::If(c, a, b) => {
                 if let Some(Value::Bool(cv)) = self.known(c, &self.cx) {
-                    self.explain_known(c, Value::Bool(cv), out);
-                    self.explain_known(if cv { a } else { b }, val, out);
+                    self.explain_once(c, Value::Bool(cv), out, seen);
+                    self.explain_once(if cv { a } else { b }, val, out, seen);
                 } else {
                     // The condition is unknown, yet both branches agree: each explains it.
-                    self.explain_known(a, val, out);
-                    self.explain_known(b, val, out);
+                    self.explain_once(a, val, out, seen);
+                    self.explain_once(b, val, out, seen);
                 }
             }
             _ => {
@@ -1032,21 +1054,27 @@ impl<'b> Env<'b, '_> {
 }
 /// The field and parameter nodes of `e`, outside list aggregates, first occurrence each.
 /// The first operand, in order, of a chain of `and` (`is_and`) or of `or` (through names)
-/// for which `f` holds.
+/// for which `f` holds. A shared definition met again (`seen`, by its body's address) is not
+/// read again: its operands were, and none of them held.
 fn first_in_chain<'e>(
     e: &'e Expr,
     is_and: bool,
     f: &mut impl FnMut(&Expr) -> bool,
+    seen: &mut AddrSet,
 ) -> Option<&'e Expr> {
     match &e.kind {
         ExprKind::And(a, b) if is_and => {
-            first_in_chain(a, is_and, f).or_else(|| first_in_chain(b, is_and, f))
+            first_in_chain(a, is_and, f, seen).or_else(|| first_in_chain(b, is_and, f, seen))
         }
         ExprKind::Or(a, b) if !is_and => {
-            first_in_chain(a, is_and, f).or_else(|| first_in_chain(b, is_and, f))
+            first_in_chain(a, is_and, f, seen).or_else(|| first_in_chain(b, is_and, f, seen))
         }
         ExprKind::Named(_, inner) if matches!(inner.kind, ExprKind::And(..) | ExprKind::Or(..)) => {
-            first_in_chain(inner, is_and, f)
+            if shared_addr(inner).is_none_or(|k| seen.insert(k)) {
+                first_in_chain(inner, is_and, f, seen)
+            } else {
+                None
+            }
         }
         _ => f(e).then_some(e),
     }

@@ -26,6 +26,8 @@ pub(crate) struct Scratch {
     pub(super) params: Vec<Option<Value>>,
     pub(super) memo: Vec<Cell<Option<Option<Value>>>>,
     pub(super) error: Cell<Option<EvalError>>,
+    /// The shared definitions the reference evaluator has worked out for this case.
+    pub(super) tree: crate::expr::Memo,
 }
 
 impl fmt::Debug for Scratch {
@@ -56,6 +58,7 @@ impl Scratch {
             self.memo[r.clone()].iter().for_each(|m| m.set(None));
         }
         self.error.set(None);
+        self.tree.clear();
     }
 
     pub(super) fn ctx<'c>(&'c self, facts: &'c crate::expr::Facts, as_of: NaiveDate) -> Ctx<'c> {

@@ -24,9 +24,9 @@ pub trait Names {
     /// A dated parameter: its index and type.
     fn param(&self, name: &str) -> Option<(u32, Type)>;
     /// A definition or clause variable: `Some(Some((its name and label, expr)))` when it
-    /// checks, `Some(None)` when it exists but has errors of its own (reported where it is
+    /// checks (the body shared by every use), `Some(None)` when it exists but has errors of its own (reported where it is
     /// written), `None` when unknown.
-    fn named(&mut self, name: &str) -> Option<Option<(Arc<crate::labels::Name>, Expr)>>;
+    fn named(&mut self, name: &str) -> Option<Option<(Arc<crate::labels::Name>, Arc<Expr>)>>;
     /// Every name, for suggestions.
     fn all_names(&self) -> Vec<String>;
     /// Whether a version of parameter `index` is zero: it cannot be a divisor.
@@ -263,7 +263,7 @@ impl<'a> Checker<'a> {
         match self.names.named(name) {
             Some(Some((label, e))) => {
                 let ty = e.ty;
-                return Some(self.node(ExprKind::Named(label, Box::new(e)), ty, span));
+                return Some(self.node(ExprKind::Named(label, e), ty, span));
             }
             Some(None) => return None,
             None => {}

@@ -412,8 +412,153 @@ pub enum ExprKind {
         back: bool,
     },
     EndOfYear(Box<Expr>),
-    /// A named definition or clause variable, kept for explanations.
-    Named(Arc<crate::labels::Name>, Box<Expr>),
+    /// A named definition or clause variable, kept for explanations. Its body is checked once
+    /// per definition and subject and shared by every use: the rules form a graph with no
+    /// cycle (a DAG), as large as the file, however often a definition is used by the next.
+    /// A body never reads a list item's field outside an aggregate of its own (definitions
+    /// and clause variables are checked outside any list), so its value is the same for
+    /// every item of a list it is used under.
+    Named(Arc<crate::labels::Name>, Arc<Expr>),
+}
+
+/// A hasher for addresses: a multiply and a fold, not SipHash, for the sets and maps that
+/// walks of the graph keep of shared definitions' bodies.
+#[derive(Default)]
+pub struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used for addresses (`write_usize`), but a hasher takes any bytes.
+        for &b in bytes {
+            self.write_usize(usize::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        let h = (n as u64 ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The high bits folded into the low ones, which pick the bucket.
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+/// How many entries an [`AddrMap`] holds in a list before it takes a hash table.
+const FEW: usize = 8;
+
+/// A map from addresses of shared bodies: the first few in a list, read in turn (an
+/// evaluation of the rulebook's clauses meets a handful, and an empty one allocates
+/// nothing), the rest in a hash table.
+pub struct AddrMap<V> {
+    few: Vec<(usize, V)>,
+    more: std::collections::HashMap<usize, V, std::hash::BuildHasherDefault<AddrHasher>>,
+}
+
+impl<V> Default for AddrMap<V> {
+    fn default() -> Self {
+        AddrMap {
+            few: Vec::new(),
+            more: std::collections::HashMap::default(),
+        }
+    }
+}
+
+impl<V> AddrMap<V> {
+    #[must_use]
+    pub fn get(&self, key: usize) -> Option<&V> {
+        match self.few.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => Some(v),
+            None if self.more.is_empty() => None,
+            None => self.more.get(&key),
+        }
+    }
+
+    /// Puts `value` under `key`, which is not in the map yet.
+    pub fn insert(&mut self, key: usize, value: V) {
+        if self.few.len() < FEW {
+            self.few.push((key, value));
+        } else {
+            self.more.insert(key, value);
+        }
+    }
+
+    /// What `f` gives for the name whose body is `body`, worked out once for a shared body
+    /// (kept here by its address) and every time for a body used once.
+    pub fn once(&mut self, body: &Arc<Expr>, f: impl FnOnce(&mut Self) -> V) -> V
+    where
+        V: Clone,
+    {
+        let Some(key) = shared_addr(body) else {
+            return f(self);
+        };
+        if let Some(v) = self.get(key) {
+            return v.clone();
+        }
+        let v = f(self);
+        self.insert(key, v.clone());
+        v
+    }
+
+    pub fn clear(&mut self) {
+        self.few.clear();
+        if !self.more.is_empty() {
+            self.more.clear();
+        }
+    }
+}
+
+/// A set of addresses of shared bodies (see [`AddrMap`]).
+#[derive(Default)]
+pub struct AddrSet(AddrMap<()>);
+
+impl AddrSet {
+    /// Adds `key`: whether it was not in the set.
+    pub fn insert(&mut self, key: usize) -> bool {
+        let new = self.0.get(key).is_none();
+        if new {
+            self.0.insert(key, ());
+        }
+        new
+    }
+}
+
+/// The address of a definition's body where more than one use shares it: what a walk of the
+/// graph remembers so as to read it once. A body used once is reached once, and costs no
+/// entry (most of the rulebook's definitions are used once).
+#[must_use]
+pub fn shared_addr(body: &Arc<Expr>) -> Option<usize> {
+    (Arc::strong_count(body) > 1).then_some(Arc::as_ptr(body) as usize)
+}
+
+/// The values of shared definitions worked out in one evaluation (one case, one date), by
+/// the address of their body: each is evaluated once however many uses reach it. Empty, it
+/// costs nothing; a definition used once is never put in it.
+#[derive(Default)]
+pub struct Memo(std::cell::RefCell<AddrMap<Tri>>);
+
+impl Memo {
+    /// The key of the shared body `e`, when it is worth remembering: used more than once and
+    /// more than a leaf.
+    fn key(e: &Arc<Expr>) -> Option<usize> {
+        let leaf = matches!(
+            e.kind,
+            ExprKind::Const(_) | ExprKind::Field(_) | ExprKind::Param(_) | ExprKind::AsOf
+        );
+        if leaf { None } else { shared_addr(e) }
+    }
+
+    fn get(&self, key: usize) -> Option<Tri> {
+        self.0.borrow().get(key).copied()
+    }
+
+    fn put(&self, key: usize, t: Tri) {
+        self.0.borrow_mut().insert(key, t);
+    }
+
+    /// Forgets every value: for other facts, parameters or another date.
+    pub fn clear(&mut self) {
+        self.0.get_mut().clear();
+    }
 }
 
 /// What an evaluation reads: the case's facts, the parameters, the date.
@@ -423,6 +568,8 @@ pub struct Cx<'a> {
     pub item: Option<&'a [Option<Value>]>,
     pub params: &'a [Param],
     pub as_of: NaiveDate,
+    /// The shared definitions evaluated so far with these facts, parameters and date.
+    pub memo: &'a Memo,
 }
 
 impl Expr {
@@ -474,7 +621,17 @@ impl Expr {
                 }
             }
             K::AsOf => Tri::Known(Value::Date(cx.as_of)),
-            K::Named(_, inner) => inner.eval_leaf(cx)?,
+            K::Named(_, inner) => match Memo::key(inner) {
+                None => inner.eval_leaf(cx)?,
+                Some(k) => {
+                    if let Some(t) = cx.memo.get(k) {
+                        return Ok(t);
+                    }
+                    let t = inner.eval(cx)?;
+                    cx.memo.put(k, t);
+                    t
+                }
+            },
             K::Not(inner) => match inner.eval_leaf(cx)? {
                 Tri::Known(Value::Bool(b)) => Tri::Known(Value::Bool(!b)),
                 other => other,
@@ -740,12 +897,8 @@ impl Expr {
         use ExprKind as K;
         match &self.kind {
             K::Const(_) | K::Field(_) | K::ItemField(_) | K::Param(_) | K::AsOf => {}
-            K::Not(a)
-            | K::Neg(a)
-            | K::WordIn(a, _)
-            | K::HasWord(a, _)
-            | K::EndOfYear(a)
-            | K::Named(_, a) => f(a),
+            K::Not(a) | K::Neg(a) | K::WordIn(a, _) | K::HasWord(a, _) | K::EndOfYear(a) => f(a),
+            K::Named(_, a) => f(a),
             K::And(a, b) | K::Or(a, b) | K::Arith(_, a, b) | K::Cmp(_, a, b) => {
                 f(a);
                 f(b);
@@ -771,10 +924,54 @@ impl Expr {
         }
     }
 
-    /// Calls `f` on this node and every node below it.
+    /// Calls `f` on this node and every node below it, the body of a shared definition once
+    /// however many uses reach it (a walk of the graph, not of the tree written out).
     pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        self.walk_once(f, &mut AddrSet::default());
+    }
+
+    /// [`walk`](Self::walk), skipping the shared bodies in `seen` and adding those it visits.
+    pub fn walk_once(&self, f: &mut dyn FnMut(&Expr), seen: &mut AddrSet) {
         f(self);
-        self.for_each_child(&mut |c| c.walk(f));
+        if let ExprKind::Named(_, body) = &self.kind
+            && shared_addr(body).is_some_and(|k| !seen.insert(k))
+        {
+            return;
+        }
+        self.for_each_child(&mut |c| c.walk_once(f, seen));
+    }
+
+    /// The longest path from this node down to a leaf, counting this node: how deep anything
+    /// recursing through it goes. Each node is measured once however many uses reach it, and
+    /// without recursion.
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        enum Step<'e> {
+            Enter(&'e Expr),
+            /// Leave a node whose children's depths are on `found` from this index on.
+            Leave(&'e Expr, usize),
+        }
+        let addr = |e: &Expr| std::ptr::from_ref(e) as usize;
+        let mut known: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        let mut stack = vec![Step::Enter(self)];
+        let mut found: Vec<usize> = Vec::new();
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter(e) => match known.get(&addr(e)) {
+                    Some(&d) => found.push(d),
+                    None => {
+                        stack.push(Step::Leave(e, found.len()));
+                        e.for_each_child(&mut |c| stack.push(Step::Enter(c)));
+                    }
+                },
+                Step::Leave(e, from) => {
+                    let d = 1 + found.drain(from..).max().unwrap_or(0);
+                    known.insert(addr(e), d);
+                    found.push(d);
+                }
+            }
+        }
+        found.pop().unwrap_or(1)
     }
 }
 

@@ -25,6 +25,8 @@ use super::{
 use crate::units::Type;
 
 type F<T> = Box<dyn Fn(&Ctx) -> Option<T> + Send + Sync>;
+/// A compiled node run from more than one place: the body of a shared definition.
+type Shared<T> = Arc<dyn Fn(&Ctx) -> Option<T> + Send + Sync>;
 
 /// What a compiled expression reads while it runs.
 #[derive(Clone, Copy)]
@@ -188,6 +190,14 @@ pub struct Compiler<'p> {
     slots: Vec<&'p Expr>,
     base: usize,
     in_item: bool,
+    /// The current subject's compiled bodies of shared definitions, with their memo slot (a
+    /// `(slot, Shared<T>)` each), by the body's address: a definition used twice by the next
+    /// is compiled once, not once per path to it, and evaluated once a case.
+    bodies: std::collections::HashMap<usize, Box<dyn std::any::Any>>,
+    /// The bodies of names met more than once inside list items, by address: there nothing
+    /// else has a slot, and these get one each (see [`ExprKind::Named`]: a body's value is
+    /// the same for every item).
+    item_shared: std::collections::HashSet<usize>,
 }
 
 impl<'p> Compiler<'p> {
@@ -200,6 +210,8 @@ impl<'p> Compiler<'p> {
             slots: Vec::new(),
             base: 0,
             in_item: false,
+            bodies: std::collections::HashMap::new(),
+            item_shared: std::collections::HashSet::new(),
         }
     }
 
@@ -207,12 +219,19 @@ impl<'p> Compiler<'p> {
     /// case, `items` those evaluated once per list item. Returns the first memo slot.
     pub fn subject(&mut self, top: &[&'p Expr], items: &[&'p Expr]) -> usize {
         let mut seen: Vec<(&Expr, u32)> = Vec::new();
+        let mut bodies = std::collections::HashMap::new();
         for e in top {
-            count_candidates(e, false, &mut seen);
+            count_candidates(e, false, &mut seen, &mut bodies);
         }
         for e in items {
-            count_candidates(e, true, &mut seen);
+            count_candidates(e, true, &mut seen, &mut bodies);
         }
+        self.bodies.clear();
+        self.item_shared = bodies
+            .into_iter()
+            .filter(|(_, twice)| *twice)
+            .map(|(b, _)| b)
+            .collect();
         self.shared = seen
             .into_iter()
             .filter(|(_, n)| *n > 1)
@@ -269,16 +288,22 @@ impl<'p> Compiler<'p> {
 
     /// The memo slot of `e`, if it is shared.
     fn slot(&mut self, e: &'p Expr) -> Option<usize> {
-        if self.in_item || !self.shared.iter().any(|s| same(s, e)) {
+        if self.in_item || find(&self.shared, e, |s| s).is_none() {
             return None;
         }
-        let i = if let Some(i) = self.slots.iter().position(|s| same(s, e)) {
+        let i = if let Some(i) = find(&self.slots, e, |s| s) {
             i
         } else {
             self.slots.push(e);
             self.slots.len() - 1
         };
         Some(self.base + i)
+    }
+
+    /// A memo slot of its own for `e`, a name whose body is shared.
+    fn new_slot(&mut self, e: &'p Expr) -> usize {
+        self.slots.push(e);
+        self.base + self.slots.len() - 1
     }
 }
 
@@ -301,11 +326,32 @@ fn discard<T: 'static>(f: F<T>) -> F<Decimal> {
 
 /// Counts the subexpressions that could share a memo slot: named ones and aggregates, outside
 /// list items, that do some work.
-fn count_candidates<'e>(e: &'e Expr, in_item: bool, seen: &mut Vec<(&'e Expr, u32)>) {
+fn count_candidates<'e>(
+    e: &'e Expr,
+    in_item: bool,
+    seen: &mut Vec<(&'e Expr, u32)>,
+    bodies: &mut std::collections::HashMap<usize, bool>,
+) {
+    // In an item nothing is a candidate: a shared body's parts are read once, and the body
+    // marked as met twice.
+    if in_item
+        && let ExprKind::Named(_, body) = &e.kind
+        && !trivial(e)
+    {
+        match bodies.entry(Arc::as_ptr(body) as usize) {
+            std::collections::hash_map::Entry::Occupied(mut met) => {
+                *met.get_mut() = true;
+                return;
+            }
+            std::collections::hash_map::Entry::Vacant(first) => {
+                first.insert(false);
+            }
+        }
+    }
     let candidate =
         !in_item && matches!(e.kind, ExprKind::Named(..) | ExprKind::Agg { .. }) && !trivial(e);
     if candidate {
-        match seen.iter_mut().find(|(s, _)| same(s, e)) {
+        match find(seen, e, |(s, _)| s).map(|i| &mut seen[i]) {
             Some((_, n)) => {
                 *n += 1;
                 // Its parts are counted once, with its first occurrence.
@@ -315,7 +361,7 @@ fn count_candidates<'e>(e: &'e Expr, in_item: bool, seen: &mut Vec<(&'e Expr, u3
         }
     }
     let inside = in_item || matches!(e.kind, ExprKind::Agg { .. });
-    children(e, &mut |c| count_candidates(c, inside, seen));
+    children(e, &mut |c| count_candidates(c, inside, seen, bodies));
 }
 
 /// A named leaf (a definition that is a field or a constant) costs less than a memo lookup.
@@ -335,9 +381,31 @@ fn children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     e.for_each_child(f);
 }
 
+/// The index of the first of `list` that computes the same as `e`: one with the same shared
+/// body first, at the cost of a pointer, then any by its structure.
+fn find<'e, X>(list: &[X], e: &Expr, expr: impl Fn(&X) -> &'e Expr) -> Option<usize> {
+    let body = |x: &Expr| match &x.kind {
+        ExprKind::Named(_, b) => Some(Arc::as_ptr(b)),
+        _ => None,
+    };
+    let mine = body(e);
+    list.iter()
+        .position(|x| mine.is_some() && body(expr(x)) == mine)
+        .or_else(|| list.iter().position(|x| same(expr(x), e)))
+}
+
 /// Whether two checked expressions compute the same thing (their source text aside).
 pub fn same(a: &Expr, b: &Expr) -> bool {
+    same_in(a, b, &mut std::collections::HashSet::new())
+}
+
+/// [`same`], with the pairs of shared bodies already found the same: two definitions each
+/// using the one before twice are compared once a level, not once a path.
+fn same_in(a: &Expr, b: &Expr, known: &mut std::collections::HashSet<(usize, usize)>) -> bool {
     use ExprKind as K;
+    if std::ptr::eq(a, b) {
+        return true;
+    }
     if a.ty != b.ty {
         return false;
     }
@@ -347,20 +415,36 @@ pub fn same(a: &Expr, b: &Expr) -> bool {
         (K::Param(x), K::Param(y)) => x == y,
         (K::AsOf, K::AsOf) => true,
         // A name is transparent: what it stands for decides.
-        (K::Named(_, x), K::Named(_, y)) => same(x, y),
+        (K::Named(_, x), K::Named(_, y)) => {
+            let pair = (Arc::as_ptr(x) as usize, Arc::as_ptr(y) as usize);
+            // Any difference makes the whole comparison false: only sameness is remembered.
+            known.contains(&pair) || {
+                let yes = same_in(x, y, known);
+                if yes {
+                    known.insert(pair);
+                }
+                yes
+            }
+        }
         (K::Not(x), K::Not(y)) | (K::Neg(x), K::Neg(y)) | (K::EndOfYear(x), K::EndOfYear(y)) => {
-            same(x, y)
+            same_in(x, y, known)
         }
-        (K::WordIn(x, s), K::WordIn(y, t)) => s == t && same(x, y),
-        (K::HasWord(x, s), K::HasWord(y, t)) => s == t && same(x, y),
+        (K::WordIn(x, s), K::WordIn(y, t)) => s == t && same_in(x, y, known),
+        (K::HasWord(x, s), K::HasWord(y, t)) => s == t && same_in(x, y, known),
         (K::And(a1, b1), K::And(a2, b2)) | (K::Or(a1, b1), K::Or(a2, b2)) => {
-            same(a1, a2) && same(b1, b2)
+            same_in(a1, a2, known) && same_in(b1, b2, known)
         }
-        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => o1 == o2 && same(a1, a2) && same(b1, b2),
-        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => o1 == o2 && same(a1, a2) && same(b1, b2),
-        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => same(c1, c2) && same(a1, a2) && same(b1, b2),
+        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => {
+            o1 == o2 && same_in(a1, a2, known) && same_in(b1, b2, known)
+        }
+        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => {
+            o1 == o2 && same_in(a1, a2, known) && same_in(b1, b2, known)
+        }
+        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => {
+            same_in(c1, c2, known) && same_in(a1, a2, known) && same_in(b1, b2, known)
+        }
         (K::MinMax { max: m1, args: x }, K::MinMax { max: m2, args: y }) => {
-            m1 == m2 && x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+            m1 == m2 && x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_in(a, b, known))
         }
         (
             K::Agg {
@@ -375,7 +459,7 @@ pub fn same(a: &Expr, b: &Expr) -> bool {
                 body: b2,
                 filter: f2,
             },
-        ) => o1 == o2 && l1 == l2 && same_opt(b1, b2) && same_opt(f1, f2),
+        ) => o1 == o2 && l1 == l2 && same_opt(b1, b2, known) && same_opt(f1, f2, known),
         (
             K::Shift {
                 date: d1,
@@ -387,14 +471,18 @@ pub fn same(a: &Expr, b: &Expr) -> bool {
                 by: y2,
                 back: k2,
             },
-        ) => k1 == k2 && same(d1, d2) && same(y1, y2),
+        ) => k1 == k2 && same_in(d1, d2, known) && same_in(y1, y2, known),
         _ => false,
     }
 }
 
-fn same_opt(a: &Option<Box<Expr>>, b: &Option<Box<Expr>>) -> bool {
+fn same_opt(
+    a: &Option<Box<Expr>>,
+    b: &Option<Box<Expr>>,
+    known: &mut std::collections::HashSet<(usize, usize)>,
+) -> bool {
     match (a, b) {
-        (Some(x), Some(y)) => same(x, y),
+        (Some(x), Some(y)) => same_in(x, y, known),
         (None, None) => true,
         _ => false,
     }
@@ -416,13 +504,36 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
             Some(l) => Box::new(move |cx| l.read::<T>(cx, cx.item)),
             None => none(),
         },
-        K::Named(_, inner) => match c.slot(e) {
-            Some(slot) => {
-                let f = compile::<T>(c, inner);
-                memo(slot, f)
+        K::Named(_, inner) => {
+            // A name met once is compiled in place. One met again (used twice, or reached
+            // twice through the definitions above it) has a memo slot, and its body is
+            // compiled once, by address: once per definition, not once per path to it.
+            let key = Arc::as_ptr(inner) as usize;
+            let shared = if c.in_item {
+                c.item_shared.contains(&key)
+            } else {
+                c.slot(e).is_some()
+            };
+            if !shared {
+                return compile::<T>(c, inner);
             }
-            None => compile::<T>(c, inner),
-        },
+            // The memo comes first: a value read again costs no call through the shared body.
+            if let Some((slot, f)) = c
+                .bodies
+                .get(&key)
+                .and_then(|f| f.downcast_ref::<(usize, Shared<T>)>())
+            {
+                let (slot, f) = (*slot, f.clone());
+                return memo(slot, Box::new(move |cx| f(cx)));
+            }
+            let slot = match c.slot(e) {
+                Some(slot) => slot,
+                None => c.new_slot(e),
+            };
+            let f: Shared<T> = Arc::from(compile::<T>(c, inner));
+            c.bodies.insert(key, Box::new((slot, f.clone())));
+            memo(slot, Box::new(move |cx| f(cx)))
+        }
         K::If(cond, a, b) => {
             let (cond, a, b) = (
                 compile::<bool>(c, cond),
@@ -453,17 +564,24 @@ fn compile<'p, T: Ty>(c: &mut Compiler<'p>, e: &'p Expr) -> F<T> {
 fn memo<T: Ty>(slot: usize, f: F<T>) -> F<T> {
     Box::new(move |cx| {
         if let Some(v) = cx.memo[slot].get() {
-            v.and_then(T::of)
-        } else {
-            let v = f(cx);
-            // A failed evaluation is not remembered: it fails again where it is read.
-            let error = cx.error.take();
-            if error.is_none() {
-                cx.memo[slot].set(Some(v.map(T::value)));
-            }
-            cx.error.set(error);
-            v
+            return v.and_then(T::of);
         }
+        // After a failure the run's result is discarded, its first failure kept: nothing more
+        // to work out (a failed shared definition would otherwise be tried again on every
+        // path to it, twice a level for one used twice by the next).
+        let error = cx.error.take();
+        if error.is_some() {
+            cx.error.set(error);
+            return None;
+        }
+        let v = f(cx);
+        // A failed evaluation is not remembered: it fails again where it is read.
+        let error = cx.error.take();
+        if error.is_none() {
+            cx.memo[slot].set(Some(v.map(T::value)));
+        }
+        cx.error.set(error);
+        v
     })
 }
 
@@ -478,11 +596,13 @@ fn none<T>() -> F<T> {
 fn reference<T: Ty>(c: &Compiler, e: &Expr) -> F<T> {
     let (expr, params) = (e.share(), c.shared_params.clone());
     Box::new(move |cx| {
+        let memo = super::Memo::default();
         let tree = super::Cx {
             facts: cx.facts,
             item: cx.item,
             params: &params,
             as_of: cx.as_of,
+            memo: &memo,
         };
         match expr.eval(&tree) {
             Ok(super::Tri::Known(v)) => T::of(v),

@@ -164,8 +164,8 @@ struct DefineSrc {
     ast: Option<Ast>,
     text: String,
     base: usize,
-    /// On a cycle, or on a chain of definitions too long: reported once, and never
-    /// written out where it is used.
+    /// On a cycle, or on a chain of definitions too long: reported once, and never checked
+    /// where it is used.
     refused: bool,
     /// How deep its expression nests.
     depth: usize,
@@ -186,11 +186,7 @@ impl Defines {
 
 /// Definitions may stand on a chain of at most this many, each using the next: deeper ones
 /// are refused at load, before anything recurses through them.
-pub const MAX_DEFINE_CHAIN: usize = 64;
-
-/// A definition is written out where it is used, so one used twice by the next doubles in
-/// size: the definitions one clause uses may come to at most this many terms in all.
-pub const MAX_EXPANDED_TERMS: usize = 100_000;
+pub const MAX_DEFINE_CHAIN: usize = 256;
 
 /// The names an expression uses, its own and its arguments', without recursion.
 fn idents(ast: &Ast) -> Vec<&str> {
@@ -216,21 +212,12 @@ fn idents(ast: &Ast) -> Vec<&str> {
     out
 }
 
-/// The terms of a checked expression and its depth, without recursion.
-fn terms(e: &Expr) -> (usize, usize) {
-    let (mut n, mut deepest) = (0, 0);
-    let mut stack = vec![(e, 1)];
-    while let Some((e, depth)) = stack.pop() {
-        n += 1;
-        deepest = deepest.max(depth);
-        e.for_each_child(&mut |c| stack.push((c, depth + 1)));
-    }
-    (n, deepest)
-}
-
-/// Definitions written out, each inside the next, may nest at most this deep: checking,
-/// compiling and explaining them recurse as deep, maybe on a worker thread's small stack.
-pub const MAX_EXPANDED_DEPTH: usize = 128;
+/// Definitions, each inside the next, may nest at most this deep (the longest path through
+/// them, from a clause's expression down to a fact): checking, compiling, evaluating and
+/// explaining them recurse as deep, maybe on a worker thread's small stack of 2 MB. A
+/// definition is shared by its uses, not written out at each, so how often one is used
+/// costs nothing here and nothing in size.
+pub const MAX_DEPTH: usize = 512;
 
 /// How deep an expression as written nests, without recursion.
 fn ast_depth(ast: &Ast) -> usize {
@@ -263,6 +250,13 @@ fn ast_depth(ast: &Ast) -> usize {
     deepest
 }
 
+/// A checked definition or clause variable, shared by all its uses, with its depth.
+type Checked = (Arc<Expr>, usize);
+
+/// Each definition checked for a subject's record, shared by all its uses in the file;
+/// `None` where it does not check.
+type Shared = HashMap<(String, u16), Option<Checked>>;
+
 struct ClauseNames<'a> {
     schema: &'a Schema,
     record: u16,
@@ -270,13 +264,11 @@ struct ClauseNames<'a> {
     /// The parameters' values, by index.
     values: &'a [Param],
     defines: &'a Defines,
-    /// The terms of the definitions written out in this clause so far.
-    expanded: usize,
     /// How deep the definitions being checked, each inside the next, nest.
     nesting: usize,
-    cache: &'a mut HashMap<(String, u16), Option<Expr>>,
+    cache: &'a mut Shared,
     in_progress: Vec<String>,
-    lets: Vec<(Arc<Name>, Option<Expr>)>,
+    lets: Vec<(Arc<Name>, Option<Checked>)>,
     src: &'a RuleSource,
     diags: &'a mut Vec<Diagnostic>,
 }
@@ -290,7 +282,7 @@ impl ClauseNames<'_> {
                 &self.src.text,
                 Span::new(def.base, def.base + def.text.len()),
                 format!(
-                    "`{}` and the definitions around it, written out, nest more than {MAX_EXPANDED_DEPTH} levels deep",
+                    "`{}` and the definitions around it nest more than {MAX_DEPTH} levels deep",
                     def.name
                 ),
             )
@@ -298,60 +290,55 @@ impl ClauseNames<'_> {
         );
     }
 
-    /// `e`, the checked body of `def`, counted against the clause's budget of terms.
-    fn written_out(&mut self, def: &DefineSrc, e: Option<Expr>) -> Option<Expr> {
-        let e = e?;
-        if self.expanded > MAX_EXPANDED_TERMS {
-            // Reported once a clause.
-            return None;
-        }
-        let (count, depth) = terms(&e);
-        if depth + self.nesting > MAX_EXPANDED_DEPTH {
-            self.too_deep(def);
-            return None;
-        }
-        self.expanded = self.expanded.saturating_add(count);
-        if self.expanded > MAX_EXPANDED_TERMS {
-            self.diags.push(
-                Diagnostic::at(
-                    "rules::too_large",
-                    &self.src.name,
-                    &self.src.text,
-                    Span::new(def.base, def.base + def.text.len()),
-                    format!(
-                        "the definitions used here come to more than {MAX_EXPANDED_TERMS} terms written out (`{}` has {}): a definition is written out where it is used, so one used twice by the next doubles",
-                        def.name, count
-                    ),
-                )
-                .field(format!("define.{}", def.name)),
-            );
-            return None;
-        }
-        Some(e)
-    }
-}
-
-impl Names for ClauseNames<'_> {
-    fn param(&self, name: &str) -> Option<(u32, Type)> {
-        self.params.get(name).copied()
-    }
-
-    fn named(&mut self, name: &str) -> Option<Option<(Arc<Name>, Expr)>> {
-        if let Some((n, e)) = self.lets.iter().rev().find(|(n, _)| &*n.name == name) {
-            return Some(e.clone().map(|e| (n.clone(), e)));
-        }
+    /// Checks the definitions `name` stands on, each after those it stands on, so that
+    /// checking `name` then finds them all checked: the checker recurses one definition deep,
+    /// never down a chain of them (a level of the checker takes 20 KB of a debug build's
+    /// stack). Without recursion; a name that means something else here (a clause variable,
+    /// a field, a parameter) is not followed.
+    fn check_below(&mut self, name: &str) {
         let defines = self.defines;
-        let def = defines.get(name)?;
-        if def.refused {
-            return Some(None);
+        let record = &self.schema.records[self.record as usize];
+        let follows = |this: &Self, n: &str| {
+            defines.get(n).is_some_and(|d| !d.refused)
+                && !this.cache.contains_key(&(n.to_string(), this.record))
+                && !this.lets.iter().any(|(l, _)| &*l.name == n)
+                && !record.by_name.contains_key(n)
+                && n != "as_of"
+                && !this.params.contains_key(n)
+        };
+        // Depth first, each definition put in `order` once all it uses are.
+        let mut order: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut stack: Vec<(&str, bool)> = vec![(name, false)];
+        while let Some((n, done)) = stack.pop() {
+            if done {
+                order.push(n);
+                continue;
+            }
+            if !seen.insert(n) {
+                continue;
+            }
+            stack.push((n, true));
+            if let Some(ast) = defines.get(n).and_then(|d| d.ast.as_ref()) {
+                for u in idents(ast) {
+                    if !seen.contains(u) && follows(self, u) {
+                        stack.push((u, false));
+                    }
+                }
+            }
         }
-        let key = (name.to_string(), self.record);
-        if let Some(e) = self.cache.get(&key) {
-            return Some(
-                self.written_out(def, e.clone())
-                    .map(|e| (def.label.clone(), e)),
-            );
+        // The last is `name` itself, left to the caller.
+        order.pop();
+        for n in order {
+            // Whatever it uses is checked already.
+            if let Some(def) = defines.get(n) {
+                self.check_define(n, def);
+            }
         }
+    }
+
+    /// Checks the definition `name` for this subject and keeps it, shared, with its depth.
+    fn check_define(&mut self, name: &str, def: &DefineSrc) -> Option<Checked> {
         if self.in_progress.iter().any(|n| n == name) {
             self.diags.push(Diagnostic::at(
                 "rules::cycle",
@@ -360,13 +347,13 @@ impl Names for ClauseNames<'_> {
                 Span::new(def.base, def.base + def.text.len()),
                 format!("definition `{name}` refers to itself"),
             ));
-            return Some(None);
+            return None;
         }
         let ast = def.ast.clone()?;
-        if self.nesting + def.depth > MAX_EXPANDED_DEPTH {
+        if self.nesting + def.depth > MAX_DEPTH {
             // Before recursing: the checker goes as deep as the definitions nest.
             self.too_deep(def);
-            return Some(None);
+            return None;
         }
         self.nesting += def.depth;
         self.in_progress.push(name.to_string());
@@ -390,8 +377,54 @@ impl Names for ClauseNames<'_> {
             .suggestion(e.suggestion.map(|s| format!("did you mean `{s}`?")));
             self.diags.push(d);
         }
-        self.cache.insert(key, expr.clone());
-        Some(self.written_out(def, expr).map(|e| (def.label.clone(), e)))
+        // Checked once for this subject, then shared by every use: measured once, too.
+        let expr = expr.map(|e| {
+            let depth = e.depth();
+            (Arc::new(e), depth)
+        });
+        self.cache
+            .insert((name.to_string(), self.record), expr.clone());
+        expr
+    }
+
+    /// `e`, the checked body of `def` and its depth, where it is not too deep to use here.
+    fn within_depth(
+        &mut self,
+        def: &DefineSrc,
+        e: Option<Checked>,
+    ) -> Option<(Arc<Name>, Arc<Expr>)> {
+        let (e, depth) = e?;
+        if depth + self.nesting > MAX_DEPTH {
+            self.too_deep(def);
+            return None;
+        }
+        Some((def.label.clone(), e))
+    }
+}
+
+impl Names for ClauseNames<'_> {
+    fn param(&self, name: &str) -> Option<(u32, Type)> {
+        self.params.get(name).copied()
+    }
+
+    fn named(&mut self, name: &str) -> Option<Option<(Arc<Name>, Arc<Expr>)>> {
+        if let Some((n, e)) = self.lets.iter().rev().find(|(n, _)| &*n.name == name) {
+            return Some(e.as_ref().map(|(e, _)| (n.clone(), e.clone())));
+        }
+        let defines = self.defines;
+        let def = defines.get(name)?;
+        if def.refused {
+            return Some(None);
+        }
+        let key = (name.to_string(), self.record);
+        if let Some(e) = self.cache.get(&key) {
+            return Some(self.within_depth(def, e.clone()));
+        }
+        if self.in_progress.is_empty() {
+            self.check_below(name);
+        }
+        let expr = self.check_define(name, def);
+        Some(self.within_depth(def, expr))
     }
 
     fn param_is_zero(&self, index: u32) -> bool {
@@ -1359,7 +1392,7 @@ impl Loader {
         book: &Rules,
         params: &HashMap<String, (u32, Type)>,
         defines: &Defines,
-        cache: &mut HashMap<(String, u16), Option<Expr>>,
+        cache: &mut Shared,
     ) -> Option<Clause> {
         let before = self.diags.len();
         self.check_quote(src, seed, &c.quote);
@@ -1410,7 +1443,6 @@ impl Loader {
             params,
             values: &book.params,
             defines,
-            expanded: 0,
             nesting: 0,
             cache,
             in_progress: Vec::new(),
@@ -1449,6 +1481,24 @@ impl Loader {
                         }
                     }));
                 this.diags.push(d);
+            }
+            // Each definition it uses is within the bound; with the clause's own nesting
+            // above them, the whole may not be.
+            if let Some(e) = &expr
+                && e.depth() > MAX_DEPTH
+            {
+                let d = Diagnostic::at(
+                    "rules::too_deep",
+                    &src.name,
+                    &src.text,
+                    sp(s),
+                    format!(
+                        "`{label}` and the definitions it uses nest more than {MAX_DEPTH} levels deep"
+                    ),
+                )
+                .field(format!("clause.{}.{label}", c.id.get_ref()));
+                this.diags.push(d);
+                return None;
             }
             expr
         };
@@ -1490,7 +1540,13 @@ impl Loader {
                 name: Arc::from(l.name.get_ref().as_str()),
                 label: label.clone(),
             });
-            names.lets.push((name, e.clone()));
+            names.lets.push((
+                name,
+                e.clone().map(|e| {
+                    let depth = e.depth();
+                    (Arc::new(e), depth)
+                }),
+            ));
             if let Some(e) = e {
                 lets.push(Named {
                     name: l.name.get_ref().clone(),

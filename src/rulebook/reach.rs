@@ -16,6 +16,10 @@ use crate::rulebook::{Clause, Kind};
 /// The most parts read before giving up (2^12 choices of them).
 const MOST_PARTS: usize = 12;
 
+/// The most nodes of `and`, `or`, `not` and names read, each use of a shared definition
+/// anew, before giving up: definitions used twice by the next would double them.
+const MOST_NODES: usize = 1024;
+
 /// Whether no facts can meet all that a favourable outcome of `clause` needs (in force,
 /// applying, its test passed). `false` where it cannot tell.
 pub(super) fn never(clause: &Clause) -> bool {
@@ -31,7 +35,7 @@ pub(super) fn never(clause: &Clause) -> bool {
     let mut parts = Parts::default();
     for e in &needs {
         parts.collect(e);
-        if parts.keys.len() > MOST_PARTS {
+        if parts.keys.len() > MOST_PARTS || parts.read > MOST_NODES {
             return false;
         }
     }
@@ -44,17 +48,24 @@ pub(super) fn never(clause: &Clause) -> bool {
 struct Parts<'e> {
     keys: Vec<(&'e str, Vec<u32>)>,
     nodes: Vec<(&'e Expr, usize)>,
+    /// The nodes read so far, a shared definition's once per use.
+    read: usize,
 }
 
 impl<'e> Parts<'e> {
     /// The parts of `e`: what `and`, `or`, `not` and names are built from.
     fn collect(&mut self, e: &'e Expr) {
+        self.read += 1;
+        if self.read > MOST_NODES {
+            return;
+        }
         match &e.kind {
             ExprKind::And(a, b) | ExprKind::Or(a, b) => {
                 self.collect(a);
                 self.collect(b);
             }
-            ExprKind::Not(a) | ExprKind::Named(_, a) => self.collect(a),
+            ExprKind::Not(a) => self.collect(a),
+            ExprKind::Named(_, a) => self.collect(a),
             _ => {
                 let k = key(e);
                 let at = match self.keys.iter().position(|x| *x == k) {
