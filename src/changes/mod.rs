@@ -85,6 +85,7 @@ struct Probe<'b> {
     ci: usize,
     /// Whether bounds are solved where they can be ([`solve`]), or all searched for.
     solve: bool,
+    /// The buffers of every evaluation, the probes' and the whole-case checks'.
     out: CompactReport<'b>,
     /// The values the clause compares with (its constants, its parameters in force): where a
     /// result can turn, and so checked, with a step either side, before anything is stated.
@@ -102,8 +103,7 @@ struct Probe<'b> {
 /// lists each reads, and the results of the changed cases checked so far (many clauses
 /// propose the same change: `prefab = false`).
 struct Whole<'b> {
-    clauses: Vec<usize>,
-    out: CompactReport<'b>,
+    clauses: &'b [usize],
     seen: Vec<(Made, bool)>,
     /// The clauses of one check, kept between checks to reuse its buffer.
     run: Vec<usize>,
@@ -340,7 +340,7 @@ impl Probe<'_> {
         let refused = !run.is_empty()
             && self
                 .book
-                .run_clauses((&self.case, self.as_of), &run, &mut self.whole.out)
+                .run_clauses((&self.case, self.as_of), &run, &mut self.out)
                 .is_err();
         self.whole.run = run;
         refused
@@ -592,8 +592,7 @@ fn changes_of(
         was_solved: false,
         known: None,
         whole: Whole {
-            clauses: clauses.clone(),
-            out: CompactReport::new(),
+            clauses,
             seen: Vec::new(),
             run: Vec::new(),
         },
