@@ -1344,10 +1344,72 @@ fn a_change_another_clause_refuses_is_not_proposed() {
     }
 }
 
+/// The test clause of [`rural_book`] eligible where `test` holds, beside a clause that refuses
+/// as bad input every case where `refused` holds.
+fn refusing_book(name: &str, test: &str, refused: &str) -> policy_calc::Rulebook {
+    let guarded = format!(
+        r#"
+[[clause]]
+id = "guarded"
+subject = "rural_housing"
+kind = "entitlement"
+section = "三（六）"
+quote = "予以200元/平方米的一次性资金补助"
+summary = "a test clause that refuses some cases"
+eligible = "new"
+
+[[clause.guard]]
+expr = "not ({refused})"
+message = "a case this test refuses"
+"#
+    );
+    load_test_rules(name, &(all_at_once_clause(test) + &guarded))
+}
+
+#[test]
+fn a_bound_or_a_set_of_facts_another_clause_refuses_is_not_proposed() {
+    let case = "[rural_housing]\nnew = false\nprefab = false\nstructure = \"steel\"\nwhole_village = false\nfloor_area = 50\n";
+    // (rules, the test clause's test, what another clause refuses, the changes stated): a
+    // bound is checked on the whole case at its value as stated (refused from 100 m2, not at
+    // 99.99 m2), and so is a set of facts (only new and prefab together turn the test); each
+    // beside the same where nothing refuses it, to show the clause turns there.
+    let cases: [(&str, &str, &str, &[&str]); 4] = [
+        (
+            "refused-bound",
+            "floor_area >= 100 m2",
+            "floor_area >= 100 m2",
+            &[],
+        ),
+        (
+            "kept-bound",
+            "floor_area >= 100 m2",
+            "floor_area >= 200 m2",
+            &["floor_area at_least 100.00 m2 => eligible"],
+        ),
+        ("refused-set", "new and prefab", "new and prefab", &[]),
+        (
+            "kept-set",
+            "new and prefab",
+            "floor_area >= 200 m2",
+            &["new equals true and prefab equals true => eligible"],
+        ),
+    ];
+    for (name, test, refused, expected) in cases {
+        let (changes, words) = all_at_once(&refusing_book(name, test, refused), case);
+        let stated: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(stated, expected, "{name}: {words}");
+    }
+}
+
 /// A test clause of the rural housing subject, eligible when `TEST` holds (in the rural
 /// subsidy's document, in force from 2022-06-19).
 fn rural_book(name: &str, test: &str) -> policy_calc::Rulebook {
-    let clause = format!(
+    load_test_rules(name, &all_at_once_clause(test))
+}
+
+/// The test clause of [`rural_book`].
+fn all_at_once_clause(test: &str) -> String {
+    format!(
         r#"
 [[clause]]
 id = "all-at-once"
@@ -1358,8 +1420,12 @@ quote = "予以200元/平方米的一次性资金补助"
 summary = "a test clause"
 eligible = "{test}"
 "#
-    );
-    policy_calc::Rulebook::load_dir(&crate::hardening::rules_with(name, &clause))
+    )
+}
+
+/// The built-in rules with `clauses` added, in a copy made for `name`.
+fn load_test_rules(name: &str, clauses: &str) -> policy_calc::Rulebook {
+    policy_calc::Rulebook::load_dir(&crate::hardening::rules_with(name, clauses))
         .unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -85,12 +85,16 @@ struct Probe<'b> {
     ci: usize,
     /// Whether bounds are solved where they can be ([`solve`]), or all searched for.
     solve: bool,
+    /// The buffers of every evaluation, the probes' and the whole-case checks'.
     out: CompactReport<'b>,
     /// The values the clause compares with (its constants, its parameters in force): where a
     /// result can turn, and so checked, with a step either side, before anything is stated.
     critical: Vec<Value>,
     /// Whether the last bound found ([`bound`](Probe::bound)) was solved, not searched for.
     was_solved: bool,
+    /// The clause's outcome on the case as it stands, where known (the full report's, while
+    /// no fact is held changed around the probes): a probe that changes nothing gives it.
+    known: Option<Outcome>,
     /// The case as a whole, for checking changes on it.
     whole: Whole<'b>,
 }
@@ -99,8 +103,7 @@ struct Probe<'b> {
 /// lists each reads, and the results of the changed cases checked so far (many clauses
 /// propose the same change: `prefab = false`).
 struct Whole<'b> {
-    clauses: Vec<usize>,
-    out: CompactReport<'b>,
+    clauses: &'b [usize],
     seen: Vec<(Made, bool)>,
     /// The clauses of one check, kept between checks to reuse its buffer.
     run: Vec<usize>,
@@ -108,6 +111,10 @@ struct Whole<'b> {
 
 /// Facts changed, each to a value.
 type Made = Vec<(Slot, Value)>;
+
+/// A change found, with the facts it makes, to check it on the whole case without reading its
+/// values back from its words; `None` where any value of its fact decides it.
+type Found = (Change, Option<Made>);
 
 impl Probe<'_> {
     /// The clause's outcome with `changes` made; `None` when the changed case is bad input.
@@ -143,6 +150,11 @@ impl Probe<'_> {
         let mut saved = [None; MOST_FACTS];
         if changes.len() > MOST_FACTS {
             return None;
+        }
+        if let Some(o) = self.known
+            && changes.iter().all(|(s, v)| self.get(*s) == Some(*v))
+        {
+            return Some(o);
         }
         for ((s, v), old) in changes.iter().zip(&mut saved) {
             *old = self.get(*s);
@@ -279,28 +291,19 @@ impl Grid {
 const SAMPLES: i128 = 12;
 
 impl Probe<'_> {
-    /// Whether the whole case, with change `c` made, evaluates: `c`'s outcome is what the
-    /// clause gave on it when `c` was found. A change any value of which decides it (`any`)
-    /// has no one value to make.
-    fn whole(&mut self, slots: &[(Slot, &Field, Cow<'_, str>)], c: &Change) -> bool {
-        let mut made = Vec::with_capacity(c.facts.len());
-        for f in &c.facts {
-            let Some(value) = &f.value else {
-                return true;
-            };
-            let Some((slot, field, _)) = slots.iter().find(|(_, _, n)| *n == f.fact) else {
-                return false;
-            };
-            let Some(v) = value_of(self.book, field, value) else {
-                return false;
-            };
-            made.push((*slot, v));
-        }
-        let evaluates = match self.whole.seen.iter().find(|(m, _)| *m == made) {
+    /// Whether the whole case, with the facts of a change found made (`made`), evaluates:
+    /// the change's outcome is what the clause gave on it when it was found. A change any
+    /// value of which decides it (`None`) has no one value to make.
+    fn whole(&mut self, made: Option<&Made>) -> bool {
+        let Some(made) = made else {
+            return true;
+        };
+        let evaluates = match self.whole.seen.iter().find(|(m, _)| m == made) {
             Some((_, ok)) => *ok,
             None => {
-                let saved: Vec<Option<Value>> = made.iter().map(|(s, _)| self.get(*s)).collect();
-                for (s, v) in &made {
+                let mut saved = [None; MOST_FACTS];
+                for ((s, v), old) in made.iter().zip(&mut saved) {
+                    *old = self.get(*s);
                     self.set(*s, Some(*v));
                 }
                 let ok = !self.refused(&|fields, lists| {
@@ -312,7 +315,7 @@ impl Probe<'_> {
                 for ((s, _), old) in made.iter().zip(saved) {
                     self.set(*s, old);
                 }
-                self.whole.seen.push((made, ok));
+                self.whole.seen.push((made.clone(), ok));
                 ok
             }
         };
@@ -337,7 +340,7 @@ impl Probe<'_> {
         let refused = !run.is_empty()
             && self
                 .book
-                .run_clauses((&self.case, self.as_of), &run, &mut self.whole.out)
+                .run_clauses((&self.case, self.as_of), &run, &mut self.out)
                 .is_err();
         self.whole.run = run;
         refused
@@ -587,9 +590,9 @@ fn changes_of(
         out: CompactReport::new(),
         critical: Vec::new(),
         was_solved: false,
+        known: None,
         whole: Whole {
-            clauses: clauses.clone(),
-            out: CompactReport::new(),
+            clauses,
             seen: Vec::new(),
             run: Vec::new(),
         },
@@ -621,6 +624,8 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
         p.critical.extend(book.params[i as usize].value_on(as_of));
     }
     p.ci = ci;
+    // The plain search, the reference, evaluates every probe.
+    p.known = p.solve.then_some(outcome);
     let rec = book.schema.record_of(p.case.subject);
     let mut slots: Vec<(Slot, &Field, Cow<'_, str>)> = fields
         .iter()
@@ -657,11 +662,13 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
             ));
         }
     }
-    let mut found = search(p, &slots, as_of, outcome);
     // Each change as stated, the whole case evaluated: another clause may refuse the changed
     // case (a deduction it turns on exceeding the installation cost), and then it is no change
     // to propose.
-    found.retain(|c| p.whole(&slots, c));
+    let mut found: Vec<Change> = search(p, &slots, as_of, outcome)
+        .into_iter()
+        .filter_map(|(c, made)| p.whole(made.as_ref()).then_some(c))
+        .collect();
     // A mix of items short of its share: the fewest items to add, of each kind the clause
     // counts (`units` of at most 70 m2), each checked on the whole case as it is found.
     if let Some(target) = turned(outcome)
@@ -678,7 +685,7 @@ fn search(
     slots: &[(Slot, &Field, Cow<'_, str>)],
     as_of: NaiveDate,
     outcome: Outcome,
-) -> Vec<Change> {
+) -> Vec<Found> {
     if let Some(target) = turned(outcome) {
         let mut found = Vec::new();
         // No facts whatever give the target: nothing to search for (the plain search, the
@@ -729,6 +736,8 @@ type ItemPlan = (u16, Vec<(u16, Vec<Value>)>, Vec<u16>);
 /// that value, and whose counted field (`count`, summed by the clause) is searched for the
 /// fewest that turn the result. Each is checked on the whole case.
 fn add_items(p: &mut Probe, clause: &Clause, as_of: NaiveDate, target: Outcome) -> Vec<Change> {
+    // Every probe here has an item added: none has the outcome known.
+    p.known = None;
     let book = p.book;
     let rec = book.schema.record_of(p.case.subject);
     // Per list: the item fields compared with a value, with those values; the fields summed.
@@ -872,22 +881,6 @@ fn constant(book: &Rulebook, e: &Expr, as_of: NaiveDate) -> Option<Value> {
     }
 }
 
-/// The value of a fact as a change states it: the way back from [`fact_value`].
-fn value_of(book: &Rulebook, field: &Field, v: &FactValue) -> Option<Value> {
-    Some(match (v, field.ty) {
-        (FactValue::Number(q), Type::Num(_)) => Value::Num(q.value().parse().ok()?),
-        (FactValue::Bool(b), Type::Bool) => Value::Bool(*b),
-        (FactValue::Text(t), Type::Date) => Value::Date(t.parse().ok()?),
-        (FactValue::Text(t), Type::Word(set)) => Value::Word(
-            book.schema.word_sets[set as usize]
-                .words
-                .iter()
-                .position(|w| w == t)? as u16,
-        ),
-        _ => return None,
-    })
-}
-
 /// A fact's value as a change states it.
 fn fact_value(book: &Rulebook, field: &Field, v: Value) -> Option<FactValue> {
     Some(match v {
@@ -945,7 +938,7 @@ fn toward(
     name: &str,
     as_of: NaiveDate,
     target: Outcome,
-) -> Vec<Change> {
+) -> Vec<Found> {
     let book = p.book;
     let want = &|o: Outcome| o == target;
     let current = p.get(slot);
@@ -960,9 +953,12 @@ fn toward(
             None => (lo, hi),
         };
         // A bound is where the clause gives the target, evaluated whole: the change's outcome.
-        let push = |found: &mut Vec<Change>, k: i128, relation: Relation| {
-            if let Some(value) = g.value(k).and_then(|v| fact_value(book, field, v)) {
-                found.push(one(name, relation, Some(value), target));
+        let push = |found: &mut Vec<Found>, k: i128, relation: Relation| {
+            if let Some(v) = g.value(k)
+                && let Some(value) = fact_value(book, field, v)
+            {
+                let c = one(name, relation, Some(value), target);
+                found.push((c, Some(vec![(slot, v)])));
             }
         };
         let up = p.bound(slot, &g, up_from, hi, want);
@@ -986,21 +982,22 @@ fn other_values(
     (slot, field, name): (Slot, &Field, &str),
     current: Option<Value>,
     want: &dyn Fn(Outcome) -> bool,
-) -> Vec<Change> {
+) -> Vec<Found> {
     let book = p.book;
     let mut found = Vec::new();
     for v in alternatives(book, field, current) {
         if let Some(o) = p.reaches(&[(slot, v)], want)
             && let Some(value) = fact_value(book, field, v)
         {
-            found.push(one(name, Relation::Equals, Some(value), o));
+            let c = one(name, Relation::Equals, Some(value), o);
+            found.push((c, Some(vec![(slot, v)])));
         }
     }
     found
 }
 
 /// For a fact the result waits for: the values that decide it, each with its outcome.
-fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDate) -> Vec<Change> {
+fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDate) -> Vec<Found> {
     let book = p.book;
     let mut found = Vec::new();
     if let Some(g) = grid(field, None, as_of) {
@@ -1013,7 +1010,7 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
                 .into_iter()
                 .all(|k| at(p, k) == Some(o))
         {
-            found.push(one(name, Relation::Any, None, o));
+            found.push((one(name, Relation::Any, None, o), None));
             return found;
         }
         // Else from each end that decides it, the bound to which it holds (the other end may
@@ -1023,9 +1020,10 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
                 continue;
             };
             if let Some(b) = p.bound(slot, &g, from, end, &|x| x == o)
-                && let Some(value) = g.value(b).and_then(|v| fact_value(book, field, v))
+                && let Some(v) = g.value(b)
+                && let Some(value) = fact_value(book, field, v)
             {
-                found.push(one(name, relation, Some(value), o));
+                found.push((one(name, relation, Some(value), o), Some(vec![(slot, v)])));
             }
         }
         return found;
@@ -1053,7 +1051,7 @@ fn sets(
     slots: &[(Slot, &Field, Cow<'_, str>)],
     as_of: NaiveDate,
     target: Outcome,
-) -> Vec<Change> {
+) -> Vec<Found> {
     const MOST: usize = 8;
     let book = p.book;
     // Each fact's candidate moves: the other words or yes/no, a number's or a date's ends.
@@ -1132,7 +1130,7 @@ fn set_change(
     made: &[(Slot, Value)],
     as_of: NaiveDate,
     target: Outcome,
-) -> Option<Change> {
+) -> Option<Found> {
     let book = p.book;
     let mut stated = Vec::new();
     for (at, ((slot, field, name), (_, mine))) in facts.iter().copied().zip(made).enumerate() {
@@ -1156,7 +1154,10 @@ fn set_change(
                 for (s, v) in &others {
                     p.set(*s, Some(*v));
                 }
+                // The case so changed has no outcome known.
+                let known = p.known.take();
                 let k = p.bound(*slot, &g, start, end, &|o| o == target);
+                p.known = known;
                 for ((s, _), old) in others.iter().zip(saved) {
                     p.set(*s, old);
                 }
@@ -1191,7 +1192,7 @@ fn set_change(
             }
         }
     }
-    Some(Change {
+    let change = Change {
         facts: stated
             .into_iter()
             .map(|(_, field, name, relation, v)| {
@@ -1203,5 +1204,6 @@ fn set_change(
             })
             .collect::<Option<Vec<_>>>()?,
         outcome: target,
-    })
+    };
+    Some((change, Some(all)))
 }
