@@ -585,3 +585,60 @@ fn the_workload_engine_agrees_with_the_hand_written_clauses() {
         );
     }
 }
+
+/// Where no single fact turns a result, sets of facts are searched, and each number of a set
+/// is brought back toward where it stands with the other facts held at their moves. The
+/// case so changed is not the case as given: a probe of a fact at its own value, the others
+/// held, must be evaluated, not answered with the clause's outcome on the case as given
+/// (the `known` outcome that `set_change` takes away while the others are held).
+///
+/// The test clause (a building project) is eligible at one star or three
+/// (`green_star == 1 or green_star == 3`), or at two or more with 10 floors or more
+/// (`floors >= 10 and green_star >= 2`). The case: no star, 5 floors: not eligible.
+/// - No one fact turns it: floors alone never do (no star); stars alone give it at 1 and 3
+///   but not at 2 (5 floors), so "green_star at least 1" does not hold all the way to 3,
+///   and nothing below 0.
+/// - Pairs, each fact moved to its domain's ends (stars 0 and 3; floors 0 and 10^15, the
+///   search's end where the schema sets none), the stars' move first:
+///   - 3 stars, no floors: eligible (3 stars). The stars brought back from 0 toward 3,
+///     floors held at 0: 1 star gives it, 2 do not, so no bound holds to 3: the move, 3.
+///     The floors brought back from 5 toward 0, 3 stars held: eligible already at 5 floors,
+///     so no bound: the move, 0 floors ("at most 0"). A probe of 5 floors answered with
+///     the known outcome (not eligible) would state "at most 4" instead.
+///   - 3 stars, 10^15 floors: eligible. The stars from 0 toward 3, 10^15 floors held: 1,
+///     2 and 3 stars all give it: at least 1. The floors from 5 toward 10^15, 3 stars
+///     held: eligible already at 5: the move, 10^15 ("at least 6" if 5 were answered
+///     with the known outcome).
+///   - 0 stars with either move of floors: not eligible.
+#[test]
+fn a_set_searches_each_fact_from_its_own_value_with_the_others_held_changed() {
+    let clause = crate::hardening::RATIO_CLAUSE
+        .replace("hostile-ratio", "held-changed")
+        .replace("rural_housing", "building_project")
+        .replace(
+            "eligible = \"new\"",
+            "eligible = \"green_star == 1 or green_star == 3 or (floors >= 10 and green_star >= 2)\"",
+        )
+        .replace("AMOUNT", "rural_subsidy_rate * 1 m2");
+    let rules = crate::hardening::rules_with("held-changed", &clause);
+    let book = policy_calc::Rulebook::load_dir(&rules).expect("the test rules load");
+    let on = date("2023-03-01");
+    let case = book
+        .case_from_toml("[building_project]\ngreen_star = 0\nfloors = 5\n", "c.toml")
+        .expect("reads");
+    let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+    let r = report.result("held-changed").expect("a result");
+    assert_eq!(r.outcome.name(), "not_eligible");
+    let found: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "green_star at_least 3 and floors at_most 0 => eligible",
+            "green_star at_least 1 and floors at_least 1000000000000000 => eligible",
+        ],
+    );
+    assert_eq!(
+        changes(&book, &case, on),
+        searched_changes(&book, &case, on)
+    );
+}
