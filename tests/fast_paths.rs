@@ -642,3 +642,42 @@ fn a_set_searches_each_fact_from_its_own_value_with_the_others_held_changed() {
         searched_changes(&book, &case, on)
     );
 }
+
+/// A definition used twice in one test compares twice: its bound is not solved from one
+/// of the comparisons as though the fact turned the clause once. The walks of the graph
+/// read a shared body once; counting the fact's uses must count each use of the body.
+///
+/// The test clause (a building project) is eligible at 10 to 12 storeys or at 20 and more
+/// (`storeys >= 10 and storeys <= 12 or storeys >= 20`, `storeys` defined as `floors + 0`).
+/// At 5 floors it is not eligible. More floors turn it, and hold it all the way up, from 20
+/// on (at 13 to 19 it is not eligible): `floors` at least 20, not at least 10. Fewer floors
+/// never turn it.
+#[test]
+fn a_definition_read_twice_is_not_solved_as_one_comparison() {
+    let clause = format!(
+        "[[define]]\nname = \"storeys\"\nlabel = {{ zh = \"层数\", en = \"storeys\" }}\nexpr = \"floors + 0\"\n{}",
+        crate::hardening::RATIO_CLAUSE
+            .replace("hostile-ratio", "storey-band")
+            .replace("rural_housing", "building_project")
+            .replace(
+                "eligible = \"new\"",
+                "eligible = \"storeys >= 10 and storeys <= 12 or storeys >= 20\"",
+            )
+            .replace("AMOUNT", "rural_subsidy_rate * 1 m2")
+    );
+    let rules = crate::hardening::rules_with("storey-band", &clause);
+    let book = policy_calc::Rulebook::load_dir(&rules).expect("the test rules load");
+    let on = date("2023-03-01");
+    let case = book
+        .case_from_toml("[building_project]\nfloors = 5\n", "c.toml")
+        .expect("reads");
+    let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+    let r = report.result("storey-band").expect("a result");
+    assert_eq!(r.outcome.name(), "not_eligible");
+    let found: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(found, ["floors at_least 20 => eligible"]);
+    assert_eq!(
+        changes(&book, &case, on),
+        searched_changes(&book, &case, on)
+    );
+}

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::expr::{ArithOp, Expr, ExprKind, Value};
+use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Value};
 use crate::rulebook::{Clause, Kind, Rules};
 
 use super::reach;
@@ -167,11 +167,13 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
         .chain(clause.amount.iter().map(|a| &a.expr))
         .chain(&clause.deadline)
         .chain(clause.goals.iter().map(|g| &g.test));
-    let mut seen = 0;
+    // Each use of a shared definition counts: the walks below read its body once.
+    let mut seen = 0u32;
+    let mut counted = AddrMap::default();
     let mut found = None;
     for e in deciding {
+        seen = seen.saturating_add(uses(e, field, &mut counted));
         e.walk(&mut |x: &Expr| match &x.kind {
-            ExprKind::Field(i) if *i == field => seen += 1,
             ExprKind::Cmp(_, l, r) if found.is_none() && (reads(l, field) || reads(r, field)) => {
                 found = Some((l.share(), r.share()));
             }
@@ -183,6 +185,20 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
         return None;
     }
     found
+}
+
+/// How many times `e` reads field `field`, a shared definition's body counted once for each
+/// use of it (a definition used twice in a test compares twice); at most `u32::MAX`.
+fn uses(e: &Expr, field: u16, counted: &mut AddrMap<u32>) -> u32 {
+    match &e.kind {
+        ExprKind::Field(i) => u32::from(*i == field),
+        ExprKind::Named(_, body) => counted.once(body, |counted| uses(body, field, counted)),
+        _ => {
+            let mut n = 0u32;
+            e.for_each_child(&mut |c| n = n.saturating_add(uses(c, field, counted)));
+            n
+        }
+    }
 }
 
 /// Whether `e` reads field `field`.
