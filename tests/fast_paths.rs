@@ -681,3 +681,38 @@ fn a_definition_read_twice_is_not_solved_as_one_comparison() {
         searched_changes(&book, &case, on)
     );
 }
+
+/// A number searched from the value given, where it lies on the fact's grid, both ways: an
+/// equation turns at its point from both sides, so a result that fails at 5 floors alone
+/// turns at 6 and at 4 (`floors != 5`). Searching down from one step above the value given
+/// stopped at once where that step already gave the outcome (6 floors), and said nothing of
+/// fewer floors; nor is an equation a comparison that turns once, solved one way.
+#[test]
+fn a_number_is_searched_both_ways_from_its_own_value() {
+    let clause = crate::hardening::RATIO_CLAUSE
+        .replace("hostile-ratio", "not-five")
+        .replace("rural_housing", "building_project")
+        .replace("eligible = \"new\"", "eligible = \"floors != 5\"")
+        .replace("AMOUNT", "rural_subsidy_rate * 1 m2");
+    let rules = crate::hardening::rules_with("not-five", &clause);
+    let book = policy_calc::Rulebook::load_dir(&rules).expect("the test rules load");
+    let on = date("2023-03-01");
+    let case = book
+        .case_from_toml("[building_project]\nfloors = 5\n", "c.toml")
+        .expect("reads");
+    let report = book.evaluate_with_changes(&case, on).expect("evaluates");
+    let r = report.result("not-five").expect("a result");
+    assert_eq!(r.outcome.name(), "not_eligible");
+    let found: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "floors at_least 6 => eligible",
+            "floors at_most 4 => eligible"
+        ]
+    );
+    assert_eq!(
+        changes(&book, &case, on),
+        searched_changes(&book, &case, on)
+    );
+}

@@ -947,8 +947,9 @@ fn toward(
         let (lo, hi) = g.ends();
         let here = current.and_then(|v| g.point(v));
         // A value off the grid (more decimals than its precision) is searched from its own
-        // grid point, which is checked like any other.
+        // grid point, which is checked like any other; a value on it, from itself.
         let (up_from, down_from) = match here {
+            Some(k) if g.value(k) == current => (k, k),
             Some(k) => (k, k.saturating_add(1).min(hi).max(lo)),
             None => (lo, hi),
         };

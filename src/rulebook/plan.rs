@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Value};
+use crate::expr::{AddrMap, ArithOp, CmpOp, Expr, ExprKind, Value};
 use crate::rulebook::{Clause, Kind, Rules};
 
 use super::reach;
@@ -148,7 +148,8 @@ fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
 }
 
 /// The comparison through which `clause` alone decides on field `field` of its subject, as
-/// its two sides; `None` where it decides on the field otherwise (or not at all). A target
+/// its two sides; `None` where it decides on the field otherwise (or not at all), or through
+/// an equation (`==`, `!=`), which holds or fails at one point only. A target
 /// decides through its goals' tests (`figure >= target`), each figure reported as evaluated
 /// there: the field in one goal's test, its outcome turns where that test does.
 pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<Expr>)> {
@@ -174,8 +175,8 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
     for e in deciding {
         seen = seen.saturating_add(uses(e, field, &mut counted));
         e.walk(&mut |x: &Expr| match &x.kind {
-            ExprKind::Cmp(_, l, r) if found.is_none() && (reads(l, field) || reads(r, field)) => {
-                found = Some((l.share(), r.share()));
+            ExprKind::Cmp(op, l, r) if found.is_none() && (reads(l, field) || reads(r, field)) => {
+                found = Some((*op, l.share(), r.share()));
             }
             _ => {}
         });
@@ -184,7 +185,11 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
     if seen != 1 || !shown.all(|e| tame(e, field)) {
         return None;
     }
-    found
+    // An equation turns at its point from both sides: `floors != 5` fails at 5 alone.
+    match found? {
+        (CmpOp::Eq | CmpOp::Ne, ..) => None,
+        (_, l, r) => Some((l, r)),
+    }
 }
 
 /// How many times `e` reads field `field`, a shared definition's body counted once for each
