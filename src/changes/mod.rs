@@ -11,6 +11,13 @@
 //! outcome at the bound and does not one step short of it, and gives it all the way to the end
 //! of the fact's domain (sampled), so that "at least" and "at most" hold as stated. Facts that
 //! the clause does not read are never proposed.
+//!
+//! Fewer probes, each held to the plain search ([`searched_changes`]) in the tests: a bound is
+//! solved where the clause decides on the fact through one comparison (`changes/solve.rs`),
+//! and not searched for on the side of the value given that the comparison's turning point
+//! does not lie on; words that a clause reads only through tests of words it names, and that
+//! every such test treats alike (`public` and `venue` for `use in [industrial]`), are
+//! evaluated once for the class.
 
 use std::borrow::Cow;
 
@@ -97,6 +104,8 @@ struct Probe<'b> {
     known: Option<Outcome>,
     /// The case as a whole, for checking changes on it.
     whole: Whole<'b>,
+    /// The turning points solved on the case as it stands ([`threshold`](Probe::threshold)).
+    thresholds: Vec<(u16, Option<Value>)>,
 }
 
 /// What checking a change on the whole case needs: the subject's clauses with the facts and
@@ -109,8 +118,41 @@ struct Whole<'b> {
     run: Vec<usize>,
 }
 
-/// Facts changed, each to a value.
-type Made = Vec<(Slot, Value)>;
+/// Facts changed, each to a value: at most [`MOST_FACTS`], held in place (a search makes
+/// one for each change it finds, and checks each on the whole case).
+#[derive(Clone, Copy)]
+struct Made {
+    len: usize,
+    facts: [(Slot, Value); MOST_FACTS],
+}
+
+impl Made {
+    /// The facts of `facts`; `None` where they are more than [`MOST_FACTS`].
+    fn of(facts: impl IntoIterator<Item = (Slot, Value)>) -> Option<Made> {
+        let mut m = Made {
+            len: 0,
+            facts: [(Slot::Field(0), Value::Bool(false)); MOST_FACTS],
+        };
+        for f in facts {
+            *m.facts.get_mut(m.len)? = f;
+            m.len += 1;
+        }
+        Some(m)
+    }
+}
+
+impl std::ops::Deref for Made {
+    type Target = [(Slot, Value)];
+    fn deref(&self) -> &[(Slot, Value)] {
+        &self.facts[..self.len]
+    }
+}
+
+impl PartialEq for Made {
+    fn eq(&self, other: &Made) -> bool {
+        **self == **other
+    }
+}
 
 /// A change found, with the facts it makes, to check it on the whole case without reading its
 /// values back from its words; `None` where any value of its fact decides it.
@@ -147,7 +189,6 @@ impl Probe<'_> {
         changes: &[(Slot, Value)],
         sought: Option<&dyn Fn(Outcome) -> bool>,
     ) -> Option<Outcome> {
-        let mut saved = [None; MOST_FACTS];
         if changes.len() > MOST_FACTS {
             return None;
         }
@@ -156,6 +197,32 @@ impl Probe<'_> {
         {
             return Some(o);
         }
+        self.evaluate(changes, sought)
+    }
+
+    /// The first word of `v`'s class where `slot` is a word field the clause reads through
+    /// tests of the words it names alone (the plan's `word_classes`): two words of a class
+    /// give the clause the same outcome. Else `v`.
+    fn alike(&self, slot: Slot, v: Value) -> Value {
+        if let (Slot::Field(f), Value::Word(w)) = (slot, v)
+            && let Some((_, classes)) = self.book.plans().0[self.ci]
+                .word_classes
+                .iter()
+                .find(|(g, _)| *g == f)
+            && let Some(&c) = classes.get(w as usize)
+        {
+            return Value::Word(c);
+        }
+        v
+    }
+
+    /// The clause evaluated with `changes` made ([`run`](Self::run)).
+    fn evaluate(
+        &mut self,
+        changes: &[(Slot, Value)],
+        sought: Option<&dyn Fn(Outcome) -> bool>,
+    ) -> Option<Outcome> {
+        let mut saved = [None; MOST_FACTS];
         for ((s, v), old) in changes.iter().zip(&mut saved) {
             *old = self.get(*s);
             self.set(*s, Some(*v));
@@ -315,7 +382,7 @@ impl Probe<'_> {
                 for ((s, _), old) in made.iter().zip(saved) {
                     self.set(*s, old);
                 }
-                self.whole.seen.push((made.clone(), ok));
+                self.whole.seen.push((*made, ok));
                 ok
             }
         };
@@ -458,26 +525,78 @@ impl Probe<'_> {
         if !self.turns_once((slot, g), (from, to)) {
             return None;
         }
+        let q = g.point(self.threshold(field)?)?;
+        let dir = (to - from).signum();
+        // The solved value, exact or to 28 digits, lies within a step of its grid point;
+        // the points next to it are each tried once.
+        let mut tried: [(i128, bool); 6] = [(from, false); 6];
+        let mut n = 1;
+        let mut holds = |p: &mut Self, k: i128| match tried[..n].iter().find(|t| t.0 == k) {
+            Some(&(_, h)) => h,
+            None => {
+                let h = p.holds(slot, g, k, want);
+                if let Some(t) = tried.get_mut(n) {
+                    *t = (k, h);
+                    n += 1;
+                }
+                h
+            }
+        };
+        for k in [q, q + 1, q - 1, q + 2] {
+            let beyond = (k - from) * dir > 0 && (to - k) * dir >= 0;
+            if beyond && holds(self, k) && !holds(self, k - dir) {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// The value of `field` at which the comparison through which the clause decides on it
+    /// turns ([`solve::threshold`]), the other facts as they stand; kept for the case as
+    /// given (while `known` is), where a search asks for it more than once.
+    fn threshold(&mut self, field: u16) -> Option<Value> {
+        if self.known.is_some()
+            && let Some(&(_, at)) = self.thresholds.iter().find(|(f, _)| *f == field)
+        {
+            return at;
+        }
         let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
         let c = book.plans().0[self.ci]
             .compared
             .iter()
             .find(|c| c.field == field)?;
         let (l, r) = &c.sides;
-        let at = solve::threshold(book, (l, r), field, facts, as_of)?;
-        let q = g.point(at)?;
-        let dir = (to - from).signum();
-        // The solved value, exact or to 28 digits, lies within a step of its grid point.
-        for k in [q, q + 1, q - 1, q + 2] {
-            let beyond = (k - from) * dir > 0 && (to - k) * dir >= 0;
-            if beyond
-                && self.holds(slot, g, k, want)
-                && (k - dir == from || !self.holds(slot, g, k - dir, want))
-            {
-                return Some(k);
-            }
+        let at = solve::threshold(book, (l, r), field, facts, as_of);
+        if self.known.is_some() {
+            self.thresholds.push((field, at));
         }
-        None
+        at
+    }
+
+    /// Where the clause decides on `slot` through one comparison ([`solve`]) that can turn
+    /// only once over the whole grid, and the point where it turns lies more than a step
+    /// from the value given, `here` its grid point (rounded down): which way that point
+    /// lies. Every point on the other side of the value given is on the same side of the
+    /// comparison as it, and so gives the clause the decision the value given does, or bad
+    /// input. The solved point is exact, or to 28 digits: a step keeps its last digit out.
+    /// `None` where bounds are all searched for.
+    fn turning(&mut self, (slot, g): (Slot, &Grid), here: i128) -> Option<std::cmp::Ordering> {
+        let Slot::Field(field) = slot else {
+            return None;
+        };
+        let (lo, hi) = g.ends();
+        if !self.solve || !self.turns_once((slot, g), (lo, hi)) {
+            return None;
+        }
+        let at = g.point(self.threshold(field)?)?;
+        // The value given lies in [here, here + 1) steps, the point in [at, at + 1).
+        if at >= here.checked_add(2)? {
+            Some(std::cmp::Ordering::Greater)
+        } else if at.checked_add(2)? <= here {
+            Some(std::cmp::Ordering::Less)
+        } else {
+            None
+        }
     }
 
     /// Whether the clause decides on `slot` through one comparison ([`solve`]) that can turn
@@ -596,6 +715,7 @@ fn changes_of(
             seen: Vec::new(),
             run: Vec::new(),
         },
+        thresholds: Vec::new(),
     };
     clauses
         .iter()
@@ -626,6 +746,7 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     p.ci = ci;
     // The plain search, the reference, evaluates every probe.
     p.known = p.solve.then_some(outcome);
+    p.thresholds.clear();
     let rec = book.schema.record_of(p.case.subject);
     let mut slots: Vec<(Slot, &Field, Cow<'_, str>)> = fields
         .iter()
@@ -696,7 +817,7 @@ fn search(
         let may = p.givers(target);
         for (slot, field, name) in slots {
             if p.may_give(*slot, may) {
-                found.extend(toward(p, *slot, field, name, as_of, target));
+                toward(p, (*slot, field, name), as_of, target, &mut found);
             }
         }
         // Sets of facts, unless no facts whatever give the target.
@@ -709,7 +830,7 @@ fn search(
         let may = p.givers(turn);
         for (slot, field, name) in slots {
             if p.get(*slot).is_some() && p.may_give(*slot, may) {
-                found.extend(toward(p, *slot, field, name, as_of, turn));
+                toward(p, (*slot, field, name), as_of, turn, &mut found);
             }
         }
         found
@@ -718,7 +839,7 @@ fn search(
         let mut found = Vec::new();
         for (slot, field, name) in slots {
             if p.get(*slot).is_none() {
-                found.extend(deciding(p, *slot, field, name, as_of));
+                deciding(p, (*slot, field, name), as_of, &mut found);
             }
         }
         found
@@ -918,31 +1039,42 @@ fn fact_value(book: &Rulebook, field: &Field, v: Value) -> Option<FactValue> {
 }
 
 /// The other values of a yes/no or word fact (all of them where it is not given).
-fn alternatives(book: &Rulebook, field: &Field, current: Option<Value>) -> Vec<Value> {
-    let all: Vec<Value> = match field.ty {
-        Type::Bool => vec![Value::Bool(true), Value::Bool(false)],
-        Type::Word(set) => (0..book.schema.word_sets[set as usize].words.len() as u16)
-            .map(Value::Word)
-            .collect(),
-        _ => Vec::new(),
+fn alternatives(
+    book: &Rulebook,
+    field: &Field,
+    current: Option<Value>,
+) -> impl Iterator<Item = Value> + use<> {
+    let (n, yes_no) = match field.ty {
+        Type::Bool => (2, true),
+        Type::Word(set) => (
+            book.schema.word_sets[set as usize].words.len() as u16,
+            false,
+        ),
+        _ => (0, false),
     };
-    all.into_iter().filter(|v| Some(*v) != current).collect()
+    (0..n)
+        .map(move |i| {
+            if yes_no {
+                Value::Bool(i == 0)
+            } else {
+                Value::Word(i)
+            }
+        })
+        .filter(move |v| Some(*v) != current)
 }
 
 /// The nearest change of one fact that gives outcome `target`: a bound on a number or a
 /// date, or another yes/no or word.
 fn toward(
     p: &mut Probe,
-    slot: Slot,
-    field: &Field,
-    name: &str,
+    (slot, field, name): (Slot, &Field, &str),
     as_of: NaiveDate,
     target: Outcome,
-) -> Vec<Found> {
+    found: &mut Vec<Found>,
+) {
     let book = p.book;
     let want = &|o: Outcome| o == target;
     let current = p.get(slot);
-    let mut found = Vec::new();
     if let Some(g) = grid(field, current, as_of) {
         let (lo, hi) = g.ends();
         let here = current.and_then(|v| g.point(v));
@@ -953,27 +1085,37 @@ fn toward(
             Some(k) => (k, k.saturating_add(1).min(hi).max(lo)),
             None => (lo, hi),
         };
+        // Where the clause turns once, at a point more than a step from the value given, on
+        // one side of it: the other side gives what the value given does, not the target.
+        let turns = here.and_then(|k| p.turning((slot, &g), k));
         // A bound is where the clause gives the target, evaluated whole: the change's outcome.
         let push = |found: &mut Vec<Found>, k: i128, relation: Relation| {
             if let Some(v) = g.value(k)
                 && let Some(value) = fact_value(book, field, v)
             {
                 let c = one(name, relation, Some(value), target);
-                found.push((c, Some(vec![(slot, v)])));
+                found.push((c, Made::of([(slot, v)])));
             }
         };
-        let up = p.bound(slot, &g, up_from, hi, want);
+        let up = if turns == Some(std::cmp::Ordering::Less) {
+            None
+        } else {
+            p.bound(slot, &g, up_from, hi, want)
+        };
         // Solved above, where the clause turns once over the whole domain: not also below.
         let once = up.is_some() && p.was_solved && p.turns_once((slot, &g), (lo, hi));
         if let Some(b) = up {
-            push(&mut found, b, Relation::AtLeast);
+            push(found, b, Relation::AtLeast);
         }
-        if !once && let Some(b) = p.bound(slot, &g, down_from, lo, want) {
-            push(&mut found, b, Relation::AtMost);
+        if !once
+            && turns != Some(std::cmp::Ordering::Greater)
+            && let Some(b) = p.bound(slot, &g, down_from, lo, want)
+        {
+            push(found, b, Relation::AtMost);
         }
-        return found;
+        return;
     }
-    other_values(p, (slot, field, name), current, want)
+    other_values(p, (slot, field, name), current, want, found);
 }
 
 /// The other values of a yes/no or word fact (all where it is not given) that give what
@@ -983,24 +1125,45 @@ fn other_values(
     (slot, field, name): (Slot, &Field, &str),
     current: Option<Value>,
     want: &dyn Fn(Outcome) -> bool,
-) -> Vec<Found> {
+    found: &mut Vec<Found>,
+) {
     let book = p.book;
-    let mut found = Vec::new();
+    // What each class of words gave ([`Probe::alike`]): a word of a class tried gives what
+    // the first did; a word of the class of the word given, what the case gives as it is.
+    let mut gave = [None; 64];
+    if let (Some(known), Some(c @ Value::Word(_))) = (p.known, current)
+        && let Value::Word(k) = p.alike(slot, c)
+        && let Some(g) = gave.get_mut(usize::from(k))
+    {
+        *g = Some(Some(known).filter(|o| want(*o)));
+    }
     for v in alternatives(book, field, current) {
-        if let Some(o) = p.reaches(&[(slot, v)], want)
+        let class = match p.alike(slot, v) {
+            Value::Word(k) if p.solve => gave.get_mut(usize::from(k)),
+            _ => None,
+        };
+        let reached = match class {
+            Some(Some(o)) => *o,
+            Some(g) => *g.insert(p.reaches(&[(slot, v)], want)),
+            None => p.reaches(&[(slot, v)], want),
+        };
+        if let Some(o) = reached
             && let Some(value) = fact_value(book, field, v)
         {
             let c = one(name, Relation::Equals, Some(value), o);
-            found.push((c, Some(vec![(slot, v)])));
+            found.push((c, Made::of([(slot, v)])));
         }
     }
-    found
 }
 
 /// For a fact the result waits for: the values that decide it, each with its outcome.
-fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDate) -> Vec<Found> {
+fn deciding(
+    p: &mut Probe,
+    (slot, field, name): (Slot, &Field, &str),
+    as_of: NaiveDate,
+    found: &mut Vec<Found>,
+) {
     let book = p.book;
-    let mut found = Vec::new();
     if let Some(g) = grid(field, None, as_of) {
         let (lo, hi) = g.ends();
         let at = |p: &mut Probe, k: i128| g.value(k).and_then(|v| p.outcome(&[(slot, v)]));
@@ -1012,7 +1175,7 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
                 .all(|k| at(p, k) == Some(o))
         {
             found.push((one(name, Relation::Any, None, o), None));
-            return found;
+            return;
         }
         // Else from each end that decides it, the bound to which it holds (the other end may
         // be bad input: a deposit whose deductions exceed its installation cost).
@@ -1024,12 +1187,12 @@ fn deciding(p: &mut Probe, slot: Slot, field: &Field, name: &str, as_of: NaiveDa
                 && let Some(v) = g.value(b)
                 && let Some(value) = fact_value(book, field, v)
             {
-                found.push((one(name, relation, Some(value), o), Some(vec![(slot, v)])));
+                found.push((one(name, relation, Some(value), o), Made::of([(slot, v)])));
             }
         }
-        return found;
+        return;
     }
-    other_values(p, (slot, field, name), None, &decided)
+    other_values(p, (slot, field, name), None, &decided, found);
 }
 
 /// The most facts one change names. Where no single fact turns a result, sets of two facts
@@ -1065,7 +1228,7 @@ fn sets(
                     let (lo, hi) = g.ends();
                     [lo, hi].into_iter().filter_map(|k| g.value(k)).collect()
                 }
-                None => alternatives(book, field, current),
+                None => alternatives(book, field, current).collect(),
             }
         })
         .collect();
@@ -1083,12 +1246,14 @@ fn sets(
                 }
                 if set.iter().all(|&i| !moves[i].is_empty()) {
                     tries += 1;
-                    let made: Made = set
-                        .iter()
-                        .zip(&pick)
-                        .map(|(&i, &m)| (slots[i].0, moves[i][m]))
-                        .collect();
-                    if p.gives(&made, &|o| o == target) {
+                    let made = Made::of(
+                        set.iter()
+                            .zip(&pick)
+                            .map(|(&i, &m)| (slots[i].0, moves[i][m])),
+                    );
+                    if let Some(made) = made
+                        && p.gives(&made, &|o| o == target)
+                    {
                         let facts: Vec<_> = set.iter().map(|&i| &slots[i]).collect();
                         if let Some(c) = set_change(p, &facts, &made, as_of, target) {
                             found.push(c);
@@ -1145,14 +1310,14 @@ fn set_change(
                     let (lo, hi) = g.ends();
                     if end == hi { lo } else { hi }
                 });
-                let others: Made = made
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != at)
-                    .map(|(_, m)| *m)
-                    .collect();
+                let others = Made::of(
+                    made.iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != at)
+                        .map(|(_, m)| *m),
+                )?;
                 let saved: Vec<Option<Value>> = others.iter().map(|(s, _)| p.get(*s)).collect();
-                for (s, v) in &others {
+                for (s, v) in others.iter() {
                     p.set(*s, Some(*v));
                 }
                 // The case so changed has no outcome known.
@@ -1176,18 +1341,18 @@ fn set_change(
     }
     // The change as stated, every fact at its stated value, must give the target, and must
     // not give it with any one of them left as it is (then a smaller set would do).
-    let all: Made = stated.iter().map(|(s, _, _, _, v)| (*s, *v)).collect();
+    let all = Made::of(stated.iter().map(|(s, _, _, _, v)| (*s, *v)))?;
     if p.outcome(&all) != Some(target) {
         return None;
     }
     if all.len() > 2 {
         for skip in 0..all.len() {
-            let fewer: Made = all
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != skip)
-                .map(|(_, m)| *m)
-                .collect();
+            let fewer = Made::of(
+                all.iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != skip)
+                    .map(|(_, m)| *m),
+            )?;
             if p.outcome(&fewer) == Some(target) {
                 return None;
             }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::expr::{AddrMap, ArithOp, CmpOp, Expr, ExprKind, Value};
 use crate::rulebook::{Clause, Kind, Rules};
+use crate::units::Type;
 
 use super::reach;
 
@@ -35,6 +36,9 @@ pub(crate) struct Plan {
     pub(crate) refuses: bool,
     /// The fields it decides on through one comparison ([`comparison`]).
     pub(crate) compared: Vec<Compared>,
+    /// The word fields it reads only by testing them against words it names, with each
+    /// word's class ([`word_classes`]): two words of a class give it the same outcome.
+    pub(crate) word_classes: Vec<(u16, Vec<u16>)>,
 }
 
 /// A field a clause decides on through one comparison: that comparison's sides, and the
@@ -93,6 +97,7 @@ impl Plans {
                     }
                     Plan {
                         refuses,
+                        word_classes: word_classes(rules, clause, &fields),
                         fields,
                         items,
                         lists,
@@ -206,6 +211,56 @@ fn uses(e: &Expr, field: u16, counted: &mut AddrMap<u32>) -> u32 {
     }
 }
 
+/// The word fields among `fields` that `clause` reads only by testing them against words it
+/// names (`use in [industrial, venue]`, `structure == steel`, `structure != steel`), each with
+/// its words' classes: `classes[w]` is the first word that each of these tests treats as it
+/// treats word `w`. The clause reads such a field through these tests alone, so two words of
+/// a class give it the same outcome whatever the other facts are: the search for changes
+/// evaluates one of them for both. A field read any other way (shown as a value, compared
+/// with a parameter or another field, through a definition of its own) has no classes.
+fn word_classes(rules: &Rules, clause: &Clause, fields: &[u16]) -> Vec<(u16, Vec<u16>)> {
+    let rec = rules.schema.record_of(clause.subject);
+    fields
+        .iter()
+        .filter_map(|&field| {
+            let Type::Word(set) = rec.fields[field as usize].ty else {
+                return None;
+            };
+            let words = rules.schema.word_sets[set as usize].words.len();
+            let is_field = |e: &Expr| matches!(e.kind, ExprKind::Field(i) if i == field);
+            // Each test as the set of words it holds for; and how many reads of the field
+            // are such tests, against how many reads there are. A walk reads a shared body
+            // once, its tests and its reads alike.
+            let (mut tests, mut reads) = (Vec::<u64>::new(), 0usize);
+            for e in clause.exprs() {
+                e.walk(&mut |x: &Expr| match &x.kind {
+                    ExprKind::Field(i) if *i == field => reads += 1,
+                    ExprKind::WordIn(a, bits) if is_field(a) => tests.push(*bits),
+                    ExprKind::Cmp(CmpOp::Eq | CmpOp::Ne, a, b) => {
+                        for (f, w) in [(a, b), (b, a)] {
+                            if is_field(f)
+                                && let ExprKind::Const(Value::Word(w)) = w.kind
+                                && w < 64
+                            {
+                                tests.push(1 << w);
+                            }
+                        }
+                    }
+                    _ => {}
+                });
+            }
+            if reads == 0 || reads != tests.len() || words > 64 {
+                return None;
+            }
+            let alike = |a: usize, b: usize| tests.iter().all(|t| (t >> a & 1) == (t >> b & 1));
+            let classes = (0..words)
+                .map(|w| (0..=w).find(|&v| alike(v, w)).unwrap_or(w) as u16)
+                .collect();
+            Some((field, classes))
+        })
+        .collect()
+}
+
 /// Whether `e` reads field `field`.
 fn reads(e: &Expr, field: u16) -> bool {
     let mut yes = false;
@@ -246,4 +301,61 @@ fn divisors(clause: &Clause, field: u16) -> Vec<Arc<Expr>> {
         });
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::CompactReport;
+    use crate::expr::Value;
+
+    /// The law [`word_classes`] states: two words of a class give the clause the same
+    /// outcome. Each example case, each clause of its subject and each word field with
+    /// classes: the field set to each of its words in turn, the clause evaluated alone.
+    #[test]
+    fn words_of_a_class_give_a_clause_the_same_outcome() {
+        let book = crate::Rulebook::embedded();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let mut out = CompactReport::new();
+        let (mut shared, mut split) = (0, 0);
+        for entry in std::fs::read_dir(dir).expect("examples/") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("an example");
+            let mut case = book.case_from_text(&text, "example").expect("reads");
+            let as_of = case.as_of().expect("examples give as_of");
+            for &ci in &book.by_subject[case.subject as usize] {
+                for (field, classes) in &book.plans().0[ci].word_classes {
+                    let given = case.facts.values[*field as usize];
+                    let mut outcome = |case: &mut crate::case::Case, w: u16| {
+                        case.facts.values[*field as usize] = Some(Value::Word(w));
+                        book.run_clauses((case, as_of), &[ci], &mut out)
+                            .ok()
+                            .map(|()| out.results()[0].outcome)
+                    };
+                    let of: Vec<_> = (0..classes.len() as u16)
+                        .map(|w| outcome(&mut case, w))
+                        .collect();
+                    case.facts.values[*field as usize] = given;
+                    for (w, &c) in classes.iter().enumerate() {
+                        assert_eq!(
+                            of[w], of[c as usize],
+                            "{}: word {w} of field {field} and word {c}, its class",
+                            book.clauses[ci].id
+                        );
+                        if c as usize != w {
+                            shared += 1;
+                        }
+                    }
+                    // Words of two classes that the case tells apart.
+                    split += usize::from(of.iter().any(|o| *o != of[0]));
+                }
+            }
+        }
+        assert!(
+            shared > 10 && split > 10,
+            "{shared} words share a class, {split} fields split"
+        );
+    }
 }
