@@ -31,6 +31,7 @@ use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
 use crate::rulebook::Clause;
+use crate::rulebook::plan::{Compared, Var};
 use crate::schema::Field;
 use crate::units::Type;
 
@@ -105,7 +106,7 @@ struct Probe<'b> {
     /// The case as a whole, for checking changes on it.
     whole: Whole<'b>,
     /// The turning points solved on the case as it stands ([`threshold`](Probe::threshold)).
-    thresholds: Vec<(u16, Option<Value>)>,
+    thresholds: Vec<(Slot, Option<Value>)>,
 }
 
 /// What checking a change on the whole case needs: the subject's clauses with the facts and
@@ -519,13 +520,10 @@ impl Probe<'_> {
         (from, to): (i128, i128),
         want: &dyn Fn(Outcome) -> bool,
     ) -> Option<i128> {
-        let Slot::Field(field) = slot else {
-            return None;
-        };
         if !self.turns_once((slot, g), (from, to)) {
             return None;
         }
-        let q = g.point(self.threshold(field)?)?;
+        let q = g.point(self.threshold(slot)?)?;
         let dir = (to - from).signum();
         // The solved value, exact or to 28 digits, lies within a step of its grid point;
         // the points next to it are each tried once.
@@ -551,26 +549,52 @@ impl Probe<'_> {
         None
     }
 
-    /// The value of `field` at which the comparison through which the clause decides on it
-    /// turns ([`solve::threshold`]), the other facts as they stand; kept for the case as
-    /// given (while `known` is), where a search asks for it more than once.
-    fn threshold(&mut self, field: u16) -> Option<Value> {
+    /// The comparison through which the clause decides on the fact of `slot` (an item's
+    /// field: that item's comparison), where there is one.
+    fn compared(&self, slot: Slot) -> Option<&Compared> {
+        let var = match slot {
+            Slot::Field(f) => Var::Field(f),
+            Slot::Item { list, field, .. } => Var::Item { list, field },
+        };
+        self.book.plans().0[self.ci]
+            .compared
+            .iter()
+            .find(|c| c.var == var)
+    }
+
+    /// The value of the fact of `slot` at which the comparison through which the clause
+    /// decides on it turns ([`solve::threshold`]), the other facts (and the item's other
+    /// fields) as they stand; kept for the case as given (while `known` is), where a search
+    /// asks for it more than once.
+    fn threshold(&mut self, slot: Slot) -> Option<Value> {
         if self.known.is_some()
-            && let Some(&(_, at)) = self.thresholds.iter().find(|(f, _)| *f == field)
+            && let Some(&(_, at)) = self.thresholds.iter().find(|(s, _)| *s == slot)
         {
             return at;
         }
-        let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
-        let c = book.plans().0[self.ci]
-            .compared
-            .iter()
-            .find(|c| c.field == field)?;
+        let c = self.compared(slot)?;
+        let (facts, item) = (&self.case.facts, self.item(slot));
+        let known = |in_item: bool, j: u16| {
+            if in_item {
+                item?.get(j as usize).copied().flatten()
+            } else {
+                facts.values.get(j as usize).copied().flatten()
+            }
+        };
         let (l, r) = &c.sides;
-        let at = solve::threshold(book, (l, r), field, facts, as_of);
+        let at = solve::threshold(self.book, (l, r), c.var, &known, self.as_of);
         if self.known.is_some() {
-            self.thresholds.push((field, at));
+            self.thresholds.push((slot, at));
         }
         at
+    }
+
+    /// The fields of the item of `slot`, where it is an item's field.
+    fn item(&self, slot: Slot) -> Option<&[Option<Value>]> {
+        let Slot::Item { list, item, .. } = slot else {
+            return None;
+        };
+        self.case.facts.lists[list as usize].as_ref()?.get(item)
     }
 
     /// Where the clause decides on `slot` through one comparison ([`solve`]) that can turn
@@ -581,14 +605,11 @@ impl Probe<'_> {
     /// input. The solved point is exact, or to 28 digits: a step keeps its last digit out.
     /// `None` where bounds are all searched for.
     fn turning(&mut self, (slot, g): (Slot, &Grid), here: i128) -> Option<std::cmp::Ordering> {
-        let Slot::Field(field) = slot else {
-            return None;
-        };
         let (lo, hi) = g.ends();
         if !self.solve || !self.turns_once((slot, g), (lo, hi)) {
             return None;
         }
-        let at = g.point(self.threshold(field)?)?;
+        let at = g.point(self.threshold(slot)?)?;
         // The value given lies in [here, here + 1) steps, the point in [at, at + 1).
         if at >= here.checked_add(2)? {
             Some(std::cmp::Ordering::Greater)
@@ -603,20 +624,17 @@ impl Probe<'_> {
     /// only once from `from` to `to`: not across a point where a divisor reading it is zero
     /// (on each side of one, the comparison may turn once).
     fn turns_once(&self, (slot, g): (Slot, &Grid), (from, to): (i128, i128)) -> bool {
-        let Slot::Field(field) = slot else {
-            return false;
-        };
         let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
-        let Some(c) = book.plans().0[self.ci]
-            .compared
-            .iter()
-            .find(|c| c.field == field)
-        else {
+        let Some(c) = self.compared(slot) else {
             return false;
         };
         if c.divisors.is_empty() {
             return true;
         }
+        // An item's field is solved for only where no divisor reads it.
+        let Slot::Field(field) = slot else {
+            return false;
+        };
         let (Some(Value::Num(a)), Some(Value::Num(b))) = (g.value(from), g.value(to)) else {
             return false;
         };

@@ -20,37 +20,48 @@
 //! fails to evaluate. A divisor reading the fact is zero at one value of it, where what it
 //! divides is undefined (and next to which a quotient may be too large): a bound is solved
 //! only where no such value lies between the value searched from and the end searched to.
+//!
+//! An item's field (`units[2].rent`) is solved the same way where the clause reads it once,
+//! under an aggregate over its own list with none inside (`all(units, rent <= rent_share *
+//! market_rent)`), and no divisor reads it: the clause then reads each item's value in that
+//! item's comparison alone, and decides on one item's value through it; the item's other
+//! fields are known values there, like the subject's.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
 use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Facts, Value};
+use crate::rulebook::plan::Var;
 
-/// The value of field `field` at which comparing `l` with `r` ([`comparison`](crate::rulebook::plan::comparison)) turns, the
-/// other facts as in `facts`: the value that makes both sides equal (a number, or the date
-/// compared with); `None` where the sides are not linear in it or read other than numbers.
+/// The values of the facts besides the one solved for: a field of the subject (`false`, its
+/// index) or of the item whose field is solved for (`true`, its index).
+pub(super) type Known<'a> = &'a dyn Fn(bool, u16) -> Option<Value>;
+
+/// The value of fact `field` at which comparing `l` with `r`
+/// ([`comparison`](crate::rulebook::plan::comparison)) turns, the other facts as `known`
+/// gives them: the value that makes both sides equal (a number, or the date compared with);
+/// `None` where the sides are not linear in it or read other than numbers.
 pub(super) fn threshold(
     book: &Rulebook,
     (l, r): (&Expr, &Expr),
-    field: u16,
-    facts: &Facts,
+    field: Var,
+    known: Known,
     as_of: NaiveDate,
 ) -> Option<Value> {
-    let known = |j: u16| facts.values.get(j as usize).copied().flatten();
-    if let Some(d) = date_side(l, r, field, &known, book, as_of) {
+    if let Some(d) = date_side(l, r, field, known, book, as_of) {
         return Some(d);
     }
     if let (Some((a1, b1)), Some((a2, b2))) = (
-        linear(book, l, field, &known, as_of, &mut AddrMap::default()),
-        linear(book, r, field, &known, as_of, &mut AddrMap::default()),
+        linear(book, l, field, known, as_of, &mut AddrMap::default()),
+        linear(book, r, field, known, as_of, &mut AddrMap::default()),
     ) {
         // a1 x + b1 = a2 x + b2, so x = (b2 - b1) / (a1 - a2).
         return Some(Value::Num(meet((a1, b1), (a2, b2))?));
     }
     // The field in a divisor: each side a / (p x + q) + b, the divisor the same on both.
-    let (a1, b1, d1) = over(book, l, field, &known, as_of, &mut AddrMap::default())?;
-    let (a2, b2, d2) = over(book, r, field, &known, as_of, &mut AddrMap::default())?;
+    let (a1, b1, d1) = over(book, l, field, known, as_of, &mut AddrMap::default())?;
+    let (a2, b2, d2) = over(book, r, field, known, as_of, &mut AddrMap::default())?;
     let (p, q) = match (d1, d2) {
         (Some(d), None) | (None, Some(d)) => d,
         (Some(d), Some(e)) if d == e => d,
@@ -66,6 +77,19 @@ pub(super) fn threshold(
         .checked_sub(q)?
         .checked_div(p)?;
     Some(Value::Num(x))
+}
+
+/// A leaf that reads a fact: `Err` where it is `field` itself, else its value (`None` where
+/// it is not given or `e` reads no fact).
+fn fact(e: &Expr, field: Var, known: Known) -> Option<Result<Value, ()>> {
+    if field.is(e) {
+        return Some(Err(()));
+    }
+    match e.kind {
+        ExprKind::Field(j) => known(false, j).map(Ok),
+        ExprKind::ItemField(j) => known(true, j).map(Ok),
+        _ => None,
+    }
 }
 
 /// Where `a1 x + b1` meets `a2 x + b2`: `(b2 - b1) / (a1 - a2)`; `None` where they are parallel.
@@ -86,7 +110,12 @@ pub(super) fn pole(
     facts: &Facts,
     as_of: NaiveDate,
 ) -> Option<Decimal> {
-    let known = |j: u16| facts.values.get(j as usize).copied().flatten();
+    let known = |item: bool, j: u16| {
+        (!item)
+            .then(|| facts.values.get(j as usize).copied().flatten())
+            .flatten()
+    };
+    let field = Var::Field(field);
     let (p, q) = linear(book, d, field, &known, as_of, &mut AddrMap::default())?;
     if p.is_zero() {
         return None;
@@ -103,8 +132,8 @@ type Over = (Decimal, Decimal, Option<(Decimal, Decimal)>);
 fn over(
     book: &Rulebook,
     e: &Expr,
-    field: u16,
-    known: &dyn Fn(u16) -> Option<Value>,
+    field: Var,
+    known: Known,
     as_of: NaiveDate,
     seen: &mut AddrMap<Option<Over>>,
 ) -> Option<Over> {
@@ -163,8 +192,8 @@ fn over(
 fn date_side(
     l: &Expr,
     r: &Expr,
-    field: u16,
-    known: &dyn Fn(u16) -> Option<Value>,
+    field: Var,
+    known: Known,
     book: &Rulebook,
     as_of: NaiveDate,
 ) -> Option<Value> {
@@ -175,8 +204,7 @@ fn date_side(
             e = inner;
         }
         match e.kind {
-            ExprKind::Field(j) if j == field => Some(Err(())),
-            ExprKind::Field(j) => known(j).map(Ok),
+            ExprKind::Field(_) | ExprKind::ItemField(_) => fact(e, field, known),
             ExprKind::Const(v) => Some(Ok(v)),
             ExprKind::Param(p) => book.params[p as usize].value_on(as_of).map(Ok),
             _ => None,
@@ -188,14 +216,14 @@ fn date_side(
     }
 }
 
-/// `e` as `a * x + b` in field `field` (x), the other facts and the parameters as they are;
+/// `e` as `a * x + b` in fact `field` (x), the other facts and the parameters as they are;
 /// `None` where it is not linear in x or reads something else than numbers. A shared
 /// definition is read once (`seen`, by its body's address).
 fn linear(
     book: &Rulebook,
     e: &Expr,
-    field: u16,
-    known: &dyn Fn(u16) -> Option<Value>,
+    field: Var,
+    known: Known,
     as_of: NaiveDate,
     seen: &mut AddrMap<Option<(Decimal, Decimal)>>,
 ) -> Option<(Decimal, Decimal)> {
@@ -207,8 +235,10 @@ fn linear(
         ExprKind::Named(_, inner) => {
             seen.once(inner, |seen| linear(book, inner, field, known, as_of, seen))
         }
-        ExprKind::Field(j) if *j == field => Some((Decimal::ONE, Decimal::ZERO)),
-        ExprKind::Field(j) => num(known(*j)),
+        ExprKind::Field(_) | ExprKind::ItemField(_) => match fact(e, field, known)? {
+            Err(()) => Some((Decimal::ONE, Decimal::ZERO)),
+            Ok(v) => num(Some(v)),
+        },
         ExprKind::Const(v) => num(Some(*v)),
         ExprKind::Param(p) => num(book.params[*p as usize].value_on(as_of)),
         ExprKind::Neg(x) => {

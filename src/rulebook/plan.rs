@@ -41,14 +41,33 @@ pub(crate) struct Plan {
     pub(crate) word_classes: Vec<(u16, Vec<u16>)>,
 }
 
-/// A field a clause decides on through one comparison: that comparison's sides, and the
-/// divisors that read the field anywhere in the clause (where one is zero, the value it
+/// A fact a clause decides on through one comparison: that comparison's sides, and the
+/// divisors that read the fact anywhere in the clause (where one is zero, the value it
 /// divides is undefined: the solved bound holds only on one side of it).
 #[derive(Debug)]
 pub(crate) struct Compared {
-    pub(crate) field: u16,
+    pub(crate) var: Var,
     pub(crate) sides: (Arc<Expr>, Arc<Expr>),
     pub(crate) divisors: Vec<Arc<Expr>>,
+}
+
+/// A fact a clause reads: a field of its subject, or a field of the items of one of its
+/// lists (each item's, where the clause reads it item by item).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Var {
+    Field(u16),
+    Item { list: u16, field: u16 },
+}
+
+impl Var {
+    /// Whether `e` reads this fact itself: the field, or the item's field.
+    pub(crate) fn is(self, e: &Expr) -> bool {
+        match (self, &e.kind) {
+            (Var::Field(f), ExprKind::Field(i)) => f == *i,
+            (Var::Item { field, .. }, ExprKind::ItemField(j)) => field == *j,
+            _ => false,
+        }
+    }
 }
 
 impl Plans {
@@ -70,16 +89,28 @@ impl Plans {
                             _ => {}
                         });
                     }
-                    let compared = fields
-                        .iter()
-                        .filter_map(|&field| {
-                            Some(Compared {
-                                field,
-                                sides: comparison(clause, field)?,
-                                divisors: divisors(clause, field),
-                            })
+                    let fields_compared = fields.iter().filter_map(|&field| {
+                        let var = Var::Field(field);
+                        Some(Compared {
+                            var,
+                            sides: comparison(clause, var)?,
+                            divisors: divisors(clause, var),
                         })
-                        .collect();
+                    });
+                    // An item's field where the clause reads it under its own list alone,
+                    // with no divisor reading it.
+                    let items_compared = items.iter().filter_map(|&(list, field)| {
+                        let var = Var::Item { list, field };
+                        (divisors(clause, var).is_empty() && under_its_list(clause, list, field))
+                            .then(|| {
+                                Some(Compared {
+                                    var,
+                                    sides: comparison(clause, var)?,
+                                    divisors: Vec::new(),
+                                })
+                            })?
+                    });
+                    let compared = fields_compared.chain(items_compared).collect();
                     let mut refuses = !clause.guards.is_empty()
                         || clause.amount.is_some()
                         || clause.kind == Kind::Target;
@@ -152,12 +183,14 @@ fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
     (fields, lists)
 }
 
-/// The comparison through which `clause` alone decides on field `field` of its subject, as
-/// its two sides; `None` where it decides on the field otherwise (or not at all), or through
-/// an equation (`==`, `!=`), which holds or fails at one point only. A target
+/// The comparison through which `clause` alone decides on fact `field` (of its subject, or of
+/// an item), as its two sides; `None` where it decides on the fact otherwise (or not at
+/// all), or through an equation (`==`, `!=`), which holds or fails at one point only. A target
 /// decides through its goals' tests (`figure >= target`), each figure reported as evaluated
-/// there: the field in one goal's test, its outcome turns where that test does.
-pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<Expr>)> {
+/// there: the field in one goal's test, its outcome turns where that test does. An item's
+/// field read once is read once for each item, in its own comparison: the clause decides on
+/// one item's value through that item's comparison alone.
+pub(crate) fn comparison(clause: &Clause, field: Var) -> Option<(Arc<Expr>, Arc<Expr>)> {
     if !matches!(
         clause.kind,
         Kind::Requirement | Kind::Entitlement | Kind::Target
@@ -197,11 +230,11 @@ pub(crate) fn comparison(clause: &Clause, field: u16) -> Option<(Arc<Expr>, Arc<
     }
 }
 
-/// How many times `e` reads field `field`, a shared definition's body counted once for each
+/// How many times `e` reads fact `field`, a shared definition's body counted once for each
 /// use of it (a definition used twice in a test compares twice); at most `u32::MAX`.
-fn uses(e: &Expr, field: u16, counted: &mut AddrMap<u32>) -> u32 {
+fn uses(e: &Expr, field: Var, counted: &mut AddrMap<u32>) -> u32 {
     match &e.kind {
-        ExprKind::Field(i) => u32::from(*i == field),
+        ExprKind::Field(_) | ExprKind::ItemField(_) => u32::from(field.is(e)),
         ExprKind::Named(_, body) => counted.once(body, |counted| uses(body, field, counted)),
         _ => {
             let mut n = 0u32;
@@ -261,11 +294,41 @@ fn word_classes(rules: &Rules, clause: &Clause, fields: &[u16]) -> Vec<(u16, Vec
         .collect()
 }
 
-/// Whether `e` reads field `field`.
-fn reads(e: &Expr, field: u16) -> bool {
+/// Whether `e` reads fact `field`.
+fn reads(e: &Expr, field: Var) -> bool {
     let mut yes = false;
-    e.walk(&mut |x: &Expr| yes |= matches!(x.kind, ExprKind::Field(i) if i == field));
+    e.walk(&mut |x: &Expr| yes |= field.is(x));
     yes
+}
+
+/// Whether every aggregate of `clause` that reads item field `field` is over list `list`,
+/// with no aggregate inside it: each read of the field is then the field of one item of
+/// that list.
+fn under_its_list(clause: &Clause, list: u16, field: u16) -> bool {
+    let var = Var::Item { list, field };
+    let mut ok = true;
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| {
+            if let ExprKind::Agg {
+                list: l,
+                body,
+                filter,
+                ..
+            } = &x.kind
+            {
+                for inner in body.iter().chain(filter.iter()) {
+                    if reads(inner, var) {
+                        let mut nested = false;
+                        inner.walk(&mut |y: &Expr| {
+                            nested |= matches!(y.kind, ExprKind::Agg { .. });
+                        });
+                        ok &= *l == list && !nested;
+                    }
+                }
+            }
+        });
+    }
+    ok
 }
 
 /// Whether `e` reads field `field` nowhere in a product with itself, in the condition of an
@@ -273,7 +336,7 @@ fn reads(e: &Expr, field: u16) -> bool {
 /// some point of the field (a product too large for exact arithmetic only between 100 and
 /// 200 m2) can fail between two points where it evaluates. A divisor reading it
 /// ([`divisors`]) is undefined at one point, and the search keeps that point out.
-fn tame(e: &Expr, field: u16) -> bool {
+fn tame(e: &Expr, field: Var) -> bool {
     let mut ok = true;
     e.walk(&mut |x: &Expr| match &x.kind {
         ExprKind::Arith(op, l, r) => {
@@ -289,7 +352,7 @@ fn tame(e: &Expr, field: u16) -> bool {
 }
 
 /// The divisors in `clause` that read field `field`.
-fn divisors(clause: &Clause, field: u16) -> Vec<Arc<Expr>> {
+fn divisors(clause: &Clause, field: Var) -> Vec<Arc<Expr>> {
     let mut found = Vec::new();
     for e in clause.exprs() {
         e.walk(&mut |x: &Expr| {
