@@ -17,7 +17,10 @@
 //! and not searched for on the side of the value given that the comparison's turning point
 //! does not lie on; words that a clause reads only through tests of words it names, and that
 //! every such test treats alike (`public` and `venue` for `use in [industrial]`), are
-//! evaluated once for the class.
+//! evaluated once for the class; and a number that a clause reads only by comparing it with
+//! constants and parameters (`area <= small_unit_area`, `area <= family_unit_area`) gives
+//! one outcome between two of these, so the search evaluates each such piece once and
+//! answers every other point of it from that.
 
 use std::borrow::Cow;
 
@@ -453,16 +456,35 @@ impl Probe<'_> {
         want: &dyn Fn(Outcome) -> bool,
     ) -> Option<i128> {
         self.was_solved = false;
-        if from == to || self.holds(slot, g, from, want) {
+        // Where the clause reads the fact only in comparisons with fixed values, every point
+        // between two of them gives what any other does: each such piece is evaluated once.
+        let cuts = if self.solve { self.cuts(slot, g) } else { None };
+        let mut pieces: Vec<(usize, bool)> = Vec::new();
+        let mut holds = |p: &mut Self, k: i128| {
+            let Some(cuts) = &cuts else {
+                return p.holds(slot, g, k, want);
+            };
+            let piece = match cuts.binary_search(&k) {
+                Ok(i) => 2 * i + 1,
+                Err(i) => 2 * i,
+            };
+            if let Some(&(_, h)) = pieces.iter().find(|t| t.0 == piece) {
+                return h;
+            }
+            let h = p.holds(slot, g, k, want);
+            pieces.push((piece, h));
+            h
+        };
+        if from == to || holds(self, from) {
             return None;
         }
         // The very end may be undefined (a share over an area of zero): then one step in.
-        let whole_way = self.holds(slot, g, to, want);
+        let whole_way = holds(self, to);
         let to = if whole_way {
             to
         } else {
             let inner = to - (to - from).signum();
-            if inner == from || !self.holds(slot, g, inner, want) {
+            if inner == from || !holds(self, inner) {
                 return None;
             }
             inner
@@ -484,7 +506,7 @@ impl Probe<'_> {
             if (to - k) * dir <= 0 {
                 break;
             }
-            if self.holds(slot, g, k, want) {
+            if holds(self, k) {
                 b = k;
                 break;
             }
@@ -494,7 +516,7 @@ impl Probe<'_> {
         // Invariant: want fails at `a`, holds at `b`.
         while (b - a).abs() > 1 {
             let m = a + (b - a) / 2;
-            if self.holds(slot, g, m, want) {
+            if holds(self, m) {
                 b = m;
             } else {
                 a = m;
@@ -502,7 +524,7 @@ impl Probe<'_> {
         }
         // On to `to`: checked at the samples and at every value the clause compares with.
         for k in self.samples(g, b, to) {
-            if !self.holds(slot, g, k, want) {
+            if !holds(self, k) {
                 return None;
             }
         }
@@ -560,6 +582,44 @@ impl Probe<'_> {
             .compared
             .iter()
             .find(|c| c.var == var)
+    }
+
+    /// Where the clause reads the fact of `slot` only in comparisons with constants and
+    /// parameters (the plan's `stepped`): the grid points of the values it compares with,
+    /// in order. A comparison with `c` takes one value at every point below `c`'s grid point
+    /// (rounded down) and one at every point above it, so the clause's outcome changes only
+    /// at these points. `None` where it reads the fact otherwise, or a value compared with
+    /// has no point on the grid.
+    fn cuts(&self, slot: Slot, g: &Grid) -> Option<Vec<i128>> {
+        let var = match slot {
+            Slot::Field(f) => Var::Field(f),
+            Slot::Item { list, field, .. } => Var::Item { list, field },
+        };
+        let (_, with) = self.book.plans().0[self.ci]
+            .stepped
+            .iter()
+            .find(|(v, _)| *v == var)?;
+        let mut cuts = Vec::with_capacity(with.len());
+        for e in with {
+            let mut e: &Expr = e;
+            while let ExprKind::Named(_, inner) = &e.kind {
+                e = inner;
+            }
+            let value = match e.kind {
+                ExprKind::Const(v) => v,
+                // A parameter with no value on the day leaves the clause not in force,
+                // whatever the fact is: no point where it turns.
+                ExprKind::Param(i) => match self.book.params[i as usize].value_on(self.as_of) {
+                    Some(v) => v,
+                    None => continue,
+                },
+                _ => return None,
+            };
+            cuts.push(g.point(value)?);
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        Some(cuts)
     }
 
     /// The value of the fact of `slot` at which the comparison through which the clause

@@ -39,6 +39,9 @@ pub(crate) struct Plan {
     /// The word fields it reads only by testing them against words it names, with each
     /// word's class ([`word_classes`]): two words of a class give it the same outcome.
     pub(crate) word_classes: Vec<(u16, Vec<u16>)>,
+    /// The facts it reads only by comparing them with constants and parameters, with those
+    /// ([`stepped`]): between two of these, every value gives it the same outcome.
+    pub(crate) stepped: Vec<(Var, Vec<Arc<Expr>>)>,
 }
 
 /// A fact a clause decides on through one comparison: that comparison's sides, and the
@@ -126,8 +129,18 @@ impl Plans {
                             );
                         });
                     }
+                    let vars = fields.iter().map(|&f| Var::Field(f)).chain(
+                        items
+                            .iter()
+                            .filter(|&&(list, field)| under_its_list(clause, list, field))
+                            .map(|&(list, field)| Var::Item { list, field }),
+                    );
+                    let stepped = vars
+                        .filter_map(|v| Some((v, stepped(clause, v)?)))
+                        .collect();
                     Plan {
                         refuses,
+                        stepped,
                         word_classes: word_classes(rules, clause, &fields),
                         fields,
                         items,
@@ -294,6 +307,40 @@ fn word_classes(rules: &Rules, clause: &Clause, fields: &[u16]) -> Vec<(u16, Vec
         .collect()
 }
 
+/// The values that `clause` compares fact `field` with, where it reads the fact only so: each
+/// read of it one side of a comparison whose other side is a constant or a parameter
+/// (`area <= small_unit_area`, `floors >= 10`). Its outcome then turns only where one of
+/// these comparisons does: between two of the values, and beyond the last, every value of
+/// the fact gives it the same outcome. `None` where it reads the fact any other way.
+fn stepped(clause: &Clause, field: Var) -> Option<Vec<Arc<Expr>>> {
+    let fixed = |e: &Expr| {
+        let mut e = e;
+        while let ExprKind::Named(_, inner) = &e.kind {
+            e = inner;
+        }
+        matches!(
+            e.kind,
+            ExprKind::Const(Value::Num(_) | Value::Date(_)) | ExprKind::Param(_)
+        )
+    };
+    // A walk reads a shared body once, its comparisons and its reads alike.
+    let (mut with, mut reads) = (Vec::new(), 0usize);
+    for e in clause.exprs() {
+        e.walk(&mut |x: &Expr| {
+            if field.is(x) {
+                reads += 1;
+            } else if let ExprKind::Cmp(_, a, b) = &x.kind {
+                for (f, v) in [(a, b), (b, a)] {
+                    if field.is(f) && fixed(v) {
+                        with.push(v.share());
+                    }
+                }
+            }
+        });
+    }
+    (reads > 0 && reads == with.len()).then_some(with)
+}
+
 /// Whether `e` reads fact `field`.
 fn reads(e: &Expr, field: Var) -> bool {
     let mut yes = false;
@@ -368,8 +415,11 @@ fn divisors(clause: &Clause, field: Var) -> Vec<Arc<Expr>> {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
+    use super::Var;
     use crate::eval::CompactReport;
-    use crate::expr::Value;
+    use crate::expr::{Expr, ExprKind, Value};
 
     /// The law [`word_classes`] states: two words of a class give the clause the same
     /// outcome. Each example case, each clause of its subject and each word field with
@@ -377,9 +427,136 @@ mod tests {
     #[test]
     fn words_of_a_class_give_a_clause_the_same_outcome() {
         let book = crate::Rulebook::embedded();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
         let mut out = CompactReport::new();
         let (mut shared, mut split) = (0, 0);
+        for_each_example_clause(|case, as_of, ci| {
+            for (field, classes) in &book.plans().0[ci].word_classes {
+                let given = case.facts.values[*field as usize];
+                let mut outcome = |case: &mut crate::case::Case, w: u16| {
+                    case.facts.values[*field as usize] = Some(Value::Word(w));
+                    book.run_clauses((case, as_of), &[ci], &mut out)
+                        .ok()
+                        .map(|()| out.results()[0].outcome)
+                };
+                let of: Vec<_> = (0..classes.len() as u16)
+                    .map(|w| outcome(case, w))
+                    .collect();
+                case.facts.values[*field as usize] = given;
+                for (w, &c) in classes.iter().enumerate() {
+                    assert_eq!(
+                        of[w], of[c as usize],
+                        "{}: word {w} of field {field} and word {c}, its class",
+                        book.clauses[ci].id
+                    );
+                    if c as usize != w {
+                        shared += 1;
+                    }
+                }
+                // Words of two classes that the case tells apart.
+                split += usize::from(of.iter().any(|o| *o != of[0]));
+            }
+        });
+        assert!(
+            shared > 10 && split > 10,
+            "{shared} words share a class, {split} fields split"
+        );
+    }
+
+    /// Sets fact `var` of `case` (an item's field: the first item's) to `v`; `false` where
+    /// the case has no such item.
+    fn set(case: &mut crate::case::Case, var: Var, v: Option<Value>) -> bool {
+        let at = match var {
+            Var::Field(f) => case.facts.values.get_mut(f as usize),
+            Var::Item { list, field } => case.facts.lists[list as usize]
+                .as_mut()
+                .and_then(|items| items.get_mut(0))
+                .and_then(|item| item.get_mut(field as usize)),
+        };
+        at.map(|at| *at = v).is_some()
+    }
+
+    /// The law [`stepped`] states: between two values the clause compares a fact with, every
+    /// value of the fact gives it the same outcome. Each example case, each clause of its
+    /// subject and each number it reads so (a field, or the first item's field): the fact
+    /// set to each value compared with, to a hundredth and to 7 either side of each, and to
+    /// far values; any two of these with no value compared with between them (or at either)
+    /// give the same outcome.
+    #[test]
+    fn a_stepped_fact_gives_one_outcome_between_two_values_compared() {
+        let book = crate::Rulebook::embedded();
+        let mut out = CompactReport::new();
+        let (mut pairs, mut facts) = (0, 0);
+        for_each_example_clause(|case, as_of, ci| {
+            for (var, with) in &book.plans().0[ci].stepped {
+                let value = |mut e: &Expr| {
+                    while let ExprKind::Named(_, inner) = &e.kind {
+                        e = inner;
+                    }
+                    match e.kind {
+                        ExprKind::Const(Value::Num(d)) => Some(d),
+                        ExprKind::Param(i) => match book.params[i as usize].value_on(as_of) {
+                            Some(Value::Num(d)) => Some(d),
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                };
+                let mut cuts: Vec<Decimal> = with.iter().filter_map(|e| value(e)).collect();
+                if cuts.len() != with.len() {
+                    continue;
+                }
+                cuts.sort_unstable();
+                let mut points = vec![Decimal::from(-1_000_000), Decimal::from(1_000_000)];
+                for c in &cuts {
+                    points.push(*c);
+                    for d in [Decimal::new(1, 2), Decimal::from(7)] {
+                        points.extend([c - d, c + d]);
+                    }
+                }
+                let given = match *var {
+                    Var::Field(f) => case.facts.values[f as usize],
+                    Var::Item { list, field } => {
+                        let first = case.facts.lists[list as usize]
+                            .as_ref()
+                            .and_then(|items| items.get(0));
+                        match first {
+                            Some(item) => item[field as usize],
+                            None => continue,
+                        }
+                    }
+                };
+                let of: Vec<_> = points
+                    .iter()
+                    .map(|x| {
+                        assert!(set(case, *var, Some(Value::Num(*x))));
+                        let o = book
+                            .run_clauses((case, as_of), &[ci], &mut out)
+                            .ok()
+                            .map(|()| out.results()[0].outcome);
+                        (*x, o)
+                    })
+                    .collect();
+                assert!(set(case, *var, given));
+                facts += 1;
+                for (x, a) in &of {
+                    for (y, b) in &of {
+                        if x < y && !cuts.iter().any(|c| x <= c && c <= y) {
+                            pairs += 1;
+                            assert_eq!(a, b, "{}: {var:?} at {x} and {y}", book.clauses[ci].id);
+                        }
+                    }
+                }
+            }
+        });
+        assert!(facts >= 7 && pairs >= 70, "{facts} facts, {pairs} pairs");
+    }
+
+    /// Each example case (as read, `case`), its date, and each clause of its subject.
+    fn for_each_example_clause(
+        mut f: impl FnMut(&mut crate::case::Case, chrono::NaiveDate, usize),
+    ) {
+        let book = crate::Rulebook::embedded();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
         for entry in std::fs::read_dir(dir).expect("examples/") {
             let path = entry.expect("an entry").path();
             if path.extension().is_none_or(|x| x != "toml") {
@@ -389,36 +566,8 @@ mod tests {
             let mut case = book.case_from_text(&text, "example").expect("reads");
             let as_of = case.as_of().expect("examples give as_of");
             for &ci in &book.by_subject[case.subject as usize] {
-                for (field, classes) in &book.plans().0[ci].word_classes {
-                    let given = case.facts.values[*field as usize];
-                    let mut outcome = |case: &mut crate::case::Case, w: u16| {
-                        case.facts.values[*field as usize] = Some(Value::Word(w));
-                        book.run_clauses((case, as_of), &[ci], &mut out)
-                            .ok()
-                            .map(|()| out.results()[0].outcome)
-                    };
-                    let of: Vec<_> = (0..classes.len() as u16)
-                        .map(|w| outcome(&mut case, w))
-                        .collect();
-                    case.facts.values[*field as usize] = given;
-                    for (w, &c) in classes.iter().enumerate() {
-                        assert_eq!(
-                            of[w], of[c as usize],
-                            "{}: word {w} of field {field} and word {c}, its class",
-                            book.clauses[ci].id
-                        );
-                        if c as usize != w {
-                            shared += 1;
-                        }
-                    }
-                    // Words of two classes that the case tells apart.
-                    split += usize::from(of.iter().any(|o| *o != of[0]));
-                }
+                f(&mut case, as_of, ci);
             }
         }
-        assert!(
-            shared > 10 && split > 10,
-            "{shared} words share a class, {split} fields split"
-        );
     }
 }
