@@ -20,7 +20,10 @@
 //! evaluated once for the class; and a number that a clause reads only by comparing it with
 //! constants and parameters (`area <= small_unit_area`, `area <= family_unit_area`) gives
 //! one outcome between two of these, so the search evaluates each such piece once and
-//! answers every other point of it from that.
+//! answers every other point of it from that; so does a number read only in arithmetic
+//! sides of comparisons (`communities_done / communities_total >= 90%` and
+//! `communities_done <= communities_total`), between the points where these meet, solved,
+//! and where a divisor reading it is zero.
 
 use std::borrow::Cow;
 
@@ -34,7 +37,7 @@ use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
 use crate::rulebook::Clause;
-use crate::rulebook::plan::{Compared, Var};
+use crate::rulebook::plan::{Compared, Linear, Var};
 use crate::schema::Field;
 use crate::units::Type;
 
@@ -110,6 +113,8 @@ struct Probe<'b> {
     whole: Whole<'b>,
     /// The turning points solved on the case as it stands ([`threshold`](Probe::threshold)).
     thresholds: Vec<(Slot, Option<Value>)>,
+    /// The cuts found on the case as it stands ([`cuts_kept`](Probe::cuts_kept)).
+    cut: Vec<(Slot, Option<Vec<i128>>)>,
 }
 
 /// What checking a change on the whole case needs: the subject's clauses with the facts and
@@ -267,6 +272,16 @@ impl Probe<'_> {
                     it[field as usize] = v;
                 }
             }
+        }
+    }
+}
+
+impl Slot {
+    /// The fact of the clause this is a value of: the field, or the list's item field.
+    fn var(self) -> Var {
+        match self {
+            Slot::Field(f) => Var::Field(f),
+            Slot::Item { list, field, .. } => Var::Item { list, field },
         }
     }
 }
@@ -458,7 +473,11 @@ impl Probe<'_> {
         self.was_solved = false;
         // Where the clause reads the fact only in comparisons with fixed values, every point
         // between two of them gives what any other does: each such piece is evaluated once.
-        let cuts = if self.solve { self.cuts(slot, g) } else { None };
+        let cuts = if self.solve {
+            self.cuts_kept(slot, g)
+        } else {
+            None
+        };
         let mut pieces: Vec<(usize, bool)> = Vec::new();
         let mut holds = |p: &mut Self, k: i128| {
             let Some(cuts) = &cuts else {
@@ -574,10 +593,7 @@ impl Probe<'_> {
     /// The comparison through which the clause decides on the fact of `slot` (an item's
     /// field: that item's comparison), where there is one.
     fn compared(&self, slot: Slot) -> Option<&Compared> {
-        let var = match slot {
-            Slot::Field(f) => Var::Field(f),
-            Slot::Item { list, field, .. } => Var::Item { list, field },
-        };
+        let var = slot.var();
         self.book.plans().0[self.ci]
             .compared
             .iter()
@@ -591,14 +607,12 @@ impl Probe<'_> {
     /// at these points. `None` where it reads the fact otherwise, or a value compared with
     /// has no point on the grid.
     fn cuts(&self, slot: Slot, g: &Grid) -> Option<Vec<i128>> {
-        let var = match slot {
-            Slot::Field(f) => Var::Field(f),
-            Slot::Item { list, field, .. } => Var::Item { list, field },
+        let var = slot.var();
+        let plan = &self.book.plans().0[self.ci];
+        let Some((_, with)) = plan.stepped.iter().find(|(v, _)| *v == var) else {
+            let linear = plan.linear.iter().find(|l| l.var == var)?;
+            return self.linear_cuts(slot, g, linear);
         };
-        let (_, with) = self.book.plans().0[self.ci]
-            .stepped
-            .iter()
-            .find(|(v, _)| *v == var)?;
         let mut cuts = Vec::with_capacity(with.len());
         for e in with {
             let mut e: &Expr = e;
@@ -622,6 +636,65 @@ impl Probe<'_> {
         Some(cuts)
     }
 
+    /// [`cuts`](Self::cuts), kept for the case as given (while `known` is): a fact's search
+    /// up and its search down ask for the same.
+    fn cuts_kept(&mut self, slot: Slot, g: &Grid) -> Option<Vec<i128>> {
+        // A fact the clause decides on through one comparison has its bound solved
+        // ([`solved`](Self::solved)): solving each comparison's point to cut its grid as
+        // well costs more than the few probes it would save. Cuts at fixed values cost
+        // nothing to find.
+        let var = slot.var();
+        let stepped = self.book.plans().0[self.ci]
+            .stepped
+            .iter()
+            .any(|(v, _)| *v == var);
+        if !stepped && self.compared(slot).is_some() {
+            return None;
+        }
+        if self.known.is_none() {
+            return self.cuts(slot, g);
+        }
+        if let Some((_, cuts)) = self.cut.iter().find(|(s, _)| *s == slot) {
+            return cuts.clone();
+        }
+        let cuts = self.cuts(slot, g);
+        self.cut.push((slot, cuts.clone()));
+        cuts
+    }
+
+    /// [`cuts`](Self::cuts) where the clause reads the fact of `slot` only in the sides of
+    /// comparisons, under arithmetic (the plan's `linear`): each comparison turns where its
+    /// sides meet, solved ([`solve::threshold`]), and may turn where a divisor reading the
+    /// fact is zero. Each such point is a cut with the points either side of it, which keeps
+    /// a solved value's 28th digit out; between cuts, every comparison holds or fails
+    /// throughout. `None` where a comparison's point cannot be solved (a side not linear in
+    /// the fact, a fact it reads not given): then nothing is cut.
+    fn linear_cuts(&self, slot: Slot, g: &Grid, linear: &Linear) -> Option<Vec<i128>> {
+        let Linear {
+            var,
+            sides,
+            divisors,
+        } = linear;
+        let var = *var;
+        let known = self.known_of(slot);
+        let mut cuts = Vec::with_capacity(3 * (sides.len() + divisors.len()));
+        for (l, r) in sides {
+            let at = solve::threshold(self.book, (l, r), var, &known, self.as_of)?;
+            let q = g.point(at)?;
+            cuts.extend([q - 1, q, q + 1]);
+        }
+        for d in divisors {
+            // A divisor that does not change with the fact is never zero as it moves.
+            if let Some(at) = solve::pole(self.book, d, var, &known, self.as_of) {
+                let q = g.point(Value::Num(at))?;
+                cuts.extend([q - 1, q, q + 1]);
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        Some(cuts)
+    }
+
     /// The value of the fact of `slot` at which the comparison through which the clause
     /// decides on it turns ([`solve::threshold`]), the other facts (and the item's other
     /// fields) as they stand; kept for the case as given (while `known` is), where a search
@@ -633,16 +706,10 @@ impl Probe<'_> {
             return at;
         }
         let c = self.compared(slot)?;
-        let (facts, item) = (&self.case.facts, self.item(slot));
-        let known = |in_item: bool, j: u16| {
-            if in_item {
-                item?.get(j as usize).copied().flatten()
-            } else {
-                facts.values.get(j as usize).copied().flatten()
-            }
-        };
+        let known = self.known_of(slot);
         let (l, r) = &c.sides;
         let at = solve::threshold(self.book, (l, r), c.var, &known, self.as_of);
+        drop(known);
         if self.known.is_some() {
             self.thresholds.push((slot, at));
         }
@@ -684,7 +751,6 @@ impl Probe<'_> {
     /// only once from `from` to `to`: not across a point where a divisor reading it is zero
     /// (on each side of one, the comparison may turn once).
     fn turns_once(&self, (slot, g): (Slot, &Grid), (from, to): (i128, i128)) -> bool {
-        let (book, facts, as_of) = (self.book, &self.case.facts, self.as_of);
         let Some(c) = self.compared(slot) else {
             return false;
         };
@@ -692,16 +758,31 @@ impl Probe<'_> {
             return true;
         }
         // An item's field is solved for only where no divisor reads it.
-        let Slot::Field(field) = slot else {
+        if !matches!(slot, Slot::Field(_)) {
             return false;
-        };
+        }
         let (Some(Value::Num(a)), Some(Value::Num(b))) = (g.value(from), g.value(to)) else {
             return false;
         };
+        let known = self.known_of(slot);
         c.divisors.iter().all(|d| {
-            solve::pole(book, d, field, facts, as_of)
+            solve::pole(self.book, d, c.var, &known, self.as_of)
                 .is_some_and(|at| !(a.min(b) < at && at < a.max(b)))
         })
+    }
+
+    /// The values of the other facts, for solving for the fact of `slot`: the subject's
+    /// fields, and the item's other fields where it is an item's field
+    /// ([`solve::Known`]).
+    fn known_of(&self, slot: Slot) -> impl Fn(bool, u16) -> Option<Value> + '_ {
+        let (facts, item) = (&self.case.facts, self.item(slot));
+        move |in_item: bool, j: u16| {
+            if in_item {
+                item?.get(j as usize).copied().flatten()
+            } else {
+                facts.values.get(j as usize).copied().flatten()
+            }
+        }
     }
 
     /// Points of `g` from `a` to `b` (both ends in): evenly spaced ones, and each value the
@@ -777,29 +858,37 @@ fn changes_of(
     outcomes: &[Outcome],
     solve: bool,
 ) -> Vec<Vec<Change>> {
-    let clauses = &book.by_subject[case.subject as usize];
-    let mut p = Probe {
-        book,
-        case: case.clone(),
-        as_of,
-        ci: 0,
-        solve,
-        out: CompactReport::new(),
-        critical: Vec::new(),
-        was_solved: false,
-        known: None,
-        whole: Whole {
-            clauses,
-            seen: Vec::new(),
-            run: Vec::new(),
-        },
-        thresholds: Vec::new(),
-    };
-    clauses
+    let mut p = Probe::new(book, case, as_of, solve);
+    book.by_subject[case.subject as usize]
         .iter()
         .zip(outcomes)
         .map(|(&ci, &outcome)| clause_changes(&mut p, ci, outcome))
         .collect()
+}
+
+impl<'b> Probe<'b> {
+    /// A probe of the clauses of `case`'s subject, bounds solved where they can be (`solve`)
+    /// or all searched for.
+    fn new(book: &'b Rulebook, case: &Case, as_of: NaiveDate, solve: bool) -> Probe<'b> {
+        Probe {
+            book,
+            case: case.clone(),
+            as_of,
+            ci: 0,
+            solve,
+            out: CompactReport::new(),
+            critical: Vec::new(),
+            was_solved: false,
+            known: None,
+            whole: Whole {
+                clauses: &book.by_subject[case.subject as usize],
+                seen: Vec::new(),
+                run: Vec::new(),
+            },
+            thresholds: Vec::new(),
+            cut: Vec::new(),
+        }
+    }
 }
 
 /// The changes of one clause's result, `p` holding the case as given.
@@ -825,6 +914,7 @@ fn clause_changes(p: &mut Probe, ci: usize, outcome: Outcome) -> Vec<Change> {
     // The plain search, the reference, evaluates every probe.
     p.known = p.solve.then_some(outcome);
     p.thresholds.clear();
+    p.cut.clear();
     let rec = book.schema.record_of(p.case.subject);
     let mut slots: Vec<(Slot, &Field, Cow<'_, str>)> = fields
         .iter()
@@ -1450,4 +1540,100 @@ fn set_change(
         outcome: target,
     };
     Some((change, Some(all)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Probe, Slot, grid};
+    use crate::rulebook::plan::Var;
+
+    /// The law the cuts state ([`Probe::cuts`]): every point between two cuts gives the clause
+    /// the same outcome. Each example case, each clause of its subject and each fact it reads
+    /// only in comparisons with fixed values or in arithmetic sides of comparisons (a field,
+    /// or the first item's field): the cuts, the points a step and seven steps either side of
+    /// each, the ends of the grid and points spread over it, evaluated; any two in the same
+    /// piece give the same outcome.
+    #[test]
+    fn every_point_between_two_cuts_gives_the_same_outcome() {
+        let book = crate::Rulebook::embedded();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let (mut facts, mut pairs, mut linear) = (0, 0, 0);
+        for entry in std::fs::read_dir(dir).expect("examples/") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_none_or(|x| x != "toml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("an example");
+            let case = book.case_from_text(&text, "example").expect("reads");
+            let as_of = case.as_of().expect("examples give as_of");
+            let mut p = Probe::new(book, &case, as_of, true);
+            for &ci in &book.by_subject[case.subject as usize] {
+                p.ci = ci;
+                let plan = &book.plans().0[ci];
+                let vars = plan.stepped.iter().map(|(v, _)| (*v, false));
+                let vars = vars.chain(plan.linear.iter().map(|l| (l.var, true)));
+                let rec = book.schema.record_of(case.subject);
+                for (var, is_linear) in vars.collect::<Vec<_>>() {
+                    let (slot, field) = match var {
+                        Var::Field(f) => (Slot::Field(f), &rec.fields[f as usize]),
+                        Var::Item { list, field } => {
+                            let crate::units::Type::List(r) = rec.fields[list as usize].ty else {
+                                continue;
+                            };
+                            let slot = Slot::Item {
+                                list,
+                                item: 0,
+                                field,
+                            };
+                            (
+                                slot,
+                                &book.schema.records[r as usize].fields[field as usize],
+                            )
+                        }
+                    };
+                    if p.get(slot).is_none() && matches!(slot, Slot::Item { .. }) {
+                        continue;
+                    }
+                    let Some(g) = grid(field, p.get(slot), as_of) else {
+                        continue;
+                    };
+                    let Some(cuts) = p.cuts(slot, &g) else {
+                        continue;
+                    };
+                    let (lo, hi) = g.ends();
+                    let mut ks: Vec<i128> = (0..=40).map(|i| lo + (hi - lo) * i / 40).collect();
+                    for &c in &cuts {
+                        ks.extend([c - 7, c - 1, c, c + 1, c + 7]);
+                    }
+                    ks.retain(|k| (lo..=hi).contains(k));
+                    let piece = |k: i128| match cuts.binary_search(&k) {
+                        Ok(i) => 2 * i + 1,
+                        Err(i) => 2 * i,
+                    };
+                    let of: Vec<_> = ks
+                        .iter()
+                        .map(|&k| (k, g.value(k).and_then(|v| p.outcome(&[(slot, v)]))))
+                        .collect();
+                    facts += 1;
+                    linear += usize::from(is_linear);
+                    for (k, a) in &of {
+                        for (j, b) in &of {
+                            if k < j && piece(*k) == piece(*j) {
+                                pairs += 1;
+                                assert_eq!(
+                                    a, b,
+                                    "{}: {var:?} at points {k} and {j}, cuts {cuts:?}",
+                                    book.clauses[ci].id
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            facts >= 40 && linear >= 20 && pairs >= 10_000,
+            "{facts} facts ({linear} linear), {pairs} pairs"
+        );
+    }
 }

@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::Rulebook;
-use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Facts, Value};
+use crate::expr::{AddrMap, ArithOp, Expr, ExprKind, Value};
 use crate::rulebook::plan::Var;
 
 /// The values of the facts besides the one solved for: a field of the subject (`false`, its
@@ -106,17 +106,11 @@ fn meet((a1, b1): (Decimal, Decimal), (a2, b2): (Decimal, Decimal)) -> Option<De
 pub(super) fn pole(
     book: &Rulebook,
     d: &Expr,
-    field: u16,
-    facts: &Facts,
+    field: Var,
+    known: Known,
     as_of: NaiveDate,
 ) -> Option<Decimal> {
-    let known = |item: bool, j: u16| {
-        (!item)
-            .then(|| facts.values.get(j as usize).copied().flatten())
-            .flatten()
-    };
-    let field = Var::Field(field);
-    let (p, q) = linear(book, d, field, &known, as_of, &mut AddrMap::default())?;
+    let (p, q) = linear(book, d, field, known, as_of, &mut AddrMap::default())?;
     if p.is_zero() {
         return None;
     }

@@ -42,6 +42,19 @@ pub(crate) struct Plan {
     /// The facts it reads only by comparing them with constants and parameters, with those
     /// ([`stepped`]): between two of these, every value gives it the same outcome.
     pub(crate) stepped: Vec<(Var, Vec<Arc<Expr>>)>,
+    /// The facts it reads only in the sides of comparisons, each side a sum, difference,
+    /// product, quotient or negation of what it reads ([`compared_only`]).
+    pub(crate) linear: Vec<Linear>,
+}
+
+/// A fact a clause reads only in arithmetic sides of comparisons ([`compared_only`]): those
+/// comparisons' sides, and the divisors that read the fact. Each comparison turns where its
+/// sides meet, or where a divisor is zero, and nowhere else.
+#[derive(Debug)]
+pub(crate) struct Linear {
+    pub(crate) var: Var,
+    pub(crate) sides: Vec<(Arc<Expr>, Arc<Expr>)>,
+    pub(crate) divisors: Vec<Arc<Expr>>,
 }
 
 /// A fact a clause decides on through one comparison: that comparison's sides, and the
@@ -135,12 +148,22 @@ impl Plans {
                             .filter(|&&(list, field)| under_its_list(clause, list, field))
                             .map(|&(list, field)| Var::Item { list, field }),
                     );
-                    let stepped = vars
-                        .filter_map(|v| Some((v, stepped(clause, v)?)))
-                        .collect();
+                    let (mut stepped, mut linear) = (Vec::new(), Vec::new());
+                    for v in vars {
+                        if let Some(with) = self::stepped(clause, v) {
+                            stepped.push((v, with));
+                        } else if let Some(sides) = compared_only(clause, v) {
+                            linear.push(Linear {
+                                var: v,
+                                sides,
+                                divisors: divisors(clause, v),
+                            });
+                        }
+                    }
                     Plan {
                         refuses,
                         stepped,
+                        linear,
                         word_classes: word_classes(rules, clause, &fields),
                         fields,
                         items,
@@ -196,6 +219,20 @@ fn reads_of(clause: &Clause) -> (Vec<u16>, Vec<u16>) {
     (fields, lists)
 }
 
+/// What decides `clause`'s outcome: its `in_force`, its `when`, its test, its guards, its
+/// amount, a target's deadline and its goals' tests.
+fn deciding(clause: &Clause) -> impl Iterator<Item = &Expr> {
+    clause
+        .in_force
+        .iter()
+        .chain(&clause.when)
+        .chain(&clause.test)
+        .chain(clause.guards.iter().map(|g| &g.expr))
+        .chain(clause.amount.iter().map(|a| &a.expr))
+        .chain(&clause.deadline)
+        .chain(clause.goals.iter().map(|g| &g.test))
+}
+
 /// The comparison through which `clause` alone decides on fact `field` (of its subject, or of
 /// an item), as its two sides; `None` where it decides on the fact otherwise (or not at
 /// all), or through an equation (`==`, `!=`), which holds or fails at one point only. A target
@@ -210,15 +247,7 @@ pub(crate) fn comparison(clause: &Clause, field: Var) -> Option<(Arc<Expr>, Arc<
     ) {
         return None;
     }
-    let deciding = clause
-        .in_force
-        .iter()
-        .chain(&clause.when)
-        .chain(&clause.test)
-        .chain(clause.guards.iter().map(|g| &g.expr))
-        .chain(clause.amount.iter().map(|a| &a.expr))
-        .chain(&clause.deadline)
-        .chain(clause.goals.iter().map(|g| &g.test));
+    let deciding = deciding(clause);
     // Each use of a shared definition counts: the walks below read its body once.
     let mut seen = 0u32;
     let mut counted = AddrMap::default();
@@ -339,6 +368,74 @@ fn stepped(clause: &Clause, field: Var) -> Option<Vec<Arc<Expr>>> {
         });
     }
     (reads > 0 && reads == with.len()).then_some(with)
+}
+
+/// The comparisons through which `clause` reads fact `field`, as their sides, where it reads
+/// it there alone: each read of it (in what decides the clause's outcome, and in its named
+/// values) lies in a side of a comparison, under sums, differences, products, quotients and
+/// negations only (`communities_done / communities_total >= 90%`,
+/// `communities_done <= communities_total`). The clause then reads the fact only through
+/// whether each of these holds. `None` where it reads it any other way, or a comparison
+/// reading it lies within another's side.
+fn compared_only(clause: &Clause, field: Var) -> Option<Vec<(Arc<Expr>, Arc<Expr>)>> {
+    let roots = deciding(clause).chain(clause.lets.iter().chain(&clause.values).map(|n| &n.expr));
+    let (mut found, mut seen) = (Vec::new(), Vec::new());
+    for e in roots {
+        scan(e, field, false, &mut found, &mut seen)?;
+    }
+    (!found.is_empty()).then_some(found)
+}
+
+/// [`compared_only`] for `e`, `inside` where `e` lies in a comparison's side under arithmetic
+/// alone; `seen` holds the shared bodies read so far, with whether inside. `None` where `e`
+/// reads the fact otherwise.
+fn scan(
+    e: &Expr,
+    field: Var,
+    inside: bool,
+    found: &mut Vec<(Arc<Expr>, Arc<Expr>)>,
+    seen: &mut Vec<(usize, bool)>,
+) -> Option<()> {
+    if field.is(e) {
+        return inside.then_some(());
+    }
+    match &e.kind {
+        ExprKind::Named(_, body) => {
+            if let Some(key) = crate::expr::shared_addr(body) {
+                if seen.contains(&(key, inside)) {
+                    return Some(());
+                }
+                seen.push((key, inside));
+            }
+            scan(body, field, inside, found, seen)
+        }
+        ExprKind::Cmp(_, l, r) if reads(l, field) || reads(r, field) => {
+            if inside {
+                return None;
+            }
+            found.push((l.share(), r.share()));
+            scan(l, field, true, found, seen)?;
+            scan(r, field, true, found, seen)
+        }
+        ExprKind::Arith(..) | ExprKind::Neg(_) => {
+            let mut ok = Some(());
+            e.for_each_child(&mut |c| {
+                if ok.is_some() {
+                    ok = scan(c, field, inside, found, seen);
+                }
+            });
+            ok
+        }
+        _ => {
+            let mut ok = Some(());
+            e.for_each_child(&mut |c| {
+                if ok.is_some() {
+                    ok = scan(c, field, false, found, seen);
+                }
+            });
+            ok
+        }
+    }
 }
 
 /// Whether `e` reads fact `field`.
