@@ -37,7 +37,7 @@ use crate::expr::{Expr, ExprKind, Value};
 pub use crate::report::{Change, FactChange, FactValue, Relation};
 use crate::report::{Outcome, Quantity};
 use crate::rulebook::Clause;
-use crate::rulebook::plan::{Compared, Linear, Var};
+use crate::rulebook::plan::{Compared, Linear, Var, fixed_value};
 use crate::schema::Field;
 use crate::units::Type;
 
@@ -615,21 +615,11 @@ impl Probe<'_> {
         };
         let mut cuts = Vec::with_capacity(with.len());
         for e in with {
-            let mut e: &Expr = e;
-            while let ExprKind::Named(_, inner) = &e.kind {
-                e = inner;
+            // Each is a constant or a parameter: one with no value on the day leaves the
+            // clause not in force, whatever the fact is, and so no point where it turns.
+            if let Some(value) = fixed_value(&self.book.params, e, self.as_of) {
+                cuts.push(g.point(value)?);
             }
-            let value = match e.kind {
-                ExprKind::Const(v) => v,
-                // A parameter with no value on the day leaves the clause not in force,
-                // whatever the fact is: no point where it turns.
-                ExprKind::Param(i) => match self.book.params[i as usize].value_on(self.as_of) {
-                    Some(v) => v,
-                    None => continue,
-                },
-                _ => return None,
-            };
-            cuts.push(g.point(value)?);
         }
         cuts.sort_unstable();
         cuts.dedup();
@@ -1160,14 +1150,7 @@ fn add_items(p: &mut Probe, clause: &Clause, as_of: NaiveDate, target: Outcome) 
 
 /// The value of a parameter in force or a constant that `e` is (through names).
 fn constant(book: &Rulebook, e: &Expr, as_of: NaiveDate) -> Option<Value> {
-    match &e.kind {
-        ExprKind::Named(_, inner) => constant(book, inner, as_of),
-        ExprKind::Const(v @ Value::Num(_)) => Some(*v),
-        ExprKind::Param(i) => book.params[*i as usize]
-            .value_on(as_of)
-            .filter(|v| matches!(v, Value::Num(_))),
-        _ => None,
-    }
+    fixed_value(&book.params, e, as_of).filter(|v| matches!(v, Value::Num(_)))
 }
 
 /// A fact's value as a change states it.
@@ -1556,16 +1539,8 @@ mod tests {
     #[test]
     fn every_point_between_two_cuts_gives_the_same_outcome() {
         let book = crate::Rulebook::embedded();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
         let (mut facts, mut pairs, mut linear) = (0, 0, 0);
-        for entry in std::fs::read_dir(dir).expect("examples/") {
-            let path = entry.expect("an entry").path();
-            if path.extension().is_none_or(|x| x != "toml") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).expect("an example");
-            let case = book.case_from_text(&text, "example").expect("reads");
-            let as_of = case.as_of().expect("examples give as_of");
+        for (case, as_of) in crate::rulebook::plan::tests::examples() {
             let mut p = Probe::new(book, &case, as_of, true);
             for &ci in &book.by_subject[case.subject as usize] {
                 p.ci = ci;

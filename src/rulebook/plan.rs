@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use crate::expr::{AddrMap, ArithOp, CmpOp, Expr, ExprKind, Value};
+use chrono::NaiveDate;
+
+use crate::expr::{AddrMap, ArithOp, CmpOp, Expr, ExprKind, Param, Value};
 use crate::rulebook::{Clause, Kind, Rules};
 use crate::units::Type;
 
@@ -438,6 +440,17 @@ fn scan(
     }
 }
 
+/// The value of a constant or of a parameter in force that `e` is (through names); `None`
+/// where it is neither, or a parameter with no value on `as_of`.
+pub(crate) fn fixed_value(params: &[Param], e: &Expr, as_of: NaiveDate) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Named(_, inner) => fixed_value(params, inner, as_of),
+        ExprKind::Const(v) => Some(*v),
+        ExprKind::Param(i) => params[*i as usize].value_on(as_of),
+        _ => None,
+    }
+}
+
 /// Whether `e` reads fact `field`.
 fn reads(e: &Expr, field: Var) -> bool {
     let mut yes = false;
@@ -511,12 +524,12 @@ fn divisors(clause: &Clause, field: Var) -> Vec<Arc<Expr>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use rust_decimal::Decimal;
 
     use super::Var;
     use crate::eval::CompactReport;
-    use crate::expr::{Expr, ExprKind, Value};
+    use crate::expr::{Expr, Value};
 
     /// The law [`word_classes`] states: two words of a class give the clause the same
     /// outcome. Each example case, each clause of its subject and each word field with
@@ -585,18 +598,9 @@ mod tests {
         let (mut pairs, mut facts) = (0, 0);
         for_each_example_clause(|case, as_of, ci| {
             for (var, with) in &book.plans().0[ci].stepped {
-                let value = |mut e: &Expr| {
-                    while let ExprKind::Named(_, inner) = &e.kind {
-                        e = inner;
-                    }
-                    match e.kind {
-                        ExprKind::Const(Value::Num(d)) => Some(d),
-                        ExprKind::Param(i) => match book.params[i as usize].value_on(as_of) {
-                            Some(Value::Num(d)) => Some(d),
-                            _ => None,
-                        },
-                        _ => None,
-                    }
+                let value = |e: &Expr| match super::fixed_value(&book.params, e, as_of)? {
+                    Value::Num(d) => Some(d),
+                    _ => None,
                 };
                 let mut cuts: Vec<Decimal> = with.iter().filter_map(|e| value(e)).collect();
                 if cuts.len() != with.len() {
@@ -653,18 +657,29 @@ mod tests {
         mut f: impl FnMut(&mut crate::case::Case, chrono::NaiveDate, usize),
     ) {
         let book = crate::Rulebook::embedded();
+        for (mut case, as_of) in examples() {
+            for &ci in &book.by_subject[case.subject as usize] {
+                f(&mut case, as_of, ci);
+            }
+        }
+    }
+
+    /// The example cases (`examples/*.toml`), read with the built-in rulebook, each with its
+    /// date.
+    pub(crate) fn examples() -> Vec<(crate::case::Case, chrono::NaiveDate)> {
+        let book = crate::Rulebook::embedded();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let mut found = Vec::new();
         for entry in std::fs::read_dir(dir).expect("examples/") {
             let path = entry.expect("an entry").path();
             if path.extension().is_none_or(|x| x != "toml") {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("an example");
-            let mut case = book.case_from_text(&text, "example").expect("reads");
+            let case = book.case_from_text(&text, "example").expect("reads");
             let as_of = case.as_of().expect("examples give as_of");
-            for &ci in &book.by_subject[case.subject as usize] {
-                f(&mut case, as_of, ci);
-            }
+            found.push((case, as_of));
         }
+        found
     }
 }
