@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::expr::{AddrMap, ArithOp, CmpOp, Expr, ExprKind, Param, Value};
+use crate::expr::{AddrMap, AddrSet, ArithOp, CmpOp, Expr, ExprKind, Param, Value};
 use crate::rulebook::{Clause, Kind, Rules};
 use crate::units::Type;
 
@@ -381,7 +381,7 @@ fn stepped(clause: &Clause, field: Var) -> Option<Vec<Arc<Expr>>> {
 /// reading it lies within another's side.
 fn compared_only(clause: &Clause, field: Var) -> Option<Vec<(Arc<Expr>, Arc<Expr>)>> {
     let roots = deciding(clause).chain(clause.lets.iter().chain(&clause.values).map(|n| &n.expr));
-    let (mut found, mut seen) = (Vec::new(), Vec::new());
+    let (mut found, mut seen) = (Vec::new(), AddrSet::default());
     for e in roots {
         scan(e, field, false, &mut found, &mut seen)?;
     }
@@ -389,14 +389,14 @@ fn compared_only(clause: &Clause, field: Var) -> Option<Vec<(Arc<Expr>, Arc<Expr
 }
 
 /// [`compared_only`] for `e`, `inside` where `e` lies in a comparison's side under arithmetic
-/// alone; `seen` holds the shared bodies read so far, with whether inside. `None` where `e`
-/// reads the fact otherwise.
+/// alone; `seen` holds the shared bodies read so far, each with whether inside. `None`
+/// where `e` reads the fact otherwise.
 fn scan(
     e: &Expr,
     field: Var,
     inside: bool,
     found: &mut Vec<(Arc<Expr>, Arc<Expr>)>,
-    seen: &mut Vec<(usize, bool)>,
+    seen: &mut AddrSet,
 ) -> Option<()> {
     if field.is(e) {
         return inside.then_some(());
@@ -404,10 +404,10 @@ fn scan(
     match &e.kind {
         ExprKind::Named(_, body) => {
             if let Some(key) = crate::expr::shared_addr(body) {
-                if seen.contains(&(key, inside)) {
+                // A body's address is aligned: its lowest bit tells the two readings apart.
+                if !seen.insert(key | usize::from(inside)) {
                     return Some(());
                 }
-                seen.push((key, inside));
             }
             scan(body, field, inside, found, seen)
         }
